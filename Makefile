@@ -1,0 +1,42 @@
+# The single entry point: `make help` lists the targets.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+CORPUS ?= ../shared/corpus
+
+.PHONY: help install test run build lint golden golden-exif bench backfill clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
+
+install: $(STAMP) ## create .venv with the runtime and test dependencies and the `imagemeta` command
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	$(VENV)/bin/pip install -q --no-deps -e .
+	touch $@
+
+test: install ## run the whole test suite (unit, handlers, template, local stack)
+	$(PY) -m pytest -q
+
+run: install ## run the service locally on moto (foreground; Ctrl-C stops it)
+	$(PY) -m infra
+
+build: install ## sam build: the Lambda artifacts (aarch64 CPython 3.12 wheels, no Docker) into .aws-sam/build
+	SAM_CLI_TELEMETRY=0 PYTHON=$(abspath $(PY)) $(VENV)/bin/sam build
+
+lint: install ## cfn-lint and sam validate --lint on template.yaml
+	$(VENV)/bin/cfn-lint template.yaml
+	SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam validate --lint
+
+golden: golden-exif ## regenerate the committed tables and reference expectations (needs exiftool, node, npm)
+
+golden-exif: install ## the EXIF tag table (exiftool) and node-exif's output over $(CORPUS)
+	$(PY) scripts/gen_exif_tags.py
+	npm --prefix scripts install --no-audit --no-fund
+	node scripts/expect_node_exif.js $(CORPUS) tests/data/expected/node_exif.json
+
+clean: ## remove build output and the local stack's state
+	rm -rf .aws-sam .local
