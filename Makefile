@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 CORPUS ?= ../shared/corpus
 
-.PHONY: help install test run build lint golden golden-exif bench backfill clean
+.PHONY: help install test run build lint golden golden-exif golden-sharp bench backfill clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -31,12 +31,17 @@ lint: install ## cfn-lint and sam validate --lint on template.yaml
 	$(VENV)/bin/cfn-lint template.yaml
 	SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam validate --lint
 
-golden: golden-exif ## regenerate the committed tables and reference expectations (needs exiftool, node, npm)
+golden: golden-exif golden-sharp ## regenerate the committed tables and reference expectations (needs exiftool, node, npm)
 
 golden-exif: install ## the EXIF tag table (exiftool) and node-exif's output over $(CORPUS)
 	$(PY) scripts/gen_exif_tags.py
 	npm --prefix scripts install --no-audit --no-fund
 	node scripts/expect_node_exif.js $(CORPUS) tests/data/expected/node_exif.json
+
+golden-sharp: install ## sharp/sharp-phash/identify %Q over $(CORPUS), and sharp-phash's cosine table
+	npm --prefix scripts install --no-audit --no-fund
+	node scripts/phash_cos.js functions/imagemeta/data/phash_cos.json
+	node scripts/expect_sharp.js $(CORPUS) tests/data/expected/sharp.json
 
 clean: ## remove build output and the local stack's state
 	rm -rf .aws-sam .local

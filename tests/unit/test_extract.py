@@ -1,0 +1,68 @@
+"""extract(): the golden file, key order, source kinds, and corpus parity with sharp's metadata.
+
+Expectations: tests/data/expected/sharp.json is sharp 0.35.5's metadata() for every corpus image
+(scripts/expect_sharp.js, `make golden`). Where we differ on purpose: density is null when the file
+declares none (JFIF units 0, no pHYs), where sharp reports libvips' default of 72.
+"""
+import json
+
+import pytest
+
+from imagemeta import extract
+from tests.paths import CORPUS
+from tests.unit.sharp_expected import READABLE, SHARP, corpus_path
+
+GOLDEN = CORPUS / "exif-samples/jpg/Canon_40D.jpg"
+KEYS = ["height", "width", "size", "format", "hasColorProfile", "quality", "density", "hasTransparency", "pHash", "exif"]
+SHARP_FORMAT = {"jpg": "jpeg", "heic": "heif", "avif": "heif"}
+
+
+def test_golden_canon_40d() -> None:
+    result = extract(GOLDEN)
+    assert list(result) == KEYS
+    assert {key: result[key] for key in KEYS[:-1]} == {
+        "height": 68, "width": 100, "size": 7958, "format": "jpg", "hasColorProfile": True,
+        "quality": 65, "density": 72, "hasTransparency": False, "pHash": "a56a1332cf90e299",
+    }
+    assert set(result["exif"]) == {"image", "thumbnail", "exif", "gps", "interoperability", "makernote"}
+    assert result["exif"]["image"]["Model"] == "Canon EOS 40D"
+
+
+@pytest.mark.parametrize("kind", [bytes, bytearray, memoryview, str])
+def test_every_source_kind_gives_the_same_object(kind: type) -> None:
+    data = GOLDEN.read_bytes()
+    source = str(GOLDEN) if kind is str else kind(data)
+    assert extract(source) == extract(GOLDEN)
+
+
+def test_bytearray_is_not_copied_whole() -> None:
+    # The reader wraps the buffer (a copy would not block resizing); it must be released afterwards.
+    data = bytearray(GOLDEN.read_bytes())
+    extract(data)
+    data.extend(b"\0")  # raises BufferError if a memoryview of it were still held
+
+
+@pytest.mark.parametrize("key", READABLE)
+def test_corpus_matches_sharp_metadata(key: str) -> None:
+    expected, result = SHARP[key], extract(corpus_path(key))
+    assert (result["width"], result["height"]) == (expected["width"], expected["height"])
+    assert SHARP_FORMAT.get(result["format"], result["format"]) == expected["format"]
+    assert result["hasColorProfile"] == expected["hasProfile"]
+    assert result["hasTransparency"] == expected["hasAlpha"]
+    assert result["density"] in (expected["density"], None)
+
+
+def test_density_agrees_with_sharp_on_nearly_all_corpus_files() -> None:
+    agree = sum(extract(corpus_path(key))["density"] == SHARP[key]["density"] for key in READABLE)
+    assert agree >= len(READABLE) - 2
+
+
+def test_heic_from_the_corpus() -> None:
+    result = extract(CORPUS / "exif-samples/heic/mobile/HMD_Nokia_8.3_5G.heif")
+    # libheif applies the container's 270-degree rotation, as libvips reports it.
+    assert (result["format"], result["width"], result["height"]) == ("heic", 3456, 4608)
+    assert result["exif"]["image"] != {}
+
+
+def test_result_is_json_serialisable() -> None:
+    json.dumps(extract(CORPUS / "exif-samples/tiff/Arbitro.tiff"))
