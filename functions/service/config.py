@@ -1,0 +1,23 @@
+"""The service's settings, read from the environment (set by template.yaml) once per process."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    """Where the records live: the upload bucket and the table."""
+
+    bucket: str
+    table: str
+
+
+def storage_from_env(env: Mapping[str, str] = os.environ) -> StorageSettings:
+    """BUCKET_NAME and TABLE_NAME; missing ones are a deployment fault, so fail at cold start."""
+    missing = [name for name in ("BUCKET_NAME", "TABLE_NAME") if not env.get(name)]
+    if missing:
+        raise RuntimeError(f"missing environment variables: {', '.join(missing)}")
+    return StorageSettings(bucket=env["BUCKET_NAME"], table=env["TABLE_NAME"])
+

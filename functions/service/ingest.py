@@ -1,0 +1,74 @@
+"""Turn S3 notifications (delivered through SQS) into file records."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote_plus
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.data_classes.s3_event import S3EventRecord
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from imagemeta import Limits, NotAnImage, TooLarge, extract
+
+from .objects import read_object
+from .records import ObjectEvent, RecordStore
+
+# Objects the service itself writes into the bucket (overflow records) are never images to index.
+RESERVED_PREFIX = "_imagemeta/"
+
+
+def object_event(record: S3EventRecord) -> ObjectEvent:
+    """The ObjectEvent of one S3 notification record; keys arrive URL-encoded with `+` for space."""
+    obj = record.s3.get_object
+    removed = record.event_name.startswith("ObjectRemoved")
+    return ObjectEvent(
+        bucket=record.s3.bucket.name,
+        key=unquote_plus(obj.key),
+        sequencer=obj.sequencer,
+        removed=removed,
+        size=0 if removed else obj.size,
+        etag=obj.etag,
+        version_id=obj.version_id or None,
+        event_time=record.event_time,
+    )
+
+
+class Ingest:
+    """Processes one SQS message at a time; an exception fails only that message (it is retried)."""
+
+    def __init__(self, s3: Any, store: RecordStore, limits: Limits, logger: Logger):
+        self._s3 = s3
+        self._store = store
+        self._limits = limits
+        self._logger = logger
+
+    def handle_message(self, record: SQSRecord) -> None:
+        """One SQS message: an S3 event notification (or S3's test event, which is skipped)."""
+        body: dict[str, Any] = record.json_body
+        if body.get("Event") == "s3:TestEvent":
+            return
+        for raw in body["Records"]:
+            self.handle_object_event(object_event(S3EventRecord(raw)))
+
+    def handle_object_event(self, event: ObjectEvent) -> None:
+        """Bring the key's record up to date with one event, unless a newer one is stored."""
+        if event.key.startswith(RESERVED_PREFIX):
+            return
+        if event.removed:
+            written = self._store.put_tombstone(event)
+        else:
+            written = self._ingest_object(event)
+        self._logger.info(
+            "object event",
+            extra={"key": event.key, "removed": event.removed, "sequencer": event.sequencer, "written": written},
+        )
+
+    def _ingest_object(self, event: ObjectEvent) -> bool:
+        try:
+            data = read_object(self._s3, event, self._limits)
+            if data is None:
+                return False  # replaced or deleted since: its own event brings the record up to date
+            metadata = extract(data, self._limits)
+        except (NotAnImage, TooLarge) as error:
+            return self._store.put_error(event, error)
+        return self._store.put_metadata(event, metadata)

@@ -1,0 +1,135 @@
+"""The DynamoDB file record: one item per object key, written in S3-event order, read by the API."""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from imagemeta.errors import ImageMetaError, NotAnImage, NotFound, TooLarge
+
+# S3 sequencers are hex strings of varying length; right-padded to one width they compare as S3 documents.
+SEQUENCER_WIDTH = 32
+# A deleted key keeps a tombstone so that a late, stale create cannot bring it back; SQS keeps a message
+# at most 14 days, so no event can arrive after 15.
+TOMBSTONE_TTL_SECONDS = 15 * 24 * 3600
+# JSON metadata above this size is stored zlib-compressed (DynamoDB items are capped at 400 KB).
+COMPRESS_ABOVE_BYTES = 32 * 1024
+STORED_ERRORS: dict[str, type[ImageMetaError]] = {"NotAnImage": NotAnImage, "TooLarge": TooLarge}
+
+
+def file_id(bucket: str, key: str) -> str:
+    """The contract's stable id: the first 24 hex digits of SHA-256 over "<bucket>/<key>"."""
+    return hashlib.sha256(f"{bucket}/{key}".encode()).hexdigest()[:24]
+
+
+def normalize_sequencer(sequencer: str) -> str:
+    """Upper-case, right-padded with zeros to a fixed width, so string order is event order."""
+    value = sequencer.strip().upper()
+    if not value or len(value) > SEQUENCER_WIDTH or any(c not in "0123456789ABCDEF" for c in value):
+        raise ValueError(f"not an S3 sequencer: {sequencer!r}")
+    return value.ljust(SEQUENCER_WIDTH, "0")
+
+
+@dataclass(frozen=True)
+class ObjectEvent:
+    """What one S3 notification says about one object."""
+
+    bucket: str
+    key: str
+    sequencer: str
+    removed: bool = False
+    size: int = 0
+    etag: str = ""
+    version_id: str | None = None
+    event_time: str = ""
+
+    @property
+    def file_id(self) -> str:
+        return file_id(self.bucket, self.key)
+
+
+def encode_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
+    """The attribute holding the metadata: JSON text, compressed when large (floats survive exactly)."""
+    text = json.dumps(metadata, ensure_ascii=False, separators=(",", ":"))
+    if len(text) <= COMPRESS_ABOVE_BYTES:
+        return {"metadata": {"S": text}}
+    return {"metadataZ": {"B": zlib.compress(text.encode(), 6)}}
+
+
+def decode_metadata(item: dict[str, Any]) -> dict[str, Any]:
+    """The metadata object back from an item written by encode_metadata."""
+    if "metadata" in item:
+        return json.loads(item["metadata"]["S"])
+    return json.loads(zlib.decompress(item["metadataZ"]["B"]))
+
+
+class RecordStore:
+    """Reads and conditionally writes file records; the DynamoDB client is passed in."""
+
+    def __init__(self, dynamodb: Any, table: str):
+        self._dynamodb = dynamodb
+        self._table = table
+
+    def put_metadata(self, event: ObjectEvent, metadata: dict[str, Any]) -> bool:
+        """Store an object's metadata; False when a newer (or the same) event is already stored."""
+        return self._put(event, encode_metadata(metadata))
+
+    def put_error(self, event: ObjectEvent, error: ImageMetaError) -> bool:
+        """Store why an object has no metadata, so lookups answer the contract's error, not 404."""
+        kind = next(name for name, cls in STORED_ERRORS.items() if isinstance(error, cls))
+        stored = {"kind": {"S": kind}, "message": {"S": error.message}, "help": {"S": error.help}}
+        return self._put(event, {"error": {"M": stored}})
+
+    def put_tombstone(self, event: ObjectEvent) -> bool:
+        """Mark a key deleted (kept until its TTL so a stale create cannot resurrect it)."""
+        expires = int(time.time()) + TOMBSTONE_TTL_SECONDS
+        return self._put(event, {"deleted": {"BOOL": True}, "expiresAt": {"N": str(expires)}})
+
+    def _put(self, event: ObjectEvent, attributes: dict[str, Any]) -> bool:
+        item = {
+            "fileId": {"S": event.file_id},
+            "bucket": {"S": event.bucket},
+            "path": {"S": event.key},
+            "sequencer": {"S": normalize_sequencer(event.sequencer)},
+            "updatedAt": {"S": event.event_time or _now_iso()},
+            **attributes,
+        }
+        if not event.removed:
+            item["size"] = {"N": str(event.size)}
+            item["etag"] = {"S": event.etag}
+            if event.version_id:
+                item["versionId"] = {"S": event.version_id}
+        try:
+            self._dynamodb.put_item(
+                TableName=self._table,
+                Item=item,
+                ConditionExpression="attribute_not_exists(fileId) OR sequencer < :seq",
+                ExpressionAttributeValues={":seq": item["sequencer"]},
+            )
+        except self._dynamodb.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def get(self, fid: str) -> dict[str, Any]:
+        """The API view of a record; NotFound when absent or deleted, the stored error when unreadable."""
+        item = self._dynamodb.get_item(TableName=self._table, Key={"fileId": {"S": fid}}).get("Item")
+        if item is None or "deleted" in item:
+            raise NotFound()
+        if "error" in item:
+            stored = item["error"]["M"]
+            raise STORED_ERRORS[stored["kind"]["S"]](stored["message"]["S"], help=stored["help"]["S"])
+        return {
+            "fileId": item["fileId"]["S"],
+            "path": item["path"]["S"],
+            "size": int(item["size"]["N"]),
+            "etag": item["etag"]["S"],
+            "updatedAt": item["updatedAt"]["S"],
+            "metadata": decode_metadata(item),
+        }
+
+
+def _now_iso() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())

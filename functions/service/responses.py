@@ -1,0 +1,50 @@
+"""The one place where an error becomes an HTTP status and the contract's body."""
+from __future__ import annotations
+
+import json
+
+from imagemeta.errors import (
+    BadParameter,
+    FetchRefused,
+    ImageMetaError,
+    NotAnImage,
+    NotFound,
+    TooLarge,
+    UpstreamError,
+    UpstreamTimeout,
+)
+
+STATUS_BY_ERROR: dict[type[ImageMetaError], int] = {
+    BadParameter: 400,
+    NotAnImage: 400,
+    FetchRefused: 403,
+    NotFound: 404,
+    TooLarge: 413,
+    UpstreamError: 502,
+    UpstreamTimeout: 504,
+}
+
+INTERNAL_ERROR_HELP = "This is a fault of the service. Quote the request id {request_id} when reporting it."
+
+
+def status_of(error: ImageMetaError) -> int:
+    """The contract's status for an error of the family (its nearest listed class)."""
+    for cls in type(error).__mro__:
+        if cls in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[cls]
+    return 500
+
+
+def error_body(error: ImageMetaError) -> str:
+    """The JSON body of an error response."""
+    return json.dumps(error.body())
+
+
+def internal_error_body(request_id: str) -> str:
+    """The generic 500 body: no detail, only the request id to quote."""
+    return json.dumps(
+        {
+            "message": "An internal error occurred.",
+            "help": INTERNAL_ERROR_HELP.format(request_id=request_id),
+        }
+    )

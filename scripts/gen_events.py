@@ -1,0 +1,122 @@
+"""Write events/*.json: one realistic event per function and route, shaped as `sam local generate-event` does.
+
+Run: .venv/bin/python scripts/gen_events.py   (API events follow `sam local generate-event apigateway
+aws-proxy`; SQS events follow `sam local generate-event sqs receive-message` carrying `s3 put`/`s3 delete`.)
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+EVENTS = Path(__file__).resolve().parent.parent / "events"
+BUCKET = "imagemeta-uploads-123456789012"
+KEY = "photos/Canon 40D.jpg"
+ENCODED_KEY = "photos/Canon+40D.jpg"  # S3 URL-encodes keys in notifications, with + for space
+FILE_ID = hashlib.sha256(f"{BUCKET}/{KEY}".encode()).hexdigest()[:24]
+
+
+def api_event(resource: str, path: str, query: dict[str, str] | None, path_params: dict[str, str] | None) -> dict:
+    headers = {
+        "Accept": "application/json",
+        "Authorization": "Basic cHJpdmF0ZV9rZXlfZXhhbXBsZTo=",
+        "Host": "abcdef1234.execute-api.us-east-1.amazonaws.com",
+        "User-Agent": "curl/8.5.0",
+        "X-Forwarded-For": "203.0.113.7",
+        "X-Forwarded-Port": "443",
+        "X-Forwarded-Proto": "https",
+    }
+    return {
+        "body": None,
+        "resource": resource,
+        "path": path,
+        "httpMethod": "GET",
+        "isBase64Encoded": False,
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
+        "pathParameters": path_params,
+        "stageVariables": None,
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "requestContext": {
+            "accountId": "123456789012",
+            "resourceId": "a1b2c3",
+            "stage": "api",
+            "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+            "requestTime": "25/Nov/2026:12:34:56 +0000",
+            "requestTimeEpoch": 1795610096000,
+            "identity": {"sourceIp": "203.0.113.7", "userAgent": "curl/8.5.0", "apiKey": None},
+            "path": f"/api{path}",
+            "resourcePath": resource,
+            "httpMethod": "GET",
+            "apiId": "abcdef1234",
+            "protocol": "HTTP/1.1",
+        },
+    }
+
+
+def s3_record(event_name: str, sequencer: str, with_object: bool) -> dict:
+    obj: dict = {"key": ENCODED_KEY, "sequencer": sequencer}
+    if with_object:
+        # The corpus file Canon_40D.jpg: its size and its MD5, which is its ETag in S3.
+        obj.update({"size": 7958, "eTag": "406958840ad1665ffcd1be9c29d515b9"})
+    return {
+        "eventVersion": "2.1",
+        "eventSource": "aws:s3",
+        "awsRegion": "us-east-1",
+        "eventTime": "2026-11-25T12:34:56.000Z",
+        "eventName": event_name,
+        "userIdentity": {"principalId": "AWS:AIDAEXAMPLE"},
+        "requestParameters": {"sourceIPAddress": "203.0.113.7"},
+        "responseElements": {"x-amz-request-id": "C3D13FE58DE4C810", "x-amz-id-2": "FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD"},
+        "s3": {
+            "s3SchemaVersion": "1.0",
+            "configurationId": "ImageUploads",
+            "bucket": {"name": BUCKET, "ownerIdentity": {"principalId": "A3NL1KOZZKExample"}, "arn": f"arn:aws:s3:::{BUCKET}"},
+            "object": obj,
+        },
+    }
+
+
+def sqs_event(bodies: list[dict]) -> dict:
+    return {
+        "Records": [
+            {
+                "messageId": f"19dd0b57-b21e-4ac1-bd88-01bbb068cb7{n}",
+                "receiptHandle": "MessageReceiptHandle",
+                "body": json.dumps(body),
+                "attributes": {
+                    "ApproximateReceiveCount": "1",
+                    "SentTimestamp": "1795610096000",
+                    "SenderId": "AIDAEXAMPLE",
+                    "ApproximateFirstReceiveTimestamp": "1795610096001",
+                },
+                "messageAttributes": {},
+                "md5OfBody": "7b270e59b47ff90a553787216d55d91d",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:imagemeta-ingest",
+                "awsRegion": "us-east-1",
+            }
+            for n, body in enumerate(bodies)
+        ]
+    }
+
+
+def main() -> None:
+    events = {
+        "metadata_url.json": api_event("/v1/metadata", "/v1/metadata", {"url": "https://images.example.com/photos/Canon_40D.jpg"}, None),
+        "metadata_url_refused.json": api_event("/v1/metadata", "/v1/metadata", {"url": "http://169.254.169.254/latest/meta-data/"}, None),
+        "metadata_url_missing_url.json": api_event("/v1/metadata", "/v1/metadata", None, None),
+        "file_metadata.json": api_event("/v1/files/{fileId}/metadata", f"/v1/files/{FILE_ID}/metadata", None, {"fileId": FILE_ID}),
+        "file_by_path.json": api_event("/v1/files", "/v1/files", {"path": KEY}, None),
+        "ingest_put.json": sqs_event([{"Records": [s3_record("ObjectCreated:Put", "0062B4F0A1C2D3E4F5", True)]}]),
+        "ingest_delete.json": sqs_event([{"Records": [s3_record("ObjectRemoved:Delete", "0062B4F0A1C2D3E4F6", False)]}]),
+        "ingest_test_event.json": sqs_event([{"Service": "Amazon S3", "Event": "s3:TestEvent", "Time": "2026-11-25T12:34:50.000Z", "Bucket": BUCKET, "RequestId": "5582815E1AEA5ADF", "HostId": "8cLeGAmw098X5cv4Zkwcmo8vvZa3eH3eKxsPzbB9wrR+YstdA6Knx4Ip8EXAMPLE"}]),
+    }
+    EVENTS.mkdir(exist_ok=True)
+    for name, event in events.items():
+        (EVENTS / name).write_text(json.dumps(event, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

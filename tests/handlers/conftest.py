@@ -1,0 +1,74 @@
+"""Handler tests: each Lambda handler invoked in-process with the files in events/, AWS on moto."""
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from infra.template import LocalTemplate, load_template
+
+from ..paths import EVENTS, ROOT
+
+# The bucket the files in events/ name.
+BUCKET = "imagemeta-uploads-123456789012"
+TABLE = "imagemeta-files"
+
+
+def load_event(name: str) -> dict[str, Any]:
+    return json.loads((EVENTS / name).read_text())
+
+
+def lambda_context(name: str = "test-function") -> SimpleNamespace:
+    return SimpleNamespace(
+        function_name=name,
+        memory_limit_in_mb=1024,
+        invoked_function_arn=f"arn:aws:lambda:us-east-1:123456789012:function:{name}",
+        aws_request_id="4c3a1f0e-0000-4000-8000-000000000000",
+        get_remaining_time_in_millis=lambda: 30_000,
+    )
+
+
+def create_table_from_template(dynamodb: Any) -> None:
+    """The table as template.yaml declares it, so the key schema has one source."""
+    template = LocalTemplate(load_template(ROOT / "template.yaml"), ROOT / "template.yaml", "http://unused")
+    table = template.resolve(template.only("AWS::DynamoDB::Table").properties)
+    dynamodb.create_table(
+        TableName=TABLE,
+        KeySchema=table["KeySchema"],
+        AttributeDefinitions=table["AttributeDefinitions"],
+        BillingMode=table.get("BillingMode", "PAY_PER_REQUEST"),
+    )
+
+
+@pytest.fixture()
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
+    """moto with the bucket and table, and the handler modules imported fresh against them."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "BUCKET_NAME": BUCKET,
+        "TABLE_NAME": TABLE,
+        "POWERTOOLS_SERVICE_NAME": "imagemeta-test",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        s3 = boto3.client("s3")
+        dynamodb = boto3.client("dynamodb")
+        s3.create_bucket(Bucket=BUCKET)
+        create_table_from_template(dynamodb)
+        handlers = SimpleNamespace(
+            s3=s3,
+            dynamodb=dynamodb,
+            files=importlib.reload(importlib.import_module("handlers.files")),
+            ingest=importlib.reload(importlib.import_module("handlers.ingest")),
+            metadata_url=importlib.reload(importlib.import_module("handlers.metadata_url")),
+        )
+        yield handlers
