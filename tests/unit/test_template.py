@@ -1,0 +1,403 @@
+"""template.yaml: lint-clean, the names other parts rely on, least-privilege roles, and a real `sam build`."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from openapi_spec_validator import validate
+from samtranslator.translator.transform import transform
+from samtranslator.yaml_helper import yaml_parse
+
+from imagemeta.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS
+from tests.paths import ROOT
+
+TEMPLATE = ROOT / "template.yaml"
+BIN = Path(sys.executable).parent
+TOOL_ENV = {**os.environ, "SAM_CLI_TELEMETRY": "0", "AWS_DEFAULT_REGION": "us-east-1", "PYTHON": sys.executable}
+
+FUNCTIONS = {
+    "MetadataUrlFunction": "handlers.metadata_url.handler",
+    "FilesFunction": "handlers.files.handler",
+    "IngestFunction": "handlers.ingest.handler",
+    "BackfillFunction": "handlers.backfill.handler",
+}
+ROUTES = {
+    ("/v1/metadata", "get"): ("MetadataUrlFunction", {("query", "url")}),
+    ("/v1/files/{fileId}/metadata", "get"): ("FilesFunction", {("path", "fileId")}),
+    ("/v1/files", "get"): ("FilesFunction", {("query", "path")}),
+}
+
+
+@pytest.fixture(scope="module")
+def template() -> dict:
+    return yaml_parse(TEMPLATE.read_text())
+
+
+@pytest.fixture(scope="module")
+def resources(template: dict) -> dict:
+    return template["Resources"]
+
+
+@pytest.fixture(scope="module")
+def translated(template: dict, monkeypatch_module) -> dict:
+    """The template after the SAM transform: what CloudFormation would receive."""
+    monkeypatch_module.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    copy = yaml_parse(TEMPLATE.read_text())
+    for resource in copy["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            resource["Properties"]["CodeUri"] = "s3://bucket/code.zip"  # the transform wants a packaged URI
+
+    class NoManagedPolicies:
+        def load(self) -> dict:
+            return {}
+
+    return transform(copy, {}, NoManagedPolicies())
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(args, cwd=ROOT, env=TOOL_ENV, capture_output=True, text=True, timeout=300)
+
+
+def _intrinsics(node: object) -> set[str]:
+    if isinstance(node, dict):
+        found = {key for key in node if key.startswith("Fn::") or key == "Ref"}
+        for value in node.values():
+            found |= _intrinsics(value)
+        return found
+    if isinstance(node, list):
+        return set().union(*map(_intrinsics, node)) if node else set()
+    return set()
+
+
+def _references(node: object) -> set[str]:
+    """Logical ids a node points at through Ref, GetAtt or a ${...} in Sub."""
+    if isinstance(node, dict):
+        found = set()
+        for key, value in node.items():
+            if key == "Ref":
+                found.add(value)
+            elif key == "Fn::GetAtt":
+                found.add(value[0])
+            elif key == "Fn::Sub":
+                found |= {ref.split(".")[0] for ref in re.findall(r"\$\{([^}]+)\}", value)}
+            else:
+                found |= _references(value)
+        return found
+    if isinstance(node, list):
+        return set().union(*map(_references, node)) if node else set()
+    return set()
+
+
+# ------------------------------------------------------------------ linters
+
+
+def test_cfn_lint_reports_nothing():
+    result = _run(str(BIN / "cfn-lint"), str(TEMPLATE))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == ""
+
+
+def test_sam_validate_lint_passes():
+    result = _run(str(BIN / "sam"), "validate", "--lint", "--template", str(TEMPLATE))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "is a valid SAM Template" in result.stdout + result.stderr
+
+
+# ------------------------------------------------------------------ shape other parts rely on
+
+
+def test_template_stays_plain_for_the_local_reader(template: dict):
+    # infra/ resolves only these intrinsics; Conditions or Globals would hide values from it.
+    assert _intrinsics(template["Resources"]) <= {"Ref", "Fn::Sub", "Fn::GetAtt"}
+    assert "Conditions" not in template and "Globals" not in template
+
+
+def test_functions_share_code_runtime_and_architecture(resources: dict):
+    for name, handler in FUNCTIONS.items():
+        props = resources[name]["Properties"]
+        assert resources[name]["Metadata"] == {"BuildMethod": "makefile"}
+        assert (props["CodeUri"], props["Handler"], props["Runtime"], props["Architectures"]) == (
+            "functions/",
+            handler,
+            "python3.12",
+            ["arm64"],
+        )
+        # Handlers exist where the artifact will look for them.
+        module = handler.rsplit(".", 1)[0].replace(".", "/")
+        assert (ROOT / "functions" / f"{module}.py").is_file()
+
+
+def test_routes_reach_their_functions_with_required_parameters_validated(translated: dict):
+    api = translated["Resources"]["MetadataApi"]["Properties"]["Body"]
+    found = {
+        (path, method): op
+        for path, methods in api["paths"].items()
+        for method, op in methods.items()
+    }
+    assert set(found) == set(ROUTES)
+    validators = api["x-amazon-apigateway-request-validators"]
+    for key, (function, params) in ROUTES.items():
+        op = found[key]
+        assert function in str(op["x-amazon-apigateway-integration"]["uri"])
+        assert {(p["in"], p["name"]) for p in op["parameters"] if p["required"]} == params
+        assert validators[op["x-amazon-apigateway-request-validator"]]["validateRequestParameters"] is True
+        assert op["security"] == [{"api_key": []}]
+
+
+def test_api_stage_usage_plan_and_access_log(resources: dict, translated: dict):
+    api = resources["MetadataApi"]["Properties"]
+    assert api["StageName"] == "api"
+    assert api["Auth"]["ApiKeyRequired"] is True
+    assert api["AccessLogSetting"]["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}
+    plan = resources["MetadataUsagePlan"]["Properties"]
+    assert plan["Throttle"] == {"RateLimit": {"Ref": "ThrottleRateLimit"}, "BurstLimit": {"Ref": "ThrottleBurstLimit"}}
+    assert resources["MetadataUsagePlanKey"]["Properties"]["UsagePlanId"] == {"Ref": "MetadataUsagePlan"}
+    # SAM's own "Stage" stage must not appear beside ours.
+    stages = [r for r in translated["Resources"].values() if r["Type"] == "AWS::ApiGateway::Stage"]
+    assert [s["Properties"]["StageName"] for s in stages] == ["api"]
+
+
+def test_gateway_errors_use_the_contract_body(resources: dict):
+    responses = resources["MetadataApi"]["Properties"]["GatewayResponses"]
+    assert responses["INVALID_API_KEY"]["StatusCode"] == 401
+    assert responses["INVALID_API_KEY"]["ResponseParameters"]["Headers"]["WWW-Authenticate"].startswith("'Basic")
+    for response in responses.values():
+        body = response["ResponseTemplates"]["application/json"]
+        assert body.startswith('{"message":') and '"help":"' in body
+
+
+def test_environment_is_the_only_configuration(resources: dict, template: dict):
+    env = {name: resources[name]["Properties"]["Environment"]["Variables"] for name in FUNCTIONS}
+    assert "TABLE_NAME" not in env["MetadataUrlFunction"] and "BUCKET_NAME" not in env["MetadataUrlFunction"]
+    for name in ("FilesFunction", "IngestFunction"):
+        assert env[name]["TABLE_NAME"] == {"Ref": "FilesTable"}
+        assert env[name]["BUCKET_NAME"] == {"Ref": "UploadBucket"}
+    url_env = env["MetadataUrlFunction"]
+    for variable, parameter in {
+        "MAX_IMAGE_BYTES": "MaxImageBytes",
+        "MAX_IMAGE_PIXELS": "MaxImagePixels",
+        "FETCH_HEADER_TIMEOUT_S": "FetchHeaderTimeoutSeconds",
+        "FETCH_BODY_TIMEOUT_S": "FetchBodyTimeoutSeconds",
+        "FETCH_MAX_REDIRECTS": "FetchMaxRedirects",
+        "FETCH_ALLOWED_PORTS": "FetchAllowedPorts",
+        "ALLOWED_URL_PREFIXES": "AllowedUrlPrefixes",
+    }.items():
+        assert url_env[variable] == {"Ref": parameter}
+    defaults = {name: p.get("Default") for name, p in template["Parameters"].items()}
+    assert (defaults["MaxImageBytes"], defaults["MaxImagePixels"]) == (DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS)
+    assert (defaults["FetchHeaderTimeoutSeconds"], defaults["FetchBodyTimeoutSeconds"]) == (8, 20)
+    assert (defaults["FetchMaxRedirects"], defaults["FetchAllowedPorts"], defaults["AllowedUrlPrefixes"]) == (
+        5,
+        "80,443",
+        "",
+    )
+    for variables in env.values():
+        assert {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL"} <= set(variables)
+    # Loopback fetching is for the local stack only.
+    assert "ALLOW_LOOPBACK_URLS" not in TEMPLATE.read_text()
+
+
+def test_fetch_budget_fits_the_url_function_timeout(resources: dict, template: dict):
+    defaults = {name: p.get("Default") for name, p in template["Parameters"].items()}
+    timeout = resources["MetadataUrlFunction"]["Properties"]["Timeout"]
+    assert timeout <= 29  # API Gateway's integration limit: a longer function would answer nobody
+    assert defaults["FetchHeaderTimeoutSeconds"] + defaults["FetchBodyTimeoutSeconds"] < timeout
+
+
+def test_uploads_flow_through_the_queue_with_a_dead_letter_queue(resources: dict):
+    bucket = resources["UploadBucket"]["Properties"]
+    events = {c["Event"]: c["Queue"] for c in bucket["NotificationConfiguration"]["QueueConfigurations"]}
+    queue_arn = {"Fn::GetAtt": ["IngestQueue", "Arn"]}
+    assert events == {"s3:ObjectCreated:*": queue_arn, "s3:ObjectRemoved:*": queue_arn}
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    blocks = bucket["PublicAccessBlockConfiguration"]
+    assert all(blocks.values()) and len(blocks) == 4
+
+    redrive = resources["IngestQueue"]["Properties"]["RedrivePolicy"]
+    dlq_arn = {"Fn::GetAtt": ["IngestDeadLetterQueue", "Arn"]}
+    assert redrive == {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 3}
+    alarm = next(r for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm")["Properties"]
+    dlq_name = {"Fn::GetAtt": ["IngestDeadLetterQueue", "QueueName"]}
+    assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": dlq_name}]
+
+    event = resources["IngestFunction"]["Properties"]["Events"]["Uploads"]
+    assert event["Type"] == "SQS"
+    assert event["Properties"]["Queue"] == queue_arn
+    assert event["Properties"]["BatchSize"] == 10
+    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    # Lambda's advice for SQS sources: visibility timeout at least six times the function timeout.
+    visibility = resources["IngestQueue"]["Properties"]["VisibilityTimeout"]
+    assert visibility >= 6 * resources["IngestFunction"]["Properties"]["Timeout"]
+
+
+def test_queue_policy_names_the_bucket_without_a_dependency_cycle(resources: dict):
+    bucket_name = resources["UploadBucket"]["Properties"]["BucketName"]["Fn::Sub"]
+    statement = resources["IngestQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    bucket_arn = {"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{bucket_name}"}
+    assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == bucket_arn
+    assert statement["Condition"]["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
+    assert "UploadBucket" not in _references(resources["IngestQueuePolicy"])
+    assert resources["UploadBucket"]["DependsOn"] == "IngestQueuePolicy"
+
+
+def test_table_is_on_demand_with_recovery_keyed_by_file_id(resources: dict):
+    table = resources["FilesTable"]["Properties"]
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert table["KeySchema"] == [{"AttributeName": "fileId", "KeyType": "HASH"}]
+    assert table["AttributeDefinitions"] == [{"AttributeName": "fileId", "AttributeType": "S"}]
+    # service.records writes tombstones with this expiry attribute.
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
+
+
+def test_outputs_name_the_api_bucket_and_table(template: dict):
+    outputs = {name: o["Value"] for name, o in template["Outputs"].items()}
+    api_url = outputs["ApiUrl"]["Fn::Sub"]
+    assert "${MetadataApi}.execute-api" in api_url and api_url.endswith("/api")
+    assert outputs["UploadBucketName"] == {"Ref": "UploadBucket"}
+    assert outputs["FilesTableName"] == {"Ref": "FilesTable"}
+
+
+# ------------------------------------------------------------------ docs/openapi.yaml
+
+
+@pytest.fixture(scope="module")
+def openapi() -> dict:
+    return yaml.safe_load((ROOT / "docs" / "openapi.yaml").read_text())
+
+
+def test_openapi_is_valid_and_describes_the_deployed_routes(openapi: dict, translated: dict):
+    validate(openapi)
+    deployed = translated["Resources"]["MetadataApi"]["Properties"]["Body"]["paths"]
+    documented = {(path, method): op for path, methods in openapi["paths"].items() for method, op in methods.items()}
+    assert set(documented) == {(path, method) for path, methods in deployed.items() for method in methods}
+    for key, (_, params) in ROUTES.items():
+        shared = openapi["components"]["parameters"]
+        parameters = [shared[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p for p in documented[key]["parameters"]]
+        assert {(p["in"], p["name"]) for p in parameters if p["required"]} == params
+
+
+def test_openapi_documents_every_status_each_route_can_answer(openapi: dict):
+    common = {"200", "400", "401", "413", "429", "500"}
+    expected = {
+        "/v1/metadata": common | {"403", "502", "504"},
+        "/v1/files/{fileId}/metadata": common | {"404"},
+        "/v1/files": common | {"404"},
+    }
+    for path, statuses in expected.items():
+        assert set(openapi["paths"][path]["get"]["responses"]) == statuses, path
+
+
+def test_openapi_metadata_keys_follow_the_contract_order(openapi: dict):
+    schema = openapi["components"]["schemas"]["Metadata"]
+    order = ["height", "width", "size", "format", "hasColorProfile", "quality", "density", "hasTransparency", "pHash",
+             "exif"]
+    assert schema["required"] == list(schema["properties"]) == order == list(schema["example"])
+
+
+# ------------------------------------------------------------------ least privilege
+
+
+def _grants(role: dict) -> set[tuple[str, str]]:
+    """(action, resource) pairs of a role's inline policies, resources rendered as text."""
+    pairs = set()
+    for policy in role["Properties"]["Policies"]:
+        for statement in policy["PolicyDocument"]["Statement"]:
+            assert statement["Effect"] == "Allow"
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            pairs |= {(action, str(resource)) for action in actions for resource in resources}
+    return pairs
+
+
+def _logs(group: str) -> set[tuple[str, str]]:
+    arn = str({"Fn::GetAtt": [group, "Arn"]})
+    return {("logs:CreateLogStream", arn), ("logs:PutLogEvents", arn)}
+
+
+TABLE = str({"Fn::GetAtt": ["FilesTable", "Arn"]})
+QUEUE = str({"Fn::GetAtt": ["IngestQueue", "Arn"]})
+OBJECTS = str({"Fn::Sub": "arn:${AWS::Partition}:s3:::${UploadBucket}/*"})
+BUCKET = str({"Fn::Sub": "arn:${AWS::Partition}:s3:::${UploadBucket}"})
+OVERFLOW = str({"Fn::Sub": "arn:${AWS::Partition}:s3:::${UploadBucket}/_imagemeta/*"})
+EXPECTED_GRANTS = {
+    "MetadataUrlFunction": _logs("MetadataUrlLogGroup"),
+    "FilesFunction": _logs("FilesLogGroup")
+    | {("dynamodb:GetItem", TABLE), ("dynamodb:Query", TABLE)}
+    | {("s3:GetObject", OVERFLOW)},
+    "IngestFunction": _logs("IngestLogGroup")
+    | {(f"sqs:{a}", QUEUE) for a in ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes")}
+    | {(f"s3:{a}", OBJECTS) for a in ("GetObject", "GetObjectVersion")}
+    | {("s3:ListBucket", BUCKET)}
+    | {(f"s3:{a}", OVERFLOW) for a in ("PutObject", "DeleteObject")}
+    | {(f"dynamodb:{a}", TABLE) for a in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query")},
+    "BackfillFunction": _logs("BackfillLogGroup")
+    | {("s3:ListBucket", BUCKET), ("sqs:SendMessage", QUEUE)}
+    | {(f"dynamodb:{a}", TABLE) for a in ("GetItem", "PutItem")},
+}
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_each_role_grants_exactly_what_its_function_uses(resources: dict, function: str):
+    role_name = f"{function}Role"
+    assert resources[function]["Properties"]["Role"] == {"Fn::GetAtt": [role_name, "Arn"]}
+    assert "Policies" not in resources[function]["Properties"]
+    role = resources[role_name]
+    assert "ManagedPolicyArns" not in role["Properties"]
+    assert _grants(role) == EXPECTED_GRANTS[function]
+
+
+def test_sam_generates_no_other_roles(translated: dict):
+    roles = {name for name, r in translated["Resources"].items() if r["Type"] == "AWS::IAM::Role"}
+    assert roles == {f"{function}Role" for function in FUNCTIONS}
+
+
+# ------------------------------------------------------------------ sam build
+
+
+def _elf_machine(path: Path) -> tuple[int, int]:
+    """(ELF class, e_machine) of a shared object: (2, 183) is 64-bit AArch64."""
+    header = path.read_bytes()[:20]
+    assert header[:4] == b"\x7fELF", path
+    return header[4], int.from_bytes(header[18:20], "little")
+
+
+@pytest.fixture(scope="module")
+def build_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("sam-build")
+    result = _run(str(BIN / "sam"), "build", "--template", str(TEMPLATE), "--build-dir", str(out))
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return out
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_sam_build_artifact_holds_the_aarch64_runtime_and_our_packages_only(build_dir: Path, function: str):
+    artifact = build_dir / function
+    for package in ("imagemeta", "service", "handlers"):
+        assert (artifact / package / "__init__.py").is_file(), package
+    assert (artifact / FUNCTIONS[function].rsplit(".", 1)[0].replace(".", "/")).with_suffix(".py").is_file()
+    for unwanted in ("tests", "events", "infra", "scripts", "docs", "template.yaml", "Makefile"):
+        assert not (artifact / unwanted).exists(), unwanted
+    assert not list(artifact.glob("*.egg-info")) and not list(artifact.glob("imagemeta/**/__pycache__"))
+
+    numpy_so = list((artifact / "numpy").rglob("*.so"))
+    pillow_so = list((artifact / "PIL").glob("_imaging*.so"))
+    heif_so = list(artifact.glob("_pillow_heif*.so"))
+    assert numpy_so and pillow_so and heif_so and (artifact / "pillow_heif" / "__init__.py").is_file()
+    for so in numpy_so + pillow_so + heif_so:
+        assert _elf_machine(so) == (2, 183), so
+    # Extension modules built for CPython 3.12, not for the interpreter running the build.
+    assert all("cpython-312-aarch64-linux-gnu" in so.name for so in pillow_so + heif_so)
+    for dependency in ("aws_lambda_powertools", "urllib3", "boto3"):
+        assert (artifact / dependency / "__init__.py").is_file(), dependency
