@@ -8,13 +8,15 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from imagemeta.settings import limits_from_env
 from service.config import storage_from_env
 from service.ingest import Ingest
+from service.overflow import OverflowStore
 from service.records import RecordStore
 
 logger = Logger()
 storage = storage_from_env()
+s3 = boto3.client("s3")
 ingest = Ingest(
-    s3=boto3.client("s3"),
-    store=RecordStore(boto3.client("dynamodb"), storage.table),
+    s3=s3,
+    store=RecordStore(boto3.client("dynamodb"), storage.table, OverflowStore(s3, storage.bucket)),
     limits=limits_from_env(os.environ),
     logger=logger,
 )

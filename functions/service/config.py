@@ -21,3 +21,9 @@ def storage_from_env(env: Mapping[str, str] = os.environ) -> StorageSettings:
         raise RuntimeError(f"missing environment variables: {', '.join(missing)}")
     return StorageSettings(bucket=env["BUCKET_NAME"], table=env["TABLE_NAME"])
 
+
+def ingest_queue_url(env: Mapping[str, str] = os.environ) -> str:
+    """INGEST_QUEUE_URL: where the backfill enqueues its events (the ingest's own queue)."""
+    if not env.get("INGEST_QUEUE_URL"):
+        raise RuntimeError("missing environment variable: INGEST_QUEUE_URL")
+    return env["INGEST_QUEUE_URL"]

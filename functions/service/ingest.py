@@ -11,10 +11,8 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from imagemeta import Limits, NotAnImage, TooLarge, extract
 
 from .objects import read_object
+from .overflow import RESERVED_PREFIX
 from .records import ObjectEvent, RecordStore
-
-# Objects the service itself writes into the bucket (overflow records) are never images to index.
-RESERVED_PREFIX = "_imagemeta/"
 
 
 def object_event(record: S3EventRecord) -> ObjectEvent:

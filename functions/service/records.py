@@ -10,13 +10,18 @@ from typing import Any
 
 from imagemeta.errors import ImageMetaError, NotAnImage, NotFound, TooLarge
 
+from .overflow import OverflowStore
+from .similar_index import index_attributes
+
 # S3 sequencers are hex strings of varying length; right-padded to one width they compare as S3 documents.
 SEQUENCER_WIDTH = 32
 # A deleted key keeps a tombstone so that a late, stale create cannot bring it back; SQS keeps a message
 # at most 14 days, so no event can arrive after 15.
 TOMBSTONE_TTL_SECONDS = 15 * 24 * 3600
-# JSON metadata above this size is stored zlib-compressed (DynamoDB items are capped at 400 KB).
+# JSON metadata above this size is stored zlib-compressed (DynamoDB items are capped at 400 KB) ...
 COMPRESS_ABOVE_BYTES = 32 * 1024
+# ... and compressed metadata above this goes to the bucket, leaving room for the item's other attributes.
+INLINE_LIMIT_BYTES = 350 * 1024
 STORED_ERRORS: dict[str, type[ImageMetaError]] = {"NotAnImage": NotAnImage, "TooLarge": TooLarge}
 
 
@@ -59,23 +64,27 @@ def encode_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
     return {"metadataZ": {"B": zlib.compress(text.encode(), 6)}}
 
 
-def decode_metadata(item: dict[str, Any]) -> dict[str, Any]:
-    """The metadata object back from an item written by encode_metadata."""
-    if "metadata" in item:
-        return json.loads(item["metadata"]["S"])
-    return json.loads(zlib.decompress(item["metadataZ"]["B"]))
-
-
 class RecordStore:
-    """Reads and conditionally writes file records; the DynamoDB client is passed in."""
+    """Reads and conditionally writes file records; the DynamoDB client and the overflow store are passed in."""
 
-    def __init__(self, dynamodb: Any, table: str):
+    def __init__(self, dynamodb: Any, table: str, overflow: OverflowStore):
         self._dynamodb = dynamodb
         self._table = table
+        self._overflow = overflow
 
     def put_metadata(self, event: ObjectEvent, metadata: dict[str, Any]) -> bool:
         """Store an object's metadata; False when a newer (or the same) event is already stored."""
-        return self._put(event, encode_metadata(metadata))
+        attributes = encode_metadata(metadata)
+        spilled = None
+        if len(attributes.get("metadataZ", {}).get("B", b"")) > INLINE_LIMIT_BYTES:
+            body = attributes.pop("metadataZ")["B"]
+            spilled = self._overflow.put(event.file_id, normalize_sequencer(event.sequencer), body)
+            attributes["metadataRef"] = {"S": spilled}
+        # The pHash attributes put the record in the similar-image indexes, in the same conditional write.
+        written = self._put(event, {**attributes, **index_attributes(metadata["pHash"])})
+        if not written and spilled:
+            self._overflow.delete(spilled)  # a newer record is stored: this body belongs to nothing
+        return written
 
     def put_error(self, event: ObjectEvent, error: ImageMetaError) -> bool:
         """Store why an object has no metadata, so lookups answer the contract's error, not 404."""
@@ -103,14 +112,17 @@ class RecordStore:
             if event.version_id:
                 item["versionId"] = {"S": event.version_id}
         try:
-            self._dynamodb.put_item(
+            replaced = self._dynamodb.put_item(
                 TableName=self._table,
                 Item=item,
                 ConditionExpression="attribute_not_exists(fileId) OR sequencer < :seq",
                 ExpressionAttributeValues={":seq": item["sequencer"]},
-            )
+                ReturnValues="ALL_OLD",
+            ).get("Attributes", {})
         except self._dynamodb.exceptions.ConditionalCheckFailedException:
             return False
+        if "metadataRef" in replaced:
+            self._overflow.delete(replaced["metadataRef"]["S"])
         return True
 
     def get(self, fid: str) -> dict[str, Any]:
@@ -127,8 +139,15 @@ class RecordStore:
             "size": int(item["size"]["N"]),
             "etag": item["etag"]["S"],
             "updatedAt": item["updatedAt"]["S"],
-            "metadata": decode_metadata(item),
+            "metadata": self._metadata(item),
         }
+
+    def _metadata(self, item: dict[str, Any]) -> dict[str, Any]:
+        """The metadata object back from an item, wherever put_metadata stored it."""
+        if "metadata" in item:
+            return json.loads(item["metadata"]["S"])
+        compressed = item["metadataZ"]["B"] if "metadataZ" in item else self._overflow.get(item["metadataRef"]["S"])
+        return json.loads(zlib.decompress(compressed))
 
 
 def _now_iso() -> str:

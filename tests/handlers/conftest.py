@@ -1,11 +1,13 @@
 """Handler tests: each Lambda handler invoked in-process with the files in events/, AWS on moto."""
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import quote_plus
 
 import boto3
 import pytest
@@ -22,6 +24,17 @@ TABLE = "imagemeta-files"
 
 def load_event(name: str) -> dict[str, Any]:
     return json.loads((EVENTS / name).read_text())
+
+
+def upload_event(key: str, body: bytes, sequencer: str) -> dict[str, Any]:
+    """events/ingest_put.json rewritten for another upload: its key (URL-encoded as S3 does), size and ETag."""
+    event = load_event("ingest_put.json")
+    message = json.loads(event["Records"][0]["body"])
+    message["Records"][0]["s3"]["object"].update(
+        key=quote_plus(key, safe="/"), size=len(body), eTag=hashlib.md5(body).hexdigest(), sequencer=sequencer
+    )
+    event["Records"][0]["body"] = json.dumps(message)
+    return event
 
 
 def lambda_context(name: str = "test-function") -> SimpleNamespace:
@@ -64,9 +77,15 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
         dynamodb = boto3.client("dynamodb")
         s3.create_bucket(Bucket=BUCKET)
         create_table_from_template(dynamodb)
+        sqs = boto3.client("sqs")
+        queue_url = sqs.create_queue(QueueName="imagemeta-ingest")["QueueUrl"]
+        monkeypatch.setenv("INGEST_QUEUE_URL", queue_url)
         handlers = SimpleNamespace(
             s3=s3,
             dynamodb=dynamodb,
+            sqs=sqs,
+            queue_url=queue_url,
+            backfill=importlib.reload(importlib.import_module("handlers.backfill")),
             files=importlib.reload(importlib.import_module("handlers.files")),
             ingest=importlib.reload(importlib.import_module("handlers.ingest")),
             metadata_url=importlib.reload(importlib.import_module("handlers.metadata_url")),

@@ -1,0 +1,125 @@
+"""Fill records for objects that predate the deployment: list the bucket, enqueue synthetic S3 events.
+
+The events take the ingest's own path (queue, retries, dead-letter queue) and carry the lowest possible
+sequencer, so a record written by a real event always wins and a stored record is never rewritten: running
+the backfill twice changes nothing. Progress is checkpointed in the table, so a stopped run resumes.
+"""
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote_plus
+
+from .overflow import RESERVED_PREFIX
+
+# Lower than any sequencer S3 issues: backfill only fills keys that have no record yet.
+BACKFILL_SEQUENCER = "0"
+# SendMessageBatch takes at most ten messages.
+SQS_BATCH = 10
+
+
+def checkpoint_id(bucket: str) -> str:
+    """The checkpoint item's key; never a fileId (those are 24 hex digits)."""
+    return f"_backfill/{bucket}"
+
+
+def backfill_event(bucket: str, listed: dict[str, Any]) -> dict[str, Any]:
+    """An S3 notification for one listed object, shaped (and its key encoded) as S3 sends them."""
+    return {
+        "Records": [
+            {
+                "eventVersion": "2.1",
+                "eventSource": "imagemeta:backfill",
+                "eventTime": listed["LastModified"].strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                "eventName": "ObjectCreated:Backfill",
+                "s3": {
+                    "s3SchemaVersion": "1.0",
+                    "bucket": {"name": bucket, "arn": f"arn:aws:s3:::{bucket}"},
+                    "object": {
+                        "key": quote_plus(listed["Key"], safe="/"),
+                        "size": listed["Size"],
+                        "eTag": listed["ETag"].strip('"'),
+                        "sequencer": BACKFILL_SEQUENCER,
+                    },
+                },
+            }
+        ]
+    }
+
+
+@dataclass
+class BackfillProgress:
+    """Where a run stands: the last key enqueued, how many were enqueued, and whether the listing ended."""
+
+    start_after: str = ""
+    enqueued: int = 0
+    done: bool = False
+
+
+class Backfill:
+    """Lists the bucket from its checkpoint and enqueues an event per object; clients are passed in."""
+
+    def __init__(
+        self, s3: Any, sqs: Any, dynamodb: Any, bucket: str, queue_url: str, table: str, page_size: int = 1000
+    ):
+        self._s3, self._sqs, self._dynamodb = s3, sqs, dynamodb
+        self._bucket, self._queue_url, self._table = bucket, queue_url, table
+        self._page_size = page_size
+
+    def run(self, keep_going: Callable[[], bool] = lambda: True, restart: bool = False) -> BackfillProgress:
+        """Enqueue pages of objects (the first always, the next while keep_going()); checkpoint after each."""
+        progress = BackfillProgress() if restart else self._load_checkpoint()
+        if progress.done:
+            progress = BackfillProgress()
+        for number, page in enumerate(self._pages(progress.start_after)):
+            if number and not keep_going():
+                return progress
+            objects = [o for o in page if not o["Key"].startswith(RESERVED_PREFIX)]
+            self._enqueue(objects)
+            progress.enqueued += len(objects)
+            progress.start_after = page[-1]["Key"]
+            self._save_checkpoint(progress)
+        progress.done = True
+        self._save_checkpoint(progress)
+        return progress
+
+    def _pages(self, start_after: str) -> Iterator[list[dict[str, Any]]]:
+        paginator = self._s3.get_paginator("list_objects_v2")
+        arguments = {"Bucket": self._bucket, **({"StartAfter": start_after} if start_after else {})}
+        for page in paginator.paginate(**arguments, PaginationConfig={"PageSize": self._page_size}):
+            if page.get("Contents"):
+                yield page["Contents"]
+
+    def _enqueue(self, objects: list[dict[str, Any]]) -> None:
+        for first in range(0, len(objects), SQS_BATCH):
+            entries = [
+                {"Id": str(n), "MessageBody": json.dumps(backfill_event(self._bucket, listed))}
+                for n, listed in enumerate(objects[first : first + SQS_BATCH])
+            ]
+            failed = self._sqs.send_message_batch(QueueUrl=self._queue_url, Entries=entries).get("Failed")
+            if failed:
+                raise RuntimeError(f"SQS refused {len(failed)} backfill messages: {failed[0]}")
+
+    def _load_checkpoint(self) -> BackfillProgress:
+        key = {"fileId": {"S": checkpoint_id(self._bucket)}}
+        item = self._dynamodb.get_item(TableName=self._table, Key=key).get("Item")
+        if item is None:
+            return BackfillProgress()
+        return BackfillProgress(
+            start_after=item["startAfter"]["S"], enqueued=int(item["enqueued"]["N"]), done=item["done"]["BOOL"]
+        )
+
+    def _save_checkpoint(self, progress: BackfillProgress) -> None:
+        self._dynamodb.put_item(
+            TableName=self._table,
+            Item={
+                "fileId": {"S": checkpoint_id(self._bucket)},
+                "startAfter": {"S": progress.start_after},
+                "enqueued": {"N": str(progress.enqueued)},
+                "done": {"BOOL": progress.done},
+                "updatedAt": {"S": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
+            },
+        )

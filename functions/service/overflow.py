@@ -1,0 +1,28 @@
+"""Record bodies too large for a DynamoDB item, kept in the upload bucket under the reserved prefix."""
+from __future__ import annotations
+
+from typing import Any
+
+# The ingest skips this prefix, so the service's own objects are never indexed as uploads.
+RESERVED_PREFIX = "_imagemeta/"
+
+
+class OverflowStore:
+    """Puts, gets and deletes compressed record bodies; the S3 client is passed in."""
+
+    def __init__(self, s3: Any, bucket: str):
+        self._s3 = s3
+        self._bucket = bucket
+
+    def put(self, file_id: str, sequencer: str, body: bytes) -> str:
+        """Store a body for one version of a record; the key names the event, so versions never collide."""
+        key = f"{RESERVED_PREFIX}records/{file_id}/{sequencer}.json.z"
+        self._s3.put_object(Bucket=self._bucket, Key=key, Body=body, ContentType="application/octet-stream")
+        return key
+
+    def get(self, key: str) -> bytes:
+        with self._s3.get_object(Bucket=self._bucket, Key=key)["Body"] as body:
+            return body.read()
+
+    def delete(self, key: str) -> None:
+        self._s3.delete_object(Bucket=self._bucket, Key=key)

@@ -1,0 +1,78 @@
+"""Metadata larger than a DynamoDB item (400 KB) is stored whole and comes back unchanged."""
+from __future__ import annotations
+
+import io
+import json
+import random
+import string
+import struct
+from types import SimpleNamespace
+
+from PIL import Image
+
+from imagemeta import extract
+
+from .conftest import BUCKET, TABLE, lambda_context, load_event, upload_event
+
+KEY = "photos/Canon 40D.jpg"  # the key events/file_by_path.json looks up
+# Eight IFD0 ASCII tags (ImageDescription, Make, Model, Software, Artist, HostComputer, Copyright, DocumentName).
+ASCII_TAGS = (0x010E, 0x010F, 0x0110, 0x0131, 0x013B, 0x013C, 0x8298, 0x010D)
+
+
+def exif_with_text(chars_per_tag: int, seed: int) -> bytes:
+    """A little-endian TIFF block whose IFD0 holds long random printable strings (hard to compress)."""
+    rng = random.Random(seed)
+    values = [("".join(rng.choices(string.ascii_letters + string.digits + string.punctuation, k=chars_per_tag)) + "\0").encode() for _ in ASCII_TAGS]
+    entries_at = 8
+    data_at = entries_at + 2 + 12 * len(ASCII_TAGS) + 4
+    entries, data = b"", b""
+    for tag, value in zip(ASCII_TAGS, values):
+        entries += struct.pack("<HHLL", tag, 2, len(value), data_at + len(data))
+        data += value
+    return b"II*\0" + struct.pack("<L", entries_at) + struct.pack("<H", len(ASCII_TAGS)) + entries + b"\0\0\0\0" + data
+
+
+def png_with_exif(exif: bytes) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 12), (10, 200, 30)).save(buffer, "PNG", exif=exif)
+    return buffer.getvalue()
+
+
+def ingest(aws: SimpleNamespace, body: bytes, sequencer: str) -> None:
+    aws.s3.put_object(Bucket=BUCKET, Key=KEY, Body=body)
+    assert aws.ingest.handler(upload_event(KEY, body, sequencer), lambda_context()) == {"batchItemFailures": []}
+
+
+def overflow_objects(aws: SimpleNamespace) -> list[str]:
+    listed = aws.s3.list_objects_v2(Bucket=BUCKET, Prefix="_imagemeta/").get("Contents", [])
+    return [item["Key"] for item in listed]
+
+
+def test_metadata_over_400_kb_is_stored_whole_and_released_when_replaced(aws: SimpleNamespace) -> None:
+    image = png_with_exif(exif_with_text(60_000, seed=1))
+    expected = extract(image)
+    assert len(json.dumps(expected)) > 400 * 1024
+    ingest(aws, image, "0062B4F0A1C2D3E4F5")
+
+    (stored,) = aws.dynamodb.scan(TableName=TABLE)["Items"]
+    assert "metadataRef" in stored and overflow_objects(aws) == [stored["metadataRef"]["S"]]
+    response = aws.files.handler(load_event("file_by_path.json"), lambda_context())
+    assert response["statusCode"] == 200
+    assert json.dumps(json.loads(response["body"])["metadata"]) == json.dumps(expected)
+
+    # A newer, small version of the object replaces the record, and its spilled body is deleted.
+    small = png_with_exif(exif_with_text(10, seed=2))
+    ingest(aws, small, "0062B4F0A1C2D3E4F6")
+    assert overflow_objects(aws) == []
+    response = aws.files.handler(load_event("file_by_path.json"), lambda_context())
+    assert json.loads(response["body"])["metadata"] == extract(small)
+
+
+def test_a_stale_large_record_leaves_nothing_behind(aws: SimpleNamespace) -> None:
+    small = png_with_exif(exif_with_text(10, seed=3))
+    ingest(aws, small, "0062B4F0A1C2D3E4F9")
+    large = png_with_exif(exif_with_text(60_000, seed=4))
+    ingest(aws, large, "0062B4F0A1C2D3E4F5")  # older than what is stored: no record, no spilled body
+    assert overflow_objects(aws) == []
+    response = aws.files.handler(load_event("file_by_path.json"), lambda_context())
+    assert json.loads(response["body"])["metadata"] == extract(small)
