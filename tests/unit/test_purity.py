@@ -1,0 +1,39 @@
+"""The core stays pure (no AWS SDK, no Powertools) and loads HEIF support only when a HEIF file arrives."""
+from __future__ import annotations
+
+import json
+import pkgutil
+import subprocess
+import sys
+
+import imagemeta
+
+from ..paths import CORPUS
+
+FORBIDDEN = ("boto3", "botocore", "aws_lambda_powertools")
+
+
+def modules_after(code: str) -> set[str]:
+    """The top-level modules a fresh interpreter has loaded after running code."""
+    script = code + "\nimport sys, json; print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    return set(json.loads(out.splitlines()[-1]))
+
+
+def test_no_module_of_the_core_imports_aws_code() -> None:
+    names = [m.name for m in pkgutil.walk_packages(imagemeta.__path__, "imagemeta.")]
+    assert "imagemeta.fetch.http" in names and "imagemeta.cli" in names
+    loaded = modules_after("\n".join(f"import {name}" for name in names))
+    assert not loaded & set(FORBIDDEN)
+
+
+def test_pillow_heif_loads_only_for_a_heif_file() -> None:
+    jpeg = CORPUS / "exif-samples/jpg/Canon_40D.jpg"
+    heic = CORPUS / "exif-samples/heic/IMG_5195.HEIC"
+    assert "pillow_heif" not in modules_after(f"import imagemeta; imagemeta.extract({str(jpeg)!r})")
+    assert "pillow_heif" in modules_after(f"import imagemeta; imagemeta.extract({str(heic)!r})")
+
+
+def test_the_remote_url_handler_does_not_load_boto3() -> None:
+    loaded = modules_after("import handlers.metadata_url")
+    assert "boto3" not in loaded
