@@ -1,0 +1,154 @@
+"""`python -m infra` (`make run`): the whole service on this machine, moto standing in for AWS; Ctrl-C stops it."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from types import FrameType
+
+import boto3
+from moto.server import ThreadedMotoServer
+
+from .api import LocalApi, serve_api
+from .functions import load_functions
+from .pump import event_source_pumps
+from .resources import create_resources
+from .template import REGION, LocalTemplate, load_template
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger("infra")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m infra", description=__doc__)
+    parser.add_argument("--template", type=Path, default=REPO_ROOT / "template.yaml")
+    parser.add_argument(
+        "--parameter-overrides",
+        nargs="*",
+        default=[],
+        metavar="NAME=VALUE",
+        help="template parameters to set instead of their defaults (as sam's --parameter-overrides)",
+    )
+    return parser.parse_args(argv)
+
+
+def parameter_overrides(pairs: list[str]) -> dict[str, str]:
+    overrides = {}
+    for pair in pairs:
+        name, separator, value = pair.partition("=")
+        if not separator:
+            raise SystemExit(f"--parameter-overrides takes NAME=VALUE, not {pair!r}")
+        overrides[name] = value
+    return overrides
+
+
+def require_free_port(port: int, variable: str) -> None:
+    """Fail early and clearly: moto's threaded server would wait forever on a port it cannot bind."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise SystemExit(f"port {port} on 127.0.0.1 is in use; choose another with {variable}") from None
+
+
+def point_boto3_at(aws_endpoint: str) -> dict[str, str]:
+    """The environment every handler runs with here: moto's endpoint, a region and dummy credentials.
+
+    ALLOW_LOOPBACK_URLS is the local stack's own allowance (the URL route may fetch from 127.0.0.1,
+    where the tests serve their images); the template never sets it.
+    """
+    for name in [n for n in os.environ if n.startswith("AWS_ENDPOINT_URL_") or n in ("AWS_PROFILE", "AWS_SESSION_TOKEN")]:
+        del os.environ[name]  # a service-specific endpoint or a profile would lead boto3 away from moto
+    environment = {
+        "AWS_ENDPOINT_URL": aws_endpoint,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "ALLOW_LOOPBACK_URLS": "true",
+    }
+    os.environ.update(environment)
+    return environment
+
+
+@contextmanager
+def state_file(path: Path, outputs: dict[str, str]) -> Iterator[None]:
+    """stack.json for as long as the stack runs; written whole (rename) so a reader never sees half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(outputs, indent=2) + "\n", encoding="utf-8")
+    partial.replace(path)
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # moto's per-request log (the pump polls every second) and botocore's endpoint notes are noise here.
+    for noisy in ("werkzeug", "botocore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    api_port = int(os.environ.get("LOCAL_API_PORT", "3000"))
+    aws_port = int(os.environ.get("LOCAL_AWS_PORT", "4566"))
+    state_path = Path(os.environ.get("LOCAL_STATE_DIR", REPO_ROOT / ".local")) / "stack.json"
+    require_free_port(aws_port, "LOCAL_AWS_PORT")
+    require_free_port(api_port, "LOCAL_API_PORT")
+
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+        signal.signal(signum, signal.SIG_DFL)  # a second Ctrl-C ends the process even if stopping hangs
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+
+    aws_endpoint = f"http://127.0.0.1:{aws_port}"
+    environment = point_boto3_at(aws_endpoint)
+    template = LocalTemplate(
+        load_template(args.template), args.template, aws_endpoint, parameter_overrides(args.parameter_overrides)
+    )
+    with ExitStack() as running:
+        moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
+        moto.start()
+        running.callback(moto.stop)
+        session = boto3.Session()
+        create_resources(template, session)
+        functions = load_functions(template, environment)
+        api = LocalApi(template, functions)
+        server = serve_api(api, api_port)
+        running.callback(server.server_close)
+        running.callback(server.shutdown)
+        threading.Thread(target=server.serve_forever, name="api", daemon=True).start()
+        sqs = session.client("sqs")
+        for pump in event_source_pumps(template, functions, sqs):
+            pump.start()
+            running.callback(pump.stop)
+        outputs = {
+            "apiUrl": f"http://127.0.0.1:{api_port}",
+            "awsEndpoint": aws_endpoint,
+            "bucket": template.physical_name(template.only("AWS::S3::Bucket").logical_id),
+            "table": template.physical_name(template.only("AWS::DynamoDB::Table").logical_id),
+            "apiKey": api.api_key,
+        }
+        running.enter_context(state_file(state_path, outputs))
+        print(json.dumps(outputs, indent=2), flush=True)
+        print(f"Local stack is up; outputs in {state_path}. Ctrl-C stops it.", file=sys.stderr, flush=True)
+        while not stop.wait(0.5):  # a timed wait lets the main thread run the signal handler promptly
+            pass
+        log.info("stopping")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""Create on moto the queues, table and bucket (with its notifications) that the template declares."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .template import LocalTemplate
+
+# CloudFormation's AWS::SQS::Queue properties that are queue attributes of the same name.
+QUEUE_ATTRIBUTES = (
+    "DelaySeconds",
+    "MaximumMessageSize",
+    "MessageRetentionPeriod",
+    "ReceiveMessageWaitTimeSeconds",
+    "VisibilityTimeout",
+    "FifoQueue",
+    "ContentBasedDeduplication",
+)
+
+# The DynamoDB properties CreateTable takes as they are written in the template.
+TABLE_PARAMETERS = (
+    "KeySchema",
+    "AttributeDefinitions",
+    "BillingMode",
+    "ProvisionedThroughput",
+    "GlobalSecondaryIndexes",
+    "LocalSecondaryIndexes",
+)
+
+
+def create_resources(template: LocalTemplate, session: Any) -> None:
+    """Queues first (the bucket's notifications and the redrive policies point at them), then tables and buckets."""
+    sqs = session.client("sqs")
+    for queue in template.resources("AWS::SQS::Queue"):
+        properties = template.resolve(queue.properties)
+        attributes = {name: attribute_value(properties[name]) for name in QUEUE_ATTRIBUTES if name in properties}
+        sqs.create_queue(QueueName=template.physical_name(queue.logical_id), Attributes=attributes)
+    # A redrive policy names another queue, so it is set once all queues exist.
+    for queue in template.resources("AWS::SQS::Queue"):
+        redrive = template.resolve(queue.properties.get("RedrivePolicy"))
+        if redrive:
+            sqs.set_queue_attributes(
+                QueueUrl=template.queue_url(queue.logical_id),
+                Attributes={"RedrivePolicy": json.dumps(redrive)},
+            )
+
+    dynamodb = session.client("dynamodb")
+    for table in template.resources("AWS::DynamoDB::Table"):
+        properties = template.resolve(table.properties)
+        name = template.physical_name(table.logical_id)
+        parameters = {key: properties[key] for key in TABLE_PARAMETERS if key in properties}
+        parameters.setdefault("BillingMode", "PROVISIONED" if "ProvisionedThroughput" in parameters else "PAY_PER_REQUEST")
+        dynamodb.create_table(TableName=name, **parameters)
+        ttl = properties.get("TimeToLiveSpecification")
+        if ttl:
+            dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+
+    s3 = session.client("s3")
+    for bucket in template.resources("AWS::S3::Bucket"):
+        properties = template.resolve(bucket.properties)
+        name = template.physical_name(bucket.logical_id)
+        s3.create_bucket(Bucket=name)
+        versioning = properties.get("VersioningConfiguration")
+        if versioning:
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": versioning["Status"]})
+        queue_configurations = (properties.get("NotificationConfiguration") or {}).get("QueueConfigurations", [])
+        if queue_configurations:
+            s3.put_bucket_notification_configuration(
+                Bucket=name,
+                NotificationConfiguration={
+                    "QueueConfigurations": [queue_notification(c) for c in queue_configurations]
+                },
+            )
+
+
+def attribute_value(value: Any) -> str:
+    """SQS attributes are strings; YAML booleans become the API's `true`/`false`."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def queue_notification(configuration: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation's QueueConfiguration (one Event, S3Key filter) in the S3 API's shape."""
+    notification: dict[str, Any] = {"QueueArn": configuration["Queue"], "Events": [configuration["Event"]]}
+    rules = configuration.get("Filter", {}).get("S3Key", {}).get("Rules", [])
+    if rules:
+        notification["Filter"] = {"Key": {"FilterRules": rules}}
+    return notification

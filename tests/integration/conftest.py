@@ -1,0 +1,102 @@
+"""The local stack (`python -m infra`) as a session fixture: free ports, a temp state dir, stopped with SIGINT."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from ..paths import ROOT
+from .local_stack import ImageServer, LocalStack, free_port
+
+STARTUP_SECONDS = 60
+STOP_SECONDS = 15
+
+
+@pytest.fixture(scope="session")
+def image_server() -> Iterator[ImageServer]:
+    served = ImageServer(port=0)
+
+    class FileHandler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            found = served.files.get(self.path.lstrip("/"))
+            if found is None:
+                self.send_error(404)
+                return
+            body, content_type = found
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's signature
+            """Quiet: pytest shows the stack's log on failure, which is the one that matters."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FileHandler)
+    served.port = server.server_address[1]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield served
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def local_stack(image_server: ImageServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    state_dir = tmp_path_factory.mktemp("local-stack")
+    state_file = state_dir / "stack.json"
+    log_path = state_dir / "stack.log"
+    environment = {
+        **os.environ,
+        "LOCAL_API_PORT": str(free_port()),
+        "LOCAL_AWS_PORT": str(free_port()),
+        "LOCAL_STATE_DIR": str(state_dir),
+    }
+    # The URL route may fetch from the image server only: its port is allowed as a deployment would allow
+    # one, and the prefix keeps generated URLs (schemathesis) from ever leaving this machine.
+    command = [
+        sys.executable,
+        "-m",
+        "infra",
+        "--parameter-overrides",
+        f"FetchAllowedPorts=80,443,{image_server.port}",
+        f"AllowedUrlPrefixes={image_server.url('')}",
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+
+    def log_tail() -> str:
+        return log_path.read_text(errors="replace")[-4000:]
+
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while not state_file.exists():
+        if process.poll() is not None:
+            pytest.fail(f"the local stack exited with {process.returncode}:\n{log_tail()}")
+        if time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the local stack wrote no stack.json in {STARTUP_SECONDS} s:\n{log_tail()}")
+        time.sleep(0.1)
+    outputs = json.loads(state_file.read_text())
+    yield LocalStack(
+        api_url=outputs["apiUrl"],
+        aws_endpoint=outputs["awsEndpoint"],
+        bucket=outputs["bucket"],
+        table=outputs["table"],
+        api_key=outputs["apiKey"],
+    )
+    process.send_signal(signal.SIGINT)
+    try:
+        returncode = process.wait(timeout=STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail(f"the local stack did not stop within {STOP_SECONDS} s of SIGINT:\n{log_tail()}")
+    assert returncode == 0, f"the local stack exited with {returncode} on SIGINT:\n{log_tail()}"
+    assert not state_file.exists(), "the local stack left its stack.json behind"
