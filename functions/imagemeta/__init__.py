@@ -1,4 +1,11 @@
-"""The product's core: image bytes in, the contract's metadata object out. Pure: no AWS."""
+"""The product's core: image bytes in, the contract's metadata object out. Pure: no AWS.
+
+`extract` and `phash_distance` load on first use, so code that needs only the error types or the
+limits (the file-lookup function) does not pay for numpy and Pillow at cold start.
+"""
+from importlib import import_module
+from typing import Any
+
 from .errors import (
     BadParameter,
     FetchRefused,
@@ -9,9 +16,9 @@ from .errors import (
     UpstreamError,
     UpstreamTimeout,
 )
-from .extract import extract
 from .limits import DEFAULT_LIMITS, Limits
-from .phash import phash_distance
+
+_LAZY = {"extract": ".extract", "phash_distance": ".phash"}
 
 __all__ = [
     "extract",
@@ -27,3 +34,11 @@ __all__ = [
     "UpstreamTimeout",
     "NotFound",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import BinaryIO
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageCms
 
 from .errors import ImageMetaError, NotAnImage, TooLarge
 from .exif import parse_exif
@@ -114,7 +114,7 @@ def extract(source: Source, limits: Limits = DEFAULT_LIMITS) -> dict:
 def _extract(fp: BinaryIO, size: int, limits: Limits) -> dict:
     probe = open_image(fp)
     limits.check_pixels(probe.width, probe.height)
-    grey, orientation = _decode_grey(probe)
+    grey, region, orientation = _decode_grey(probe)
     exif = exif_bytes(probe.image, probe.format, fp)
     return {
         "height": probe.height,
@@ -125,49 +125,119 @@ def _extract(fp: BinaryIO, size: int, limits: Limits) -> dict:
         "quality": jpeg_quality(probe.image.quantization) if probe.format == "jpg" else 0,
         "density": probe.density,
         "hasTransparency": probe.has_alpha,
-        "pHash": image_hash(grey.transpose(_TRANSPOSE[orientation]) if orientation in _TRANSPOSE else grey),
+        "pHash": image_hash(grey, region, _TRANSPOSE.get(orientation)),
         "exif": parse_exif(exif),
     }
 
 
-def _decode_grey(probe: Probe) -> tuple[Image.Image, int]:
-    """The first frame as 8-bit grey (JPEG at the DCT scale sharp would use) and its EXIF orientation."""
+def _decode_grey(probe: Probe) -> tuple[Image.Image, tuple[int, int, int, int], int]:
+    """The first frame as sRGB grey (with its alpha), the region to hash, and the EXIF orientation.
+
+    A JPEG is decoded at sharp's DCT scale. libvips keeps floor(size / scale) pixels of it, so the
+    last, partial block's row and column (mostly encoder padding) are left out of the region.
+    """
     image = probe.image
+    region = (0, 0, probe.width, probe.height)
     if probe.format == "jpg" and (factor := jpeg_shrink(probe.width, probe.height)) > 1:
         # Pillow's draft picks the largest DCT scale that keeps at least this size: exactly `factor`.
         image.draft("RGB", (probe.width // factor, probe.height // factor))
+        region = (0, 0, probe.width // factor, probe.height // factor)
     image.load()
     # HEIF decoders apply the container's rotation already; the EXIF orientation is then stale.
     orientation = 1 if probe.format in {"heic", "heif", "avif"} else image.getexif().get(_EXIF_ORIENTATION, 1)
-    return _to_grey(image), orientation
+    return _to_grey(image), region, orientation
 
 
 def jpeg_shrink(width: int, height: int) -> int:
-    """The DCT scale-down for a 32x32 target: one step less than sharp's shrink-on-load.
+    """sharp's JPEG shrink-on-load for a 32x32 target (pipeline.cc, fastShrinkOnLoad).
 
-    sharp 0.35 (pipeline.cc) takes the largest of 8/4/2 <= min(w, h)/32, halved when the shrink is
-    exactly that integer. Its mozjpeg's scaled IDCT differs from Pillow's libjpeg-turbo, so one step
-    larger lands nearer sharp-phash on the corpus (fewer hashes more than 2 bits off).
+    The largest of 8/4/2 <= min(w, h)/32, halved when the shrink is exactly that integer.
     """
     shrink = min(width, height) / SAMPLE_SIZE
     factor = next((f for f in (8, 4, 2) if shrink >= f), 1)
     if factor > 1 and int(shrink) == factor:
         factor //= 2
-    return max(1, factor // 2)
+    return factor
 
 
 def _to_grey(image: Image.Image) -> Image.Image:
-    """libvips' sRGB -> B_W: luminance in linear light, encoded back with the sRGB curve."""
-    rgb = np.asarray(image.convert("RGB"))
-    luminance = _SRGB_TO_LINEAR[rgb[..., 0]] + _SRGB_TO_LINEAR_G[rgb[..., 1]] + _SRGB_TO_LINEAR_B[rgb[..., 2]]
-    return Image.fromarray(_LINEAR_TO_SRGB[np.rint(luminance).astype(np.int32)])
+    """sharp's greyscale: the embedded profile to sRGB (perceptual), then libvips' sRGB -> B_W.
+
+    Returns mode L, or LA when the image has alpha (resized premultiplied, as sharp does). Works in
+    strips of rows: every step is per pixel, so the result is the same, and a 100-megapixel image
+    needs no full-size float or colour copies beside its decoded pixels.
+    """
+    has_alpha = image.mode in _ALPHA_MODES or "transparency" in image.info
+    to_srgb = _srgb_transform(image)
+    grey = Image.new("L", image.size)
+    alpha = Image.new("L", image.size) if has_alpha else None
+    rows = max(1, STRIP_PIXELS // image.width)
+    for top in range(0, image.height, rows):
+        strip = image.crop((0, top, image.width, min(top + rows, image.height)))
+        if alpha is not None:
+            strip = strip.convert("RGBA")  # also applies a palette's or a tRNS key's transparency
+            alpha.paste(strip.getchannel("A"), (0, top))
+        grey.paste(_strip_grey(strip, to_srgb), (0, top))
+    return grey if alpha is None else Image.merge("LA", (grey, alpha))
 
 
-# Lookup tables instead of float powers per pixel: weighted linear light in 1/65535 steps, and back.
-_LEVELS = np.arange(256) / 255
-_LINEAR = np.where(_LEVELS <= 0.04045, _LEVELS / 12.92, ((_LEVELS + 0.055) / 1.055) ** 2.4) * 65535
-_SRGB_TO_LINEAR, _SRGB_TO_LINEAR_G, _SRGB_TO_LINEAR_B = (_LINEAR * w for w in (0.2126, 0.7152, 0.0722))
-_STEPS = np.arange(65536) / 65535
-_LINEAR_TO_SRGB = np.rint(
-    255 * np.where(_STEPS <= 0.0031308, _STEPS * 12.92, 1.055 * _STEPS ** (1 / 2.4) - 0.055)
-).astype(np.uint8)
+def _strip_grey(strip: Image.Image, to_srgb: ImageCms.ImageCmsTransform | None) -> Image.Image:
+    """One strip of rows as libvips' grey."""
+    if strip.mode not in _PROFILED_MODES:
+        strip = strip.convert("RGB")
+    if to_srgb is not None and strip.mode == to_srgb.input_mode:
+        strip = ImageCms.applyTransform(strip, to_srgb)
+    if strip.mode == "CMYK":
+        strip = strip.convert("RGB")  # no usable profile: Pillow's plain CMYK -> RGB
+    return strip if strip.mode == "L" else Image.fromarray(_srgb_grey(np.asarray(strip)))
+
+
+def _srgb_transform(image: Image.Image) -> ImageCms.ImageCmsTransform | None:
+    """The embedded ICC profile to sRGB (perceptual), built once per image; None without a usable one."""
+    profile = image.info.get("icc_profile")
+    if not profile:
+        return None
+    mode = image.mode if image.mode in _PROFILED_MODES else "RGB"
+    try:
+        return ImageCms.buildTransform(
+            io.BytesIO(profile), _SRGB, mode, "RGB", renderingIntent=ImageCms.Intent.PERCEPTUAL
+        )
+    except ImageCms.PyCMSError:
+        return None  # libvips warns "Invalid embedded profile" and goes on with the pixels as they are
+
+
+def _srgb_grey(rgb: np.ndarray) -> np.ndarray:
+    """libvips' sRGB -> B_W (colour.c): float luminance in linear light, back through an 8-bit table.
+
+    The table lookup interpolates between the rounded 8-bit encodings of neighbouring levels,
+    exactly as vips_col_scRGB2BW_8 does; an exact power curve differs by 1 on a sixth of pixels.
+    """
+    # In place and in float32 throughout (as libvips computes): temporaries and float64 would cost 4x.
+    value = _LINEAR_R.take(rgb[..., 0])
+    value += _LINEAR_G.take(rgb[..., 1])
+    value += _LINEAR_B.take(rgb[..., 2])
+    value *= np.float32(255)
+    np.clip(value, 0, 255, out=value)
+    index = value.astype(np.intp)
+    value -= index  # the fraction between table entries
+    value *= _ENCODE_STEP.take(index)
+    value += _ENCODE.take(index)
+    return np.rint(value).astype(np.uint8)
+
+
+_ALPHA_MODES = {"RGBA", "LA", "PA"}
+# Rows per strip of the grey conversion: about a megapixel, a few MB of temporaries.
+STRIP_PIXELS = 1 << 20
+# Modes whose pixels an embedded profile describes directly; others become RGB first.
+_PROFILED_MODES = {"L", "RGB", "CMYK"}
+_SRGB = ImageCms.createProfile("sRGB")
+# libvips' 8-bit tables (float32, as in colour.c): sRGB level -> linear light, linear level -> sRGB.
+_LEVELS = np.arange(256, dtype=np.float32) / np.float32(255)
+_LINEAR = np.where(
+    _LEVELS <= 0.04045, _LEVELS / np.float32(12.92), ((_LEVELS + 0.055) / 1.055) ** 2.4
+).astype(np.float32)
+_LINEAR_R, _LINEAR_G, _LINEAR_B = (_LINEAR * np.float32(weight) for weight in (0.2126, 0.7152, 0.0722))
+_ENCODE = np.rint(
+    255 * np.where(_LEVELS <= 0.0031308, 12.92 * _LEVELS, 1.055 * _LEVELS.astype(np.float64) ** (1 / 2.4) - 0.055)
+).astype(np.float32)
+_ENCODE_STEP = np.diff(_ENCODE, append=_ENCODE[-1])

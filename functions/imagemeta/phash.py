@@ -33,11 +33,19 @@ def dct_hash(grey: np.ndarray) -> str:
     return f"{int(''.join('1' if bit else '0' for bit in bits), 2):016x}"
 
 
-def image_hash(grey: Image.Image) -> str:
-    """The hash of an upright 8-bit greyscale image: Lanczos to 32x32 ignoring aspect ratio."""
+def image_hash(
+    grey: Image.Image, region: tuple[int, int, int, int], orientation: Image.Transpose | None = None
+) -> str:
+    """The hash of `region` of a greyscale image (L, or LA resized premultiplied as sharp does).
+
+    Lanczos to 32x32 ignoring aspect ratio, then `orientation`: sharp-phash's pipeline resizes the
+    stored image and rotates the 32x32 result, and the resize is not symmetric under flips.
+    """
     # reducing_gap=2: a box shrink then Lanczos, as libvips' resize does with its default gap.
-    small = grey.resize((SAMPLE_SIZE, SAMPLE_SIZE), Image.Resampling.LANCZOS, reducing_gap=2.0)
-    return dct_hash(np.asarray(small))
+    small = grey.resize((SAMPLE_SIZE, SAMPLE_SIZE), Image.Resampling.LANCZOS, box=region, reducing_gap=2.0)
+    if orientation is not None:
+        small = small.transpose(orientation)
+    return dct_hash(np.asarray(small.getchannel(0)))
 
 
 def _parse(value: str, name: str) -> int:

@@ -33,8 +33,7 @@ def test_orientations_hash_alike(picture: str) -> None:
     # The corpus holds landscape_1..4 and portrait_5..8: two pictures, four orientations each.
     hashes = [extract(path)["pHash"] for path in sorted(ORIENTATION.glob(f"{picture}_[1-8].jpg"))]
     assert len(hashes) == 4
-    # The contract asks 2; landscape_4 measures 3 (sharp-phash itself spreads 1), see the report.
-    assert max(phash_distance(a, b) for a in hashes for b in hashes) <= 3
+    assert max(phash_distance(a, b) for a in hashes for b in hashes) <= 2
 
 
 @pytest.mark.parametrize(
@@ -74,8 +73,12 @@ def test_bit_order_is_x_outer_first_bit_most_significant(u: int, v: int, expecte
     assert dct_hash(grey) == expected
 
 
+# A 49x500 near-flat strip: all 64 coefficients of its 32x32 sample lie within rounding noise of their
+# mean, so the +-1 differences between Pillow's Lanczos and libvips' fixed-point reduce (66 of 1024
+# pixels) flip 5 bits. Every other corpus file's sample is within 0.75 grey levels of sharp's on average.
+RESIDUAL = {"exif-samples/jpg/invalid/image01713.jpg": 5}
+
+
 def test_corpus_hashes_match_sharp_phash() -> None:
     distances = {key: phash_distance(extract(corpus_path(key))["pHash"], SHARP[key]["pHash"]) for key in READABLE}
-    # Measured: 45 of 49 within 2 bits, the rest within 5 (libjpeg scaling and libvips' Lanczos differ).
-    assert max(distances.values()) <= 5, distances
-    assert sum(d <= 2 for d in distances.values()) >= 0.9 * len(distances), distances
+    assert {key: d for key, d in distances.items() if d > 2} == RESIDUAL
