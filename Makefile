@@ -43,5 +43,10 @@ golden-sharp: install ## sharp/sharp-phash/identify %Q over $(CORPUS), and sharp
 	node scripts/phash_cos.js functions/imagemeta/data/phash_cos.json
 	node scripts/expect_sharp.js $(CORPUS) tests/data/expected/sharp.json
 
+bench: install ## measure speed, memory, cold start, ingest throughput and cost; writes docs/benchmarks.md
+	@command -v djpeg >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& { apt-get update -qq; apt-get install -y -qq libjpeg-turbo-progs; } >/dev/null 2>&1; } || true
+	$(PY) -m bench
+
 clean: ## remove build output and the local stack's state
 	rm -rf .aws-sam .local

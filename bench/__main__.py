@@ -1,0 +1,66 @@
+"""`python -m bench` (`make bench`): run every benchmark, print the report and write docs/benchmarks.md."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from .coldstart import heif_loading, measure_cold_start
+from .cost import Cost
+from .extraction import DJPEG_INSTALL_HINT, djpeg_path, measure_image
+from .ingest import measure_ingest
+from .inputs import CAMERA_12MP, HEIC, ROOT, extraction_images
+from .lambdas import template_functions
+from .machine import load_average, machine_facts
+from .memory import measure_memory
+from .report import URL_MODULE, Results, markdown
+from .similar_hook import similar_section
+
+REPORT = ROOT / "docs" / "benchmarks.md"
+MEMORY_IMAGES = ("jpeg-12mp", "jpeg-100mp", "heic")
+INGEST_MODULE = "handlers.ingest"
+
+
+def progress(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def main() -> None:
+    djpeg = djpeg_path()
+    if not djpeg:
+        progress(f"djpeg not found; the floor is not measured. Install it with: {DJPEG_INSTALL_HINT}")
+    machine = machine_facts(djpeg)
+    progress("generating inputs")
+    images = extraction_images()
+    extraction = []
+    for image in images:
+        progress(f"extraction: {image.label}")
+        extraction.append(measure_image(image))
+    progress("peak memory")
+    memory = [measure_memory(image) for image in images if image.key in MEMORY_IMAGES]
+    functions = template_functions()
+    progress("cold start")
+    cold_starts = [measure_cold_start(function) for function in functions]
+    heif_loaded = heif_loading(functions, CAMERA_12MP, HEIC)
+    progress("ingest throughput (local stack)")
+    try:
+        ingest = measure_ingest()
+    except subprocess.CalledProcessError as error:
+        ingest = f"`python -m bench.ingest` exited with {error.returncode} (its error is printed above)."
+    memory_of = {function.module: function.memory_mb for function in functions}
+    costs = [Cost(f"{r.image.label}, extraction", memory_of[INGEST_MODULE], r.ours.wall, 10) for r in extraction]
+    camera = extraction[0]
+    costs.insert(0, Cost("URL route, 12 MP camera JPEG (fetch excluded)", memory_of[URL_MODULE], camera.ours.wall, 1))
+    if not isinstance(ingest, str):
+        costs.insert(0, Cost("ingest, the measured batch (S3 read, extract, DynamoDB write)",
+                             memory_of[INGEST_MODULE], ingest.per_message_s, ingest.messages))
+    progress("near-duplicate search")
+    report = markdown(Results(machine, extraction, memory, cold_starts, heif_loaded, ingest, costs,
+                              similar_section(), djpeg_missing=djpeg is None,
+                              load_at_end=load_average()))
+    REPORT.write_text(report, encoding="utf-8")
+    print(report)
+    progress(f"written to {REPORT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

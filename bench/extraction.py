@@ -1,0 +1,56 @@
+"""Per-image extraction: ours against the obvious implementation and against djpeg's scaled decode."""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+
+from imagemeta import extract
+
+from .inputs import BenchImage
+from .obvious import obvious_metadata
+from .timing import Timing, time_call, time_command
+
+DJPEG_INSTALL_HINT = "apt-get install -y libjpeg-turbo-progs"
+
+
+@dataclass(frozen=True)
+class ExtractionResult:
+    image: BenchImage
+    size_bytes: int
+    width: int
+    height: int
+    ours: Timing
+    obvious: Timing
+    floor: Timing | None  # djpeg -scale 1/8; None for non-JPEGs or without djpeg
+
+    @property
+    def speedup(self) -> float:
+        """How many times faster than the obvious implementation (wall medians)."""
+        return self.obvious.wall / self.ours.wall
+
+    @property
+    def over_floor(self) -> float | None:
+        """Our process time over djpeg's, or None when the floor was not measured."""
+        return self.ours.cpu / self.floor.cpu if self.floor else None
+
+
+def djpeg_path() -> str | None:
+    return shutil.which("djpeg")
+
+
+def measure_image(image: BenchImage) -> ExtractionResult:
+    data = image.path.read_bytes()
+    metadata = extract(data)
+    djpeg = djpeg_path()
+    floor = None
+    if image.is_jpeg and djpeg:
+        floor = time_command([djpeg, "-scale", "1/8", "-outfile", "/dev/null", str(image.path)])
+    return ExtractionResult(
+        image=image,
+        size_bytes=len(data),
+        width=metadata["width"],
+        height=metadata["height"],
+        ours=time_call(lambda: extract(data)),
+        obvious=time_call(lambda: obvious_metadata(data)),
+        floor=floor,
+    )

@@ -1,0 +1,121 @@
+"""The benchmark's images: real ones from the corpus, large ones generated here (never committed)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+# Regenerated when missing; `make clean` removes .local/ and with it these.
+GENERATED = ROOT / ".local" / "bench-inputs"
+
+CAMERA_12MP = CORPUS / "exif-samples" / "jpg" / "tests" / "42_IndexError.jpg"  # Olympus E-P3, 4032x3024
+PHOTO_3MP = CORPUS / "exif-samples" / "jpg" / "hdr" / "canon_hdr_NO.jpg"  # Canon, 2048x1536
+PROGRESSIVE = CORPUS / "phash-vectors" / "first.jpg"  # 2624x3936, progressive
+HEIC = CORPUS / "exif-samples" / "heic" / "IMG_5195.HEIC"  # iPhone, 2566x3313
+
+# Sensor-like grain so that upscaled photos keep a camera's entropy (a smooth upscale decodes unrealistically fast).
+GRAIN_TILE = 512
+GRAIN_LEVEL = 6
+SEED = 20261125
+
+
+@dataclass(frozen=True)
+class BenchImage:
+    """One input: a short key, what it is, and its file."""
+
+    key: str
+    label: str
+    path: Path
+
+    @property
+    def is_jpeg(self) -> bool:
+        return self.path.suffix.lower() in {".jpg", ".jpeg"}
+
+
+def _with_grain(image: Image.Image) -> Image.Image:
+    rng = np.random.default_rng(SEED)
+    tile = rng.integers(-GRAIN_LEVEL, GRAIN_LEVEL + 1, (GRAIN_TILE, GRAIN_TILE, 1), dtype=np.int16)
+    pixels = np.asarray(image, dtype=np.int16)
+    reps = (-(-pixels.shape[0] // GRAIN_TILE), -(-pixels.shape[1] // GRAIN_TILE), 1)
+    grain = np.tile(tile, reps)[: pixels.shape[0], : pixels.shape[1]]
+    return Image.fromarray(np.clip(pixels + grain, 0, 255).astype(np.uint8))
+
+
+def _upscaled_camera_jpeg(path: Path, size: tuple[int, int]) -> None:
+    """The 12 MP camera photo upscaled with grain, saved with the camera's EXIF as a camera would."""
+    with Image.open(CAMERA_12MP) as source:
+        exif = source.info.get("exif", b"")
+        large = _with_grain(source.convert("RGB").resize(size, Image.Resampling.BILINEAR))
+    large.save(path, "JPEG", quality=90, exif=exif)
+
+
+def _png_with_alpha(path: Path) -> None:
+    """A cut-out: the 3 MP photo with an elliptical alpha mask fading to transparent."""
+    with Image.open(PHOTO_3MP) as source:
+        rgb = source.convert("RGB")
+    height, width = rgb.height, rgb.width
+    y, x = np.ogrid[:height, :width]
+    distance = ((x - width / 2) / (width / 2)) ** 2 + ((y - height / 2) / (height / 2)) ** 2
+    alpha = np.clip((1.0 - distance) * 400, 0, 255).astype(np.uint8)
+    rgba = rgb.copy()
+    rgba.putalpha(Image.fromarray(alpha))
+    rgba.save(path, "PNG")
+
+
+def _webp(path: Path) -> None:
+    with Image.open(PHOTO_3MP) as source:
+        source.convert("RGB").save(path, "WEBP", quality=80, exif=source.info.get("exif", b""))
+
+
+GENERATORS = {
+    "jpeg-24mp.jpg": lambda path: _upscaled_camera_jpeg(path, (6000, 4000)),
+    # 12240 x 8160 = 99.9 MP: the largest 3:2 frame within the default 100 MP pixel limit.
+    "jpeg-100mp.jpg": lambda path: _upscaled_camera_jpeg(path, (12240, 8160)),
+    "alpha-3mp.png": _png_with_alpha,
+    "photo-3mp.webp": _webp,
+}
+
+
+def generated(name: str) -> Path:
+    """The generated file `name`, made on first use."""
+    path = GENERATED / name
+    if not path.exists():
+        GENERATED.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{name}.partial")
+        GENERATORS[name](partial)
+        partial.replace(path)
+    return path
+
+
+def extraction_images() -> list[BenchImage]:
+    """The images of the per-image table, in the order the issue lists them."""
+    return [
+        BenchImage("jpeg-12mp", "12 MP camera JPEG (Olympus E-P3)", CAMERA_12MP),
+        BenchImage("jpeg-24mp", "24 MP JPEG (generated)", generated("jpeg-24mp.jpg")),
+        BenchImage("jpeg-progressive", "progressive JPEG, 10 MP", PROGRESSIVE),
+        BenchImage("png-alpha", "PNG with alpha, 3 MP (generated)", generated("alpha-3mp.png")),
+        BenchImage("webp", "WebP, 3 MP (generated)", generated("photo-3mp.webp")),
+        BenchImage("heic", "HEIC, 8.5 MP (iPhone)", HEIC),
+        BenchImage("jpeg-100mp", "100 MP JPEG (generated)", generated("jpeg-100mp.jpg")),
+    ]
+
+
+def ingest_batch() -> list[Path]:
+    """Ten real phone and camera photos of the corpus (3 to 16 MP, two HEIF): one batch of messages."""
+    jpg = CORPUS / "exif-samples" / "jpg"
+    return [
+        CAMERA_12MP,
+        jpg / "hdr" / "iphone_hdr_YES.jpg",
+        jpg / "hdr" / "canon_hdr_NO.jpg",
+        jpg / "mobile" / "HMD_Nokia_8.3_5G.jpg",
+        jpg / "tests" / "28-hex_value.jpg",
+        jpg / "tests" / "35-empty.jpg",
+        PROGRESSIVE,
+        CORPUS / "phash-vectors" / "second.jpg",
+        HEIC,
+        CORPUS / "exif-samples" / "heic" / "mobile" / "HMD_Nokia_8.3_5G.heif",
+    ]
