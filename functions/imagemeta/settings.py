@@ -2,35 +2,25 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from .errors import BadParameter
 from .fetch.policy import FetchSettings, parse_url
 from .limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, Limits
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def _number(env: Mapping[str, str], name: str, default: float, kind: type = int, minimum: float = 1) -> Any:
+    """A numeric setting of `kind` (int or float), at least `minimum`; the default when unset."""
     raw = env.get(name, "").strip()
     if not raw:
         return default
     try:
-        value = int(raw)
+        value = kind(raw)
     except ValueError:
-        raise BadParameter(f"Setting {name} must be an integer, not {raw!r}.") from None
-    if value <= 0:
-        raise BadParameter(f"Setting {name} must be positive, not {value}.")
-    return value
-
-
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise BadParameter(f"Setting {name} must be a number, not {raw!r}.") from None
-    if value <= 0:
-        raise BadParameter(f"Setting {name} must be positive, not {value}.")
+        noun = "an integer" if kind is int else "a number"
+        raise BadParameter(f"Setting {name} must be {noun}, not {raw!r}.") from None
+    if value < minimum:
+        raise BadParameter(f"Setting {name} must be at least {minimum}, not {value}.")
     return value
 
 
@@ -46,8 +36,8 @@ def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
 def limits_from_env(env: Mapping[str, str]) -> Limits:
     """MAX_IMAGE_BYTES and MAX_IMAGE_PIXELS, with the contract's defaults."""
     return Limits(
-        max_bytes=_int(env, "MAX_IMAGE_BYTES", DEFAULT_MAX_BYTES),
-        max_pixels=_int(env, "MAX_IMAGE_PIXELS", DEFAULT_MAX_PIXELS),
+        max_bytes=_number(env, "MAX_IMAGE_BYTES", DEFAULT_MAX_BYTES),
+        max_pixels=_number(env, "MAX_IMAGE_PIXELS", DEFAULT_MAX_PIXELS),
     )
 
 
@@ -74,10 +64,10 @@ def fetch_settings_from_env(env: Mapping[str, str]) -> FetchSettings:
     """The FETCH_* limits, ALLOWED_URL_PREFIXES and ALLOW_LOOPBACK_URLS; the byte cap is MAX_IMAGE_BYTES."""
     defaults = FetchSettings()
     return FetchSettings(
-        header_timeout_s=_float(env, "FETCH_HEADER_TIMEOUT_S", defaults.header_timeout_s),
-        body_timeout_s=_float(env, "FETCH_BODY_TIMEOUT_S", defaults.body_timeout_s),
+        header_timeout_s=_number(env, "FETCH_HEADER_TIMEOUT_S", defaults.header_timeout_s, float, 0.001),
+        body_timeout_s=_number(env, "FETCH_BODY_TIMEOUT_S", defaults.body_timeout_s, float, 0.001),
         max_bytes=limits_from_env(env).max_bytes,
-        max_redirects=_int(env, "FETCH_MAX_REDIRECTS", defaults.max_redirects),
+        max_redirects=_number(env, "FETCH_MAX_REDIRECTS", defaults.max_redirects, minimum=0),
         allowed_ports=_ports(env, "FETCH_ALLOWED_PORTS", defaults.allowed_ports),
         allowed_url_prefixes=_url_prefixes(env, "ALLOWED_URL_PREFIXES"),
         allow_loopback=_bool(env, "ALLOW_LOOPBACK_URLS"),
