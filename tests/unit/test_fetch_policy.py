@@ -167,16 +167,16 @@ def test_settings_from_env_default_and_override() -> None:
     assert settings == FetchSettings(0.5, 2.0, 1000, 2, (80, 8080), ("https://a.test/x/", "https://b.test"), True)
 
 
+def test_zero_redirects_is_a_valid_setting() -> None:
+    assert fetch_settings_from_env({"FETCH_MAX_REDIRECTS": "0"}).max_redirects == 0
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [("FETCH_ALLOWED_PORTS", "80,http"), ("FETCH_ALLOWED_PORTS", "0"), ("ALLOWED_URL_PREFIXES", "ftp://a.test/"),
      ("FETCH_HEADER_TIMEOUT_S", "soon"), ("FETCH_HEADER_TIMEOUT_S", "0"), ("FETCH_MAX_REDIRECTS", "-1"),
      ("MAX_IMAGE_BYTES", "0"), ("MAX_IMAGE_PIXELS", "1.5")],
 )
-def test_zero_redirects_is_a_valid_setting() -> None:
-    assert fetch_settings_from_env({"FETCH_MAX_REDIRECTS": "0"}).max_redirects == 0
-
-
 def test_invalid_settings_name_the_setting(name: str, value: str) -> None:
     with pytest.raises(BadParameter) as raised:
         fetch_settings_from_env({name: value})
