@@ -18,10 +18,15 @@ def register_file_routes(app: APIGatewayRestResolver, store: RecordStore, bucket
 
     @app.get("/v1/files/<fileId>/metadata")
     def file_metadata(fileId: str) -> Response:  # noqa: N803 - the contract's parameter name
-        if not FILE_ID.fullmatch(fileId):
-            raise BadParameter("Parameter `fileId` must be 24 lowercase hexadecimal digits.")
-        return ok(app, store.get(fileId)["metadata"])
+        return ok(app, store.get(parse_file_id(fileId))["metadata"])
 
     @app.get("/v1/files")
     def file_by_path() -> Response:
         return ok(app, store.get(file_id(bucket, required_query(app, "path"))))
+
+
+def parse_file_id(value: str) -> str:
+    """A fileId from a path; BadParameter unless it is the contract's 24 lowercase hex digits."""
+    if not FILE_ID.fullmatch(value):
+        raise BadParameter("Parameter `fileId` must be 24 lowercase hexadecimal digits.")
+    return value

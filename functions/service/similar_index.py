@@ -1,0 +1,162 @@
+"""The similar-image index: one global secondary index per pHash band on the records table.
+
+The record item carries its pHash and its band values, so DynamoDB writes and removes the index entries
+with the record, in the same conditional put: the S3-sequencer order that guards the record guards the
+index too, and a tombstone or an error record (no pHash) leaves every band index. Index reads are
+eventually consistent, so each match is checked against the record before it is returned.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from imagemeta.similar import BAND_COUNT, Match, bands, matches, probes
+
+PHASH_ATTRIBUTE = "pHash"
+BAND_ATTRIBUTES = tuple(f"pHashBand{band}" for band in range(BAND_COUNT))
+# Bucket reads in flight at once; the DynamoDB client's connection pool must be at least this large.
+PROBE_CONCURRENCY = 32
+# BatchGetItem takes at most 100 keys.
+BATCH_GET_KEYS = 100
+UNPROCESSED_RETRIES = 5
+
+
+def index_attributes(phash: str) -> dict[str, Any]:
+    """The attributes a record item needs to appear in every band index."""
+    return {
+        PHASH_ATTRIBUTE: {"S": phash},
+        **{name: {"S": value} for name, value in zip(BAND_ATTRIBUTES, bands(phash))},
+    }
+
+
+def index_definitions() -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
+    """The table's extra AttributeDefinitions and its GlobalSecondaryIndexes (template.yaml declares the same)."""
+    attributes = [{"AttributeName": name, "AttributeType": "S"} for name in (PHASH_ATTRIBUTE, *BAND_ATTRIBUTES)]
+    indexes = [
+        {
+            "IndexName": name,
+            "KeySchema": [
+                {"AttributeName": name, "KeyType": "HASH"},
+                {"AttributeName": PHASH_ATTRIBUTE, "KeyType": "RANGE"},
+            ],
+            # The keys hold all a search needs (band, pHash, and the table key fileId): smallest entries.
+            "Projection": {"ProjectionType": "KEYS_ONLY"},
+        }
+        for name in BAND_ATTRIBUTES
+    ]
+    return attributes, indexes
+
+
+@dataclass(frozen=True)
+class SearchStats:
+    """The DynamoDB reads of one search."""
+
+    queries: int
+    entries_read: int
+    batch_gets: int
+    records_read: int
+
+
+@dataclass(frozen=True)
+class SimilarPage:
+    """One page of verified matches, and whether more follow it."""
+
+    items: list[dict[str, Any]]
+    more: bool
+    stats: SearchStats
+
+
+class SimilarIndex:
+    """Searches the band indexes of the records table; the DynamoDB client is passed in."""
+
+    def __init__(self, dynamodb: Any, table: str, concurrency: int = PROBE_CONCURRENCY):
+        self._dynamodb = dynamodb
+        self._table = table
+        self._concurrency = concurrency
+
+    def search(
+        self,
+        phash: str,
+        max_distance: int,
+        limit: int,
+        after: tuple[int, str] | None = None,
+        exclude: str | None = None,
+    ) -> SimilarPage:
+        """Files within max_distance of phash, nearest first (ties by fileId), starting after a (distance, fileId)."""
+        with ThreadPoolExecutor(self._concurrency) as pool:
+            buckets = list(pool.map(lambda probe: self._bucket(*probe), probes(phash, max_distance)))
+        candidates = [entry for entries, _ in buckets for entry in entries]
+        ranked = [m for m in matches(phash, candidates, max_distance, exclude) if after is None or (m.distance, m.key) > after]
+        items, more, batch_gets, records_read = self._verified(ranked, limit)
+        stats = SearchStats(
+            queries=sum(calls for _, calls in buckets),
+            entries_read=len(candidates),
+            batch_gets=batch_gets,
+            records_read=records_read,
+        )
+        return SimilarPage(items, more, stats)
+
+    def _bucket(self, band: int, value: str) -> tuple[list[tuple[str, str]], int]:
+        """(fileId, pHash) of every entry of one band bucket, and the Query calls it took."""
+        name = BAND_ATTRIBUTES[band]
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": name,
+            "KeyConditionExpression": "#band = :value",
+            "ExpressionAttributeNames": {"#band": name},
+            "ExpressionAttributeValues": {":value": {"S": value}},
+            "ProjectionExpression": f"fileId, {PHASH_ATTRIBUTE}",
+        }
+        entries: list[tuple[str, str]] = []
+        calls = 0
+        while True:
+            response = self._dynamodb.query(**request)
+            calls += 1
+            entries.extend((item["fileId"]["S"], item[PHASH_ATTRIBUTE]["S"]) for item in response["Items"])
+            if "LastEvaluatedKey" not in response:
+                return entries, calls
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def _verified(self, ranked: list[Match], limit: int) -> tuple[list[dict[str, Any]], bool, int, int]:
+        """The first `limit` matches whose record still holds the indexed pHash, whether another follows,
+        and the BatchGetItem calls and keys it took."""
+        items: list[dict[str, Any]] = []
+        batch_gets = records_read = 0
+        for start in range(0, len(ranked), BATCH_GET_KEYS):
+            chunk = ranked[start : start + BATCH_GET_KEYS]
+            records, calls = self._records(m.key for m in chunk)
+            batch_gets += calls
+            records_read += len(chunk)
+            for match in chunk:
+                record = records.get(match.key)
+                # An index entry left from an overwritten or deleted record (index reads lag the table).
+                if record is None or record.get(PHASH_ATTRIBUTE, {}).get("S") != match.phash:
+                    continue
+                if len(items) == limit:
+                    return items, True, batch_gets, records_read
+                items.append(
+                    {"fileId": match.key, "path": record["path"]["S"], "pHash": match.phash, "distance": match.distance}
+                )
+        return items, False, batch_gets, records_read
+
+    def _records(self, file_ids: Iterable[str]) -> tuple[dict[str, dict[str, Any]], int]:
+        """The current pHash and path of each record (strongly consistent), and the BatchGetItem calls."""
+        request: dict[str, Any] = {
+            "Keys": [{"fileId": {"S": fid}} for fid in file_ids],
+            "ConsistentRead": True,
+            "ProjectionExpression": f"fileId, #path, {PHASH_ATTRIBUTE}",
+            "ExpressionAttributeNames": {"#path": "path"},
+        }
+        records: dict[str, dict[str, Any]] = {}
+        for attempt in range(UNPROCESSED_RETRIES + 1):
+            response = self._dynamodb.batch_get_item(RequestItems={self._table: request})
+            records.update((item["fileId"]["S"], item) for item in response["Responses"].get(self._table, []))
+            unprocessed = response.get("UnprocessedKeys", {}).get(self._table)
+            if not unprocessed:
+                return records, attempt + 1
+            request["Keys"] = unprocessed["Keys"]
+            time.sleep(0.05 * 2**attempt)  # throttled: back off before asking for the rest
+        raise RuntimeError(f"BatchGetItem left keys unprocessed after {UNPROCESSED_RETRIES} retries")
