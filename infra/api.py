@@ -1,39 +1,71 @@
-"""The template's API on loopback: API Gateway's routing, API-key check and proxy event, as `sam local start-api`."""
+"""The template's API on loopback: API Gateway's routing, Lambda authorizer, usage plan key check and proxy event.
+
+Like `sam local start-api`, with the authorizer run as API Gateway runs it: before the route's function,
+with a 401 gateway response when it fails with "Unauthorized", and its context and usage identifier handed
+to the function's event. No authorizer cache (as with the template's TTL of 0), no throttling or quotas.
+"""
 from __future__ import annotations
 
 import base64
 import json
 import re
-import secrets
 import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from fnmatch import fnmatchcase
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .functions import LocalFunction
-from .template import ACCOUNT_ID, LocalTemplate
+from .template import ACCOUNT_ID, REGION, LocalTemplate
 
 API_TYPE = "AWS::Serverless::Api"
 
 # API Gateway's status for each gateway response type it can raise here, before any template override.
 GATEWAY_RESPONSE_STATUS = {
     "MISSING_AUTHENTICATION_TOKEN": 403,
+    "UNAUTHORIZED": 401,
+    "ACCESS_DENIED": 403,
     "INVALID_API_KEY": 403,
     "BAD_REQUEST_PARAMETERS": 400,
+    "AUTHORIZER_FAILURE": 500,
+    "AUTHORIZER_CONFIGURATION_ERROR": 500,
     "DEFAULT_5XX": 502,
 }
 # API Gateway's own messages for those types ($context.error.message).
 GATEWAY_RESPONSE_MESSAGE = {
     "MISSING_AUTHENTICATION_TOKEN": "Missing Authentication Token",
+    "UNAUTHORIZED": "Unauthorized",
+    "ACCESS_DENIED": "User is not authorized to access this resource",
     "INVALID_API_KEY": "Forbidden",
     "BAD_REQUEST_PARAMETERS": "Missing required request parameters",
+    "AUTHORIZER_FAILURE": "Internal server error",
+    "AUTHORIZER_CONFIGURATION_ERROR": "Internal server error",
     "DEFAULT_5XX": "Internal server error",
 }
+# The error message with which an authorizer asks API Gateway for a 401.
+UNAUTHORIZED_MESSAGE = "Unauthorized"
 CONTEXT_VARIABLE = re.compile(r"\$context\.([A-Za-z]+(?:\.[A-Za-z]+)*)")
+
+
+@dataclass(frozen=True)
+class LambdaAuthorizer:
+    """A Lambda REQUEST authorizer of the API: its function and the headers it declares as identity sources."""
+
+    name: str
+    function: LocalFunction
+    identity_headers: tuple[str, ...]
+
+
+class AuthorizerRefused(Exception):
+    """The authorizer stopped the request; `response_type` names the gateway response API Gateway gives."""
+
+    def __init__(self, response_type: str) -> None:
+        super().__init__(response_type)
+        self.response_type = response_type
 
 
 @dataclass(frozen=True)
@@ -44,6 +76,7 @@ class Route:
     resource: str
     pattern: re.Pattern[str]
     function: LocalFunction
+    authorizer: LambdaAuthorizer | None
     api_key_required: bool
     required_query: tuple[str, ...]
     required_headers: tuple[str, ...]
@@ -81,33 +114,65 @@ def required_parameters(event_properties: Mapping[str, Any], location: str) -> t
     return tuple(names)
 
 
-class LocalApi:
-    """The routes, gateway responses and API key of the template's one SAM Api."""
+def policy_allows(policy: Mapping[str, Any], method_arn: str) -> bool:
+    """IAM's evaluation of an authorizer's policy for one method ARN: an explicit Deny wins over any Allow."""
+    allowed = False
+    for statement in policy.get("Statement", []):
+        actions = statement.get("Action", [])
+        resources = statement.get("Resource", [])
+        actions = [actions] if isinstance(actions, str) else actions
+        resources = [resources] if isinstance(resources, str) else resources
+        if not any(fnmatchcase("execute-api:Invoke", action) for action in actions):
+            continue
+        if not any(fnmatchcase(method_arn, resource) for resource in resources):
+            continue
+        if statement.get("Effect") == "Deny":
+            return False
+        allowed = allowed or statement.get("Effect") == "Allow"
+    return allowed
 
-    def __init__(self, template: LocalTemplate, functions: Mapping[str, LocalFunction]) -> None:
+
+class LocalApi:
+    """The routes, authorizers, gateway responses and usage plan of the template's one SAM Api."""
+
+    def __init__(
+        self,
+        template: LocalTemplate,
+        functions: Mapping[str, LocalFunction],
+        apigateway: Any,
+        usage_plan_id: str,
+    ) -> None:
         api = template.only(API_TYPE)
         properties = {**template.globals_for("Api"), **api.properties}
         self.api_id = template.physical_name(api.logical_id)
         self.stage = str(template.resolve(properties.get("StageName", "Prod")))
         self.gateway_responses: dict[str, Any] = template.resolve(properties.get("GatewayResponses") or {})
-        self.api_key = secrets.token_urlsafe(30)
-        self.api_key_id = secrets.token_hex(5)
-        api_key_required = bool((properties.get("Auth") or {}).get("ApiKeyRequired", False))
+        self.api_key_source = str(template.resolve(properties.get("ApiKeySourceType", "HEADER")))
+        self.apigateway = apigateway
+        self.usage_plan_id = usage_plan_id
+        auth = template.resolve(properties.get("Auth") or {})
+        api_key_required = bool(auth.get("ApiKeyRequired", False))
+        authorizers = {
+            name: lambda_authorizer(name, spec, template, functions)
+            for name, spec in (auth.get("Authorizers") or {}).items()
+        }
         self.routes = []
         for function in functions.values():
             for event in function.events.values():
                 if event.get("Type") != "Api":
                     continue
                 event_properties = template.resolve(event["Properties"])
+                event_auth = event_properties.get("Auth") or {}
                 self.routes.append(
                     Route(
                         method=event_properties["Method"].upper(),
                         resource=event_properties["Path"],
                         pattern=path_pattern(event_properties["Path"]),
                         function=function,
-                        api_key_required=bool(
-                            (event_properties.get("Auth") or {}).get("ApiKeyRequired", api_key_required)
+                        authorizer=route_authorizer(
+                            event_auth.get("Authorizer", auth.get("DefaultAuthorizer")), authorizers
                         ),
+                        api_key_required=bool(event_auth.get("ApiKeyRequired", api_key_required)),
                         required_query=required_parameters(event_properties, "querystring"),
                         required_headers=required_parameters(event_properties, "header"),
                     )
@@ -118,6 +183,23 @@ class LocalApi:
             parameters = route.match(method, path)
             if parameters is not None:
                 return route, parameters
+        return None
+
+    def method_arn(self, method: str, path: str) -> str:
+        """The ARN an authorizer's policy must allow for a request (`$context.methodArn`)."""
+        return f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{self.api_id}/{self.stage}/{method}{path}"
+
+    def usage_key_id(self, value: str | None) -> str | None:
+        """The id of the usage plan's enabled API key with this value, None when there is none."""
+        if not value:
+            return None
+        for key in self.apigateway.get_usage_plan_keys(usagePlanId=self.usage_plan_id, limit=500)["items"]:
+            if key["value"] != value:
+                continue
+            try:
+                return key["id"] if self.apigateway.get_api_key(apiKey=key["id"])["enabled"] else None
+            except self.apigateway.exceptions.NotFoundException:
+                return None  # deleted: moto keeps the plan's link to it, API Gateway does not
         return None
 
     def gateway_response(
@@ -187,10 +269,12 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
             self.send(*self.api.gateway_response("MISSING_AUTHENTICATION_TOKEN", context), request_id)
             return
         route, path_parameters = found
-        if route.api_key_required and not secrets.compare_digest(
-            self.headers.get("x-api-key", ""), self.api.api_key
-        ):
-            self.send(*self.api.gateway_response("INVALID_API_KEY", context), request_id)
+        request = self.request_fields(route, path, path_parameters, query, request_id, started)
+        try:
+            authorization = self.authorize(route.authorizer, request) if route.authorizer else None
+            identity = self.usage_identity(route, authorization)
+        except AuthorizerRefused as refused:
+            self.send(*self.api.gateway_response(refused.response_type, context), request_id)
             return
         query_names = {name for name, _ in query}
         missing = [name for name in route.required_query if name not in query_names]
@@ -200,7 +284,7 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
             self.send(*self.api.gateway_response("BAD_REQUEST_PARAMETERS", context, message), request_id)
             return
 
-        event = self.proxy_event(route, path, path_parameters, query, body, request_id, started)
+        event = proxy_event(request, body, authorization, identity)
         try:
             result = route.function.invoke(event)
             status, headers, payload = proxy_response(result)
@@ -210,17 +294,16 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
             return
         self.send(status, headers, payload, request_id)
 
-    def proxy_event(
+    def request_fields(
         self,
         route: Route,
         path: str,
         path_parameters: dict[str, str],
         query: list[tuple[str, str]],
-        body: bytes,
         request_id: str,
         started: float,
     ) -> dict[str, Any]:
-        """The event `sam local generate-event apigateway aws-proxy` describes."""
+        """What the authorizer's REQUEST event and the proxy event share (`sam local generate-event apigateway`)."""
         headers: dict[str, str] = {}
         multi_headers: dict[str, list[str]] = {}
         for name, value in self.headers.items():
@@ -231,7 +314,6 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
         for name, value in query:
             single_query[name] = value  # API Gateway keeps the last value of a repeated parameter
             multi_query.setdefault(name, []).append(value)
-        is_text = not body or _is_utf8(body)
         return {
             "resource": route.resource,
             "path": path,
@@ -259,13 +341,44 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
                 "identity": {
                     "sourceIp": self.client_address[0],
                     "userAgent": self.headers.get("User-Agent"),
-                    "apiKey": self.headers.get("x-api-key") if route.api_key_required else None,
-                    "apiKeyId": self.api.api_key_id if route.api_key_required else None,
+                    "apiKey": None,
+                    "apiKeyId": None,
                 },
             },
-            "body": (body.decode() if is_text else base64.b64encode(body).decode()) if body else None,
-            "isBase64Encoded": not is_text,
         }
+
+    def authorize(self, authorizer: LambdaAuthorizer, request: dict[str, Any]) -> dict[str, Any]:
+        """Run a route's authorizer as API Gateway does: its answer when it allows the method, else refused."""
+        if any(not self.headers.get(name) for name in authorizer.identity_headers):
+            raise AuthorizerRefused("UNAUTHORIZED")  # API Gateway does not call the function then
+        method_arn = self.api.method_arn(self.command, request["path"])
+        started = time.monotonic()
+        try:
+            result = authorizer.function.invoke({"type": "REQUEST", "methodArn": method_arn, **request})
+        except Exception as error:  # noqa: BLE001 - API Gateway turns any authorizer error into a gateway response
+            if str(error) == UNAUTHORIZED_MESSAGE:
+                raise AuthorizerRefused("UNAUTHORIZED") from None
+            self.log_error("authorizer %s failed: %r", authorizer.name, error)
+            raise AuthorizerRefused("AUTHORIZER_FAILURE") from None
+        if not isinstance(result, dict) or "principalId" not in result or "policyDocument" not in result:
+            self.log_error("authorizer %s answered %r", authorizer.name, result)
+            raise AuthorizerRefused("AUTHORIZER_CONFIGURATION_ERROR")
+        if not policy_allows(result["policyDocument"], method_arn):
+            raise AuthorizerRefused("ACCESS_DENIED")
+        return {**result, "latencyMillis": int((time.monotonic() - started) * 1000)}
+
+    def usage_identity(self, route: Route, authorization: dict[str, Any] | None) -> dict[str, str | None]:
+        """The usage plan key metering the request (`identity.apiKey`/`apiKeyId`), from its configured source."""
+        if not route.api_key_required:
+            return {"apiKey": None, "apiKeyId": None}
+        if self.api.api_key_source == "AUTHORIZER":
+            value = (authorization or {}).get("usageIdentifierKey")
+        else:
+            value = self.headers.get("x-api-key")
+        key_id = self.api.usage_key_id(value)
+        if key_id is None:
+            raise AuthorizerRefused("INVALID_API_KEY")
+        return {"apiKey": value, "apiKeyId": key_id}
 
     def send(self, status: int, headers: Mapping[str, str | list[str]], body: bytes | str, request_id: str) -> None:
         payload = body.encode() if isinstance(body, str) else body
@@ -278,6 +391,50 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
+
+
+def proxy_event(
+    request: dict[str, Any], body: bytes, authorization: dict[str, Any] | None, identity: dict[str, str | None]
+) -> dict[str, Any]:
+    """The REST proxy event: the request, its body, and what the authorizer and the usage plan found."""
+    context = {**request["requestContext"], "identity": {**request["requestContext"]["identity"], **identity}}
+    if authorization is not None:
+        # API Gateway flattens the authorizer's context beside its principal id.
+        context["authorizer"] = {
+            "principalId": authorization["principalId"],
+            **(authorization.get("context") or {}),
+            "integrationLatency": authorization["latencyMillis"],
+        }
+    is_text = not body or _is_utf8(body)
+    return {
+        **request,
+        "requestContext": context,
+        "body": (body.decode() if is_text else base64.b64encode(body).decode()) if body else None,
+        "isBase64Encoded": not is_text,
+    }
+
+
+def lambda_authorizer(
+    name: str, spec: Mapping[str, Any], template: LocalTemplate, functions: Mapping[str, LocalFunction]
+) -> LambdaAuthorizer:
+    """A SAM Lambda authorizer (REQUEST payload) bound to the function its FunctionArn names."""
+    if spec.get("FunctionPayloadType", "TOKEN") != "REQUEST":
+        raise ValueError(f"authorizer {name}: the local stack runs REQUEST authorizers only")
+    identity = spec.get("Identity") or {}
+    return LambdaAuthorizer(
+        name=name,
+        function=functions[template.logical_id_of_arn(spec["FunctionArn"])],
+        identity_headers=tuple(identity.get("Headers") or ()),
+    )
+
+
+def route_authorizer(name: str | None, authorizers: Mapping[str, LambdaAuthorizer]) -> LambdaAuthorizer | None:
+    """The authorizer a route runs: its own, else the API's default; NONE or no name means none."""
+    if name is None or name == "NONE":
+        return None
+    if name == "AWS_IAM":
+        raise ValueError("the local stack cannot check SigV4 (AuthMode=AWS_IAM); run it with AuthMode=BasicAuthorizer")
+    return authorizers[name]
 
 
 def proxy_response(result: Any) -> tuple[int, dict[str, str | list[str]], bytes]:

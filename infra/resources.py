@@ -1,4 +1,4 @@
-"""Create on moto the queues, table and bucket (with its notifications) that the template declares."""
+"""Create on moto the queues, tables, bucket (with its notifications) and usage plan that the template declares."""
 from __future__ import annotations
 
 import json
@@ -28,8 +28,10 @@ TABLE_PARAMETERS = (
 )
 
 
-def create_resources(template: LocalTemplate, session: Any) -> None:
-    """Queues first (the bucket's notifications and the redrive policies point at them), then tables and buckets."""
+def create_resources(template: LocalTemplate, session: Any) -> dict[str, str]:
+    """Queues first (the bucket's notifications and the redrive policies point at them), then tables, buckets
+    and usage plans. Returns the ids AWS assigns (usage plans) by logical id.
+    """
     sqs = session.client("sqs")
     for queue in template.resources("AWS::SQS::Queue"):
         properties = template.resolve(queue.properties)
@@ -71,6 +73,17 @@ def create_resources(template: LocalTemplate, session: Any) -> None:
                     "QueueConfigurations": [queue_notification(c) for c in queue_configurations]
                 },
             )
+
+    # The local API checks the authorizer's usage identifier against the plan's keys, as API Gateway does;
+    # throttling and quotas are not enforced here.
+    apigateway = session.client("apigateway")
+    assigned_ids = {}
+    for plan in template.resources("AWS::ApiGateway::UsagePlan"):
+        # Only the name: ApiStages names SAM's derived `MetadataApi.Stage`, which only the transform resolves.
+        name = template.resolve(plan.properties.get("UsagePlanName", plan.logical_id))
+        created = apigateway.create_usage_plan(name=name)
+        assigned_ids[plan.logical_id] = created["id"]
+    return assigned_ids
 
 
 def attribute_value(value: Any) -> str:

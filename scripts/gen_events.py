@@ -55,6 +55,20 @@ def api_event(resource: str, path: str, query: dict[str, str] | None, path_param
     }
 
 
+def authorizer_event(api: dict) -> dict:
+    """The REQUEST authorizer's event for an API request: its headers, path and context, and the method ARN."""
+    return {
+        "type": "REQUEST",
+        "methodArn": f"arn:aws:execute-api:us-east-1:123456789012:abcdef1234/api/GET{api['path']}",
+        **{key: api[key] for key in ("resource", "path", "httpMethod", "headers", "multiValueHeaders")},
+        "queryStringParameters": {},
+        "multiValueQueryStringParameters": {},
+        "pathParameters": api["pathParameters"],
+        "stageVariables": {},
+        "requestContext": api["requestContext"],
+    }
+
+
 def s3_record(event_name: str, sequencer: str, with_object: bool) -> dict:
     obj: dict = {"key": ENCODED_KEY, "sequencer": sequencer}
     if with_object:
@@ -109,6 +123,9 @@ def main() -> None:
         "metadata_url_missing_url.json": api_event("/v1/metadata", "/v1/metadata", None, None),
         "file_metadata.json": api_event("/v1/files/{fileId}/metadata", f"/v1/files/{FILE_ID}/metadata", None, {"fileId": FILE_ID}),
         "file_by_path.json": api_event("/v1/files", "/v1/files", {"path": KEY}, None),
+        "similar_to_file.json": api_event("/v1/files/{fileId}/similar", f"/v1/files/{FILE_ID}/similar", {"maxDistance": "8"}, {"fileId": FILE_ID}),
+        "similar_to_hash.json": api_event("/v1/similar", "/v1/similar", {"pHash": "a56a1332cf90e299", "maxDistance": "12", "limit": "20"}, None),
+        "authorizer_request.json": authorizer_event(api_event("/v1/files/{fileId}/metadata", f"/v1/files/{FILE_ID}/metadata", None, {"fileId": FILE_ID})),
         "ingest_put.json": sqs_event([{"Records": [s3_record("ObjectCreated:Put", "0062B4F0A1C2D3E4F5", True)]}]),
         "ingest_delete.json": sqs_event([{"Records": [s3_record("ObjectRemoved:Delete", "0062B4F0A1C2D3E4F6", False)]}]),
         "ingest_test_event.json": sqs_event([{"Service": "Amazon S3", "Event": "s3:TestEvent", "Time": "2026-11-25T12:34:50.000Z", "Bucket": BUCKET, "RequestId": "5582815E1AEA5ADF", "HostId": "8cLeGAmw098X5cv4Zkwcmo8vvZa3eH3eKxsPzbB9wrR+YstdA6Knx4Ip8EXAMPLE"}]),

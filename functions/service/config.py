@@ -27,3 +27,10 @@ def ingest_queue_url(env: Mapping[str, str] = os.environ) -> str:
     if not env.get("INGEST_QUEUE_URL"):
         raise RuntimeError("missing environment variable: INGEST_QUEUE_URL")
     return env["INGEST_QUEUE_URL"]
+
+
+def keys_table_from_env(env: Mapping[str, str] = os.environ) -> str:
+    """KEYS_TABLE_NAME: the table of hashed API keys the authorizer checks credentials against."""
+    if not env.get("KEYS_TABLE_NAME"):
+        raise RuntimeError("missing environment variable: KEYS_TABLE_NAME")
+    return env["KEYS_TABLE_NAME"]

@@ -27,6 +27,7 @@ def image_server() -> Iterator[ImageServer]:
 
     class FileHandler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            served.requested.append(self.path.lstrip("/"))
             found = served.files.get(self.path.lstrip("/"))
             if found is None:
                 self.send_error(404)
@@ -90,7 +91,9 @@ def local_stack(image_server: ImageServer, tmp_path_factory: pytest.TempPathFact
         aws_endpoint=outputs["awsEndpoint"],
         bucket=outputs["bucket"],
         table=outputs["table"],
+        private_key=outputs["privateKey"],
         api_key=outputs["apiKey"],
+        state_file=state_file,
     )
     process.send_signal(signal.SIGINT)
     try:

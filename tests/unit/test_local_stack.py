@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.api import path_pattern, required_parameters
+from infra.api import path_pattern, policy_allows, required_parameters, route_authorizer
 from infra.pump import SEQUENCER_DIGITS, Sequencer, failed_message_ids, with_sequencer
 from infra.template import LocalTemplate, load_template
 
@@ -53,7 +53,7 @@ def test_parameters_take_their_defaults_unless_overridden() -> None:
 
 
 def test_sub_resolves_pseudo_parameters_attributes_and_literals(template: LocalTemplate) -> None:
-    table = template.only("AWS::DynamoDB::Table").logical_id
+    table = "FilesTable"
 
     resolved = template.resolve({"Fn::Sub": f"${{AWS::Region}}/${{{table}.Arn}}/${{!Literal}}"})
 
@@ -73,6 +73,36 @@ def test_required_request_parameters_are_read_from_the_event() -> None:
 
     assert required_parameters(event, "querystring") == ("url",)
     assert required_parameters(event, "header") == ()
+
+
+METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:api1/api/GET/v1/files/abc/metadata"
+
+
+def _statement(effect: str, resource: str, action: str = "execute-api:Invoke") -> dict:
+    return {"Effect": effect, "Action": action, "Resource": [resource]}
+
+
+@pytest.mark.parametrize(
+    ("statements", "allowed"),
+    [
+        ([_statement("Allow", "arn:aws:execute-api:us-east-1:123456789012:api1/api/*/*")], True),
+        ([_statement("Allow", "arn:aws:execute-api:us-east-1:123456789012:api1/api/GET/v1/files/*")], True),
+        ([_statement("Allow", "arn:aws:execute-api:us-east-1:123456789012:api1/api/POST/*")], False),
+        ([_statement("Allow", "arn:aws:execute-api:us-east-1:123456789012:other/api/*/*")], False),
+        ([_statement("Allow", "arn:aws:execute-api:*", action="execute-api:ManageConnections")], False),
+        ([_statement("Allow", "*"), _statement("Deny", "arn:aws:execute-api:*:*:api1/api/GET/*")], False),
+        ([], False),
+    ],
+)
+def test_authorizer_policies_are_evaluated_as_iam_does(statements: list[dict], allowed: bool) -> None:
+    assert policy_allows({"Version": "2012-10-17", "Statement": statements}, METHOD_ARN) is allowed
+
+
+def test_routes_without_an_authorizer_run_none_and_iam_authorization_is_refused_at_start() -> None:
+    assert route_authorizer(None, {}) is None
+    assert route_authorizer("NONE", {}) is None
+    with pytest.raises(ValueError, match="SigV4"):
+        route_authorizer("AWS_IAM", {})
 
 
 def test_sequencers_are_fixed_width_hex_increasing_and_stable_for_a_redelivered_message() -> None:

@@ -14,6 +14,7 @@ from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 
 from imagemeta.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS
+from infra.template import LocalTemplate, load_template
 from tests.paths import ROOT
 
 TEMPLATE = ROOT / "template.yaml"
@@ -21,6 +22,7 @@ BIN = Path(sys.executable).parent
 TOOL_ENV = {**os.environ, "SAM_CLI_TELEMETRY": "0", "AWS_DEFAULT_REGION": "us-east-1", "PYTHON": sys.executable}
 
 FUNCTIONS = {
+    "AuthorizerFunction": "handlers.authorizer.handler",
     "MetadataUrlFunction": "handlers.metadata_url.handler",
     "FilesFunction": "handlers.files.handler",
     "IngestFunction": "handlers.ingest.handler",
@@ -30,6 +32,8 @@ ROUTES = {
     ("/v1/metadata", "get"): ("MetadataUrlFunction", {("query", "url")}),
     ("/v1/files/{fileId}/metadata", "get"): ("FilesFunction", {("path", "fileId")}),
     ("/v1/files", "get"): ("FilesFunction", {("query", "path")}),
+    ("/v1/files/{fileId}/similar", "get"): ("FilesFunction", {("path", "fileId")}),
+    ("/v1/similar", "get"): ("FilesFunction", {("query", "pHash")}),
 }
 
 
@@ -43,10 +47,8 @@ def resources(template: dict) -> dict:
     return template["Resources"]
 
 
-@pytest.fixture(scope="module")
-def translated(template: dict, monkeypatch_module) -> dict:
-    """The template after the SAM transform: what CloudFormation would receive."""
-    monkeypatch_module.setenv("AWS_DEFAULT_REGION", "us-east-1")
+def _transform(parameter_values: dict[str, str]) -> dict:
+    """The template after the SAM transform with these parameters: what CloudFormation would receive."""
     copy = yaml_parse(TEMPLATE.read_text())
     for resource in copy["Resources"].values():
         if resource["Type"] == "AWS::Serverless::Function":
@@ -56,7 +58,24 @@ def translated(template: dict, monkeypatch_module) -> dict:
         def load(self) -> dict:
             return {}
 
-    return transform(copy, {}, NoManagedPolicies())
+    return transform(copy, parameter_values, NoManagedPolicies())
+
+
+@pytest.fixture(scope="module")
+def translated(monkeypatch_module) -> dict:
+    monkeypatch_module.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    return _transform({})
+
+
+@pytest.fixture(scope="module")
+def translated_iam(monkeypatch_module) -> dict:
+    monkeypatch_module.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    return _transform({"AuthMode": "AWS_IAM"})
+
+
+def _local(auth_mode: str) -> LocalTemplate:
+    """The template as the local stack reads it, conditions evaluated for one AuthMode."""
+    return LocalTemplate(load_template(TEMPLATE), TEMPLATE, "http://unused", {"AuthMode": auth_mode})
 
 
 @pytest.fixture(scope="module")
@@ -118,9 +137,12 @@ def test_sam_validate_lint_passes():
 
 
 def test_template_stays_plain_for_the_local_reader(template: dict):
-    # infra/ resolves only these intrinsics; Conditions or Globals would hide values from it.
-    assert _intrinsics(template["Resources"]) <= {"Ref", "Fn::Sub", "Fn::GetAtt"}
-    assert "Conditions" not in template and "Globals" not in template
+    # Globals would hide values from infra/; of the conditional intrinsics, it evaluates Fn::If on its
+    # Conditions, and AuthMode is the one parameter they depend on.
+    assert _intrinsics(template["Resources"]) <= {"Ref", "Fn::Sub", "Fn::GetAtt", "Fn::If"}
+    assert "Globals" not in template
+    assert template["Conditions"] == {"UseIamAuth": {"Fn::Equals": [{"Ref": "AuthMode"}, "AWS_IAM"]}}
+    assert [_local(mode).condition("UseIamAuth") for mode in ("BasicAuthorizer", "AWS_IAM")] == [False, True]
 
 
 def test_functions_share_code_runtime_and_architecture(resources: dict):
@@ -152,7 +174,34 @@ def test_routes_reach_their_functions_with_required_parameters_validated(transla
         assert function in str(op["x-amazon-apigateway-integration"]["uri"])
         assert {(p["in"], p["name"]) for p in op["parameters"] if p["required"]} == params
         assert validators[op["x-amazon-apigateway-request-validator"]]["validateRequestParameters"] is True
-        assert op["security"] == [{"api_key": []}]
+        # The Lambda authorizer, then the usage plan's key (which the authorizer supplies).
+        assert op["security"] == [{"BasicAuthorizer": []}, {"api_key": []}]
+
+
+def test_the_authorizer_runs_the_authorizer_function_uncached_and_hands_the_usage_key_over(translated: dict):
+    api = translated["Resources"]["MetadataApi"]["Properties"]
+    scheme = api["Body"]["components"]["securitySchemes"]["BasicAuthorizer"]["x-amazon-apigateway-authorizer"]
+    assert scheme["type"] == "request"
+    assert "AuthorizerFunction" in str(scheme["authorizerUri"])
+    # Two alternative headers: no identity source may be required, so API Gateway cannot cache (TTL 0).
+    assert scheme["authorizerResultTtlInSeconds"] == 0 and "identitySource" not in scheme
+    assert api["ApiKeySourceType"] == {"Fn::If": ["UseIamAuth", "HEADER", "AUTHORIZER"]}
+    assert _local("BasicAuthorizer").resolve(api["ApiKeySourceType"]) == "AUTHORIZER"
+    permission = translated["Resources"]["MetadataApiBasicAuthorizerAuthorizerPermission"]["Properties"]
+    assert permission["FunctionName"] == {"Fn::GetAtt": ["AuthorizerFunction", "Arn"]}
+    assert permission["Principal"] == "apigateway.amazonaws.com"
+
+
+def test_auth_mode_aws_iam_signs_every_route_with_sigv4_instead(translated_iam: dict):
+    api = translated_iam["Resources"]["MetadataApi"]["Properties"]
+    for methods in api["Body"]["paths"].values():
+        for op in methods.values():
+            assert op["security"] == [{"AWS_IAM": []}, {"api_key": []}]
+    assert api["Body"]["components"]["securitySchemes"]["AWS_IAM"]["x-amazon-apigateway-authtype"] == "awsSigv4"
+    # The usage plan then meters by the x-api-key header, starting with the one key the template declares.
+    assert _local("AWS_IAM").resolve(api["ApiKeySourceType"]) == "HEADER"
+    iam_only = {name for name, r in translated_iam["Resources"].items() if r.get("Condition") == "UseIamAuth"}
+    assert iam_only == {"MetadataApiKey", "MetadataUsagePlanKey"}
 
 
 def test_api_stage_usage_plan_and_access_log(resources: dict, translated: dict):
@@ -168,10 +217,14 @@ def test_api_stage_usage_plan_and_access_log(resources: dict, translated: dict):
     assert [s["Properties"]["StageName"] for s in stages] == ["api"]
 
 
-def test_gateway_errors_use_the_contract_body(resources: dict):
-    responses = resources["MetadataApi"]["Properties"]["GatewayResponses"]
-    assert responses["INVALID_API_KEY"]["StatusCode"] == 401
-    assert responses["INVALID_API_KEY"]["ResponseParameters"]["Headers"]["WWW-Authenticate"].startswith("'Basic")
+@pytest.mark.parametrize("auth_mode", ["BasicAuthorizer", "AWS_IAM"])
+def test_gateway_errors_use_the_contract_body(auth_mode: str):
+    local = _local(auth_mode)
+    responses = local.resolve(local.resource("MetadataApi").properties["GatewayResponses"])
+    # Refused credentials: the authorizer's failure, and a key the usage plan does not hold.
+    for refusal in ("UNAUTHORIZED", "INVALID_API_KEY"):
+        assert responses[refusal]["StatusCode"] == 401
+        assert responses[refusal]["ResponseParameters"]["Headers"]["WWW-Authenticate"].startswith("'Basic")
     for response in responses.values():
         body = response["ResponseTemplates"]["application/json"]
         assert body.startswith('{"message":') and '"help":"' in body
@@ -256,7 +309,16 @@ def test_table_is_on_demand_with_recovery_keyed_by_file_id(resources: dict):
     assert table["BillingMode"] == "PAY_PER_REQUEST"
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert table["KeySchema"] == [{"AttributeName": "fileId", "KeyType": "HASH"}]
-    assert table["AttributeDefinitions"] == [{"AttributeName": "fileId", "AttributeType": "S"}]
+    bands = [f"pHashBand{n}" for n in range(4)]
+    assert table["AttributeDefinitions"] == [
+        {"AttributeName": name, "AttributeType": "S"} for name in ["fileId", "pHash", *bands]
+    ]
+    # The similar-image search (docs/similar.md): one keys-only index per band, sorted by pHash.
+    assert [(i["IndexName"], i["KeySchema"], i["Projection"]) for i in table["GlobalSecondaryIndexes"]] == [
+        (band, [{"AttributeName": band, "KeyType": "HASH"}, {"AttributeName": "pHash", "KeyType": "RANGE"}],
+         {"ProjectionType": "KEYS_ONLY"})
+        for band in bands
+    ]
     # service.records writes tombstones with this expiry attribute.
     assert table["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
 
@@ -267,6 +329,18 @@ def test_outputs_name_the_api_bucket_and_table(template: dict):
     assert "${MetadataApi}.execute-api" in api_url and api_url.endswith("/api")
     assert outputs["UploadBucketName"] == {"Ref": "UploadBucket"}
     assert outputs["FilesTableName"] == {"Ref": "FilesTable"}
+    # What `make keys STACK=...` (service.keys_cli) reads.
+    assert outputs["ApiKeysTableName"] == {"Ref": "ApiKeysTable"}
+    assert outputs["UsagePlanId"] == {"Ref": "MetadataUsagePlan"}
+
+
+def test_keys_table_is_keyed_by_the_hash_of_the_key(resources: dict):
+    table = resources["ApiKeysTable"]["Properties"]
+    assert table["KeySchema"] == [{"AttributeName": "keyHash", "KeyType": "HASH"}]
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert resources["AuthorizerFunction"]["Properties"]["Environment"]["Variables"]["KEYS_TABLE_NAME"] == {
+        "Ref": "ApiKeysTable"
+    }
 
 
 # ------------------------------------------------------------------ docs/openapi.yaml
@@ -327,14 +401,18 @@ def _logs(group: str) -> set[tuple[str, str]]:
 
 
 TABLE = str({"Fn::GetAtt": ["FilesTable", "Arn"]})
+KEYS_TABLE = str({"Fn::GetAtt": ["ApiKeysTable", "Arn"]})
 QUEUE = str({"Fn::GetAtt": ["IngestQueue", "Arn"]})
 OBJECTS = str({"Fn::Sub": "arn:${AWS::Partition}:s3:::${UploadBucket}/*"})
 BUCKET = str({"Fn::Sub": "arn:${AWS::Partition}:s3:::${UploadBucket}"})
 OVERFLOW = str({"Fn::Sub": "arn:${AWS::Partition}:s3:::${UploadBucket}/_imagemeta/*"})
 EXPECTED_GRANTS = {
+    # GetItem only: the one item keyed by the presented key's hash; no Scan, no Query, no writes.
+    "AuthorizerFunction": _logs("AuthorizerLogGroup") | {("dynamodb:GetItem", KEYS_TABLE)},
     "MetadataUrlFunction": _logs("MetadataUrlLogGroup"),
     "FilesFunction": _logs("FilesLogGroup")
-    | {("dynamodb:GetItem", TABLE), ("dynamodb:Query", TABLE)}
+    | {("dynamodb:GetItem", TABLE), ("dynamodb:Query", TABLE), ("dynamodb:BatchGetItem", TABLE)}
+    | {("dynamodb:Query", str({"Fn::Sub": "${FilesTable.Arn}/index/pHashBand*"}))}
     | {("s3:GetObject", OVERFLOW)},
     "IngestFunction": _logs("IngestLogGroup")
     | {(f"sqs:{a}", QUEUE) for a in ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes")}

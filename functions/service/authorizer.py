@@ -1,0 +1,80 @@
+"""The API's REQUEST authorizer: HTTP Basic (private key as user name) or x-api-key -> an Allow policy, or 401.
+
+API Gateway answers 401 (gateway response UNAUTHORIZED) only when the authorizer fails with the exact
+message "Unauthorized"; an explicit Deny policy would give 403. Every refusal is therefore raised.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import (
+    APIGatewayAuthorizerRequestEvent,
+    APIGatewayAuthorizerResponse,
+)
+
+from .keys import KeyStore
+
+UNAUTHORIZED = "Unauthorized"
+
+
+class Unauthorized(Exception):
+    """The credentials are missing, malformed, unknown or revoked; `reason` is for the log only."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(UNAUTHORIZED)
+        self.reason = reason
+
+
+def presented_key(event: APIGatewayAuthorizerRequestEvent) -> str:
+    """The key the request carries: the user name of `Authorization: Basic`, or the x-api-key header.
+
+    An Authorization header that is present counts even if malformed: a caller who sent one meant it.
+    Both headers naming different keys is refused: which one the caller meant cannot be told.
+    """
+    headers = event.headers
+    authorization = headers.get("authorization")
+    api_key = headers.get("x-api-key")
+    key = basic_user_name(authorization) if authorization else api_key
+    if not key:
+        raise Unauthorized("no credentials")
+    if api_key and api_key != key:
+        raise Unauthorized("Authorization and x-api-key name different keys")
+    return key
+
+
+def basic_user_name(authorization: str) -> str:
+    """The user name of an RFC 7617 Basic credential; the password is ignored (the SDKs send `do_not_set`)."""
+    scheme, _, encoded = authorization.strip().partition(" ")
+    if scheme.lower() != "basic":
+        raise Unauthorized("Authorization is not Basic")
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise Unauthorized("Basic credentials are not base64 of UTF-8") from None
+    user_name, separator, _password = decoded.partition(":")
+    if not separator or not user_name:
+        raise Unauthorized("Basic credentials without a user name")
+    return user_name
+
+
+def authorize(event: APIGatewayAuthorizerRequestEvent, store: KeyStore, logger: Logger) -> dict[str, Any]:
+    """The policy for a request with a valid key: every route of this stage, metered by the key's usage key."""
+    try:
+        key = store.active_key(presented_key(event))
+        if key is None:
+            raise Unauthorized("unknown or revoked key")
+    except Unauthorized as refusal:
+        logger.info("credentials refused", extra={"reason": refusal.reason, "path": event.path})
+        raise
+    response = APIGatewayAuthorizerResponse.from_route_arn(
+        event.method_arn,
+        principal_id=key.key_id,
+        context={"keyId": key.key_id, "keyName": key.name},
+        usage_identifier_key=key.usage_key,
+    )
+    # All routes, not only this one: the policy is the same for every route a key may call.
+    response.allow_all_routes()
+    return response.asdict()
