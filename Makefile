@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 CORPUS ?= ../shared/corpus
 
-.PHONY: help install test run build lint golden golden-exif golden-sharp bench backfill clean
+.PHONY: help install test run keys build lint golden golden-exif golden-sharp bench backfill clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -23,6 +23,14 @@ test: install ## run the whole test suite (unit, handlers, template, local stack
 
 run: install ## run the service locally on moto (foreground; Ctrl-C stops it)
 	$(PY) -m infra
+
+backfill: install ## records for objects already in the running local stack's bucket (start it with make run)
+	$(PY) -m infra.backfill
+
+# KEYS="create --name NAME" | "list" | "revoke KEY_ID"; STACK=<name> for a deployed stack, else the local one.
+KEYS ?= list
+keys: install ## manage private keys: make keys KEYS="create --name ci" [STACK=name] (default: list, local stack)
+	$(PY) -m service.keys_cli $(if $(STACK),--stack $(STACK)) $(KEYS)
 
 build: install ## sam build: the Lambda artifacts (aarch64 CPython 3.12 wheels, no Docker) into .aws-sam/build
 	SAM_CLI_TELEMETRY=0 PYTHON=$(abspath $(PY)) $(VENV)/bin/sam build

@@ -17,11 +17,13 @@ from types import FrameType
 import boto3
 from moto.server import ThreadedMotoServer
 
+from service.keys import KeyManager, KeyStore
+
 from .api import LocalApi, serve_api
 from .functions import load_functions
 from .pump import event_source_pumps
 from .resources import create_resources
-from .template import REGION, LocalTemplate, load_template
+from .template import REGION, STACK_NAME, LocalTemplate, load_template
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("infra")
@@ -59,6 +61,11 @@ def require_free_port(port: int, variable: str) -> None:
             raise SystemExit(f"port {port} on 127.0.0.1 is in use; choose another with {variable}") from None
 
 
+def stack_json_path() -> Path:
+    """Where the running stack's outputs are: $LOCAL_STATE_DIR (default .local) / stack.json."""
+    return Path(os.environ.get("LOCAL_STATE_DIR", REPO_ROOT / ".local")) / "stack.json"
+
+
 def point_boto3_at(aws_endpoint: str) -> dict[str, str]:
     """The environment every handler runs with here: moto's endpoint, a region and dummy credentials.
 
@@ -84,6 +91,7 @@ def state_file(path: Path, outputs: dict[str, str]) -> Iterator[None]:
     """stack.json for as long as the stack runs; written whole (rename) so a reader never sees half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
+    partial.touch(mode=0o600)  # it holds the first private key: readable by its owner only
     partial.write_text(json.dumps(outputs, indent=2) + "\n", encoding="utf-8")
     partial.replace(path)
     try:
@@ -100,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     api_port = int(os.environ.get("LOCAL_API_PORT", "3000"))
     aws_port = int(os.environ.get("LOCAL_AWS_PORT", "4566"))
-    state_path = Path(os.environ.get("LOCAL_STATE_DIR", REPO_ROOT / ".local")) / "stack.json"
+    state_path = stack_json_path()
     require_free_port(aws_port, "LOCAL_AWS_PORT")
     require_free_port(api_port, "LOCAL_API_PORT")
 
@@ -123,9 +131,16 @@ def main(argv: list[str] | None = None) -> int:
         moto.start()
         running.callback(moto.stop)
         session = boto3.Session()
-        create_resources(template, session)
+        assigned_ids = create_resources(template, session)
+        usage_plan_id = assigned_ids[template.only("AWS::ApiGateway::UsagePlan").logical_id]
+        keys_table = template.physical_name("ApiKeysTable")
+        apigateway = session.client("apigateway")
         functions = load_functions(template, environment)
-        api = LocalApi(template, functions)
+        api = LocalApi(template, functions, apigateway, usage_plan_id)
+        # A first key, made as an operator would (make keys), so the stack is usable at once.
+        private_key, _ = KeyManager(
+            KeyStore(session.client("dynamodb"), keys_table), apigateway, usage_plan_id, STACK_NAME
+        ).create("local")
         server = serve_api(api, api_port)
         running.callback(server.server_close)
         running.callback(server.shutdown)
@@ -137,12 +152,21 @@ def main(argv: list[str] | None = None) -> int:
         outputs = {
             "apiUrl": f"http://127.0.0.1:{api_port}",
             "awsEndpoint": aws_endpoint,
+            # For tools beside the stack: `make backfill` enqueues here, tests redeliver and inspect failures.
+            "ingestQueueUrl": template.queue_url("IngestQueue"),
+            "deadLetterQueueUrl": template.queue_url("IngestDeadLetterQueue"),
             "bucket": template.physical_name(template.only("AWS::S3::Bucket").logical_id),
-            "table": template.physical_name(template.only("AWS::DynamoDB::Table").logical_id),
-            "apiKey": api.api_key,
+            "table": template.physical_name("FilesTable"),
+            "keysTable": keys_table,
+            "usagePlanId": usage_plan_id,
+            "stackName": STACK_NAME,
+            # The same key twice: privateKey for HTTP Basic and the SDKs, apiKey for x-api-key callers.
+            "privateKey": private_key,
+            "apiKey": private_key,
         }
         running.enter_context(state_file(state_path, outputs))
-        print(json.dumps(outputs, indent=2), flush=True)
+        # The key goes to stack.json only, never to the console or a log.
+        print(json.dumps({k: v for k, v in outputs.items() if k not in ("privateKey", "apiKey")}, indent=2), flush=True)
         print(f"Local stack is up; outputs in {state_path}. Ctrl-C stops it.", file=sys.stderr, flush=True)
         while not stop.wait(0.5):  # a timed wait lets the main thread run the signal handler promptly
             pass

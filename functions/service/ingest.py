@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from imagemeta import Limits, NotAnImage, TooLarge, extract
 
-from .objects import read_object
+from .objects import current_version, read_object
 from .overflow import RESERVED_PREFIX
 from .records import ObjectEvent, RecordStore
 
@@ -19,6 +19,7 @@ def object_event(record: S3EventRecord) -> ObjectEvent:
     """The ObjectEvent of one S3 notification record; keys arrive URL-encoded with `+` for space."""
     obj = record.s3.get_object
     removed = record.event_name.startswith("ObjectRemoved")
+    version_id = obj.version_id or None
     return ObjectEvent(
         bucket=record.s3.bucket.name,
         key=unquote_plus(obj.key),
@@ -26,8 +27,10 @@ def object_event(record: S3EventRecord) -> ObjectEvent:
         removed=removed,
         size=0 if removed else obj.size,
         etag=obj.etag,
-        version_id=obj.version_id or None,
+        version_id=version_id,
         event_time=record.event_time,
+        # DeleteMarkerCreated hides the key; Delete with a version id removes that version only.
+        version_deleted=record.event_name == "ObjectRemoved:Delete" and version_id is not None,
     )
 
 
@@ -41,18 +44,38 @@ class Ingest:
         self._logger = logger
 
     def handle_message(self, record: SQSRecord) -> None:
-        """One SQS message: an S3 event notification (or S3's test event, which is skipped)."""
-        body: dict[str, Any] = record.json_body
-        if body.get("Event") == "s3:TestEvent":
-            return
-        for raw in body["Records"]:
-            self.handle_object_event(object_event(S3EventRecord(raw)))
+        """One SQS message: an S3 event notification (or S3's test event, which is skipped).
+
+        A failure is logged with its reason and re-raised: the batch reports this message alone as failed,
+        SQS delivers it again, and after the queue's maxReceiveCount it moves to the dead-letter queue.
+        """
+        try:
+            body: dict[str, Any] = record.json_body
+            if body.get("Event") == "s3:TestEvent":
+                return
+            for raw in body["Records"]:
+                self.handle_object_event(object_event(S3EventRecord(raw)))
+        except Exception as error:
+            self._logger.exception(
+                "message failed; it will be retried, then dead-lettered",
+                extra={
+                    "messageId": record.message_id,
+                    "receiveCount": record.attributes.get("ApproximateReceiveCount"),
+                    "reason": f"{type(error).__name__}: {error}",
+                },
+            )
+            raise
 
     def handle_object_event(self, event: ObjectEvent) -> None:
         """Bring the key's record up to date with one event, unless a newer one is stored."""
         if event.key.startswith(RESERVED_PREFIX):
             return
-        if event.removed:
+        if self._store.covers(event):
+            written = False  # a duplicate, or older than the stored record: no need to read the object
+        elif event.version_deleted:
+            current = current_version(self._s3, event)
+            written = self._store.put_tombstone(event) if current is None else self._ingest_object(current)
+        elif event.removed:
             written = self._store.put_tombstone(event)
         else:
             written = self._ingest_object(event)

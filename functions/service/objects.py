@@ -1,6 +1,7 @@
 """Read the exact object version an S3 event names, within the byte limit."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from imagemeta.limits import Limits
@@ -9,6 +10,8 @@ from .records import ObjectEvent
 
 # The object changed or vanished since the event: a newer event for the key is on its way.
 STALE_ERROR_CODES = {"NoSuchKey", "NoSuchVersion", "PreconditionFailed", "412", "404"}
+# HeadObject's answer for a key with no current version (none left, or a delete marker on top).
+NO_CURRENT_VERSION_CODES = {"NoSuchKey", "404"}
 
 
 def read_object(s3: Any, event: ObjectEvent, limits: Limits) -> bytes | None:
@@ -30,3 +33,25 @@ def read_object(s3: Any, event: ObjectEvent, limits: Limits) -> bytes | None:
         data = body.read(limits.max_bytes + 1)
     limits.check_bytes(len(data))
     return data
+
+
+def current_version(s3: Any, event: ObjectEvent) -> ObjectEvent | None:
+    """The event aimed at the key's current version instead (HeadObject), or None when the key has none.
+
+    After one version of a key is deleted for good, an older one may be current again, or nothing is:
+    the record must follow that, under the deleting event's sequencer.
+    """
+    try:
+        head = s3.head_object(Bucket=event.bucket, Key=event.key)
+    except s3.exceptions.ClientError as error:
+        if error.response.get("Error", {}).get("Code") in NO_CURRENT_VERSION_CODES:
+            return None
+        raise
+    return replace(
+        event,
+        removed=False,
+        version_deleted=False,
+        size=head["ContentLength"],
+        etag=head["ETag"].strip('"'),
+        version_id=head.get("VersionId"),
+    )

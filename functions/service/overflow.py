@@ -1,6 +1,7 @@
 """Record bodies too large for a DynamoDB item, kept in the upload bucket under the reserved prefix."""
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 # The ingest skips this prefix, so the service's own objects are never indexed as uploads.
@@ -15,8 +16,12 @@ class OverflowStore:
         self._bucket = bucket
 
     def put(self, file_id: str, sequencer: str, body: bytes) -> str:
-        """Store a body for one version of a record; the key names the event, so versions never collide."""
-        key = f"{RESERVED_PREFIX}records/{file_id}/{sequencer}.json.z"
+        """Store a body for one write of a record, under a key of its own.
+
+        The key names the event and is unique per write: a duplicate or concurrent delivery of the same
+        event, whose conditional put fails, deletes only its own body, never the one the record points at.
+        """
+        key = f"{RESERVED_PREFIX}records/{file_id}/{sequencer}-{uuid.uuid4().hex}.json.z"
         self._s3.put_object(Bucket=self._bucket, Key=key, Body=body, ContentType="application/octet-stream")
         return key
 

@@ -50,6 +50,8 @@ class ObjectEvent:
     etag: str = ""
     version_id: str | None = None
     event_time: str = ""
+    # One version was deleted for good (versioned bucket): the key's record follows whatever is current now.
+    version_deleted: bool = False
 
     @property
     def file_id(self) -> str:
@@ -85,6 +87,17 @@ class RecordStore:
         if not written and spilled:
             self._overflow.delete(spilled)  # a newer record is stored: this body belongs to nothing
         return written
+
+    def covers(self, event: ObjectEvent) -> bool:
+        """True when the stored record is from this event or a newer one, so the event can change nothing.
+
+        Sequencers only grow, so even an eventually consistent read never claims a newer record than exists;
+        the conditional write stays the guarantee, this spares the object read of duplicates and stale events.
+        """
+        item = self._dynamodb.get_item(
+            TableName=self._table, Key={"fileId": {"S": event.file_id}}, ProjectionExpression="sequencer"
+        ).get("Item")
+        return item is not None and item["sequencer"]["S"] >= normalize_sequencer(event.sequencer)
 
     def put_error(self, event: ObjectEvent, error: ImageMetaError) -> bool:
         """Store why an object has no metadata, so lookups answer the contract's error, not 404."""

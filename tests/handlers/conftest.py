@@ -37,6 +37,23 @@ def upload_event(key: str, body: bytes, sequencer: str) -> dict[str, Any]:
     return event
 
 
+def sqs_event(bodies: list[str]) -> dict[str, Any]:
+    """Lambda's SQS event delivering these message bodies in one batch."""
+    return {
+        "Records": [
+            {
+                "messageId": f"message-{n}",
+                "receiptHandle": f"receipt-{n}",
+                "body": body,
+                "attributes": {"ApproximateReceiveCount": "1"},
+                "messageAttributes": {},
+                "eventSource": "aws:sqs",
+            }
+            for n, body in enumerate(bodies)
+        ]
+    }
+
+
 def lambda_context(name: str = "test-function") -> SimpleNamespace:
     return SimpleNamespace(
         function_name=name,
@@ -47,31 +64,36 @@ def lambda_context(name: str = "test-function") -> SimpleNamespace:
     )
 
 
-def create_table_from_template(dynamodb: Any) -> None:
-    """The table as template.yaml declares it, so the key schema has one source."""
+def create_table_from_template(dynamodb: Any, logical_id: str = "FilesTable", name: str = TABLE) -> None:
+    """A table as template.yaml declares it (keys and indexes), so the schema has one source."""
     template = LocalTemplate(load_template(ROOT / "template.yaml"), ROOT / "template.yaml", "http://unused")
-    table = template.resolve(template.only("AWS::DynamoDB::Table").properties)
+    table = template.resolve(template.resource(logical_id).properties)
     dynamodb.create_table(
-        TableName=TABLE,
+        TableName=name,
         KeySchema=table["KeySchema"],
         AttributeDefinitions=table["AttributeDefinitions"],
         BillingMode=table.get("BillingMode", "PAY_PER_REQUEST"),
+        **({"GlobalSecondaryIndexes": table["GlobalSecondaryIndexes"]} if "GlobalSecondaryIndexes" in table else {}),
     )
+
+
+def set_handler_environment(monkeypatch: pytest.MonkeyPatch, **variables: str) -> None:
+    """Dummy credentials and a region for moto, no endpoint leading elsewhere, and the function's own variables."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "POWERTOOLS_SERVICE_NAME": "imagemeta-test",
+        **variables,
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
 
 
 @pytest.fixture()
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
     """moto with the bucket and table, and the handler modules imported fresh against them."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "BUCKET_NAME": BUCKET,
-        "TABLE_NAME": TABLE,
-        "POWERTOOLS_SERVICE_NAME": "imagemeta-test",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    set_handler_environment(monkeypatch, BUCKET_NAME=BUCKET, TABLE_NAME=TABLE)
     with mock_aws():
         s3 = boto3.client("s3")
         dynamodb = boto3.client("dynamodb")

@@ -9,7 +9,7 @@ from PIL import Image
 
 from service.backfill import Backfill
 
-from .conftest import BUCKET, TABLE, lambda_context
+from .conftest import BUCKET, TABLE, lambda_context, sqs_event
 
 
 def small_png(shade: int) -> bytes:
@@ -22,13 +22,7 @@ def drain_into_ingest(aws: SimpleNamespace) -> int:
     """Feed every queued message to the ingest handler, as the event source mapping would."""
     delivered = 0
     while messages := aws.sqs.receive_message(QueueUrl=aws.queue_url, MaxNumberOfMessages=10).get("Messages"):
-        event = {
-            "Records": [
-                {"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
-                 "attributes": {}, "messageAttributes": {}, "eventSource": "aws:sqs"}
-                for m in messages
-            ]
-        }
+        event = sqs_event([m["Body"] for m in messages])
         assert aws.ingest.handler(event, lambda_context()) == {"batchItemFailures": []}
         for m in messages:
             aws.sqs.delete_message(QueueUrl=aws.queue_url, ReceiptHandle=m["ReceiptHandle"])

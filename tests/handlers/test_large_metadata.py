@@ -11,6 +11,8 @@ from types import SimpleNamespace
 from PIL import Image
 
 from imagemeta import extract
+from service.overflow import OverflowStore
+from service.records import ObjectEvent, RecordStore
 
 from .conftest import BUCKET, TABLE, lambda_context, load_event, upload_event
 
@@ -76,3 +78,19 @@ def test_a_stale_large_record_leaves_nothing_behind(aws: SimpleNamespace) -> Non
     assert overflow_objects(aws) == []
     response = aws.files.handler(load_event("file_by_path.json"), lambda_context())
     assert json.loads(response["body"])["metadata"] == extract(small)
+
+
+def test_a_second_delivery_of_a_large_record_keeps_the_stored_body(aws: SimpleNamespace) -> None:
+    """Two deliveries of one event that both pass the freshness check (concurrent invocations) both spill."""
+    image = png_with_exif(exif_with_text(60_000, seed=5))
+    aws.s3.put_object(Bucket=BUCKET, Key=KEY, Body=image)
+    event = ObjectEvent(bucket=BUCKET, key=KEY, sequencer="0062B4F0A1C2D3E4F5", size=len(image), etag="e")
+    store = RecordStore(aws.dynamodb, TABLE, OverflowStore(aws.s3, BUCKET))
+    metadata = extract(image)
+
+    assert store.put_metadata(event, metadata) is True
+    assert store.put_metadata(event, metadata) is False
+
+    (stored,) = aws.dynamodb.scan(TableName=TABLE)["Items"]
+    assert overflow_objects(aws) == [stored["metadataRef"]["S"]]
+    assert json.dumps(store.get(event.file_id)["metadata"]) == json.dumps(metadata)

@@ -1,10 +1,15 @@
 """Helpers of the integration tests: the running stack's outputs and clients, an image server, polling."""
 from __future__ import annotations
 
+import json
 import socket
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -19,10 +24,14 @@ def free_port() -> int:
 
 @dataclass
 class ImageServer:
-    """Serves test images from loopback, for the remote-URL route; tests add files by name."""
+    """Serves test images from loopback, for the remote-URL route; tests add files by name.
+
+    `requested` lists every path asked for: the proof that a request reached the URL function.
+    """
 
     port: int
     files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    requested: list[str] = field(default_factory=list)
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.port}/{name}"
@@ -36,26 +45,64 @@ class LocalStack:
     aws_endpoint: str
     bucket: str
     table: str
+    private_key: str
     api_key: str
+    state_file: Path
 
-    def get(self, path: str, params: dict[str, str] | None = None, api_key: str | None = None) -> requests.Response:
-        """GET an API path with the stack's API key, or with the one given."""
-        return requests.get(
-            self.api_url + path,
-            params=params,
-            headers={"x-api-key": self.api_key if api_key is None else api_key},
-            timeout=30,
-        )
+    def get(self, path: str, params: dict[str, str] | None = None, **request: Any) -> requests.Response:
+        """GET an API path with the stack's private key as HTTP Basic user name, unless `auth`/`headers` say otherwise."""
+        request.setdefault("auth", (self.private_key, ""))
+        return requests.get(self.api_url + path, params=params, timeout=30, **request)
+
+    def keys(self, *arguments: str) -> str:
+        """Run the key-management command against this stack, as an operator would; its standard output."""
+        return subprocess.run(
+            [sys.executable, "-m", "service.keys_cli", "--local", str(self.state_file), *arguments],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
 
     def s3(self) -> Any:
         """An ordinary S3 client pointed at the stack's moto server."""
+        return self.client("s3")
+
+    def client(self, service: str) -> Any:
+        """An ordinary client of one service, pointed at the stack's moto server."""
         return boto3.client(
-            "s3",
+            service,
             endpoint_url=self.aws_endpoint,
             region_name="us-east-1",
             aws_access_key_id="test",
             aws_secret_access_key="test",
         )
+
+    def output(self, name: str) -> str:
+        """One output of stack.json (ingestQueueUrl, deadLetterQueueUrl, ...)."""
+        return str(json.loads(self.state_file.read_text(encoding="utf-8"))[name])
+
+    @contextmanager
+    def notifications_to(self, queue_arn: str | None) -> Iterator[None]:
+        """Within the block, the bucket notifies another queue (or, with None, none); then as deployed."""
+        s3 = self.s3()
+        deployed = s3.get_bucket_notification_configuration(Bucket=self.bucket)
+        deployed.pop("ResponseMetadata", None)
+        redirected = [{**c, "QueueArn": queue_arn} for c in deployed["QueueConfigurations"]] if queue_arn else []
+        s3.put_bucket_notification_configuration(
+            Bucket=self.bucket, NotificationConfiguration={"QueueConfigurations": redirected}
+        )
+        try:
+            yield
+        finally:
+            s3.put_bucket_notification_configuration(Bucket=self.bucket, NotificationConfiguration=deployed)
+
+    def log_entries(self, message: str) -> list[dict[str, Any]]:
+        """The functions' JSON log entries (Powertools) with this message, from the stack's log."""
+        log = (self.state_file.parent / "stack.log").read_text(encoding="utf-8", errors="replace")
+        # One entry a line; the stack's own pretty-printed outputs open with a bare "{".
+        entries = (json.loads(line) for line in log.splitlines() if line.startswith('{"'))
+        return [entry for entry in entries if entry.get("message") == message]
 
 
 def wait_until(
