@@ -183,6 +183,9 @@ def _to_grey(image: Image.Image) -> Image.Image:
 
 def _strip_grey(strip: Image.Image, to_srgb: ImageCms.ImageCmsTransform | None) -> Image.Image:
     """One strip of rows as libvips' grey."""
+    if strip.mode.startswith("I;16"):
+        # 16-bit grey: libvips keeps the high byte (GREY16 -> B_W); Pillow's convert would clip at 255.
+        strip = Image.fromarray((np.asarray(strip) >> 8).astype(np.uint8))
     if strip.mode not in _PROFILED_MODES:
         strip = strip.convert("RGB")
     if to_srgb is not None and strip.mode == to_srgb.input_mode:

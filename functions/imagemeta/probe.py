@@ -11,6 +11,9 @@ from .heif import HEAD_SIZE, heif_format, open_heif
 
 # Pillow format name -> the contract's name; also the allow-list passed to Image.open.
 FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "TIFF": "tiff", "BMP": "bmp", "ICO": "ico"}
+# Pillow's JPEG opener names a JPEG with a multi-picture index (phones' HDR gain maps, 3D cameras) "MPO";
+# libvips reads it as the JPEG it is.
+_NAMES = {**FORMATS, "MPO": "jpg"}
 _ALPHA_MODES = {"RGBA", "RGBa", "LA", "La", "PA"}
 _EXIF_PREFIX = b"Exif\x00\x00"
 _MM_PER_INCH = 25.4
@@ -37,7 +40,7 @@ def open_image(fp: BinaryIO) -> Probe:
     fp.seek(0)
     fmt = heif_format(head)
     image = open_heif(fp, fmt) if fmt else Image.open(fp, formats=list(FORMATS))
-    fmt = fmt or FORMATS[image.format]
+    fmt = fmt or _NAMES[image.format]
     width, height = image.size
     return Probe(
         image=image,

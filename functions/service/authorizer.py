@@ -6,7 +6,6 @@ message "Unauthorized"; an explicit Deny policy would give 403. Every refusal is
 from __future__ import annotations
 
 import base64
-import binascii
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -40,6 +39,8 @@ def presented_key(event: APIGatewayAuthorizerRequestEvent) -> str:
     key = basic_user_name(authorization) if authorization else api_key
     if not key:
         raise Unauthorized("no credentials")
+    if not key.isascii():  # every key issued is ASCII; others may not even encode (lone surrogates)
+        raise Unauthorized("key is not ASCII")
     if api_key and api_key != key:
         raise Unauthorized("Authorization and x-api-key name different keys")
     return key
@@ -52,7 +53,7 @@ def basic_user_name(authorization: str) -> str:
         raise Unauthorized("Authorization is not Basic")
     try:
         decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # binascii.Error, UnicodeDecodeError, and non-ASCII text given to b64decode
         raise Unauthorized("Basic credentials are not base64 of UTF-8") from None
     user_name, separator, _password = decoded.partition(":")
     if not separator or not user_name:

@@ -256,6 +256,18 @@ def test_total_values_are_capped() -> None:
     assert 0 < sum(len(value) for value in image.values()) <= MAX_BLOCK_VALUES
 
 
+def test_the_worst_block_stays_well_inside_a_lambda_response() -> None:
+    """Tags sharing one run of long-printing SRATIONALs: JSON far larger than the block (Lambda answers 6 MB at most)."""
+    block = Block()
+    shared = block.tell()
+    block.body += struct.pack("<ii", -1, 3) * 0xFFFF  # -0.3333333333333333 each
+    tags = [tag for tag in sorted(TABLES["exif"]) if tag not in (0x8769, 0x8825, 0x927C)][:400]
+    ifd0 = block.ifd([(tag, 10, 0xFFFF, shared) for tag in tags])
+    parsed = parse_exif(block.root(ifd0))
+    assert parsed["image"]
+    assert len(json.dumps(parsed, ensure_ascii=False)) < 4 * 1024 * 1024
+
+
 def _maker_block(note: bytes, order: str = "<") -> bytes:
     """A block whose Exif IFD has a MakerNote holding note (stored right after that IFD)."""
     block = Block(order)

@@ -7,6 +7,7 @@ transparency index, page 0's size for multi-page files.
 import io
 from collections.abc import Callable
 
+import numpy as np
 import pillow_heif
 import pytest
 from PIL import Image
@@ -136,3 +137,23 @@ def test_heif_brand_names_the_format() -> None:
     assert heif_format(ftyp(b"mif1", b"miaf")) == "heif"
     assert heif_format(ftyp(b"isom", b"mp41")) is None
     assert heif_format(b"\xff\xd8\xff\xe0" + b"\0" * 60) is None
+
+
+def test_multi_picture_jpeg_is_a_jpeg() -> None:
+    # Phones and 3D cameras write MPO (a JPEG with an MPF index of further pictures, e.g. an HDR gain
+    # map); Pillow names it "MPO", libvips reads it as the JPEG it is: the first picture, format jpg.
+    buffer = io.BytesIO()
+    _picture().save(buffer, "MPO", save_all=True, append_images=[_picture().rotate(90)], quality=90)
+    result = extract(buffer.getvalue())
+    single = extract(_save(_picture(), "JPEG", quality=90))
+    assert (result["format"], result["width"], result["height"]) == ("jpg", *SIZE)
+    assert (result["quality"], result["pHash"]) == (single["quality"], single["pHash"])
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "TIFF"])
+def test_16_bit_grey_hashes_like_its_8_bit_picture(fmt: str) -> None:
+    # Pillow opens these as I;16; its plain conversion to 8 bits clips every level above 255 to white.
+    deep = Image.fromarray(np.asarray(_picture().convert("L")).astype(np.uint16) * 257)
+    assert deep.mode == "I;16"
+    result = extract(_save(deep, fmt))
+    assert phash_distance(result["pHash"], extract(_save(_picture().convert("L"), fmt))["pHash"]) <= 2
