@@ -13,9 +13,9 @@ from PIL import Image, ImageCms
 
 from .errors import ImageMetaError, NotAnImage, TooLarge
 from .exif import parse_exif
-from .limits import DEFAULT_LIMITS, Limits
+from .limits import DEFAULT_LIMITS, Limits, max_progressive_scans
 from .phash import SAMPLE_SIZE, image_hash
-from .probe import Probe, exif_bytes, open_image
+from .probe import Probe, exif_bytes, jpeg_scan_count, open_image
 from .quality import jpeg_quality
 
 Source = bytes | bytearray | memoryview | str | os.PathLike
@@ -114,6 +114,10 @@ def extract(source: Source, limits: Limits = DEFAULT_LIMITS) -> dict:
 def _extract(fp: BinaryIO, size: int, limits: Limits) -> dict:
     probe = open_image(fp)
     limits.check_pixels(probe.width, probe.height)
+    if probe.format == "jpg" and probe.image.info.get("progressive"):
+        allowed = max_progressive_scans(probe.width, probe.height)
+        if (scans := jpeg_scan_count(fp)) > allowed:
+            raise NotAnImage(detail=f"progressive JPEG with {scans} scans (at most {allowed} at this size)")
     grey, region, orientation = _decode_grey(probe)
     exif = exif_bytes(probe.image, probe.format, fp)
     return {

@@ -53,6 +53,24 @@ def open_image(fp: BinaryIO) -> Probe:
     )
 
 
+def jpeg_scan_count(fp: BinaryIO) -> int:
+    """How many start-of-scan markers the file holds (an embedded thumbnail's count too).
+
+    0xFF 0xDA never occurs inside entropy-coded data (a data 0xFF is stuffed as 0xFF 0x00), so a
+    byte search is exact enough for a limit. Reads in chunks; leaves the position where it was.
+    """
+    start = fp.tell()
+    fp.seek(0)
+    count, previous = 0, b""
+    while chunk := fp.read(1 << 20):
+        window = previous + chunk
+        count += window.count(b"\xff\xda")
+        # A marker split across two chunks is counted in the next window, which starts with its 0xFF.
+        previous = b"\xff" if window.endswith(b"\xff") else b""
+    fp.seek(start)
+    return count
+
+
 def _round_dpi(dpi: float) -> int | None:
     """libvips' rule: a density of 1 pixel/mm or less is no density; sharp rounds to whole DPI."""
     if not math.isfinite(dpi) or dpi / _MM_PER_INCH <= 1.0:

@@ -13,6 +13,8 @@ import pytest
 from PIL import Image
 
 from imagemeta import DEFAULT_LIMITS, ImageMetaError, Limits, NotAnImage, TooLarge, extract
+from imagemeta.limits import max_progressive_scans
+from imagemeta.probe import jpeg_scan_count
 from tests.unit.sharp_expected import ALL_FILES, corpus_path
 
 
@@ -109,3 +111,29 @@ def test_pillow_global_is_restored() -> None:
     before = Image.MAX_IMAGE_PIXELS
     extract(_image("PNG"), Limits(max_pixels=10_000))
     assert Image.MAX_IMAGE_PIXELS == before
+
+
+def progressive_jpeg_with_extra_scans(extra: int) -> bytes:
+    """A flat progressive JPEG whose last scan is repeated `extra` times: tiny scans, each a full pass."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (2000, 2000), (120, 130, 140)).save(buffer, "JPEG", quality=90, progressive=True)
+    data = buffer.getvalue()
+    last_scan = data[data.rindex(b"\xff\xda") : -2]
+    return data[:-2] + last_scan * extra + b"\xff\xd9"
+
+
+def test_a_progressive_scan_bomb_is_refused_before_decoding() -> None:
+    allowed = max_progressive_scans(2000, 2000)
+    assert extract(progressive_jpeg_with_extra_scans(0))["format"] == "jpg"
+    with pytest.raises(NotAnImage) as refused:
+        extract(progressive_jpeg_with_extra_scans(allowed))
+    assert "scans" in refused.value.detail
+
+
+@pytest.mark.parametrize("split", [1 << 20, (1 << 20) - 1, (1 << 20) + 1])
+def test_scan_markers_are_counted_across_read_chunks(split: int) -> None:
+    data = bytes(split - 1) + b"\xff\xda" + bytes(10) + b"\xff\xda"
+    stream = io.BytesIO(data)
+    stream.seek(5)
+    assert jpeg_scan_count(stream) == 2
+    assert stream.tell() == 5
