@@ -37,8 +37,8 @@ def build_resolver(logger: Logger) -> APIGatewayRestResolver:
 
 
 def request_id(app: APIGatewayRestResolver) -> str:
-    """API Gateway's id of the current request."""
-    return app.current_event.request_context.request_id or ""
+    """API Gateway's id of the current request ("" for an event without a request context)."""
+    return app.current_event.raw_event.get("requestContext", {}).get("requestId") or ""
 
 
 def respond(app: APIGatewayRestResolver, status: int, body: str) -> Response:

@@ -116,12 +116,14 @@ class KeyStore:
 
     def revoke(self, key_id: str) -> StoredKey:
         """Mark a key revoked (the item stays, for the listing); revoking twice keeps the first time."""
-        found = self.dynamodb.scan(
+        pages = self.dynamodb.get_paginator("scan").paginate(
             TableName=self.table,
             FilterExpression="keyId = :id",
             ExpressionAttributeValues={":id": {"S": key_id}},
             ProjectionExpression="keyHash",
-        )["Items"]
+        )
+        # A filtered scan reads the table a page (1 MB) at a time: the key may be on any page.
+        found = [item for page in pages for item in page["Items"]]
         if not found:
             raise KeyError(key_id)
         updated = self.dynamodb.update_item(

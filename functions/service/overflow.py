@@ -25,8 +25,13 @@ class OverflowStore:
         self._s3.put_object(Bucket=self._bucket, Key=key, Body=body, ContentType="application/octet-stream")
         return key
 
-    def get(self, key: str) -> bytes:
-        with self._s3.get_object(Bucket=self._bucket, Key=key)["Body"] as body:
+    def get(self, key: str) -> bytes | None:
+        """A stored body; None when it is gone (the prefix is in a bucket others can write)."""
+        try:
+            response = self._s3.get_object(Bucket=self._bucket, Key=key)
+        except self._s3.exceptions.NoSuchKey:
+            return None
+        with response["Body"] as body:
             return body.read()
 
     def delete(self, key: str) -> None:

@@ -83,9 +83,12 @@ class RecordStore:
             spilled = self._overflow.put(event.file_id, normalize_sequencer(event.sequencer), body)
             attributes["metadataRef"] = {"S": spilled}
         # The pHash attributes put the record in the similar-image indexes, in the same conditional write.
-        written = self._put(event, {**attributes, **index_attributes(metadata["pHash"])})
-        if not written and spilled:
-            self._overflow.delete(spilled)  # a newer record is stored: this body belongs to nothing
+        written = False
+        try:
+            written = self._put(event, {**attributes, **index_attributes(metadata["pHash"])})
+        finally:
+            if not written and spilled:
+                self._overflow.delete(spilled)  # stale, or the write failed: no record points at this body
         return written
 
     def covers(self, event: ObjectEvent) -> bool:
@@ -160,6 +163,8 @@ class RecordStore:
         if "metadata" in item:
             return json.loads(item["metadata"]["S"])
         compressed = item["metadataZ"]["B"] if "metadataZ" in item else self._overflow.get(item["metadataRef"]["S"])
+        if compressed is None:
+            raise NotFound(detail=f"the record's body {item['metadataRef']['S']} is missing from the bucket")
         return json.loads(zlib.decompress(compressed))
 
 

@@ -140,3 +140,12 @@ def test_metadata_url_answers_the_metadata_object(aws: SimpleNamespace, monkeypa
     assert response["statusCode"] == 200
     assert requested == ["https://images.example.com/photos/Canon_40D.jpg"]
     assert body_of(response) == extract(CANON)
+
+
+def test_an_event_without_a_request_context_still_gets_the_contract_body(aws: SimpleNamespace) -> None:
+    event = load_event("metadata_url_missing_url.json")
+    del event["requestContext"]
+    response = invoke(aws.metadata_url, "", event)
+    assert response["statusCode"] == 400
+    assert header(response, "x-request-id") == ""
+    assert "url" in body_of(response)["message"]

@@ -8,6 +8,7 @@ import string
 import struct
 from types import SimpleNamespace
 
+import pytest
 from PIL import Image
 
 from imagemeta import extract
@@ -107,3 +108,35 @@ def test_a_second_delivery_of_a_large_record_keeps_the_stored_body(aws: SimpleNa
     (stored,) = aws.dynamodb.scan(TableName=TABLE)["Items"]
     assert overflow_objects(aws) == [stored["metadataRef"]["S"]]
     assert json.dumps(store.get(event.file_id)["metadata"]) == json.dumps(metadata)
+
+
+class FailingWrites:
+    """A DynamoDB client whose put_item fails as throttling does; everything else passes through."""
+
+    def __init__(self, dynamodb: object) -> None:
+        self._dynamodb = dynamodb
+        self.exceptions = dynamodb.exceptions  # type: ignore[attr-defined]
+
+    def put_item(self, **_: object) -> None:
+        raise RuntimeError("ProvisionedThroughputExceededException")
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._dynamodb, name)
+
+
+def test_a_failed_write_leaves_no_spilled_body(aws: SimpleNamespace) -> None:
+    image = png_with_exif(exif_with_numbers(seed=6))
+    event = ObjectEvent(bucket=BUCKET, key=KEY, sequencer="0062B4F0A1C2D3E4F5", size=len(image), etag="e")
+    store = RecordStore(FailingWrites(aws.dynamodb), TABLE, OverflowStore(aws.s3, BUCKET))
+    with pytest.raises(RuntimeError):
+        store.put_metadata(event, extract(image))
+    assert overflow_objects(aws) == []
+
+
+def test_a_record_whose_spilled_body_was_removed_answers_404_not_500(aws: SimpleNamespace) -> None:
+    ingest(aws, png_with_exif(exif_with_numbers(seed=7)), "0062B4F0A1C2D3E4F5")
+    (spilled,) = overflow_objects(aws)
+    aws.s3.delete_object(Bucket=BUCKET, Key=spilled)  # the bucket is writable by others
+    response = aws.files.handler(load_event("file_by_path.json"), lambda_context())
+    assert response["statusCode"] == 404
+    assert json.loads(response["body"])["message"] == "The requested file does not exist or is inaccessible at this time."

@@ -240,7 +240,8 @@ def test_trickling_servers_are_504_within_the_phase_budgets(
     started = time.monotonic()
     with pytest.raises(UpstreamTimeout):
         fetch(upstream.url(path), settings_for(upstream, max_bytes=10**9), stub_resolver)
-    assert budget_s <= time.monotonic() - started < budget_s + 0.5
+    # Generous above the budget (a loaded machine), yet far below the 60 s a trickle lasts without the deadline.
+    assert budget_s <= time.monotonic() - started < budget_s + 3
 
 
 @pytest.mark.parametrize("path", ["/declared-too-large", "/lying-length", "/unframed-too-large"])
@@ -249,7 +250,8 @@ def test_bodies_over_the_limit_are_413_naming_it(upstream: Upstream, dialled: li
     with pytest.raises(TooLarge) as raised:
         fetch(upstream.url(path), settings_for(upstream), stub_resolver)
     assert str(SMALL_LIMIT) in raised.value.message
-    assert time.monotonic() - started < 0.5
+    # Refused as soon as the limit is passed (or declared), without waiting for the rest.
+    assert time.monotonic() - started < 5
 
 
 def test_html_page_is_fetched_and_then_refused_by_its_bytes(upstream: Upstream, dialled: list[str]) -> None:
