@@ -1,7 +1,7 @@
 """The product's core: image bytes in, the contract's metadata object out. Pure: no AWS.
 
-`extract` and `phash_distance` load on first use, so code that needs only the error types or the
-limits (the file-lookup function) does not pay for numpy and Pillow at cold start.
+`extract` loads on first use, so code that needs only the error types, the limits or hash
+distances (the file-lookup function) does not pay for numpy and Pillow at cold start.
 """
 from importlib import import_module
 from typing import Any
@@ -16,9 +16,10 @@ from .errors import (
     UpstreamError,
     UpstreamTimeout,
 )
+from .hashes import phash_distance
 from .limits import DEFAULT_LIMITS, Limits
 
-_LAZY = {"extract": ".extract", "phash_distance": ".phash"}
+_LAZY = {"extract": ".extract"}
 
 __all__ = [
     "extract",

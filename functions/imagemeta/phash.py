@@ -1,14 +1,12 @@
-"""The contract's perceptual hash (sharp-phash's 32x32 DCT hash) on numpy, and hash distance."""
+"""The contract's perceptual hash (sharp-phash's 32x32 DCT hash) on numpy; distances are in hashes.py."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from .errors import BadParameter
 
 SAMPLE_SIZE = 32
 LOW_SIZE = 8
@@ -18,7 +16,6 @@ COS = np.array(json.loads((Path(__file__).parent / "data" / "phash_cos.json").re
 _LOW = COS[:, 1 : LOW_SIZE + 1]
 # WEIGHTS[u][v][i][j] = COS[i][u+1] * COS[j][v+1]: the 64 used basis images (C(u) = 1 there).
 _WEIGHTS = _LOW.T[:, None, :, None] * _LOW.T[None, :, None, :]
-_HEX = re.compile(r"[0-9a-fA-F]{16}")
 
 
 def dct_hash(grey: np.ndarray) -> str:
@@ -46,14 +43,3 @@ def image_hash(
     if orientation is not None:
         small = small.transpose(orientation)
     return dct_hash(np.asarray(small.getchannel(0)))
-
-
-def _parse(value: str, name: str) -> int:
-    if not isinstance(value, str) or not _HEX.fullmatch(value):
-        raise BadParameter(f"Parameter {name} must be exactly 16 hex digits, not {value!r}.")
-    return int(value, 16)
-
-
-def phash_distance(a: str, b: str) -> int:
-    """The Hamming distance of two 16-hex-digit hashes (any case)."""
-    return (_parse(a, "a") ^ _parse(b, "b")).bit_count()

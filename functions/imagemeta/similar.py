@@ -8,13 +8,13 @@ docs/similar.md has the numbers behind the choice of four bands.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from math import comb
 
 from .errors import BadParameter
+from .hashes import parse_phash
 
 HASH_BITS = 64
 BAND_COUNT = 4
@@ -22,16 +22,6 @@ BAND_BITS = HASH_BITS // BAND_COUNT
 BAND_HEX_DIGITS = BAND_BITS // 4
 MAX_DISTANCE = 12
 DEFAULT_MAX_DISTANCE = 8
-_PHASH = re.compile(r"[0-9a-fA-F]{16}")
-
-
-def parse_phash(value: str) -> str:
-    """A pHash given by a user, lower-cased; BadParameter unless it is exactly 16 hex digits."""
-    if not _PHASH.fullmatch(value):
-        raise BadParameter("Parameter `pHash` must be exactly 16 hexadecimal digits.")
-    return value.lower()
-
-
 def check_max_distance(value: int) -> int:
     """The distance itself; BadParameter outside 0..MAX_DISTANCE, the radius the index guarantees."""
     if not 0 <= value <= MAX_DISTANCE:
@@ -40,7 +30,7 @@ def check_max_distance(value: int) -> int:
 
 
 def distance(a: str, b: str) -> int:
-    """Hamming distance of two hashes already validated as 16 hex digits."""
+    """Hamming distance of two hashes already validated (the hot loop skips hashes.phash_distance's checks)."""
     return (int(a, 16) ^ int(b, 16)).bit_count()
 
 

@@ -53,7 +53,7 @@ def test_published_distances(a: str, b: str, distance: int) -> None:
 
 @pytest.mark.parametrize("bad", ["", "63433b3ccf8e1eb", "63433b3ccf8e1ebe0", "63433b3ccf8e1ebg", " 63433b3ccf8e1eb", None])
 def test_distance_refuses_anything_but_16_hex_digits(bad: object) -> None:
-    with pytest.raises(BadParameter, match="16 hex digits"):
+    with pytest.raises(BadParameter, match="16 hexadecimal digits"):
         phash_distance("63433b3ccf8e1ebe", bad)  # type: ignore[arg-type]
 
 
