@@ -30,7 +30,7 @@ backfill: install ## records for objects already in the running local stack's bu
 # KEYS="create --name NAME" | "list" | "revoke KEY_ID"; STACK=<name> for a deployed stack, else the local one.
 KEYS ?= list
 keys: install ## manage private keys: make keys KEYS="create --name ci" [STACK=name] (default: list, local stack)
-	$(PY) -m service.keys_cli $(if $(STACK),--stack $(STACK)) $(KEYS)
+	$(PY) -m infra.keys $(if $(STACK),--stack $(STACK)) $(KEYS)
 
 build: install ## sam build: the Lambda artifacts (aarch64 CPython 3.12 wheels, no Docker) into .aws-sam/build
 	SAM_CLI_TELEMETRY=0 PYTHON=$(abspath $(PY)) $(VENV)/bin/sam build

@@ -1,4 +1,4 @@
-"""Near-duplicate search by pHash: the band scheme (multi-index hashing), its probes, ranking, folder search.
+"""Near-duplicate search by pHash: the band scheme (multi-index hashing), its probes and ranking.
 
 The 64-bit hash is cut into BAND_COUNT bands of 16 bits (four hex digits each). Pigeonhole, refined as in
 Norouzi et al., "Fast Exact Search in Hamming Space with Multi-Index Hashing": write the query radius as

@@ -329,7 +329,7 @@ def test_outputs_name_the_api_bucket_and_table(template: dict):
     assert "${MetadataApi}.execute-api" in api_url and api_url.endswith("/api")
     assert outputs["UploadBucketName"] == {"Ref": "UploadBucket"}
     assert outputs["FilesTableName"] == {"Ref": "FilesTable"}
-    # What `make keys STACK=...` (service.keys_cli) reads.
+    # What `make keys STACK=...` (infra.keys) reads.
     assert outputs["ApiKeysTableName"] == {"Ref": "ApiKeysTable"}
     assert outputs["UsagePlanId"] == {"Ref": "MetadataUsagePlan"}
 

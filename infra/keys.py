@@ -1,14 +1,14 @@
-"""`python -m service.keys_cli` (`make keys`): create, list and revoke the API's private keys.
+"""`python -m infra.keys` (`make keys`): create, list and revoke the API's private keys.
 
 Against the local stack (its stack.json, the default) or a deployed stack (`--stack NAME`, found through
-its CloudFormation outputs with the usual AWS credentials). This is the operator's command, so unlike the
-rest of service/ it builds its own clients.
+its CloudFormation outputs with the usual AWS credentials). An operator's command that runs outside
+Lambda, so it lives here beside the local stack and builds its own clients; the key logic is
+service.keys, the same code the authorizer reads with.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,10 +16,10 @@ from pathlib import Path
 
 import boto3
 
-from .keys import KeyManager, KeyStore
+from service.keys import KeyManager, KeyStore
 
-# Where the local stack writes its outputs, as it decides: $LOCAL_STATE_DIR, else .local in the checkout.
-DEFAULT_STATE = Path(os.environ.get("LOCAL_STATE_DIR", ".local")) / "stack.json"
+from .__main__ import stack_json_path
+
 # The local stack's moto accepts any credentials; these keep a developer's real ones out of its way.
 LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local", "region_name": "us-east-1"}
 
@@ -70,10 +70,10 @@ def key_manager(target: Target) -> KeyManager:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m service.keys_cli", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m infra.keys", description=__doc__)
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--stack", help="a deployed stack's name (uses the usual AWS credentials and region)")
-    where.add_argument("--local", type=Path, default=DEFAULT_STATE, help="the local stack's stack.json")
+    where.add_argument("--local", type=Path, default=stack_json_path(), help="the local stack's stack.json")
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create", help="create a key and print it (only this once)")
     create.add_argument("--name", required=True, help="who or what the key is for")
