@@ -6,15 +6,17 @@ import json
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from . import extract
 from .errors import ImageMetaError, NotFound
-from .fetch import FetchSettings, fetch
-from .limits import Limits
-from .settings import fetch_settings_from_env, limits_from_env
+from .fetch import fetch
 from .folder_search import search_folder
+from .settings import fetch_settings_from_env, limits_from_env
 from .similar import DEFAULT_MAX_DISTANCE, MAX_DISTANCE
+
+T = TypeVar("T")
 
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 _UNEXPECTED = {"message": "An unexpected error occurred.", "help": "Please report this with the input that caused it."}
@@ -49,43 +51,46 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _similar(args.similar_to, args.sources, args.max_distance)
     succeeded = True
     for source in args.sources:
-        result, ok = _result(source)
-        succeeded = succeeded and ok
-        print(json.dumps(result, separators=(",", ":"), ensure_ascii=False), flush=True)
+        metadata, error = _attempt(lambda: _metadata(source))
+        succeeded = succeeded and error is None
+        _print(metadata if error is None else error)
     return 0 if succeeded else 1
 
 
 def _similar(query: str, folders: Sequence[str], max_distance: int) -> int:
     """One line per near-duplicate under the folders, nearest first; the error body and 1 on failure."""
-    try:
-        limits = limits_from_env(os.environ)
-        found = [item for folder in folders for item in search_folder(query, folder, max_distance, limits)]
-    except ImageMetaError as error:
-        print(json.dumps(error.body(), separators=(",", ":"), ensure_ascii=False), flush=True)
-        return 1
-    except OSError as error:  # the query image is missing or unreadable
-        print(json.dumps(NotFound(detail=str(error)).body(), separators=(",", ":")), flush=True)
+    found, error = _attempt(lambda: _search(query, folders, max_distance))
+    if error is not None:
+        _print(error)
         return 1
     for item in sorted(found, key=lambda item: (item["distance"], item["path"])):
-        print(json.dumps(item, separators=(",", ":"), ensure_ascii=False))
+        _print(item)
     return 0
 
 
-def _result(source: str) -> tuple[dict, bool]:
-    """The metadata object and True, or the error body and False."""
+def _search(query: str, folders: Sequence[str], max_distance: int) -> list[dict]:
+    limits = limits_from_env(os.environ)
+    return [item for folder in folders for item in search_folder(query, folder, max_distance, limits)]
+
+
+def _attempt(action: Callable[[], T]) -> tuple[T | None, dict | None]:
+    """The action's result, or the error body it ended with: the command prints JSON, never a traceback."""
     try:
-        return _metadata(source, limits_from_env(os.environ), fetch_settings_from_env(os.environ)), True
+        return action(), None
     except ImageMetaError as error:
-        return error.body(), False
-    except Exception as error:  # noqa: BLE001 - the command promises JSON, never a traceback
+        return None, error.body()
+    except OSError as error:  # a path that is missing, unreadable or a directory
+        return None, NotFound(detail=str(error)).body()
+    except Exception as error:  # noqa: BLE001 - a fault of ours still answers in the command's shape
         print(f"imagemeta: unexpected {type(error).__name__}: {error}", file=sys.stderr)
-        return dict(_UNEXPECTED), False
+        return None, dict(_UNEXPECTED)
 
 
-def _metadata(source: str, limits: Limits, settings: FetchSettings) -> dict:
-    if _URL.match(source):
-        return extract(fetch(source, settings), limits)
-    try:
-        return extract(source, limits)
-    except OSError as error:  # missing, unreadable or a directory
-        raise NotFound(detail=str(error)) from None
+def _metadata(source: str) -> dict:
+    """A path's or a URL's metadata object, with the settings of the environment (all checked, always)."""
+    limits, settings = limits_from_env(os.environ), fetch_settings_from_env(os.environ)
+    return extract(fetch(source, settings) if _URL.match(source) else source, limits)
+
+
+def _print(body: dict) -> None:
+    print(json.dumps(body, separators=(",", ":"), ensure_ascii=False), flush=True)

@@ -110,3 +110,16 @@ def test_help_describes_the_command(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--help"])
     assert exited.value.code == 0
     assert "PATH_OR_URL" in capsys.readouterr().out
+
+
+def test_similar_mode_answers_json_for_an_unexpected_fault(
+    image_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken_search(*arguments: object) -> list[dict]:
+        raise ZeroDivisionError("a bug of ours")
+
+    monkeypatch.setattr("imagemeta.cli.search_folder", broken_search)
+    status, lines, err = run(capsys, "--similar-to", str(image_dir / "red.png"), str(image_dir))
+    assert status == 1
+    assert lines == [{"message": "An unexpected error occurred.", "help": "Please report this with the input that caused it."}]
+    assert "ZeroDivisionError" in err
