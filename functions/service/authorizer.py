@@ -36,7 +36,7 @@ def presented_key(event: APIGatewayAuthorizerRequestEvent) -> str:
     headers = event.headers
     authorization = headers.get("authorization")
     api_key = headers.get("x-api-key")
-    key = basic_user_name(authorization) if authorization else api_key
+    key = basic_user_name(authorization) if authorization is not None else api_key
     if not key:
         raise Unauthorized("no credentials")
     if not key.isascii():  # every key issued is ASCII; others may not even encode (lone surrogates)

@@ -118,6 +118,7 @@ def test_the_key_is_accepted_in_every_form_callers_send(keys: SimpleNamespace, h
         # A present Authorization header is what the caller meant: a valid x-api-key beside it does not rescue it.
         pytest.param(lambda key: {"Authorization": "Basic %%", "x-api-key": key}, id="bad Basic beside x-api-key"),
         pytest.param(lambda key: {"Authorization": basic(key), "x-api-key": "private_other"}, id="two different keys"),
+        pytest.param(lambda key: {"Authorization": "", "x-api-key": key}, id="empty Authorization beside x-api-key"),
         # Header text API Gateway may hand over: malformed credentials, so 401, never an authorizer crash (500).
         pytest.param(lambda key: {"Authorization": "Basic \u00e9t\u00e9"}, id="Basic with non-ASCII"),
         pytest.param(lambda key: {"x-api-key": key + "\ud800"}, id="x-api-key not encodable"),
