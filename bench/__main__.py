@@ -13,6 +13,7 @@ from .lambdas import template_functions
 from .machine import load_average, machine_facts
 from .memory import measure_memory
 from .report import URL_MODULE, Results, markdown
+from .robustness import robustness_section
 from .similar_hook import similar_section
 
 REPORT = ROOT / "docs" / "benchmarks.md"
@@ -53,9 +54,11 @@ def main() -> None:
     if not isinstance(ingest, str):
         costs.insert(0, Cost("ingest, the measured batch (S3 read, extract, DynamoDB write)",
                              memory_of[INGEST_MODULE], ingest.per_message_s, ingest.messages))
+    progress("robustness: the corpus and hostile inputs")
+    robustness = robustness_section()
     progress("near-duplicate search")
     report = markdown(Results(machine, extraction, memory, cold_starts, heif_loaded, ingest, costs,
-                              similar_section(), djpeg_missing=djpeg is None,
+                              similar_section(), robustness, djpeg_missing=djpeg is None,
                               load_at_end=load_average()))
     REPORT.write_text(report, encoding="utf-8")
     print(report)

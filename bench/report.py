@@ -28,6 +28,7 @@ class Results:
     ingest: IngestResult | str  # the reason when not measured
     costs: list[Cost]
     similar: str
+    robustness: str
     djpeg_missing: bool
     load_at_end: str
 
@@ -193,4 +194,5 @@ durations were measured on this machine, not on Graviton; S3, DynamoDB, SQS and 
 charges are not included. Rows other than the first are extraction only, in batches of 10.
 
 {cost_table(results.costs)}
+{results.robustness}
 {results.similar}"""
