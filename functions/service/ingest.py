@@ -14,11 +14,16 @@ from .objects import current_version, read_object
 from .overflow import RESERVED_PREFIX
 from .records import ObjectEvent, RecordStore
 
+REMOVAL_KINDS = {"ObjectRemoved", "LifecycleExpiration"}
+
 
 def object_event(record: S3EventRecord) -> ObjectEvent:
     """The ObjectEvent of one S3 notification record; keys arrive URL-encoded with `+` for space."""
     obj = record.s3.get_object
-    removed = record.event_name.startswith("ObjectRemoved")
+    # A lifecycle rule's expirations arrive as LifecycleExpiration:Delete / :DeleteMarkerCreated, with
+    # the same meaning (and a sequencer) as a caller's ObjectRemoved:Delete / :DeleteMarkerCreated.
+    kind, _, action = record.event_name.partition(":")
+    removed = kind in REMOVAL_KINDS
     version_id = obj.version_id or None
     return ObjectEvent(
         bucket=record.s3.bucket.name,
@@ -30,7 +35,7 @@ def object_event(record: S3EventRecord) -> ObjectEvent:
         version_id=version_id,
         event_time=record.event_time,
         # DeleteMarkerCreated hides the key; Delete with a version id removes that version only.
-        version_deleted=record.event_name == "ObjectRemoved:Delete" and version_id is not None,
+        version_deleted=removed and action == "Delete" and version_id is not None,
     )
 
 

@@ -149,3 +149,14 @@ def test_an_event_without_a_request_context_still_gets_the_contract_body(aws: Si
     assert response["statusCode"] == 400
     assert header(response, "x-request-id") == ""
     assert "url" in body_of(response)["message"]
+
+
+def test_a_lifecycle_expiration_removes_the_record(aws: SimpleNamespace) -> None:
+    aws.s3.put_object(Bucket=BUCKET, Key=KEY, Body=CANON.read_bytes())
+    ingest(aws, "ingest_put.json")
+    event = load_event("ingest_delete.json")
+    message = json.loads(event["Records"][0]["body"])
+    message["Records"][0].update(eventName="LifecycleExpiration:Delete", eventVersion="2.3")
+    event["Records"][0]["body"] = json.dumps(message)
+    assert invoke(aws.ingest, "", event) == {"batchItemFailures": []}
+    assert invoke(aws.files, "file_by_path.json")["statusCode"] == 404

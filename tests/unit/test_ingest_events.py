@@ -71,6 +71,19 @@ def test_a_delete_marker_removes_the_key() -> None:
     assert (event.removed, event.version_deleted) == (True, False)
 
 
+@pytest.mark.parametrize("event_name", ["LifecycleExpiration:Delete", "LifecycleExpiration:DeleteMarkerCreated"])
+def test_a_lifecycle_expiration_removes_the_key(event_name: str) -> None:
+    event = object_event(s3_record(event_name, "expired/photo.jpg"))
+
+    assert (event.removed, event.version_deleted, event.key) == (True, False, "expired/photo.jpg")
+
+
+def test_a_lifecycle_expiration_of_one_version_makes_the_record_follow_the_current_version() -> None:
+    event = object_event(s3_record("LifecycleExpiration:Delete", "k", versionId="v1"))
+
+    assert (event.removed, event.version_deleted, event.version_id) == (True, True, "v1")
+
+
 def test_deleting_one_version_makes_the_record_follow_the_current_version() -> None:
     event = object_event(s3_record("ObjectRemoved:Delete", "k", versionId="v1"))
 

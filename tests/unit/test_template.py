@@ -272,7 +272,7 @@ def test_uploads_flow_through_the_queue_with_a_dead_letter_queue(resources: dict
     bucket = resources["UploadBucket"]["Properties"]
     events = {c["Event"]: c["Queue"] for c in bucket["NotificationConfiguration"]["QueueConfigurations"]}
     queue_arn = {"Fn::GetAtt": ["IngestQueue", "Arn"]}
-    assert events == {"s3:ObjectCreated:*": queue_arn, "s3:ObjectRemoved:*": queue_arn}
+    assert events == {"s3:ObjectCreated:*": queue_arn, "s3:ObjectRemoved:*": queue_arn, "s3:LifecycleExpiration:*": queue_arn}
     assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
     blocks = bucket["PublicAccessBlockConfiguration"]
     assert all(blocks.values()) and len(blocks) == 4
