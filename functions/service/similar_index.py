@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from imagemeta.errors import TooLarge
 from imagemeta.similar import BAND_COUNT, Match, bands, matches, probes
 
 PHASH_ATTRIBUTE = "pHash"
@@ -21,6 +22,9 @@ BAND_ATTRIBUTES = tuple(f"pHashBand{band}" for band in range(BAND_COUNT))
 PROBE_CONCURRENCY = 32
 # BatchGetItem takes at most 100 keys.
 BATCH_GET_KEYS = 100
+# Uniform hashes put ~150 entries in a bucket at 10 M files; thousands of identical images (blank
+# frames, one logo) pile into one. Past this a search answers 413 instead of exhausting memory and time.
+MAX_BUCKET_ENTRIES = 100_000
 UNPROCESSED_RETRIES = 5
 
 
@@ -116,6 +120,11 @@ class SimilarIndex:
             response = self._dynamodb.query(**request)
             calls += 1
             entries.extend((item["fileId"]["S"], item[PHASH_ATTRIBUTE]["S"]) for item in response["Items"])
+            if len(entries) > MAX_BUCKET_ENTRIES:
+                raise TooLarge(
+                    f"The search would read more than {MAX_BUCKET_ENTRIES} files sharing one part of the hash.",
+                    help="Too many stored images are near-identical to this hash; look up one of them by path.",
+                )
             if "LastEvaluatedKey" not in response:
                 return entries, calls
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]

@@ -214,3 +214,16 @@ def test_unknown_file_is_404_and_a_malformed_file_id_is_400(aws: SimpleNamespace
     assert status == 404
     assert body["message"] == "The requested file does not exist or is inaccessible at this time."
     assert by_file(aws, "XYZ")[0] == 400
+
+
+def test_a_flood_of_near_identical_images_is_413_not_an_unbounded_read(
+    aws: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("service.similar_index.MAX_BUCKET_ENTRIES", 5)
+    store = records(aws)
+    for n in range(6):  # six blank frames: one hash, one bucket per band
+        assert store.put_metadata(synthetic_event(f"blank-{n}.png", n + 1), {"pHash": "8000000000000000"})
+    status, body = by_hash(aws, "8000000000000000", maxDistance="0")
+    assert status == 413
+    assert "5" in body["message"]
+    assert by_hash(aws, "0123456789abcdef", maxDistance="0") == (200, {"items": [], "next": None})
