@@ -14,7 +14,6 @@ from itertools import combinations
 from math import comb
 
 from .errors import BadParameter
-from .hashes import parse_phash
 
 HASH_BITS = 64
 BAND_COUNT = 4

@@ -13,6 +13,7 @@ from PIL import Image
 from imagemeta import BadParameter, NotFound, extract, phash_distance
 from imagemeta.cli import main
 from imagemeta.folder_search import search_folder
+from imagemeta.hashes import parse_phash
 from imagemeta.similar import (
     BAND_BITS,
     BAND_COUNT,
@@ -20,7 +21,6 @@ from imagemeta.similar import (
     band_radii,
     bands,
     matches,
-    parse_phash,
     probe_cost,
     probes,
 )
