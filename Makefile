@@ -2,6 +2,8 @@
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# The test images (committed) are what `make golden` describes; the larger corpus is an optional input of `make bench`.
+IMAGES ?= tests/data/images
 CORPUS ?= ../shared/corpus
 
 .PHONY: help install test run keys build lint golden golden-exif golden-sharp bench backfill clean
@@ -41,20 +43,20 @@ lint: install ## cfn-lint and sam validate --lint on template.yaml
 
 golden: golden-exif golden-sharp ## regenerate the committed tables and reference expectations (needs exiftool, node, npm)
 
-golden-exif: install ## the EXIF tag table (exiftool) and node-exif's output over $(CORPUS)
+golden-exif: install ## the EXIF tag table (exiftool) and node-exif's output over $(IMAGES)
 	$(PY) scripts/gen_exif_tags.py
 	npm --prefix scripts install --no-audit --no-fund
-	node scripts/expect_node_exif.js $(CORPUS) tests/data/expected/node_exif.json
+	node scripts/expect_node_exif.js $(IMAGES) tests/data/expected/node_exif.json
 
-golden-sharp: install ## sharp/sharp-phash/identify %Q over $(CORPUS), and sharp-phash's cosine table
+golden-sharp: install ## sharp/sharp-phash/identify %Q over $(IMAGES), and sharp-phash's cosine table
 	npm --prefix scripts install --no-audit --no-fund
 	node scripts/phash_cos.js functions/imagemeta/data/phash_cos.json
-	node scripts/expect_sharp.js $(CORPUS) tests/data/expected/sharp.json
+	node scripts/expect_sharp.js $(IMAGES) tests/data/expected/sharp.json
 
 bench: install ## measure speed, memory, cold start, ingest throughput and cost; writes docs/benchmarks.md
 	@command -v djpeg >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 		&& { apt-get update -qq; apt-get install -y -qq libjpeg-turbo-progs; } >/dev/null 2>&1; } || true
-	$(PY) -m bench
+	CORPUS=$(abspath $(CORPUS)) $(PY) -m bench
 
 clean: ## remove build output and the local stack's state
 	rm -rf .aws-sam .local

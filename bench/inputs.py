@@ -1,6 +1,7 @@
-"""The benchmark's images: real ones from the corpus, large ones generated here (never committed)."""
+"""The benchmark's images: real ones from the team's corpus ($CORPUS), large ones generated here (never committed)."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -8,14 +9,17 @@ import numpy as np
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
+# The larger corpus of camera and phone files: an input of `make bench` only (`make bench CORPUS=...`);
+# the tests read their own copies in tests/data/images.
+CORPUS = Path(os.environ.get("CORPUS") or ROOT.parent / "shared" / "corpus").resolve()
+TEST_IMAGES = ROOT / "tests" / "data" / "images"
 # Regenerated when missing; `make clean` removes .local/ and with it these.
 GENERATED = ROOT / ".local" / "bench-inputs"
 
 CAMERA_12MP = CORPUS / "exif-samples" / "jpg" / "tests" / "42_IndexError.jpg"  # Olympus E-P3, 4032x3024
 PHOTO_3MP = CORPUS / "exif-samples" / "jpg" / "hdr" / "canon_hdr_NO.jpg"  # Canon, 2048x1536
-PROGRESSIVE = CORPUS / "phash-vectors" / "first.jpg"  # 2624x3936, progressive
-HEIC = CORPUS / "exif-samples" / "heic" / "IMG_5195.HEIC"  # iPhone, 2566x3313
+PROGRESSIVE = TEST_IMAGES / "phash-vectors" / "first.jpg"  # 2624x3936, progressive
+HEIC = TEST_IMAGES / "exif-samples" / "heic" / "IMG_5195.HEIC"  # iPhone, 2566x3313
 
 # Sensor-like grain so that upscaled photos keep a camera's entropy (a smooth upscale decodes unrealistically fast).
 GRAIN_TILE = 512
@@ -115,7 +119,7 @@ def ingest_batch() -> list[Path]:
         jpg / "tests" / "28-hex_value.jpg",
         jpg / "tests" / "35-empty.jpg",
         PROGRESSIVE,
-        CORPUS / "phash-vectors" / "second.jpg",
+        TEST_IMAGES / "phash-vectors" / "second.jpg",
         HEIC,
         CORPUS / "exif-samples" / "heic" / "mobile" / "HMD_Nokia_8.3_5G.heif",
     ]

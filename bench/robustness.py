@@ -14,7 +14,7 @@ from PIL import Image
 
 from imagemeta import ImageMetaError, extract
 
-from .inputs import CORPUS
+from .inputs import CORPUS, TEST_IMAGES
 from .report import table
 
 BUDGET_S = 2.0
@@ -75,8 +75,11 @@ def timed(source: Path | bytes) -> tuple[float, str]:
 
 
 def robustness_section() -> str:
-    corpus_files = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.suffix.lower() not in {".md", ".rst", ""})
-    runs = [(str(p.relative_to(CORPUS)), *timed(p)) for p in corpus_files]
+    folders = [folder for folder in (TEST_IMAGES, CORPUS) if folder.is_dir()]
+    corpus_files = sorted(
+        {p.resolve() for folder in folders for p in folder.rglob("*") if p.is_file() and p.suffix.lower() not in {".md", ".rst", ""}}
+    )
+    runs = [(p.name, *timed(p)) for p in corpus_files]
     runs += [(label, *timed(data)) for label, data in hostile_inputs(corpus_files)]
     slowest = sorted(runs, key=lambda run: run[1], reverse=True)[:5]
     crashes = [run for run in runs if run[2].startswith("CRASH")]

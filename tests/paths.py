@@ -1,6 +1,8 @@
-"""Where the tests find the repository and the shared test images (shared/ lies beside the checkout)."""
+"""Where the tests find the repository, its test images and its sample events: all inside the checkout."""
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
+# Real camera and phone files, copied from the team's corpus with their provenance (README.md there).
+IMAGES = ROOT / "tests" / "data" / "images"
+EXPECTED = ROOT / "tests" / "data" / "expected"
 EVENTS = ROOT / "events"

@@ -8,10 +8,10 @@ import pytest
 
 from imagemeta import extract
 
-from ..paths import CORPUS
+from ..paths import IMAGES
 from .conftest import BUCKET, TABLE, lambda_context, load_event, upload_event
 
-CANON = CORPUS / "exif-samples" / "jpg" / "Canon_40D.jpg"
+CANON = IMAGES / "exif-samples" / "jpg" / "Canon_40D.jpg"
 KEY = "photos/Canon 40D.jpg"  # the key of the files in events/, URL-encoded there as photos/Canon+40D.jpg
 
 

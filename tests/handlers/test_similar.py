@@ -14,11 +14,11 @@ from service.overflow import OverflowStore
 from service.records import ObjectEvent, RecordStore, file_id
 from service.similar_index import BAND_ATTRIBUTES, SimilarIndex
 
-from ..paths import CORPUS
+from ..paths import IMAGES
 from ..synthetic_hashes import HashSet, planted_hashes
 from .conftest import BUCKET, TABLE, lambda_context, load_event, upload_event
 
-CANON = CORPUS / "exif-samples" / "jpg" / "Canon_40D.jpg"
+CANON = IMAGES / "exif-samples" / "jpg" / "Canon_40D.jpg"
 KEY = "photos/Canon 40D.jpg"  # the key of the ingest events in events/
 
 

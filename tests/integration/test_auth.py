@@ -11,12 +11,12 @@ import pytest
 from imagekitio import AuthenticationError, ImageKit, NotFoundError, PermissionDeniedError
 from PIL import Image
 
-from ..paths import CORPUS
+from ..paths import IMAGES
 from .local_stack import ImageServer, LocalStack, wait_until
 
 pytestmark = pytest.mark.integration
 
-CANON = CORPUS / "exif-samples" / "jpg" / "Canon_40D.jpg"
+CANON = IMAGES / "exif-samples" / "jpg" / "Canon_40D.jpg"
 
 
 def sdk(stack: LocalStack, private_key: str | None = None) -> ImageKit:

@@ -1,18 +1,20 @@
-"""extract(): the golden file, key order, source kinds, and corpus parity with sharp's metadata.
+"""extract(): the golden file, key order, source kinds, and parity with sharp's metadata over the test images.
 
-Expectations: tests/data/expected/sharp.json is sharp 0.35.5's metadata() for every corpus image
+Expectations: tests/data/expected/sharp.json is sharp 0.35.5's metadata() for every test image
 (scripts/expect_sharp.js, `make golden`). Where we differ on purpose: density is null when the file
 declares none (JFIF units 0, no pHYs), where sharp reports libvips' default of 72.
 """
 import json
 
+import pillow_heif
 import pytest
+from PIL import Image
 
 from imagemeta import extract
-from tests.paths import CORPUS
-from tests.unit.sharp_expected import READABLE, SHARP, corpus_path
+from tests.paths import IMAGES
+from tests.unit.sharp_expected import READABLE, SHARP, image_path
 
-GOLDEN = CORPUS / "exif-samples/jpg/Canon_40D.jpg"
+GOLDEN = IMAGES / "exif-samples/jpg/Canon_40D.jpg"
 KEYS = ["height", "width", "size", "format", "hasColorProfile", "quality", "density", "hasTransparency", "pHash", "exif"]
 SHARP_FORMAT = {"jpg": "jpeg", "heic": "heif", "avif": "heif"}
 
@@ -43,8 +45,8 @@ def test_bytearray_is_not_copied_whole() -> None:
 
 
 @pytest.mark.parametrize("key", READABLE)
-def test_corpus_matches_sharp_metadata(key: str) -> None:
-    expected, result = SHARP[key], extract(corpus_path(key))
+def test_test_images_match_sharp_metadata(key: str) -> None:
+    expected, result = SHARP[key], extract(image_path(key))
     assert (result["width"], result["height"]) == (expected["width"], expected["height"])
     assert SHARP_FORMAT.get(result["format"], result["format"]) == expected["format"]
     assert result["hasColorProfile"] == expected["hasProfile"]
@@ -52,17 +54,28 @@ def test_corpus_matches_sharp_metadata(key: str) -> None:
     assert result["density"] in (expected["density"], None)
 
 
-def test_density_agrees_with_sharp_on_nearly_all_corpus_files() -> None:
-    agree = sum(extract(corpus_path(key))["density"] == SHARP[key]["density"] for key in READABLE)
+def test_density_agrees_with_sharp_on_nearly_all_test_images() -> None:
+    agree = sum(extract(image_path(key))["density"] == SHARP[key]["density"] for key in READABLE)
     assert agree >= len(READABLE) - 2
 
 
-def test_heic_from_the_corpus() -> None:
-    result = extract(CORPUS / "exif-samples/heic/mobile/HMD_Nokia_8.3_5G.heif")
-    # libheif applies the container's 270-degree rotation, as libvips reports it.
-    assert (result["format"], result["width"], result["height"]) == ("heic", 3456, 4608)
-    assert result["exif"]["image"] != {}
+def test_heic_from_a_phone() -> None:
+    result = extract(IMAGES / "exif-samples/heic/IMG_5195.HEIC")
+    assert (result["format"], result["width"], result["height"]) == ("heic", 2566, 3313)
+    assert result["exif"]["image"]["Model"] == "iPhone 11 Pro Max"
+
+
+def test_heic_container_rotation_is_applied(tmp_path) -> None:
+    # pillow-heif writes EXIF orientation 6 as the container's `irot` (270 degrees); libheif applies it
+    # on decoding, and libvips reports the rotated size, so a 64x32 picture answers 32 wide, 64 high.
+    pillow_heif.register_heif_opener()
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = tmp_path / "rotated.heic"
+    Image.new("RGB", (64, 32), (200, 10, 10)).save(path, exif=exif.tobytes(), quality=50)
+    result = extract(path)
+    assert (result["format"], result["width"], result["height"]) == ("heic", 32, 64)
 
 
 def test_result_is_json_serialisable() -> None:
-    json.dumps(extract(CORPUS / "exif-samples/tiff/Arbitro.tiff"))
+    json.dumps(extract(IMAGES / "exif-samples/tiff/Arbitro.tiff"))

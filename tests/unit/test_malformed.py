@@ -2,7 +2,7 @@
 
 Bombs are small files whose header claims a huge size, and the guard is also tested by lowering the
 limit (as Pillow's own tests do) rather than by shipping huge files. Decision: a JPEG whose data ends
-early but that libjpeg still decodes with a warning (corpus corrupted.jpg) gives a metadata object;
+early but that libjpeg still decodes with a warning (as a truncated camera JPEG does) gives a metadata object;
 a file Pillow cannot decode to the end gives NotAnImage (400), as the hosted API's sharp fails it.
 """
 import io
@@ -15,7 +15,7 @@ from PIL import Image
 from imagemeta import DEFAULT_LIMITS, ImageMetaError, Limits, NotAnImage, TooLarge, extract
 from imagemeta.limits import max_progressive_scans
 from imagemeta.probe import jpeg_scan_count
-from tests.unit.sharp_expected import ALL_FILES, corpus_path
+from tests.unit.sharp_expected import ALL_FILES, image_path
 
 
 def _image(fmt: str, size: tuple[int, int] = (64, 48)) -> bytes:
@@ -37,9 +37,9 @@ def _gif_claiming(width: int, height: int) -> bytes:
 
 
 @pytest.mark.parametrize("key", ALL_FILES)
-def test_every_corpus_file_gives_metadata_or_a_family_error(key: str) -> None:
+def test_every_test_image_gives_metadata_or_a_family_error(key: str) -> None:
     try:
-        result = extract(corpus_path(key))
+        result = extract(image_path(key))
     except ImageMetaError:
         return
     assert list(result) == ["height", "width", "size", "format", "hasColorProfile", "quality", "density", "hasTransparency", "pHash", "exif"]

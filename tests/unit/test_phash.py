@@ -1,6 +1,6 @@
 """The contract's pHash: published vectors, distances, orientation invariance, and sharp-phash parity.
 
-Expectations: tests/data/expected/sharp.json holds sharp-phash 2.2.0's hash of every corpus image
+Expectations: tests/data/expected/sharp.json holds sharp-phash 2.2.0's hash of every test image
 (scripts/expect_sharp.js on sharp 0.35.5 / libvips 8.18, `make golden`); the vectors and distance
 pairs are the published ones quoted in the contract.
 """
@@ -9,11 +9,11 @@ import pytest
 
 from imagemeta import BadParameter, extract, phash_distance
 from imagemeta.phash import dct_hash
-from tests.paths import CORPUS
-from tests.unit.sharp_expected import READABLE, SHARP, corpus_path
+from tests.paths import IMAGES
+from tests.unit.sharp_expected import READABLE, SHARP, image_path
 
-VECTORS = CORPUS / "phash-vectors"
-ORIENTATION = CORPUS / "exif-samples/jpg/orientation"
+VECTORS = IMAGES / "phash-vectors"
+ORIENTATION = IMAGES / "exif-samples/jpg/orientation"
 
 
 def test_first_vector_is_exact() -> None:
@@ -30,7 +30,7 @@ def test_other_vectors_are_near_published(name: str, published: str, bound: int)
 
 @pytest.mark.parametrize("picture", ["landscape", "portrait"])
 def test_orientations_hash_alike(picture: str) -> None:
-    # The corpus holds landscape_1..4 and portrait_5..8: two pictures, four orientations each.
+    # The test images hold landscape_1..4 and portrait_5..8: two pictures, four orientations each.
     hashes = [extract(path)["pHash"] for path in sorted(ORIENTATION.glob(f"{picture}_[1-8].jpg"))]
     assert len(hashes) == 4
     assert max(phash_distance(a, b) for a in hashes for b in hashes) <= 2
@@ -60,7 +60,7 @@ def test_distance_refuses_anything_but_16_hex_digits(bad: object) -> None:
 def test_flat_image_hashes_like_sharp_phash() -> None:
     # All coefficients of a flat image are rounding noise; sharp-phash's summation order fixes the bits.
     assert dct_hash(np.full((32, 32), 137, dtype=np.uint8)) == dct_hash(np.full((32, 32), 137.0))
-    assert extract(corpus_path("exif-samples/jpg/tests/67-0_length_string.jpg"))["pHash"] == SHARP[
+    assert extract(image_path("exif-samples/jpg/tests/67-0_length_string.jpg"))["pHash"] == SHARP[
         "exif-samples/jpg/tests/67-0_length_string.jpg"
     ]["pHash"]
 
@@ -75,10 +75,10 @@ def test_bit_order_is_x_outer_first_bit_most_significant(u: int, v: int, expecte
 
 # A 49x500 near-flat strip: all 64 coefficients of its 32x32 sample lie within rounding noise of their
 # mean, so the +-1 differences between Pillow's Lanczos and libvips' fixed-point reduce (66 of 1024
-# pixels) flip 5 bits. Every other corpus file's sample is within 0.75 grey levels of sharp's on average.
+# pixels) flip 5 bits. Every other test image's sample is within 0.75 grey levels of sharp's on average.
 RESIDUAL = {"exif-samples/jpg/invalid/image01713.jpg": 5}
 
 
-def test_corpus_hashes_match_sharp_phash() -> None:
-    distances = {key: phash_distance(extract(corpus_path(key))["pHash"], SHARP[key]["pHash"]) for key in READABLE}
+def test_test_image_hashes_match_sharp_phash() -> None:
+    distances = {key: phash_distance(extract(image_path(key))["pHash"], SHARP[key]["pHash"]) for key in READABLE}
     assert {key: d for key, d in distances.items() if d > 2} == RESIDUAL

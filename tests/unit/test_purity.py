@@ -8,7 +8,7 @@ import sys
 
 import imagemeta
 
-from ..paths import CORPUS
+from ..paths import IMAGES
 
 FORBIDDEN = ("boto3", "botocore", "aws_lambda_powertools")
 
@@ -28,8 +28,8 @@ def test_no_module_of_the_core_imports_aws_code() -> None:
 
 
 def test_pillow_heif_loads_only_for_a_heif_file() -> None:
-    jpeg = CORPUS / "exif-samples/jpg/Canon_40D.jpg"
-    heic = CORPUS / "exif-samples/heic/IMG_5195.HEIC"
+    jpeg = IMAGES / "exif-samples/jpg/Canon_40D.jpg"
+    heic = IMAGES / "exif-samples/heic/IMG_5195.HEIC"
     assert "pillow_heif" not in modules_after(f"import imagemeta; imagemeta.extract({str(jpeg)!r})")
     assert "pillow_heif" in modules_after(f"import imagemeta; imagemeta.extract({str(heic)!r})")
 

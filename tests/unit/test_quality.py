@@ -1,7 +1,7 @@
-"""JPEG quality: ImageMagick's %Q estimate, checked on Pillow-written JPEGs and the corpus.
+"""JPEG quality: ImageMagick's %Q estimate, checked on Pillow-written JPEGs and the test images.
 
 Expectations: tests/data/expected/sharp.json holds `identify -format %Q` (ImageMagick 6.9.11) for
-every corpus JPEG (scripts/expect_sharp.js, `make golden`).
+every test JPEG (scripts/expect_sharp.js, `make golden`).
 """
 import io
 
@@ -10,7 +10,7 @@ from PIL import Image
 
 from imagemeta import extract
 from imagemeta.quality import jpeg_quality
-from tests.unit.sharp_expected import READABLE, SHARP, corpus_path
+from tests.unit.sharp_expected import READABLE, SHARP, image_path
 
 JPEGS = [key for key in READABLE if "quality" in SHARP[key]]
 
@@ -34,10 +34,10 @@ def test_no_luminance_table_is_imagemagicks_default() -> None:
     assert jpeg_quality({}) == 92
 
 
-def test_corpus_quality_matches_identify() -> None:
-    ours = {key: extract(corpus_path(key))["quality"] for key in JPEGS}
+def test_image_quality_matches_identify() -> None:
+    ours = {key: extract(image_path(key))["quality"] for key in JPEGS}
     agree = sum(ours[key] == SHARP[key]["quality"] for key in JPEGS)
-    assert len(JPEGS) >= 45
+    assert len(JPEGS) >= 30
     assert agree >= 0.95 * len(JPEGS)
     assert all(abs(ours[key] - SHARP[key]["quality"]) <= 2 for key in JPEGS)
 
