@@ -2,6 +2,16 @@
 from __future__ import annotations
 
 
+# Error bodies quote a caller's value at most this long, so a hostile parameter cannot inflate the answer or logs.
+MAX_ECHO_CHARACTERS = 40
+
+
+def echo(value: object) -> str:
+    """A caller's value for an error message: repr'd, cut to MAX_ECHO_CHARACTERS with an ellipsis."""
+    text = repr(value)
+    return text if len(text) <= MAX_ECHO_CHARACTERS else text[: MAX_ECHO_CHARACTERS - 1] + "…"
+
+
 class ImageMetaError(Exception):
     """Base: a public `message` and `help` (the contract's body); details go to `detail` for logs."""
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import BadParameter
+from .errors import BadParameter, echo
 
 _HEX = re.compile(r"[0-9a-fA-F]{16}")
 
@@ -11,7 +11,7 @@ _HEX = re.compile(r"[0-9a-fA-F]{16}")
 def parse_phash(value: str, name: str = "pHash") -> str:
     """A hash given by a caller, lower-cased; BadParameter naming `name` unless exactly 16 hex digits."""
     if not isinstance(value, str) or not _HEX.fullmatch(value):
-        raise BadParameter(f"Parameter `{name}` must be exactly 16 hexadecimal digits, not {value!r}.")
+        raise BadParameter(f"Parameter `{name}` must be exactly 16 hexadecimal digits, not {echo(value)}.")
     return value.lower()
 
 

@@ -198,6 +198,8 @@ def test_index_entries_the_record_no_longer_holds_are_never_returned(aws: Simple
         ({"pHash": "0123456789abcdef", "cursor": "not-a-cursor"}, "cursor"),
         ({"pHash": "0123456789abcdef", "cursor": "13-" + "0" * 24}, "cursor"),
         ({"pHash": "0123456789abcdef", "cursor": "3-" + "0" * 23}, "cursor"),
+        ({"pHash": "0123456789abcdef", "cursor": "\u0663-" + "0" * 24}, "cursor"),  # an Arabic-Indic 3
+        ({"pHash": "\u0660123456789abcdef"[:16]}, "pHash"),
         ({"pHash": "0123456789abcdeg"}, "pHash"),
         ({"pHash": "0123456789abcde"}, "pHash"),
         ({"maxDistance": "3"}, "pHash"),
@@ -207,6 +209,12 @@ def test_malformed_parameters_are_400_naming_the_parameter(aws: SimpleNamespace,
     status, body = get(aws, api_event("/v1/similar", query))
     assert status == 400
     assert f"`{named}`" in body["message"]
+
+
+def test_a_long_malformed_hash_is_not_echoed_whole(aws: SimpleNamespace) -> None:
+    status, body = get(aws, api_event("/v1/similar", {"pHash": "z" * 10_000}))
+    assert status == 400
+    assert len(json.dumps(body)) < 500
 
 
 def test_unknown_file_is_404_and_a_malformed_file_id_is_400(aws: SimpleNamespace) -> None:

@@ -104,7 +104,7 @@ def test_sdk_raises_its_permission_error_for_a_refused_url(local_stack: LocalSta
     with pytest.raises(PermissionDeniedError) as raised:
         sdk(local_stack).files.metadata.get_from_url(url="http://169.254.169.254/latest/meta-data/")
 
-    assert raised.value.body["message"] == "The URL is not allowed."
+    assert raised.value.body["message"].startswith("The URL is not allowed: ")
 
 
 # ------------------------------------------------------------------ refusals

@@ -75,7 +75,8 @@ def test_any_rejected_argument_prints_its_error_body_and_exits_1(
     assert [line.get("message") for line in lines[:5]] == [
         "The requested file does not exist or is inaccessible at this time.",
         "The url parameter must be an http or https URL.",
-        "The URL is not allowed.",
+        "The URL is not allowed: its host is or resolves to an address that is not public (loopback, private,"
+        " link-local, reserved or the metadata service).",
         "The requested file is corrupt or invalid.",
         "The remote server answered with HTTP status 404.",
     ]

@@ -32,6 +32,7 @@ NAMES = {
     "mixed.test": [PUBLIC, "127.0.0.1"],
 }
 SMALL_LIMIT = 64 * 1024
+HOP_PAUSE_S = 0.3
 BLOCK = b"x" * 0x10000  # large bodies are sent block by block, so the server's memory stays out of the peak
 Route = Callable[[socket.socket, str], None]
 
@@ -57,6 +58,12 @@ def routes() -> dict[str, Route]:
         "/missing": lambda sock, query: respond(sock, "404 Not Found", {"Content-Length": "0"}),
         "/redirect": lambda sock, query: respond(sock, "302 Found", {"Location": unquote(query)}),
         "/loop": lambda sock, query: respond(sock, "302 Found", {"Location": "/loop", "Content-Length": "0"}),
+        # Each hop answers after HOP_PAUSE_S, well within one hop's share of the head budget.
+        "/slow-hop": lambda sock, query: (
+            time.sleep(HOP_PAUSE_S),
+            respond(sock, "302 Found", {"Location": f"/slow-hop?{int(query) - 1}" if int(query) else "/image",
+                                        "Content-Length": "0"}),
+        ),
         "/slow-headers": lambda sock, query: trickle(sock, b"H"),
         "/endless": lambda sock, query: (respond(sock, "200 OK", {}), trickle(sock, b"x" * 100)),
         "/declared-too-large": lambda sock, query: respond(sock, "200 OK", {"Content-Length": str(SMALL_LIMIT + 1)}),
@@ -242,6 +249,30 @@ def test_trickling_servers_are_504_within_the_phase_budgets(
         fetch(upstream.url(path), settings_for(upstream, max_bytes=10**9), stub_resolver)
     # Generous above the budget (a loaded machine), yet far below the 60 s a trickle lasts without the deadline.
     assert budget_s <= time.monotonic() - started < budget_s + 3
+
+
+def test_redirect_chain_of_slow_hops_ends_within_the_total_deadline(upstream: Upstream, dialled: list[str]) -> None:
+    # Five hops of 0.3 s each would all pass a per-hop head timeout of 0.5 s (1.5 s and an image in all);
+    # the head deadline is one total for the whole chain, so the third hop's head is already too late.
+    settings = settings_for(upstream, max_redirects=5)
+    started = time.monotonic()
+    with pytest.raises(UpstreamTimeout):
+        fetch(upstream.url("/slow-hop?4"), settings, stub_resolver)
+    elapsed = time.monotonic() - started
+    assert settings.header_timeout_s <= elapsed < settings.header_timeout_s + settings.body_timeout_s
+    assert len(upstream.requests) < 5
+
+
+def test_a_hanging_name_lookup_is_504_within_the_head_deadline(upstream: Upstream, dialled: list[str]) -> None:
+    def hanging_resolver(host: str, port: int) -> list[str]:
+        time.sleep(5)
+        return [PUBLIC]
+
+    started = time.monotonic()
+    with pytest.raises(UpstreamTimeout):
+        fetch(upstream.url("/image"), settings_for(upstream), hanging_resolver)
+    assert time.monotonic() - started < 3
+    assert dialled == []
 
 
 @pytest.mark.parametrize("path", ["/declared-too-large", "/lying-length", "/unframed-too-large"])

@@ -119,10 +119,11 @@ def test_ip_literals_are_not_looked_up_and_empty_answers_are_upstream_errors() -
         checked_addresses(parse_url("http://nowhere.test/"), FetchSettings(), lambda host, port: [])
 
 
-def test_ports_outside_the_allowed_set_are_refused() -> None:
+def test_ports_outside_the_allowed_set_are_refused_naming_the_port() -> None:
     check_target(parse_url("https://example.com/"), FetchSettings())
-    with pytest.raises(FetchRefused):
+    with pytest.raises(FetchRefused) as raised:
         check_target(parse_url("http://example.com:8080/"), FetchSettings())
+    assert raised.value.message == "The URL is not allowed: port 8080 is not an allowed port (80, 443)."
     check_target(parse_url("http://example.com:8080/"), FetchSettings(allowed_ports=(8080,)))
 
 
@@ -132,6 +133,12 @@ def test_ports_outside_the_allowed_set_are_refused() -> None:
         ("https://cdn.example.com/images/a.jpg", True),
         ("https://cdn.example.com/images/../secret", False),
         ("https://cdn.example.com/images/%2e%2e/secret", False),
+        # Origins decode before normalising: %2F would turn `..%2f` into a climbing segment.
+        ("https://cdn.example.com/images/..%2fprivate/x", False),
+        ("https://cdn.example.com/images/..%2Fprivate/x", False),
+        ("https://cdn.example.com/images/..%5cprivate/x", False),
+        ("https://cdn.example.com/%69mages/a.jpg", True),
+        ("https://cdn.example.com/images/a.jpg?next=/../x", True),
         ("https://cdn.example.com/imagesx/a.jpg", False),
         ("http://cdn.example.com/images/a.jpg", False),
         ("https://cdn.example.com:8443/images/a.jpg", False),
@@ -149,6 +156,33 @@ def test_url_prefix_allow_list_compares_origin_and_normalised_path(url: str, all
     else:
         with pytest.raises(FetchRefused):
             check_target(parse_url(url), settings)
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("https://elsewhere.example.com/images/a.jpg", "its host is not that of an allowed URL prefix"),
+        ("http://cdn.example.com/images/a.jpg", "the scheme http is not that of an allowed URL prefix for its host"),
+        ("https://cdn.example.com:8443/images/a.jpg", "the port 8443 is not that of an allowed URL prefix for its host"),
+        ("https://cdn.example.com/private/a.jpg", "its path is not under an allowed URL prefix"),
+        (
+            "https://cdn.example.com/images/..%2fprivate/a.jpg",
+            "its path holds an encoded slash or backslash, which a URL prefix cannot be checked against",
+        ),
+    ],
+)
+def test_prefix_refusals_say_which_part_was_refused(url: str, reason: str) -> None:
+    settings = FetchSettings(allowed_ports=(80, 443, 8443), allowed_url_prefixes=("https://cdn.example.com/images/",))
+    with pytest.raises(FetchRefused) as raised:
+        check_target(parse_url(url), settings)
+    assert raised.value.message == f"The URL is not allowed: {reason}."
+
+
+def test_address_refusal_says_the_address_is_not_public_without_naming_it() -> None:
+    with pytest.raises(FetchRefused) as raised:
+        checked_addresses(parse_url("http://internal.test/"), FetchSettings(), lambda host, port: ["10.1.2.3"])
+    assert "not public" in raised.value.message
+    assert "10.1.2.3" not in raised.value.message and "10.1.2.3" in raised.value.detail
 
 
 def test_settings_from_env_default_and_override() -> None:

@@ -57,6 +57,13 @@ def test_distance_refuses_anything_but_16_hex_digits(bad: object) -> None:
         phash_distance("63433b3ccf8e1ebe", bad)  # type: ignore[arg-type]
 
 
+def test_a_long_bad_value_is_echoed_cut_short() -> None:
+    with pytest.raises(BadParameter) as raised:
+        phash_distance("63433b3ccf8e1ebe", "f" * 10_000)
+    assert len(raised.value.message) < 120
+    assert "fff…" in raised.value.message
+
+
 def test_flat_image_hashes_like_sharp_phash() -> None:
     # All coefficients of a flat image are rounding noise; sharp-phash's summation order fixes the bits.
     assert dct_hash(np.full((32, 32), 137, dtype=np.uint8)) == dct_hash(np.full((32, 32), 137.0))

@@ -1,9 +1,11 @@
 """GET a URL with urllib3, dialling only addresses the policy checked; every redirect is checked again."""
 from __future__ import annotations
 
+import queue
 import socket
 import threading
 import time
+from dataclasses import dataclass
 from http.client import HTTPException
 from urllib.parse import urljoin
 
@@ -24,13 +26,31 @@ _REQUEST_HEADERS = {
 }
 
 
+@dataclass(frozen=True)
+class Deadlines:
+    """Monotonic times by which the whole fetch, redirects included, must have its final head and body."""
+
+    head: float
+    body: float
+
+    @classmethod
+    def starting_now(cls, settings: FetchSettings) -> Deadlines:
+        started = time.monotonic()
+        return cls(started + settings.header_timeout_s, started + settings.header_timeout_s + settings.body_timeout_s)
+
+
 def fetch(url: str, settings: FetchSettings = FetchSettings(), resolver: Resolver | None = None) -> bytearray:
-    """The body at `url`, in one bytearray; raises only the `imagemeta.errors` family."""
+    """The body at `url`, in one bytearray; raises only the `imagemeta.errors` family.
+
+    The time limits are totals for the whole request: every hop's lookup, connection and head share the
+    head deadline, and the body must be in by the head and body budgets together.
+    """
+    deadlines = Deadlines.starting_now(settings)
     target = parse_url(url)
     for _ in range(settings.max_redirects + 1):
         check_target(target, settings)
-        addresses = checked_addresses(target, settings, resolver or resolve_host)
-        outcome = _get(target, addresses, settings)
+        addresses = checked_addresses(target, settings, _bounded(resolver or resolve_host, deadlines.head))
+        outcome = _get(target, addresses, settings, deadlines)
         if isinstance(outcome, bytearray):
             return outcome
         target = _redirect_target(target, outcome)
@@ -44,6 +64,33 @@ def resolve_host(host: str, port: int) -> list[str]:
     except (OSError, UnicodeError) as error:
         raise UpstreamError("The remote host name could not be resolved.", detail=f"{host}: {error}") from None
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def _bounded(resolver: Resolver, deadline: float) -> Resolver:
+    """The resolver, answering UpstreamTimeout at the deadline (getaddrinfo itself takes no timeout).
+
+    A lookup still running then is left to finish on its daemon thread; its answer is discarded.
+    """
+
+    def resolve(host: str, port: int) -> list[str]:
+        answers: queue.Queue[tuple[list[str] | None, BaseException | None]] = queue.Queue(maxsize=1)
+
+        def lookup() -> None:
+            try:
+                answers.put((resolver(host, port), None))
+            except BaseException as error:  # handed to the caller's thread, raised there
+                answers.put((None, error))
+
+        threading.Thread(target=lookup, name=f"resolve {host}", daemon=True).start()
+        try:
+            names, error = answers.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise UpstreamTimeout(detail=f"resolving {host}") from None
+        if error is not None:
+            raise error
+        return names or []
+
+    return resolve
 
 
 def connect_socket(address: str, port: int, timeout: float) -> socket.socket:
@@ -61,11 +108,12 @@ class _Watchdog:
         self._deadline = 0.0
         self.expired = False
 
-    def arm(self, seconds: float) -> None:
+    def arm(self, deadline: float) -> None:
+        """Expire at a monotonic time (at once if it has passed)."""
         if self._timer is not None:
             self._timer.cancel()
-        self._deadline = time.monotonic() + seconds
-        self._timer = threading.Timer(seconds, self._expire)
+        self._deadline = deadline
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._expire)
         self._timer.daemon = True
         self._timer.start()
 
@@ -128,13 +176,13 @@ class _PinnedHTTPSConnection(_PinnedMixin, HTTPSConnection):
     """HTTPS to a checked address, verified against the URL's host name."""
 
 
-def _get(target: Target, addresses: list[IPAddress], settings: FetchSettings) -> bytearray | str:
+def _get(target: Target, addresses: list[IPAddress], settings: FetchSettings, deadlines: Deadlines) -> bytearray | str:
     """One request: the body, or the absolute URL a redirect points to."""
     connection_class = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     watchdog = _Watchdog()
-    # The socket timeout is only a backstop: the watchdog enforces each phase's total.
+    # The socket timeout is only a backstop: the watchdog enforces the deadlines.
     connection = connection_class(target, addresses, watchdog, settings.header_timeout_s + settings.body_timeout_s)
-    watchdog.arm(settings.header_timeout_s)
+    watchdog.arm(deadlines.head)
     try:
         connection.request("GET", target.path, headers=_REQUEST_HEADERS, preload_content=False, decode_content=False)
         response = connection.getresponse()
@@ -142,7 +190,7 @@ def _get(target: Target, addresses: list[IPAddress], settings: FetchSettings) ->
             return _location(target, response)
         if response.status != 200:
             raise UpstreamError(f"The remote server answered with HTTP status {response.status}.")
-        watchdog.arm(settings.body_timeout_s)
+        watchdog.arm(deadlines.body)
         body = _read_body(response, settings.max_bytes)
         if watchdog.expired:  # the watchdog's shutdown can look like the normal end of a body
             raise UpstreamTimeout(detail="body")

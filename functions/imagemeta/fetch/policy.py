@@ -19,6 +19,8 @@ _UNSAFE_CHARACTERS = re.compile(r"[\x00-\x20\x7f\\]")
 _HOST_NAME = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*")
 _IPV4_NUMBER = re.compile(r"0x[0-9a-f]*|[0-9]+")
 _PATH_SAFE = "/%!$&'()*+,;=:@-._~"
+_ADDRESS_REFUSED = "The URL is not allowed: its host is or resolves to an address that is not public (loopback, private, link-local, reserved or the metadata service)."
+_ENCODED_SEPARATOR = re.compile(r"%(2f|5c)", re.IGNORECASE)
 _LOOPBACK = (ip_network("127.0.0.0/8"), ip_network("::1/128"))
 # Refused even where a Python version's is_global would let them through.
 _ALWAYS_REFUSED = (
@@ -35,7 +37,7 @@ class FetchSettings:
     """The fetcher's limits and policy; `imagemeta.settings.fetch_settings_from_env` reads them."""
 
     header_timeout_s: float = 8.0
-    body_timeout_s: float = 20.0
+    body_timeout_s: float = 18.0
     max_bytes: int = DEFAULT_MAX_BYTES
     max_redirects: int = 5
     allowed_ports: tuple[int, ...] = (80, 443)
@@ -81,12 +83,47 @@ def parse_url(url: str) -> Target:
 
 
 def check_target(target: Target, settings: FetchSettings) -> None:
-    """FetchRefused unless the port is allowed and the URL starts with an allowed prefix (if any)."""
+    """FetchRefused, saying which part was refused, unless the port is allowed and the URL is under an allowed prefix."""
     if target.port not in settings.allowed_ports:
-        raise FetchRefused(detail=f"port {target.port} is not in {settings.allowed_ports}")
-    prefixes = settings.allowed_url_prefixes
-    if prefixes and not any(_has_prefix(target, parse_url(prefix)) for prefix in prefixes):
-        raise FetchRefused(detail=f"{target.url} matches no allowed prefix")
+        allowed = ", ".join(str(port) for port in settings.allowed_ports)
+        raise FetchRefused(_refusal(f"port {target.port} is not an allowed port ({allowed})"))
+    prefixes = [parse_url(prefix) for prefix in settings.allowed_url_prefixes]
+    if prefixes:
+        reason = _prefix_refusal(target, prefixes)
+        if reason:
+            raise FetchRefused(_refusal(reason), detail=target.url)
+
+
+def _refusal(reason: str) -> str:
+    return f"The URL is not allowed: {reason}."
+
+
+def _prefix_refusal(target: Target, prefixes: list[Target]) -> str | None:
+    """Why no allowed prefix admits the target (the nearest miss: host, then scheme, port, path); None when one does."""
+    same_host = [prefix for prefix in prefixes if prefix.host == target.host]
+    if not same_host:
+        return "its host is not that of an allowed URL prefix"
+    same_scheme = [prefix for prefix in same_host if prefix.scheme == target.scheme]
+    if not same_scheme:
+        return f"the scheme {target.scheme} is not that of an allowed URL prefix for its host"
+    same_origin = [prefix for prefix in same_scheme if prefix.port == target.port]
+    if not same_origin:
+        return f"the port {target.port} is not that of an allowed URL prefix for its host"
+    path = _decoded_path(target)
+    if path is None:
+        return "its path holds an encoded slash or backslash, which a URL prefix cannot be checked against"
+    if not any(path.startswith(unquote(prefix.path.partition("?")[0])) for prefix in same_origin):
+        return "its path is not under an allowed URL prefix"
+    return None
+
+
+def _decoded_path(target: Target) -> str | None:
+    """The path (without query) as the origin will read it: percent-decoded; None when decoding would
+    make a new `/` or `\\`, since servers differ on whether `%2F` separates segments (and `..%2f` then climbs)."""
+    path = target.path.partition("?")[0]
+    if _ENCODED_SEPARATOR.search(path):
+        return None
+    return unquote(path)
 
 
 def checked_addresses(target: Target, settings: FetchSettings, resolver: Resolver) -> list[IPAddress]:
@@ -102,7 +139,7 @@ def check_address(name: str, settings: FetchSettings) -> IPAddress:
     try:
         address = ip_address(name)
     except ValueError:
-        raise FetchRefused(detail=f"resolver answered {name!r}") from None
+        raise FetchRefused(_refusal("its host did not resolve to an IP address"), detail=f"resolver answered {name!r}") from None
     if settings.allow_loopback and any(address in network for network in _LOOPBACK):
         return address
     if isinstance(address, IPv6Address) and address.ipv4_mapped is not None:
@@ -111,7 +148,8 @@ def check_address(name: str, settings: FetchSettings) -> IPAddress:
     # NAT64 prefixes are reserved space by design: judge them by the IPv4 address they carry.
     translated = address in _NAT64 or address in _NAT64_LOCAL
     if (_refused(address) and not translated) or (embedded is not None and _refused(embedded)):
-        raise FetchRefused(detail=f"address {name} is not public")
+        # Which address stays in the log: telling a caller how internal names resolve would help them map the network.
+        raise FetchRefused(_ADDRESS_REFUSED, detail=f"address {name} is not public")
     return address
 
 
@@ -171,11 +209,6 @@ def _remove_dot_segments(path: str) -> str:
             output.append(segment)
     trailing = "/" if unquote(segments[-1]) in {".", ".."} else ""
     return "/" + "/".join(output) + trailing if output else "/"
-
-
-def _has_prefix(target: Target, prefix: Target) -> bool:
-    same_origin = (target.scheme, target.host, target.port) == (prefix.scheme, prefix.host, prefix.port)
-    return same_origin and target.path.startswith(prefix.path)
 
 
 def _embedded_ipv4(address: IPAddress) -> IPv4Address | None:
