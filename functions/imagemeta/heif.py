@@ -1,9 +1,12 @@
-"""HEIC/HEIF/AVIF: recognised by the ftyp brands; pillow-heif is imported only when one arrives."""
+"""HEIC/HEIF/AVIF: recognised by the ftyp brands; HEVC pixels from pillow-heif, imported only when one arrives.
+
+libvips reads every HEIF header and decodes AVIF (AV1) itself; its wheel, like sharp's libvips, has no
+HEVC decoder, so a HEIC's pixels come from pillow-heif's libheif.
+"""
 from __future__ import annotations
 
-from typing import BinaryIO
-
-from PIL import Image, features
+import numpy as np
+import pyvips
 
 _SPECIFIC = {
     b"heic": "heic", b"heix": "heic", b"heim": "heic", b"heis": "heic", b"hevc": "heic",
@@ -25,11 +28,16 @@ def heif_format(head: bytes) -> str | None:
     return "heif" if any(brand in _GENERIC for brand in brands) else None
 
 
-def open_heif(fp: BinaryIO, fmt: str) -> Image.Image:
-    """Open a HEIF-family file header-only: Pillow's own AVIF plugin when built in, else pillow-heif."""
-    if fmt == "avif" and features.check("avif"):
-        return Image.open(fp, formats=["AVIF"])
+def decode_heif(data: bytes | bytearray | memoryview, profile: bytes | None) -> pyvips.Image:
+    """The primary image's 8-bit pixels (container rotation applied, as libvips does), tagged with `profile`."""
     import pillow_heif  # heavy: only when such a file arrives
 
-    pillow_heif.register_heif_opener()
-    return Image.open(fp, formats=["HEIF"])
+    heif = pillow_heif.open_heif(data, convert_hdr_to_8bit=True)
+    bands = len(heif.mode)
+    width, height = heif.size
+    rows = np.frombuffer(heif.data, dtype=np.uint8).reshape(height, heif.stride)
+    pixels = np.ascontiguousarray(rows[:, : width * bands]) if heif.stride != width * bands else rows
+    image = pyvips.Image.new_from_memory(pixels.data, width, height, bands, "uchar").copy(interpretation="srgb")
+    if profile:
+        image.set_type(pyvips.GValue.blob_type, "icc-profile-data", profile)
+    return image

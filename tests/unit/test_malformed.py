@@ -14,7 +14,7 @@ from PIL import Image
 
 from imagemeta import DEFAULT_LIMITS, ImageMetaError, Limits, NotAnImage, TooLarge, extract
 from imagemeta.limits import max_progressive_scans
-from imagemeta.probe import jpeg_scan_count
+from imagemeta.extract import jpeg_scan_count
 from tests.unit.sharp_expected import ALL_FILES, image_path
 
 
