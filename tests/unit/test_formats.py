@@ -14,6 +14,7 @@ import pytest
 from PIL import Image, ImageCms
 
 from imagemeta import extract, phash_distance
+from imagemeta.probe import has_alpha
 
 SIZE = (120, 80)
 
@@ -159,3 +160,20 @@ def test_16_bit_grey_hashes_like_its_8_bit_picture(fmt: str) -> None:
     assert deep.mode == "I;16"
     result = extract(_save(deep, fmt))
     assert phash_distance(result["pHash"], extract(_save(_picture().convert("L"), fmt))["pHash"]) <= 2
+
+
+@pytest.mark.parametrize(
+    ("mode", "alpha"),
+    [("1", False), ("L", False), ("P", False), ("RGB", False), ("CMYK", False), ("YCbCr", False), ("LAB", False),
+     ("HSV", False), ("I", False), ("I;16", False), ("F", False), ("LA", True), ("La", True), ("PA", True),
+     ("RGBA", True), ("RGBa", True)],
+)
+def test_alpha_of_every_pillow_mode(mode: str, alpha: bool) -> None:
+    # Pillow decodes BMP and ICO; one table says which of its modes carry alpha (premultiplied or not).
+    assert has_alpha(Image.new(mode, (2, 2))) is alpha
+
+
+def test_a_transparency_key_is_alpha() -> None:
+    keyed = Image.new("P", (2, 2))
+    keyed.info["transparency"] = 0
+    assert has_alpha(keyed) is True
