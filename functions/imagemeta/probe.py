@@ -14,7 +14,7 @@ import pyvips
 from PIL import Image
 
 from . import libvips
-from .budget import Layout
+from .budget import Layout, pillow_layout
 from .heif import HEAD_SIZE, decode_heif, heif_format
 from .sample import shrink_on_load
 
@@ -23,6 +23,8 @@ PILLOW_FORMATS = {"BMP": "bmp", "ICO": "ico"}
 # Pillow modes with an alpha band, premultiplied (a) or not (A); "transparency" in info is the other way.
 ALPHA_MODES = {"RGBA", "RGBa", "LA", "La", "PA"}
 _MM_PER_INCH = 25.4
+_ROWS_PER_STRIP = 278
+_TILE_LENGTH = 323
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def probe(data: bytes | bytearray | memoryview) -> Probe:
         has_profile=libvips.has_profile(image),
         has_alpha=bool(image.hasalpha()),
         orientation=libvips.orientation(image),
-        layout=Layout.of_vips(fmt, image),
+        layout=Layout.of_vips(fmt, image, _tiff_strip_rows(data) if fmt == "tiff" else 0),
         pixels=pixels,
         vips=image,
     )
@@ -81,9 +83,18 @@ def _probe_pillow(data: bytes | bytearray | memoryview) -> Probe:
         has_profile=bool(image.info.get("icc_profile")),
         has_alpha=has_alpha(image),
         orientation=0,
-        layout=Layout.of_pillow(image),
+        layout=pillow_layout(PILLOW_FORMATS[image.format], width, height, len(image.getbands())),
         pixels=lambda: pillow_pixels(image),
     )
+
+
+def _tiff_strip_rows(data: bytes | bytearray | memoryview) -> int:
+    """The rows libtiff reads at once: a tiled TIFF's tile height or a stripped one's RowsPerStrip; 0 if unknown."""
+    try:
+        with Image.open(io.BytesIO(data), formats=["TIFF"]) as image:
+            return int(image.tag_v2.get(_TILE_LENGTH) or image.tag_v2.get(_ROWS_PER_STRIP) or 0)
+    except Exception:  # noqa: BLE001 - libvips reads what Pillow cannot; then the whole height is assumed
+        return 0
 
 
 def has_alpha(image: Image.Image) -> bool:
