@@ -63,3 +63,10 @@ def orientation(image: pyvips.Image) -> int:
 def field(image: pyvips.Image, name: str, default: object = None) -> object:
     """A header field, or `default` when libvips did not set it."""
     return image.get(name) if image.get_typeof(name) else default
+
+
+def with_profile(image: pyvips.Image, profile: bytes | None) -> pyvips.Image:
+    """`image` carrying an ICC profile (decoded elsewhere, described by libvips' header), as a loader tags it."""
+    if profile:
+        image.set_type(pyvips.GValue.blob_type, _ICC, profile)
+    return image

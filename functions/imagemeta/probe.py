@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import pyvips
 from PIL import Image
 
-from . import libvips
+from . import jpeg, libvips
 from .budget import Layout, pillow_layout
 from .heif import HEAD_SIZE, decode_heif, heif_format
-from .sample import shrink_on_load
+from .sample import jpeg_shrink, shrink_on_load
 
 # Pillow's names of the formats only Pillow reads here -> the contract's names.
 PILLOW_FORMATS = {"BMP": "bmp", "ICO": "ico"}
@@ -52,9 +52,12 @@ def probe(data: bytes | bytearray | memoryview) -> Probe:
     fmt = libvips.LOADER_FORMATS[loader]
     if fmt == "heif":
         fmt = heif_format(bytes(memoryview(data)[:HEAD_SIZE])) or "heif"
+    profile = libvips.field(image, "icc-profile-data")
     if loader == libvips.HEIF_LOADER and libvips.field(image, "heif-compression") != "av1":
-        profile = libvips.field(image, "icc-profile-data")
         pixels = lambda: decode_heif(data, profile)  # noqa: E731 - HEVC: libvips has no decoder
+    elif fmt == "jpg" and image.interpretation in {"srgb", "b-w"}:  # CMYK stays with libvips
+        factor, grey = jpeg_shrink(image.width, image.height), image.bands == 1
+        pixels = lambda: libvips.with_profile(jpeg.scaled_pixels(data, factor, grey), profile)  # noqa: E731
     else:
         pixels = lambda: shrink_on_load(image, fmt, lambda **options: libvips.load(data, loader, **options))  # noqa: E731
     return Probe(

@@ -14,7 +14,7 @@ from PIL import Image
 
 from imagemeta import DEFAULT_LIMITS, Limits, NotAnImage, TooLarge, extract
 from imagemeta.limits import max_progressive_scans
-from imagemeta.extract import jpeg_scan_count
+from imagemeta.jpeg import jpeg_scan_count
 from tests.unit.sharp_expected import ALL_FILES, SHARP, image_path
 
 
