@@ -30,7 +30,7 @@ WEBP_COLUMN_BYTES = 8192
 # Seconds per row, per band and byte of sample (libvips' per-line overhead).
 ROW_SECONDS = 3e-7
 # Seconds per pixel of the image, by (has alpha, 16-bit); per-format decoders add their own.
-PIXEL_SECONDS = {(False, False): 1e-8, (False, True): 1.6e-8, (True, False): 3e-8, (True, True): 5.5e-8}
+PIXEL_SECONDS = {(False, False): 1.2e-8, (False, True): 3e-8, (True, False): 3e-8, (True, True): 5.5e-8}
 DECODER_PIXEL_SECONDS = {"jpg": 2e-9, "webp": 5e-9, "gif": 1.5e-8, "heic": 2e-8, "heif": 2e-8, "avif": 2e-8}
 INTERLACED_PIXEL_SECONDS = 2.5e-8
 PILLOW_PIXEL_SECONDS = 1.5e-8
