@@ -48,7 +48,8 @@ golden-exif: install ## the EXIF tag table (exiftool) and node-exif's output ove
 	npm --prefix scripts install --no-audit --no-fund
 	node scripts/expect_node_exif.js $(IMAGES) tests/data/expected/node_exif.json
 
-golden-sharp: install ## sharp/sharp-phash/identify %Q over $(IMAGES), and sharp-phash's cosine table
+golden-sharp: install ## the format fixtures, then sharp/sharp-phash/identify %Q over $(IMAGES), and sharp-phash's cosine table
+	$(PY) scripts/make_format_fixtures.py
 	npm --prefix scripts install --no-audit --no-fund
 	node scripts/phash_cos.js functions/imagemeta/data/phash_cos.json
 	node scripts/expect_sharp.js $(IMAGES) tests/data/expected/sharp.json

@@ -1,23 +1,28 @@
 """`python -m bench` (`make bench`): run every benchmark, print the report and write docs/benchmarks.md."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+
+# Both engines on one libvips thread, as the hosted engine is measured (sharp.concurrency(1)).
+os.environ.setdefault("VIPS_CONCURRENCY", "1")
 
 from .coldstart import heif_loading, measure_cold_start
 from .cost import Cost
 from .extraction import DJPEG_INSTALL_HINT, djpeg_path, measure_image
 from .ingest import measure_ingest
-from .inputs import CAMERA_12MP, HEIC, ROOT, extraction_images
+from .hosted import hosted_timings
+from .inputs import CAMERA_12MP, HAS_CORPUS, HEIC, ROOT, extraction_images
 from .lambdas import template_functions
 from .machine import load_average, machine_facts
 from .memory import measure_memory
+from .memory_bound import bound_section, measure_bound
 from .report import URL_MODULE, Results, markdown
 from .robustness import robustness_section
 from .similar_hook import similar_section
 
 REPORT = ROOT / "docs" / "benchmarks.md"
-MEMORY_IMAGES = ("jpeg-12mp", "jpeg-100mp", "heic")
 INGEST_MODULE = "handlers.ingest"
 
 
@@ -32,12 +37,16 @@ def main() -> None:
     machine = machine_facts(djpeg)
     progress("generating inputs")
     images = extraction_images()
+    progress("the hosted engine (node: sharp, sharp-phash, exif)")
+    hosted = hosted_timings([image.path for image in images])
     extraction = []
     for image in images:
         progress(f"extraction: {image.label}")
-        extraction.append(measure_image(image))
+        extraction.append(measure_image(image, hosted.get(image.path)))
     progress("peak memory")
-    memory = [measure_memory(image) for image in images if image.key in MEMORY_IMAGES]
+    memory = [measure_memory(image) for image in images]
+    progress("memory bound: every test image and the extreme shapes, through the CLI")
+    bound = bound_section(measure_bound())
     functions = template_functions()
     progress("cold start")
     cold_starts = [measure_cold_start(function) for function in functions]
@@ -59,7 +68,8 @@ def main() -> None:
     progress("near-duplicate search")
     report = markdown(Results(machine, extraction, memory, cold_starts, heif_loaded, ingest, costs,
                               similar_section(), robustness, djpeg_missing=djpeg is None,
-                              load_at_end=load_average()))
+                              load_at_end=load_average(), bound=bound, has_corpus=HAS_CORPUS,
+                              hosted_missing=not hosted))
     REPORT.write_text(report, encoding="utf-8")
     print(report)
     progress(f"written to {REPORT.relative_to(ROOT)}")

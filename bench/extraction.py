@@ -22,11 +22,17 @@ class ExtractionResult:
     ours: Timing
     obvious: Timing
     floor: Timing | None  # djpeg -scale 1/8; None for non-JPEGs or without djpeg
+    hosted: Timing | str | None = None  # sharp + sharp-phash + node-exif; why not, or None without node
 
     @property
     def speedup(self) -> float:
         """How many times faster than the obvious implementation (wall medians)."""
         return self.obvious.wall / self.ours.wall
+
+    @property
+    def beats_hosted(self) -> bool | None:
+        """Faster than the hosted engine (wall medians); None when it was not measured."""
+        return self.ours.wall < self.hosted.wall if isinstance(self.hosted, Timing) else None
 
     @property
     def over_floor(self) -> float | None:
@@ -38,7 +44,7 @@ def djpeg_path() -> str | None:
     return shutil.which("djpeg")
 
 
-def measure_image(image: BenchImage) -> ExtractionResult:
+def measure_image(image: BenchImage, hosted: Timing | str | None = None) -> ExtractionResult:
     data = image.path.read_bytes()
     metadata = extract(data)
     djpeg = djpeg_path()
@@ -53,4 +59,5 @@ def measure_image(image: BenchImage) -> ExtractionResult:
         ours=time_call(lambda: extract(data)),
         obvious=time_call(lambda: obvious_metadata(data)),
         floor=floor,
+        hosted=hosted,
     )

@@ -16,10 +16,16 @@ TEST_IMAGES = ROOT / "tests" / "data" / "images"
 # Regenerated when missing; `make clean` removes .local/ and with it these.
 GENERATED = ROOT / ".local" / "bench-inputs"
 
-CAMERA_12MP = CORPUS / "exif-samples" / "jpg" / "tests" / "42_IndexError.jpg"  # Olympus E-P3, 4032x3024
-PHOTO_3MP = CORPUS / "exif-samples" / "jpg" / "hdr" / "canon_hdr_NO.jpg"  # Canon, 2048x1536
+CORPUS_CAMERA_12MP = CORPUS / "exif-samples" / "jpg" / "tests" / "42_IndexError.jpg"  # Olympus E-P3, 4032x3024
+CORPUS_PHOTO_3MP = CORPUS / "exif-samples" / "jpg" / "hdr" / "canon_hdr_NO.jpg"  # Canon, 2048x1536
+# Without the corpus, stand-ins are generated from a test photo (the camera's EXIF kept): same sizes.
+HAS_CORPUS = CORPUS_CAMERA_12MP.is_file() and CORPUS_PHOTO_3MP.is_file()
+TEST_PHOTO = TEST_IMAGES / "phash-vectors" / "second.jpg"  # 2430x3038 JPEG
 PROGRESSIVE = TEST_IMAGES / "phash-vectors" / "first.jpg"  # 2624x3936, progressive
 HEIC = TEST_IMAGES / "exif-samples" / "heic" / "IMG_5195.HEIC"  # iPhone, 2566x3313
+
+CAMERA_12MP = CORPUS_CAMERA_12MP if HAS_CORPUS else GENERATED / "camera-12mp.jpg"
+PHOTO_3MP = CORPUS_PHOTO_3MP if HAS_CORPUS else GENERATED / "photo-3mp.jpg"
 
 # Sensor-like grain so that upscaled photos keep a camera's entropy (a smooth upscale decodes unrealistically fast).
 GRAIN_TILE = 512
@@ -49,6 +55,13 @@ def _with_grain(image: Image.Image) -> Image.Image:
     return Image.fromarray(np.clip(pixels + grain, 0, 255).astype(np.uint8))
 
 
+def _resized_photo(path: Path, size: tuple[int, int], source_path: Path) -> None:
+    """A stand-in for a corpus photo: a test photo resized with grain, with a test camera's EXIF."""
+    with Image.open(source_path) as source, Image.open(TEST_IMAGES / "exif-samples" / "jpg" / "Canon_40D.jpg") as camera:
+        _with_grain(source.convert("RGB").resize(size, Image.Resampling.BILINEAR)).save(
+            path, "JPEG", quality=90, exif=camera.info.get("exif", b""))
+
+
 def _upscaled_camera_jpeg(path: Path, size: tuple[int, int]) -> None:
     """The 12 MP camera photo upscaled with grain, saved with the camera's EXIF as a camera would."""
     with Image.open(CAMERA_12MP) as source:
@@ -75,7 +88,21 @@ def _webp(path: Path) -> None:
         source.convert("RGB").save(path, "WEBP", quality=80, exif=source.info.get("exif", b""))
 
 
+def _gif(path: Path) -> None:
+    with Image.open(PHOTO_3MP) as source:
+        source.convert("RGB").convert("P", palette=Image.Palette.ADAPTIVE).save(path, "GIF")
+
+
+def _avif(path: Path) -> None:
+    with Image.open(PHOTO_3MP) as source:
+        source.convert("RGB").save(path, "AVIF", quality=70, exif=source.info.get("exif", b""))
+
+
 GENERATORS = {
+    "camera-12mp.jpg": lambda path: _resized_photo(path, (4032, 3024), TEST_PHOTO),
+    "photo-3mp.jpg": lambda path: _resized_photo(path, (2048, 1536), TEST_PHOTO),
+    "photo-3mp.gif": _gif,
+    "photo-3mp.avif": _avif,
     "jpeg-24mp.jpg": lambda path: _upscaled_camera_jpeg(path, (6000, 4000)),
     # 12240 x 8160 = 99.9 MP: the largest 3:2 frame within the default 100 MP pixel limit.
     "jpeg-100mp.jpg": lambda path: _upscaled_camera_jpeg(path, (12240, 8160)),
@@ -97,12 +124,18 @@ def generated(name: str) -> Path:
 
 def extraction_images() -> list[BenchImage]:
     """The images of the per-image table, in the order the issue lists them."""
+    camera = "12 MP camera JPEG (Olympus E-P3)" if HAS_CORPUS else "12 MP JPEG (generated: corpus missing)"
+    if not HAS_CORPUS:
+        generated("photo-3mp.jpg")
+        generated("camera-12mp.jpg")
     return [
-        BenchImage("jpeg-12mp", "12 MP camera JPEG (Olympus E-P3)", CAMERA_12MP),
+        BenchImage("jpeg-12mp", camera, CAMERA_12MP),
         BenchImage("jpeg-24mp", "24 MP JPEG (generated)", generated("jpeg-24mp.jpg")),
         BenchImage("jpeg-progressive", "progressive JPEG, 10 MP", PROGRESSIVE),
         BenchImage("png-alpha", "PNG with alpha, 3 MP (generated)", generated("alpha-3mp.png")),
         BenchImage("webp", "WebP, 3 MP (generated)", generated("photo-3mp.webp")),
+        BenchImage("gif", "GIF, 3 MP (generated)", generated("photo-3mp.gif")),
+        BenchImage("avif", "AVIF, 3 MP (generated)", generated("photo-3mp.avif")),
         BenchImage("heic", "HEIC, 8.5 MP (iPhone)", HEIC),
         BenchImage("jpeg-100mp", "100 MP JPEG (generated)", generated("jpeg-100mp.jpg")),
     ]

@@ -1,9 +1,15 @@
-"""HEIC/HEIF/AVIF: recognised by the ftyp brands; pillow-heif is imported only when one arrives."""
+"""HEIC/HEIF/AVIF: recognised by the ftyp brands; HEVC pixels from pillow-heif, imported only when one arrives.
+
+libvips reads every HEIF header and decodes AVIF (AV1) itself; its wheel, like sharp's libvips, has no
+HEVC decoder, so a HEIC's pixels come from pillow-heif's libheif.
+"""
 from __future__ import annotations
 
-from typing import BinaryIO
+import numpy as np
+import pyvips
 
-from PIL import Image, features
+from . import libvips
+from .sample import shrinks
 
 _SPECIFIC = {
     b"heic": "heic", b"heix": "heic", b"heim": "heic", b"heis": "heic", b"hevc": "heic",
@@ -25,11 +31,21 @@ def heif_format(head: bytes) -> str | None:
     return "heif" if any(brand in _GENERIC for brand in brands) else None
 
 
-def open_heif(fp: BinaryIO, fmt: str) -> Image.Image:
-    """Open a HEIF-family file header-only: Pillow's own AVIF plugin when built in, else pillow-heif."""
-    if fmt == "avif" and features.check("avif"):
-        return Image.open(fp, formats=["AVIF"])
+def decode_heif(data: bytes | bytearray | memoryview, profile: bytes | None) -> pyvips.Image:
+    """The primary image (container rotation applied, as libvips does) already at 32x32, tagged with `profile`.
+
+    sharp cannot read HEVC, so there is no hash to equal: the Lanczos resize runs first, on the decoded
+    RGB, and the profile and grey conversion then cost 1,024 pixels instead of millions.
+    """
     import pillow_heif  # heavy: only when such a file arrives
 
-    pillow_heif.register_heif_opener()
-    return Image.open(fp, formats=["HEIF"])
+    heif = pillow_heif.open_heif(data, convert_hdr_to_8bit=True)
+    bands = len(heif.mode)
+    width, height = heif.size
+    rows = np.frombuffer(heif.data, dtype=np.uint8).reshape(height, heif.stride)
+    pixels = np.ascontiguousarray(rows[:, : width * bands]) if heif.stride != width * bands else rows
+    image = pyvips.Image.new_from_memory(pixels.data, width, height, bands, "uchar").copy(interpretation="srgb")
+    hshrink, vshrink = shrinks(width, height)
+    if hshrink != 1.0 or vshrink != 1.0:
+        image = image.resize(1.0 / hshrink, vscale=1.0 / vshrink, kernel="lanczos3").copy_memory()
+    return libvips.with_profile(image, profile)

@@ -1,12 +1,10 @@
-"""The contract's perceptual hash (sharp-phash's 32x32 DCT hash) on numpy; distances are in hashes.py."""
+"""The contract's perceptual hash: sharp-phash's DCT of the 32x32 sample (sample.py), on numpy; distances: hashes.py."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
-
 
 SAMPLE_SIZE = 32
 LOW_SIZE = 8
@@ -28,18 +26,3 @@ def dct_hash(grey: np.ndarray) -> str:
     mean = np.cumsum(low)[-1] / (LOW_SIZE * LOW_SIZE)
     bits = low > mean  # x outer, y inner; first bit most significant
     return f"{int(''.join('1' if bit else '0' for bit in bits), 2):016x}"
-
-
-def image_hash(
-    grey: Image.Image, region: tuple[int, int, int, int], orientation: Image.Transpose | None = None
-) -> str:
-    """The hash of `region` of a greyscale image (L, or LA resized premultiplied as sharp does).
-
-    Lanczos to 32x32 ignoring aspect ratio, then `orientation`: sharp-phash's pipeline resizes the
-    stored image and rotates the 32x32 result, and the resize is not symmetric under flips.
-    """
-    # reducing_gap=2: a box shrink then Lanczos, as libvips' resize does with its default gap.
-    small = grey.resize((SAMPLE_SIZE, SAMPLE_SIZE), Image.Resampling.LANCZOS, box=region, reducing_gap=2.0)
-    if orientation is not None:
-        small = small.transpose(orientation)
-    return dct_hash(np.asarray(small.getchannel(0)))

@@ -1,8 +1,9 @@
 """Every supported format, from images generated here with Pillow/pillow-heif (their truth is known).
 
 sharp's behaviour these follow was observed with sharp 0.35.5 on the same generated files: density
-only where the file declares one (rounded), hasAlpha for alpha channels, tRNS and any GIF frame's
-transparency index, page 0's size for multi-page files.
+where the file declares one (rounded), else libvips' default 72 for PNG and JPEG and null for the
+others, hasAlpha for alpha channels, tRNS and any GIF frame's transparency index, page 0's size for
+multi-page files. BMP is not sharp's: its density is Pillow's reading of the header.
 """
 import io
 from collections.abc import Callable
@@ -10,9 +11,10 @@ from collections.abc import Callable
 import numpy as np
 import pillow_heif
 import pytest
-from PIL import Image
+from PIL import Image, ImageCms
 
 from imagemeta import extract, phash_distance
+from imagemeta.probe import has_alpha
 
 SIZE = (120, 80)
 
@@ -50,10 +52,10 @@ TRANSPARENT_KEY_HASH = "ffaeffbbffefffbf"
 
 CASES: list[tuple[str, Callable[[], bytes], str, int | None, bool]] = [
     ("jpeg", lambda: _save(_picture(), "JPEG", dpi=(300, 300)), "jpg", 300, False),
-    ("png", lambda: _save(_picture(), "PNG"), "png", None, False),
+    ("png", lambda: _save(_picture(), "PNG"), "png", 72, False),
     ("png-dpi", lambda: _save(_picture(), "PNG", dpi=(72.5, 72.5)), "png", 72, False),
-    ("png-alpha", lambda: _save(_rgba(), "PNG"), "png", None, True),
-    ("png-trns", lambda: _save(_picture().convert("P"), "PNG", transparency=0), "png", None, True),
+    ("png-alpha", lambda: _save(_rgba(), "PNG"), "png", 72, True),
+    ("png-trns", lambda: _save(_picture().convert("P"), "PNG", transparency=0), "png", 72, True),
     ("gif", lambda: _save(_picture().convert("P"), "GIF"), "gif", None, False),
     ("gif-trns", lambda: _save(_picture().convert("P"), "GIF", transparency=0), "gif", None, True),
     ("webp-lossy", lambda: _save(_picture(), "WEBP", quality=90), "webp", None, False),
@@ -103,7 +105,8 @@ def test_ico_reports_its_largest_entry() -> None:
 
 
 def test_icc_profile_is_reported() -> None:
-    profile = Image.open(io.BytesIO(_save(_picture(), "PNG"))).info.get("icc_profile") or b"\0" * 128
+    # A real profile: libvips (so sharp) drops one it cannot parse, e.g. 128 zero bytes.
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     for fmt in ("JPEG", "PNG", "WEBP", "TIFF"):
         assert extract(_save(_picture(), fmt, icc_profile=profile))["hasColorProfile"] is True, fmt
 
@@ -157,3 +160,20 @@ def test_16_bit_grey_hashes_like_its_8_bit_picture(fmt: str) -> None:
     assert deep.mode == "I;16"
     result = extract(_save(deep, fmt))
     assert phash_distance(result["pHash"], extract(_save(_picture().convert("L"), fmt))["pHash"]) <= 2
+
+
+@pytest.mark.parametrize(
+    ("mode", "alpha"),
+    [("1", False), ("L", False), ("P", False), ("RGB", False), ("CMYK", False), ("YCbCr", False), ("LAB", False),
+     ("HSV", False), ("I", False), ("I;16", False), ("F", False), ("LA", True), ("La", True), ("PA", True),
+     ("RGBA", True), ("RGBa", True)],
+)
+def test_alpha_of_every_pillow_mode(mode: str, alpha: bool) -> None:
+    # Pillow decodes BMP and ICO; one table says which of its modes carry alpha (premultiplied or not).
+    assert has_alpha(Image.new(mode, (2, 2))) is alpha
+
+
+def test_a_transparency_key_is_alpha() -> None:
+    keyed = Image.new("P", (2, 2))
+    keyed.info["transparency"] = 0
+    assert has_alpha(keyed) is True

@@ -1,0 +1,84 @@
+"""sharp-phash's 32x32 grey sample, made by sharp 0.35's own pipeline steps on the same libvips 8.18.
+
+sharp-phash runs `sharp(input).greyscale().resize(32, 32, {fit: 'fill'}).rotate().raw()`; pipeline.cc
+does, in this order: shrink-on-load (a JPEG's DCT scale, WebP's decoder scale), the embedded profile
+to sRGB (perceptual), B_W, premultiply when there is alpha, a Lanczos3 resize of each axis to 32, the
+EXIF orientation, unpremultiply, 8-bit, the first band. The same operations on the same libvips give
+the same bytes; every step streams, so no full-size image is ever held.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pyvips
+
+SAMPLE_SIZE = 32
+# EXIF orientation -> (rotation, mirror left-right), pipeline.cc CalculateExifRotationAndFlop.
+_ORIENT = {2: (None, True), 3: ("d180", False), 4: ("d180", True), 5: ("d90", True), 6: ("d90", False),
+           7: ("d270", True), 8: ("d270", False)}
+_SIXTEEN_BIT = {"rgb16", "grey16"}
+
+Reload = Callable[..., pyvips.Image]
+
+
+def shrinks(width: int, height: int) -> tuple[float, float]:
+    """sharp's ResolveShrink for a 32x32 `fill`: each axis on its own, never below one pixel."""
+    return min(width / SAMPLE_SIZE, width), min(height / SAMPLE_SIZE, height)
+
+
+def jpeg_shrink(width: int, height: int) -> int:
+    """sharp's JPEG shrink-on-load: the largest of 8/4/2 within the shrink, halved when exactly equal."""
+    shrink = min(shrinks(width, height))
+    factor = next((f for f in (8, 4, 2) if shrink >= f), 1)
+    return factor // 2 if factor > 1 and int(shrink) == factor else factor
+
+
+def shrink_on_load(image: pyvips.Image, fmt: str, reload: Reload) -> pyvips.Image:
+    """The image as sharp reloads it for a 32x32 target: JPEG at a DCT scale, WebP at a decoder scale."""
+    if fmt == "jpg" and (factor := jpeg_shrink(image.width, image.height)) > 1:
+        return reload(shrink=factor)
+    shrink = min(shrinks(image.width, image.height))
+    if fmt == "webp" and shrink > 1.0:
+        return reload(scale=1.0 / shrink)
+    return image
+
+
+def grey_sample(image: pyvips.Image, orientation: int) -> np.ndarray:
+    """The 32x32 uint8 array sharp-phash reads, [row][column], from an image as loaded."""
+    hshrink, vshrink = shrinks(image.width, image.height)
+    image = _to_srgb(image)
+    image = image.colourspace("b-w")
+    resize = hshrink != 1.0 or vshrink != 1.0
+    band_format = image.format
+    premultiply = image.hasalpha() and resize
+    if premultiply:
+        image = image.premultiply().cast(band_format)
+    if resize:
+        image = image.resize(1.0 / hshrink, vscale=1.0 / vshrink, kernel="lanczos3")
+    rotation, mirror = _ORIENT.get(orientation, (None, False))
+    if rotation:
+        image = image.rot(rotation)
+    if mirror:
+        image = image.flip("horizontal")
+    if premultiply:
+        image = image.unpremultiply().cast(band_format)
+    if image.interpretation in _SIXTEEN_BIT:
+        image = image.cast("ushort")
+    if image.interpretation != "srgb":
+        image = image.colourspace("srgb", source_space=image.interpretation)
+    grey = image[0].cast("uchar")
+    return np.frombuffer(grey.write_to_memory(), dtype=np.uint8).reshape(grey.height, grey.width)
+
+
+def _to_srgb(image: pyvips.Image) -> pyvips.Image:
+    """The embedded profile to sRGB, perceptual; CMYK without one through libvips' CMYK profile."""
+    if image.get_typeof("icc-profile-data") and image.interpretation not in {"labs", "grey16"}:
+        try:
+            return image.icc_transform("srgb", embedded=True, intent="perceptual",
+                                       depth=16 if image.interpretation in _SIXTEEN_BIT else 8)
+        except pyvips.Error:
+            return image  # sharp warns "Invalid embedded profile" and goes on with the pixels as they are
+    if image.interpretation == "cmyk":
+        return image.icc_transform("srgb", input_profile="cmyk", intent="perceptual")
+    return image
