@@ -1,4 +1,4 @@
-"""The contract's perceptual hash (sharp-phash's 32x32 DCT hash) on numpy; distances are in hashes.py."""
+"""The contract's perceptual hash (sharp-phash's 32x32 DCT hash) on numpy; hash text and distances: phash_text.py."""
 from __future__ import annotations
 
 import json

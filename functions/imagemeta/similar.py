@@ -29,7 +29,7 @@ def check_max_distance(value: int) -> int:
 
 
 def distance(a: str, b: str) -> int:
-    """Hamming distance of two hashes already validated (the hot loop skips hashes.phash_distance's checks)."""
+    """Hamming distance of two hashes already validated (the hot loop skips phash_text.phash_distance's checks)."""
     return (int(a, 16) ^ int(b, 16)).bit_count()
 
 

@@ -9,7 +9,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from imagemeta.errors import BadParameter
-from imagemeta.hashes import parse_phash
+from imagemeta.phash_text import parse_phash
 from imagemeta.similar import DEFAULT_MAX_DISTANCE, MAX_DISTANCE
 
 from .files_api import parse_file_id

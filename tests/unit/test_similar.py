@@ -13,7 +13,7 @@ from PIL import Image
 from imagemeta import BadParameter, NotFound, extract, phash_distance
 from imagemeta.cli import main
 from imagemeta.folder_search import search_folder
-from imagemeta.hashes import parse_phash
+from imagemeta.phash_text import parse_phash
 from imagemeta.similar import (
     BAND_BITS,
     BAND_COUNT,
