@@ -55,7 +55,7 @@ def local_state_path() -> Path:
 def local_stack(state_path: Path) -> Stack:
     """The running local stack, from its stack.json; its moto server takes any credentials."""
     if not state_path.is_file():
-        raise SystemExit(f"{state_path} not found: start the local stack (make run) or name a deployed one with --stack")
+        raise SystemExit(f"{state_path} not found: start the local stack (make run)")
     outputs = json.loads(state_path.read_text(encoding="utf-8"))
     # Dummy credentials keep a developer's real ones (and any profile) away from moto.
     session = boto3.Session(aws_access_key_id="local", aws_secret_access_key="local", region_name=outputs["region"])
