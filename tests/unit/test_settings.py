@@ -1,6 +1,10 @@
 """The settings of every consumer, read from an environment mapping: defaults, overrides, and ConfigError."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from imagemeta.fetch.policy import FetchSettings
@@ -97,3 +101,19 @@ def test_a_missing_variable_is_a_config_error_naming_it(settings_type: type, env
 def test_the_ingest_checks_its_limits_too() -> None:
     with pytest.raises(ConfigError, match="MAX_IMAGE_PIXELS"):
         IngestSettings.from_env({**STORAGE, "MAX_IMAGE_PIXELS": "many"})
+
+
+def test_a_bad_setting_fails_the_handler_lookup_lambda_makes_at_init_not_the_import() -> None:
+    # Lambda's runtime imports the module, then looks `handler` up (awslambdaric's _get_handler): the
+    # lookup builds it, so a ConfigError there is an init error. The import alone reads nothing.
+    script = (
+        "import handlers.files as module\n"
+        "try:\n"
+        "    module.handler\n"
+        "except Exception as error:\n"
+        "    print(type(error).__name__, error)\n"
+    )
+    env = {name: value for name, value in os.environ.items() if name not in ("BUCKET_NAME", "TABLE_NAME")}
+    out = subprocess.run([sys.executable, "-c", script], env={**env, "TABLE_NAME": "files"},
+                         capture_output=True, text=True, check=True).stdout
+    assert out.startswith("ConfigError Environment variable BUCKET_NAME is not set; expected the name of the upload bucket")
