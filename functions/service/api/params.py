@@ -11,7 +11,7 @@ from imagemeta.errors import BadParameter
 FILE_ID = re.compile(r"[0-9a-f]{24}")
 # A cursor is "<distance>-<fileId>" of the last item of the previous page: a position in the answer's
 # order, so any well-formed cursor is a valid place to resume (the OpenAPI pattern says exactly this).
-_CURSOR = re.compile(r"(\d|1[0-2])-([0-9a-f]{24})")
+_CURSOR = re.compile(r"([0-9]|1[0-2])-([0-9a-f]{24})")
 _BAD_CURSOR = "Parameter `cursor` must be the `next` value of a previous page."
 
 
