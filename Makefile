@@ -27,12 +27,12 @@ run: install ## run the service locally on moto (foreground; Ctrl-C stops it)
 	$(PY) -m infra
 
 backfill: install ## records for objects already in the running local stack's bucket (start it with make run)
-	$(PY) -m infra.backfill
+	$(PY) -m ops.backfill
 
 # KEYS="create --name NAME" | "list" | "revoke KEY_ID"; STACK=<name> for a deployed stack, else the local one.
 KEYS ?= list
 keys: install ## manage private keys: make keys KEYS="create --name ci" [STACK=name] (default: list, local stack)
-	$(PY) -m infra.keys $(if $(STACK),--stack $(STACK)) $(KEYS)
+	$(PY) -m ops.keys $(if $(STACK),--stack $(STACK)) $(KEYS)
 
 build: install ## sam build: the Lambda artifacts (aarch64 CPython 3.12 wheels, no Docker) into .aws-sam/build
 	SAM_CLI_TELEMETRY=0 PYTHON=$(abspath $(PY)) $(VENV)/bin/sam build

@@ -125,7 +125,7 @@ def upload(s3: Any, bucket: str, paths: list[Path]) -> list[dict[str, Any]]:
 
 def wait_until_stored(dynamodb: Any, table: str, bucket: str, objects: list[dict[str, Any]]) -> None:
     """Until the stack's pump has written a record for every upload: then it is idle again."""
-    from service.records import file_id
+    from service.storage.records import file_id
 
     pending = {file_id(bucket, o["key"]) for o in objects}
     deadline = time.monotonic() + PUMP_WAIT_SECONDS

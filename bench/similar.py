@@ -22,8 +22,9 @@ import sys
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,11 +40,13 @@ from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
 from moto.dynamodb.models import dynamodb_backends  # noqa: E402
 from moto.dynamodb.models.table import Table  # noqa: E402
 
-from imagemeta.similar import BAND_BITS, BAND_COUNT, HASH_BITS, MAX_DISTANCE, probe_cost  # noqa: E402
-from service.overflow import OverflowStore  # noqa: E402
-from service.records import ObjectEvent, RecordStore  # noqa: E402
-from service.similar_api import MAX_LIMIT  # noqa: E402
-from service.similar_index import BAND_ATTRIBUTES, PROBE_CONCURRENCY, SearchStats, SimilarIndex, index_definitions  # noqa: E402
+from bench.lambdas import local_template  # noqa: E402
+from imagemeta.similar import BAND_BITS, BAND_COUNT, HASH_BITS, MAX_DISTANCE, band_radii  # noqa: E402
+from infra.resources import table_parameters  # noqa: E402
+from service.api.similar_routes import MAX_LIMIT  # noqa: E402
+from service.storage.overflow import OverflowStore  # noqa: E402
+from service.storage.records import ObjectEvent, RecordStore  # noqa: E402
+from service.storage.similar_index import BAND_ATTRIBUTES, PROBE_CONCURRENCY, SearchStats, SimilarIndex  # noqa: E402
 from tests.synthetic_hashes import HashSet, planted_hashes  # noqa: E402
 
 PROJECTED_FILES = 10_000_000
@@ -55,6 +58,25 @@ READ_UNIT_BYTES = 4096
 QUERY_MS = 6.0
 # On-demand price per million read request units (us-east-1, since November 2024).
 USD_PER_MILLION_READS = 0.125
+
+
+@dataclass(frozen=True)
+class ProbeCost:
+    """What one search costs a banded index: bucket reads (DynamoDB Query calls) and entries read."""
+
+    queries: int
+    expected_entries: float
+
+
+def probe_cost(band_bits: Sequence[int], max_distance: int, files: int) -> ProbeCost:
+    """The cost of a search over `files` uniformly distributed hashes, for any split of the 64 bits."""
+    queries = 0
+    entries = 0.0
+    for width, radius in zip(band_bits, band_radii(max_distance, len(band_bits))):
+        buckets = sum(math.comb(width, flips) for flips in range(radius + 1))
+        queries += buckets
+        entries += buckets * files / 2**width
+    return ProbeCost(queries, entries)
 
 
 def parse_args() -> argparse.Namespace:
@@ -86,14 +108,7 @@ def dynamodb_client(args: argparse.Namespace) -> Iterator[Any]:
     os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="us-east-1")
     with mock_aws():
         client = boto3.client("dynamodb", config=config)
-        attributes, indexes = index_definitions()
-        client.create_table(
-            TableName=args.table,
-            KeySchema=[{"AttributeName": "fileId", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "fileId", "AttributeType": "S"}, *attributes],
-            GlobalSecondaryIndexes=indexes,
-            BillingMode="PAY_PER_REQUEST",
-        )
+        client.create_table(TableName=args.table, **table_parameters(local_template(), "FilesTable"))
         yield client
 
 

@@ -17,7 +17,9 @@ from types import FrameType
 import boto3
 from moto.server import ThreadedMotoServer
 
-from service.keys import KeyManager, KeyStore
+from ops.keys import KeyManager
+from ops.stack import local_state_path
+from service.auth.keys import KeyStore
 
 from .api import LocalApi, serve_api
 from .functions import load_functions
@@ -59,11 +61,6 @@ def require_free_port(port: int, variable: str) -> None:
             probe.bind(("127.0.0.1", port))
         except OSError:
             raise SystemExit(f"port {port} on 127.0.0.1 is in use; choose another with {variable}") from None
-
-
-def stack_json_path() -> Path:
-    """Where the running stack's outputs are: $LOCAL_STATE_DIR (default .local) / stack.json."""
-    return Path(os.environ.get("LOCAL_STATE_DIR", REPO_ROOT / ".local")) / "stack.json"
 
 
 def point_boto3_at(aws_endpoint: str) -> dict[str, str]:
@@ -108,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     api_port = int(os.environ.get("LOCAL_API_PORT", "3000"))
     aws_port = int(os.environ.get("LOCAL_AWS_PORT", "4566"))
-    state_path = stack_json_path()
+    state_path = local_state_path()  # where the operator's tools (ops/) look for this stack
     require_free_port(aws_port, "LOCAL_AWS_PORT")
     require_free_port(api_port, "LOCAL_API_PORT")
 
@@ -152,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         outputs = {
             "apiUrl": f"http://127.0.0.1:{api_port}",
             "awsEndpoint": aws_endpoint,
+            "region": REGION,
             # For tools beside the stack: `make backfill` enqueues here, tests redeliver and inspect failures.
             "ingestQueueUrl": template.queue_url("IngestQueue"),
             "deadLetterQueueUrl": template.queue_url("IngestDeadLetterQueue"),

@@ -69,7 +69,7 @@ def load_functions(template: LocalTemplate, extra_environment: Mapping[str, str]
     """Every SAM function of the template, by logical ID.
 
     All handlers share this process and its os.environ, so each function's variables are set just
-    before its module is imported: the modules read their settings once, at import (cold start).
+    before its handler is looked up: that lookup builds the handler from them, as Lambda's init does.
     """
     functions = {}
     defaults = template.globals_for("Function")

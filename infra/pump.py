@@ -168,27 +168,6 @@ class QueuePump:
             self.sequencer.forget(message["MessageId"])
 
 
-def pending_messages(sqs: Any, queue_url: str) -> int:
-    """Messages on the queue not yet deleted: waiting, in flight (received, not yet deleted) or delayed."""
-    counts = sqs.get_queue_attributes(
-        QueueUrl=queue_url,
-        AttributeNames=[
-            "ApproximateNumberOfMessages",
-            "ApproximateNumberOfMessagesNotVisible",
-            "ApproximateNumberOfMessagesDelayed",
-        ],
-    )["Attributes"]
-    return sum(int(value) for value in counts.values())
-
-
-def wait_until_drained(sqs: Any, queue_url: str, seconds: float) -> int:
-    """Poll until the pump has deleted every message of the queue, or `seconds` pass: the messages left."""
-    deadline = time.monotonic() + seconds
-    while (pending := pending_messages(sqs, queue_url)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return pending
-
-
 def event_source_pumps(template: LocalTemplate, functions: Mapping[str, LocalFunction], sqs: Any) -> list[QueuePump]:
     """One pump per SQS event of a SAM function, configured as its event source mapping is."""
     pumps = []

@@ -48,12 +48,9 @@ def create_resources(template: LocalTemplate, session: Any) -> dict[str, str]:
 
     dynamodb = session.client("dynamodb")
     for table in template.resources("AWS::DynamoDB::Table"):
-        properties = template.resolve(table.properties)
         name = template.physical_name(table.logical_id)
-        parameters = {key: properties[key] for key in TABLE_PARAMETERS if key in properties}
-        parameters.setdefault("BillingMode", "PROVISIONED" if "ProvisionedThroughput" in parameters else "PAY_PER_REQUEST")
-        dynamodb.create_table(TableName=name, **parameters)
-        ttl = properties.get("TimeToLiveSpecification")
+        dynamodb.create_table(TableName=name, **table_parameters(template, table.logical_id))
+        ttl = template.resolve(table.properties).get("TimeToLiveSpecification")
         if ttl:
             dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
 
@@ -84,6 +81,18 @@ def create_resources(template: LocalTemplate, session: Any) -> dict[str, str]:
         created = apigateway.create_usage_plan(name=name)
         assigned_ids[plan.logical_id] = created["id"]
     return assigned_ids
+
+
+def table_parameters(template: LocalTemplate, logical_id: str) -> dict[str, Any]:
+    """CreateTable's parameters for a table of the template, all but its name: keys, indexes, billing.
+
+    The handler tests and the search benchmark make their tables with these too, so the schema (the
+    similar-image indexes included) is written once, in template.yaml.
+    """
+    properties = template.resolve(template.resource(logical_id).properties)
+    parameters = {key: properties[key] for key in TABLE_PARAMETERS if key in properties}
+    parameters.setdefault("BillingMode", "PROVISIONED" if "ProvisionedThroughput" in parameters else "PAY_PER_REQUEST")
+    return parameters
 
 
 def attribute_value(value: Any) -> str:

@@ -13,8 +13,8 @@ import pytest
 from PIL import Image
 
 from imagemeta import NotAnImage, extract
-from service.overflow import OverflowStore
-from service.records import RecordStore, file_id, normalize_sequencer
+from service.storage.overflow import OverflowStore
+from service.storage.records import RecordStore, file_id, normalize_sequencer
 
 # Spaces (`+` in notifications), a literal `+`, percent signs and escapes, and non-ASCII, in every key.
 AWKWARD_NAMES = ("photo {n}.jpg", "a+b {n}.png", "100% {n}", "%2B and %20 {n}", "café {n}.webp", "写真 {n}.gif")

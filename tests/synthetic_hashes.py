@@ -5,7 +5,7 @@ import random
 from dataclasses import dataclass
 
 from imagemeta.similar import BAND_BITS, BAND_COUNT, HASH_BITS, MAX_DISTANCE, matches
-from service.records import file_id
+from service.storage.records import file_id
 
 SYNTHETIC_BUCKET = "imagemeta-uploads-123456789012"
 

@@ -1,18 +1,27 @@
-"""Lambda: GET /v1/metadata?url= (no bucket, no table, no boto3)."""
+"""Lambda: GET /v1/metadata?url= (no bucket, no table, no boto3: its build takes no clients)."""
 import os
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 
-from imagemeta.settings import fetch_settings_from_env, limits_from_env
-from service.http import build_resolver
-from service.metadata_api import register_metadata_route
+from imagemeta.settings import MetadataUrlSettings
+from service.api.metadata_routes import register_metadata_route
+from service.api.resolver import build_resolver
 
-logger = Logger()
-app = build_resolver(logger)
-register_metadata_route(app, fetch_settings_from_env(os.environ), limits_from_env(os.environ))
+from . import LambdaHandler, built_on_lookup
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-def handler(event: dict, context: object) -> dict:
-    return app.resolve(event, context)
+def build(settings: MetadataUrlSettings) -> LambdaHandler:
+    """The URL route with the settings' fetch policy and limits."""
+    logger = Logger()
+    app = build_resolver(logger)
+    register_metadata_route(app, settings.fetch, settings.limits)
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    def handler(event: dict, context: object) -> dict:
+        return app.resolve(event, context)
+
+    return handler
+
+
+__getattr__ = built_on_lookup(lambda: build(MetadataUrlSettings.from_env(os.environ)))

@@ -16,7 +16,7 @@ from .errors import (
     UpstreamError,
     UpstreamTimeout,
 )
-from .hashes import phash_distance
+from .phash_text import phash_distance
 from .limits import DEFAULT_LIMITS, Limits
 
 _LAZY = {"extract": ".extract"}

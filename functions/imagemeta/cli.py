@@ -13,7 +13,7 @@ from . import extract
 from .errors import ImageMetaError, NotFound
 from .fetch import fetch
 from .folder_search import search_folder
-from .settings import fetch_settings_from_env, limits_from_env
+from .settings import CliSettings, ConfigError
 from .similar import DEFAULT_MAX_DISTANCE, MAX_DISTANCE
 
 T = TypeVar("T")
@@ -22,7 +22,7 @@ _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 _UNEXPECTED = {"message": "An unexpected error occurred.", "help": "Please report this with the input that caused it."}
 _DESCRIPTION = (
     "Print the metadata object of each image (a file path or an http(s) URL) as one line of JSON, "
-    "or its error body {message, help}. Exit status 0 when all succeed, 1 when any fails. "
+    "or its error body {message, help}. Exit status 0 when all succeed, 1 when any fails, 2 for a bad setting. "
     "Settings come from the environment as for the service: MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, "
     "FETCH_HEADER_TIMEOUT_S, FETCH_BODY_TIMEOUT_S, FETCH_MAX_REDIRECTS, FETCH_ALLOWED_PORTS, "
     "ALLOWED_URL_PREFIXES, ALLOW_LOOPBACK_URLS."
@@ -47,19 +47,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"with --similar-to: the most bits two hashes may differ in (0..{MAX_DISTANCE}, default {DEFAULT_MAX_DISTANCE})",
     )
     args = parser.parse_args(argv)
+    try:
+        settings = CliSettings.from_env(os.environ)
+    except ConfigError as error:
+        print(f"imagemeta: {error}", file=sys.stderr)
+        return 2
     if args.similar_to:
-        return _similar(args.similar_to, args.sources, args.max_distance)
+        return _similar(args.similar_to, args.sources, args.max_distance, settings)
     succeeded = True
     for source in args.sources:
-        metadata, error = _attempt(lambda: _metadata(source))
+        metadata, error = _attempt(lambda: _metadata(source, settings))
         succeeded = succeeded and error is None
         _print(metadata if error is None else error)
     return 0 if succeeded else 1
 
 
-def _similar(query: str, folders: Sequence[str], max_distance: int) -> int:
+def _similar(query: str, folders: Sequence[str], max_distance: int, settings: CliSettings) -> int:
     """One line per near-duplicate under the folders, nearest first; the error body and 1 on failure."""
-    found, error = _attempt(lambda: _search(query, folders, max_distance))
+    found, error = _attempt(lambda: _search(query, folders, max_distance, settings))
     if error is not None:
         _print(error)
         return 1
@@ -68,9 +73,8 @@ def _similar(query: str, folders: Sequence[str], max_distance: int) -> int:
     return 0
 
 
-def _search(query: str, folders: Sequence[str], max_distance: int) -> list[dict]:
-    limits = limits_from_env(os.environ)
-    return [item for folder in folders for item in search_folder(query, folder, max_distance, limits)]
+def _search(query: str, folders: Sequence[str], max_distance: int, settings: CliSettings) -> list[dict]:
+    return [item for folder in folders for item in search_folder(query, folder, max_distance, settings.limits)]
 
 
 def _attempt(action: Callable[[], T]) -> tuple[T | None, dict | None]:
@@ -86,10 +90,9 @@ def _attempt(action: Callable[[], T]) -> tuple[T | None, dict | None]:
         return None, dict(_UNEXPECTED)
 
 
-def _metadata(source: str) -> dict:
-    """A path's or a URL's metadata object, with the settings of the environment (all checked, always)."""
-    limits, settings = limits_from_env(os.environ), fetch_settings_from_env(os.environ)
-    return extract(fetch(source, settings) if _URL.match(source) else source, limits)
+def _metadata(source: str, settings: CliSettings) -> dict:
+    """A path's or a URL's metadata object."""
+    return extract(fetch(source, settings.fetch) if _URL.match(source) else source, settings.limits)
 
 
 def _print(body: dict) -> None:

@@ -1,4 +1,4 @@
-"""The one error family of the core; `service.responses` maps each class to an HTTP status."""
+"""The one error family of the core; `service.api.error_map` gives each class the API raises its HTTP status."""
 from __future__ import annotations
 
 
@@ -71,7 +71,7 @@ class UpstreamTimeout(ImageMetaError):
 
 
 class NotFound(ImageMetaError):
-    """No record for that fileId or path (404)."""
+    """A path that does not exist or cannot be read (the command's and the library's; the service has its own)."""
 
     message = "The requested file does not exist or is inaccessible at this time."
-    help = "Check the fileId or path; uploads are processed within seconds."
+    help = "Check that the path names a readable file (with --similar-to, an image and existing folders)."

@@ -1,4 +1,4 @@
-"""The contract's perceptual hash: sharp-phash's DCT of the 32x32 sample (sample.py), on numpy; distances: hashes.py."""
+"""The contract's perceptual hash: sharp-phash's DCT of the 32x32 sample (sample.py), on numpy; hash text and distances: phash_text.py."""
 from __future__ import annotations
 
 import json

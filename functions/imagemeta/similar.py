@@ -8,10 +8,9 @@ docs/similar.md has the numbers behind the choice of four bands.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import combinations
-from math import comb
 
 from .errors import BadParameter
 
@@ -21,6 +20,8 @@ BAND_BITS = HASH_BITS // BAND_COUNT
 BAND_HEX_DIGITS = BAND_BITS // 4
 MAX_DISTANCE = 12
 DEFAULT_MAX_DISTANCE = 8
+
+
 def check_max_distance(value: int) -> int:
     """The distance itself; BadParameter outside 0..MAX_DISTANCE, the radius the index guarantees."""
     if not 0 <= value <= MAX_DISTANCE:
@@ -29,7 +30,7 @@ def check_max_distance(value: int) -> int:
 
 
 def distance(a: str, b: str) -> int:
-    """Hamming distance of two hashes already validated (the hot loop skips hashes.phash_distance's checks)."""
+    """Hamming distance of two hashes already validated (the hot loop skips phash_text.phash_distance's checks)."""
     return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
@@ -51,25 +52,6 @@ def probes(phash: str, max_distance: int) -> Iterator[tuple[int, str]]:
         for flips in range(radius + 1):
             for bits in combinations(range(BAND_BITS), flips):
                 yield band, f"{centre ^ sum(1 << bit for bit in bits):0{BAND_HEX_DIGITS}x}"
-
-
-@dataclass(frozen=True)
-class ProbeCost:
-    """What one search costs a banded index: bucket reads (DynamoDB Query calls) and entries read."""
-
-    queries: int
-    expected_entries: float
-
-
-def probe_cost(band_bits: Sequence[int], max_distance: int, files: int) -> ProbeCost:
-    """The cost of a search over `files` uniformly distributed hashes, for any split of the 64 bits."""
-    queries = 0
-    entries = 0.0
-    for width, radius in zip(band_bits, band_radii(max_distance, len(band_bits))):
-        buckets = sum(comb(width, flips) for flips in range(radius + 1))
-        queries += buckets
-        entries += buckets * files / 2**width
-    return ProbeCost(queries, entries)
 
 
 @dataclass(frozen=True, order=True)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 from collections.abc import Iterator
 from types import SimpleNamespace
@@ -13,6 +12,12 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from handlers import backfill, files, ingest, metadata_url
+from handlers.clients import AwsClients
+from imagemeta.fetch.policy import FetchSettings
+from imagemeta.limits import DEFAULT_LIMITS
+from imagemeta.settings import BackfillSettings, FilesSettings, IngestSettings, MetadataUrlSettings
+from infra.resources import table_parameters
 from infra.template import LocalTemplate, load_template
 
 from ..paths import EVENTS, ROOT
@@ -67,18 +72,11 @@ def lambda_context(name: str = "test-function") -> SimpleNamespace:
 def create_table_from_template(dynamodb: Any, logical_id: str = "FilesTable", name: str = TABLE) -> None:
     """A table as template.yaml declares it (keys and indexes), so the schema has one source."""
     template = LocalTemplate(load_template(ROOT / "template.yaml"), ROOT / "template.yaml", "http://unused")
-    table = template.resolve(template.resource(logical_id).properties)
-    dynamodb.create_table(
-        TableName=name,
-        KeySchema=table["KeySchema"],
-        AttributeDefinitions=table["AttributeDefinitions"],
-        BillingMode=table.get("BillingMode", "PAY_PER_REQUEST"),
-        **({"GlobalSecondaryIndexes": table["GlobalSecondaryIndexes"]} if "GlobalSecondaryIndexes" in table else {}),
-    )
+    dynamodb.create_table(TableName=name, **table_parameters(template, logical_id))
 
 
-def set_handler_environment(monkeypatch: pytest.MonkeyPatch, **variables: str) -> None:
-    """Dummy credentials and a region for moto, no endpoint leading elsewhere, and the function's own variables."""
+def set_aws_environment(monkeypatch: pytest.MonkeyPatch, **variables: str) -> None:
+    """Dummy credentials and a region for moto, no endpoint leading elsewhere, and Powertools' service name."""
     for name, value in {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -92,8 +90,8 @@ def set_handler_environment(monkeypatch: pytest.MonkeyPatch, **variables: str) -
 
 @pytest.fixture()
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
-    """moto with the bucket and table, and the handler modules imported fresh against them."""
-    set_handler_environment(monkeypatch, BUCKET_NAME=BUCKET, TABLE_NAME=TABLE)
+    """moto with the bucket, table and queue, and each function's handler built against them."""
+    set_aws_environment(monkeypatch)
     with mock_aws():
         s3 = boto3.client("s3")
         dynamodb = boto3.client("dynamodb")
@@ -101,15 +99,14 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
         create_table_from_template(dynamodb)
         sqs = boto3.client("sqs")
         queue_url = sqs.create_queue(QueueName="imagemeta-ingest")["QueueUrl"]
-        monkeypatch.setenv("INGEST_QUEUE_URL", queue_url)
-        handlers = SimpleNamespace(
+        clients = AwsClients(s3=s3, dynamodb=dynamodb, sqs=sqs)
+        yield SimpleNamespace(
             s3=s3,
             dynamodb=dynamodb,
             sqs=sqs,
             queue_url=queue_url,
-            backfill=importlib.reload(importlib.import_module("handlers.backfill")),
-            files=importlib.reload(importlib.import_module("handlers.files")),
-            ingest=importlib.reload(importlib.import_module("handlers.ingest")),
-            metadata_url=importlib.reload(importlib.import_module("handlers.metadata_url")),
+            backfill=backfill.build(BackfillSettings(BUCKET, TABLE, queue_url), clients),
+            files=files.build(FilesSettings(BUCKET, TABLE), clients),
+            ingest=ingest.build(IngestSettings(BUCKET, TABLE, DEFAULT_LIMITS), clients),
+            metadata_url=metadata_url.build(MetadataUrlSettings(DEFAULT_LIMITS, FetchSettings())),
         )
-        yield handlers

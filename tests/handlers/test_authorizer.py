@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib
 import logging
 from collections.abc import Iterator
 from types import SimpleNamespace
@@ -13,9 +12,13 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from service.keys import KeyManager, KeyStore
+from handlers import authorizer
+from handlers.clients import AwsClients
+from imagemeta.settings import AuthorizerSettings
+from ops.keys import KeyManager
+from service.auth.keys import KeyStore
 
-from .conftest import create_table_from_template, lambda_context, load_event, set_handler_environment
+from .conftest import create_table_from_template, lambda_context, load_event, set_aws_environment
 
 KEYS_TABLE = "imagemeta-keys"
 EVENT = load_event("authorizer_request.json")
@@ -33,13 +36,9 @@ def request_with(headers: dict[str, str]) -> dict[str, Any]:
 
 @pytest.fixture()
 def keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
-    """The keys table (as the template declares it), a usage plan, two keys, and the handler imported fresh."""
-    set_handler_environment(
-        monkeypatch,
-        KEYS_TABLE_NAME=KEYS_TABLE,
-        # An operator debugging other functions may turn this on: the authorizer must still not log its event.
-        POWERTOOLS_LOGGER_LOG_EVENT="true",
-    )
+    """The keys table (as the template declares it), a usage plan, two keys, and the handler built over them."""
+    # An operator debugging other functions may turn this on: the authorizer must still not log its event.
+    set_aws_environment(monkeypatch, POWERTOOLS_LOGGER_LOG_EVENT="true")
     with mock_aws():
         dynamodb = boto3.client("dynamodb")
         create_table_from_template(dynamodb, "ApiKeysTable", KEYS_TABLE)
@@ -57,7 +56,7 @@ def keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
             first=first,
             second_key=second_key,
             second=second,
-            handler=importlib.reload(importlib.import_module("handlers.authorizer")).handler,
+            handler=authorizer.build(AuthorizerSettings(keys_table=KEYS_TABLE), AwsClients(dynamodb=dynamodb)),
         )
 
 

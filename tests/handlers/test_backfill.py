@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from PIL import Image
 
-from service.backfill import Backfill
+from service.ingest.backfill import Backfill
 
 from .conftest import BUCKET, TABLE, lambda_context, sqs_event
 
@@ -23,7 +23,7 @@ def drain_into_ingest(aws: SimpleNamespace) -> int:
     delivered = 0
     while messages := aws.sqs.receive_message(QueueUrl=aws.queue_url, MaxNumberOfMessages=10).get("Messages"):
         event = sqs_event([m["Body"] for m in messages])
-        assert aws.ingest.handler(event, lambda_context()) == {"batchItemFailures": []}
+        assert aws.ingest(event, lambda_context()) == {"batchItemFailures": []}
         for m in messages:
             aws.sqs.delete_message(QueueUrl=aws.queue_url, ReceiptHandle=m["ReceiptHandle"])
         delivered += len(messages)
@@ -41,7 +41,7 @@ def test_backfill_fills_every_record_once_and_a_second_run_changes_nothing(aws: 
         aws.s3.put_object(Bucket=BUCKET, Key=key, Body=small_png(n))
     aws.s3.put_object(Bucket=BUCKET, Key=keys[-1], Body=b"not an image")
 
-    first = aws.backfill.handler({}, lambda_context())
+    first = aws.backfill({}, lambda_context())
     assert first == {"start_after": sorted(keys)[-1], "enqueued": len(keys), "done": True}
     assert drain_into_ingest(aws) == len(keys)
     filled = records(aws)
@@ -49,7 +49,7 @@ def test_backfill_fills_every_record_once_and_a_second_run_changes_nothing(aws: 
     assert "error" in filled["notes/readme.txt"]
     assert json.loads(filled[keys[7]]["metadata"]["S"])["width"] == 8 + 7 % 5
 
-    second = aws.backfill.handler({}, lambda_context())
+    second = aws.backfill({}, lambda_context())
     assert second["enqueued"] == len(keys) and second["done"]
     assert drain_into_ingest(aws) == len(keys)
     assert records(aws) == filled

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from handlers import LambdaHandler
 from imagemeta import extract
 
 from ..paths import IMAGES
@@ -15,8 +16,8 @@ CANON = IMAGES / "exif-samples" / "jpg" / "Canon_40D.jpg"
 KEY = "photos/Canon 40D.jpg"  # the key of the files in events/, URL-encoded there as photos/Canon+40D.jpg
 
 
-def invoke(module: SimpleNamespace, event_name: str, event: dict | None = None) -> dict:
-    return module.handler(event if event is not None else load_event(event_name), lambda_context())
+def invoke(handler: LambdaHandler, event_name: str, event: dict | None = None) -> dict:
+    return handler(event if event is not None else load_event(event_name), lambda_context())
 
 
 def ingest(aws: SimpleNamespace, event_name: str) -> dict:
@@ -135,7 +136,7 @@ def test_metadata_url_answers_the_metadata_object(aws: SimpleNamespace, monkeypa
         requested.append(url)
         return bytearray(CANON.read_bytes())
 
-    monkeypatch.setattr("service.metadata_api.fetch", fetch)
+    monkeypatch.setattr("service.api.metadata_routes.fetch", fetch)
     response = invoke(aws.metadata_url, "metadata_url.json")
     assert response["statusCode"] == 200
     assert requested == ["https://images.example.com/photos/Canon_40D.jpg"]

@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 
 from imagemeta import extract
-from service.overflow import OverflowStore
-from service.records import ObjectEvent, RecordStore
+from service.storage.overflow import OverflowStore
+from service.storage.records import ObjectEvent, RecordStore
 
 from .conftest import BUCKET, TABLE, lambda_context, load_event, upload_event
 
@@ -56,7 +56,7 @@ def png_with_exif(exif: bytes) -> bytes:
 
 def ingest(aws: SimpleNamespace, body: bytes, sequencer: str) -> None:
     aws.s3.put_object(Bucket=BUCKET, Key=KEY, Body=body)
-    assert aws.ingest.handler(upload_event(KEY, body, sequencer), lambda_context()) == {"batchItemFailures": []}
+    assert aws.ingest(upload_event(KEY, body, sequencer), lambda_context()) == {"batchItemFailures": []}
 
 
 def overflow_objects(aws: SimpleNamespace) -> list[str]:
@@ -72,7 +72,7 @@ def test_metadata_over_400_kb_is_stored_whole_and_released_when_replaced(aws: Si
 
     (stored,) = aws.dynamodb.scan(TableName=TABLE)["Items"]
     assert "metadataRef" in stored and overflow_objects(aws) == [stored["metadataRef"]["S"]]
-    response = aws.files.handler(load_event("file_by_path.json"), lambda_context())
+    response = aws.files(load_event("file_by_path.json"), lambda_context())
     assert response["statusCode"] == 200
     assert json.dumps(json.loads(response["body"])["metadata"]) == json.dumps(expected)
 
@@ -80,7 +80,7 @@ def test_metadata_over_400_kb_is_stored_whole_and_released_when_replaced(aws: Si
     small = png_with_exif(exif_with_text(10, seed=2))
     ingest(aws, small, "0062B4F0A1C2D3E4F6")
     assert overflow_objects(aws) == []
-    response = aws.files.handler(load_event("file_by_path.json"), lambda_context())
+    response = aws.files(load_event("file_by_path.json"), lambda_context())
     assert json.loads(response["body"])["metadata"] == extract(small)
 
 
@@ -90,7 +90,7 @@ def test_a_stale_large_record_leaves_nothing_behind(aws: SimpleNamespace) -> Non
     large = png_with_exif(exif_with_numbers(seed=4))
     ingest(aws, large, "0062B4F0A1C2D3E4F5")  # older than what is stored: no record, no spilled body
     assert overflow_objects(aws) == []
-    response = aws.files.handler(load_event("file_by_path.json"), lambda_context())
+    response = aws.files(load_event("file_by_path.json"), lambda_context())
     assert json.loads(response["body"])["metadata"] == extract(small)
 
 
@@ -137,6 +137,6 @@ def test_a_record_whose_spilled_body_was_removed_answers_404_not_500(aws: Simple
     ingest(aws, png_with_exif(exif_with_numbers(seed=7)), "0062B4F0A1C2D3E4F5")
     (spilled,) = overflow_objects(aws)
     aws.s3.delete_object(Bucket=BUCKET, Key=spilled)  # the bucket is writable by others
-    response = aws.files.handler(load_event("file_by_path.json"), lambda_context())
+    response = aws.files(load_event("file_by_path.json"), lambda_context())
     assert response["statusCode"] == 404
     assert json.loads(response["body"])["message"] == "The requested file does not exist or is inaccessible at this time."

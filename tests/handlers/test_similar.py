@@ -10,9 +10,9 @@ import pytest
 
 from imagemeta import extract
 from imagemeta.similar import MAX_DISTANCE, bands
-from service.overflow import OverflowStore
-from service.records import ObjectEvent, RecordStore, file_id
-from service.similar_index import BAND_ATTRIBUTES, SimilarIndex
+from service.storage.overflow import OverflowStore
+from service.storage.records import ObjectEvent, RecordStore, file_id
+from service.storage.similar_index import BAND_ATTRIBUTES, SimilarIndex
 
 from ..paths import IMAGES
 from ..synthetic_hashes import HashSet, planted_hashes
@@ -56,7 +56,7 @@ def api_event(path: str, query: dict[str, str] | None = None, file_id_: str | No
 
 
 def get(aws: SimpleNamespace, event: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    response = aws.files.handler(event, lambda_context())
+    response = aws.files(event, lambda_context())
     return response["statusCode"], json.loads(response["body"])
 
 
@@ -111,17 +111,17 @@ def test_search_by_file_leaves_out_the_file_itself_and_defaults_to_8_bits(aws: S
 
 def test_an_upload_enters_the_index_and_its_deletion_removes_it(aws: SimpleNamespace) -> None:
     aws.s3.put_object(Bucket=BUCKET, Key=KEY, Body=CANON.read_bytes())
-    aws.ingest.handler(load_event("ingest_put.json"), lambda_context())
+    aws.ingest(load_event("ingest_put.json"), lambda_context())
     phash = extract(CANON)["pHash"]
     fid = file_id(BUCKET, KEY)
     status, body = by_hash(aws, phash, maxDistance="0")
     assert (status, body) == (200, {"items": [{"fileId": fid, "path": KEY, "pHash": phash, "distance": 0}], "next": None})
     assert by_file(aws, fid) == (200, {"items": [], "next": None})
 
-    aws.ingest.handler(load_event("ingest_delete.json"), lambda_context())
+    aws.ingest(load_event("ingest_delete.json"), lambda_context())
     assert by_hash(aws, phash, maxDistance="0") == (200, {"items": [], "next": None})
     # The put, redelivered after the delete, is older: it neither restores the record nor its index entries.
-    aws.ingest.handler(load_event("ingest_put.json"), lambda_context())
+    aws.ingest(load_event("ingest_put.json"), lambda_context())
     assert by_hash(aws, phash, maxDistance="0") == (200, {"items": [], "next": None})
     assert by_file(aws, fid)[0] == 404
 
@@ -131,14 +131,14 @@ def test_the_sample_events_find_a_copy_of_the_uploaded_file(aws: SimpleNamespace
     body = CANON.read_bytes()
     for key, sequencer in ((KEY, "0062B4F0A1C2D3E4F5"), (copy_key, "0062B4F0A1C2D3E4F7")):
         aws.s3.put_object(Bucket=BUCKET, Key=key, Body=body)
-        assert aws.ingest.handler(upload_event(key, body, sequencer), lambda_context()) == {"batchItemFailures": []}
+        assert aws.ingest(upload_event(key, body, sequencer), lambda_context()) == {"batchItemFailures": []}
     phash = extract(CANON)["pHash"]
     assert load_event("similar_to_hash.json")["queryStringParameters"]["pHash"] == phash
     copy_item = {"fileId": file_id(BUCKET, copy_key), "path": copy_key, "pHash": phash, "distance": 0}
 
-    by_file_event = aws.files.handler(load_event("similar_to_file.json"), lambda_context())
+    by_file_event = aws.files(load_event("similar_to_file.json"), lambda_context())
     assert json.loads(by_file_event["body"]) == {"items": [copy_item], "next": None}
-    by_hash_event = json.loads(aws.files.handler(load_event("similar_to_hash.json"), lambda_context())["body"])
+    by_hash_event = json.loads(aws.files(load_event("similar_to_hash.json"), lambda_context())["body"])
     assert sorted(i["path"] for i in by_hash_event["items"]) == sorted([KEY, copy_key])
 
 
@@ -227,7 +227,7 @@ def test_unknown_file_is_404_and_a_malformed_file_id_is_400(aws: SimpleNamespace
 def test_a_flood_of_near_identical_images_is_413_not_an_unbounded_read(
     aws: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("service.similar_index.MAX_BUCKET_ENTRIES", 5)
+    monkeypatch.setattr("service.storage.similar_index.MAX_BUCKET_ENTRIES", 5)
     store = records(aws)
     for n in range(6):  # six blank frames: one hash, one bucket per band
         assert store.put_metadata(synthetic_event(f"blank-{n}.png", n + 1), {"pHash": "8000000000000000"})

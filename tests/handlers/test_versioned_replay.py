@@ -31,7 +31,7 @@ def test_versioned_replay_leaves_records_equal_to_the_current_versions(aws: Simp
     delivered = deliveries(bodies, rng)
     for first in range(0, len(delivered), BATCH):
         event = sqs_event(delivered[first : first + BATCH])
-        assert aws.ingest.handler(event, lambda_context()) == {"batchItemFailures": []}
+        assert aws.ingest(event, lambda_context()) == {"batchItemFailures": []}
 
     newest = {op.key: seq for op, seq in zip(operations, sequencers)}
     assert_records_match_bucket(aws.s3, aws.dynamodb, BUCKET, TABLE, newest, versioned=True)

@@ -57,7 +57,7 @@ class LocalStack:
     def keys(self, *arguments: str) -> str:
         """Run the key-management command against this stack, as an operator would; its standard output."""
         return subprocess.run(
-            [sys.executable, "-m", "infra.keys", "--local", str(self.state_file), *arguments],
+            [sys.executable, "-m", "ops.keys", "--local", str(self.state_file), *arguments],
             capture_output=True,
             text=True,
             check=True,

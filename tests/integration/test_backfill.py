@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from service.backfill import BACKFILL_SEQUENCER, checkpoint_id
+from service.ingest.backfill import BACKFILL_SEQUENCER, checkpoint_id
 
 from ..paths import ROOT
 from ..replay import assert_records_match_bucket, random_body, replay_keys, scan_items
@@ -28,7 +28,7 @@ OBJECTS = 200
 def run_backfill(stack: LocalStack) -> dict[str, Any]:
     """The command `make backfill` runs, against this stack: its summary line."""
     finished = subprocess.run(
-        [sys.executable, "-m", "infra.backfill", "--wait-seconds", "120"],
+        [sys.executable, "-m", "ops.backfill", "--wait-seconds", "120"],
         cwd=ROOT,
         env={**os.environ, "LOCAL_STATE_DIR": str(stack.state_file.parent)},
         capture_output=True,

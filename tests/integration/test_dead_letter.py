@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from infra.pump import wait_until_drained
+from ops.queues import wait_until_drained
 
 from .local_stack import LocalStack, wait_until
 

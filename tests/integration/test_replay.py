@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from infra.pump import Sequencer, wait_until_drained, with_sequencer
+from infra.pump import Sequencer, with_sequencer
+from ops.queues import wait_until_drained
 
 from ..replay import Uploader, assert_records_match_bucket, deliveries, newest_sequencers, replay_keys
 from .local_stack import LocalStack

@@ -7,8 +7,8 @@ import boto3
 import pytest
 
 from imagemeta.similar import MAX_DISTANCE
-from service.overflow import OverflowStore
-from service.records import ObjectEvent, RecordStore
+from service.storage.overflow import OverflowStore
+from service.storage.records import ObjectEvent, RecordStore
 
 from ..synthetic_hashes import HashSet, planted_hashes
 from .local_stack import LocalStack

@@ -1,4 +1,4 @@
-"""The `imagemeta` command: one JSON line per argument, exit status 0 or 1, never a traceback."""
+"""The `imagemeta` command: one JSON line per argument, exit status 0, 1 or 2 (a bad setting), never a traceback."""
 from __future__ import annotations
 
 import functools
@@ -84,13 +84,15 @@ def test_any_rejected_argument_prints_its_error_body_and_exits_1(
     assert lines[5]["format"] == "png"
 
 
-def test_invalid_setting_is_reported_for_each_argument(
-    image_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("similar", [False, True])
+def test_an_invalid_setting_stops_the_command_before_any_argument(
+    image_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], similar: bool
 ) -> None:
     monkeypatch.setenv("FETCH_ALLOWED_PORTS", "web")
-    status, lines, _ = run(capsys, str(image_dir / "red.png"), str(image_dir / "red.png"))
-    assert status == 1
-    assert len(lines) == 2 and all("FETCH_ALLOWED_PORTS" in line["message"] for line in lines)
+    arguments = ["--similar-to", str(image_dir / "red.png"), str(image_dir)] if similar else [str(image_dir / "red.png")]
+    status, lines, err = run(capsys, *arguments)
+    assert (status, lines) == (2, [])
+    assert err == "imagemeta: Environment variable FETCH_ALLOWED_PORTS is 'web'; expected port numbers (1-65535) separated by commas.\n"
 
 
 def test_unexpected_exception_prints_a_generic_body_not_a_traceback(

@@ -7,7 +7,6 @@ import pytest
 
 from imagemeta.errors import BadParameter, FetchRefused, UpstreamError
 from imagemeta.fetch.policy import FetchSettings, check_address, check_target, checked_addresses, parse_url
-from imagemeta.settings import fetch_settings_from_env
 
 LOOPBACK_FORMS = ["2130706433", "0177.0.0.1", "0x7f.1", "127.1", "127.0.0.1", "0x7F000001", "017700000001"]
 
@@ -184,34 +183,3 @@ def test_address_refusal_says_the_address_is_not_public_without_naming_it() -> N
     assert "not public" in raised.value.message
     assert "10.1.2.3" not in raised.value.message and "10.1.2.3" in raised.value.detail
 
-
-def test_settings_from_env_default_and_override() -> None:
-    assert fetch_settings_from_env({}) == FetchSettings()
-    settings = fetch_settings_from_env(
-        {
-            "FETCH_HEADER_TIMEOUT_S": "0.5",
-            "FETCH_BODY_TIMEOUT_S": "2",
-            "FETCH_MAX_REDIRECTS": "2",
-            "FETCH_ALLOWED_PORTS": "80, 8080",
-            "ALLOWED_URL_PREFIXES": "https://a.test/x/, https://b.test",
-            "ALLOW_LOOPBACK_URLS": "true",
-            "MAX_IMAGE_BYTES": "1000",
-        }
-    )
-    assert settings == FetchSettings(0.5, 2.0, 1000, 2, (80, 8080), ("https://a.test/x/", "https://b.test"), True)
-
-
-def test_zero_redirects_is_a_valid_setting() -> None:
-    assert fetch_settings_from_env({"FETCH_MAX_REDIRECTS": "0"}).max_redirects == 0
-
-
-@pytest.mark.parametrize(
-    ("name", "value"),
-    [("FETCH_ALLOWED_PORTS", "80,http"), ("FETCH_ALLOWED_PORTS", "0"), ("ALLOWED_URL_PREFIXES", "ftp://a.test/"),
-     ("FETCH_HEADER_TIMEOUT_S", "soon"), ("FETCH_HEADER_TIMEOUT_S", "0"), ("FETCH_MAX_REDIRECTS", "-1"),
-     ("MAX_IMAGE_BYTES", "0"), ("MAX_IMAGE_PIXELS", "1.5")],
-)
-def test_invalid_settings_name_the_setting(name: str, value: str) -> None:
-    with pytest.raises(BadParameter) as raised:
-        fetch_settings_from_env({name: value})
-    assert name in raised.value.message

@@ -8,9 +8,9 @@ from urllib.parse import quote_plus
 import pytest
 from aws_lambda_powertools.utilities.data_classes.s3_event import S3EventRecord
 
-from service.backfill import BACKFILL_SEQUENCER
-from service.ingest import object_event
-from service.records import ObjectEvent, normalize_sequencer
+from service.ingest.backfill import BACKFILL_SEQUENCER
+from service.ingest.events import object_event
+from service.storage.records import ObjectEvent, normalize_sequencer
 
 from ..replay import replay_keys
 

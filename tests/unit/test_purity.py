@@ -1,22 +1,91 @@
-"""The core stays pure (no AWS SDK, no Powertools) and loads HEIF support only when a HEIF file arrives."""
+"""The import rule between the rooms, checked on the source; and what the core and each function load."""
 from __future__ import annotations
 
+import ast
+import os
 import json
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import imagemeta
 
-from ..paths import IMAGES
+from ..paths import IMAGES, ROOT
 
 FORBIDDEN = ("boto3", "botocore", "aws_lambda_powertools")
+IMAGING_AND_HTTP = {"numpy", "PIL", "pillow_heif", "urllib3"}
+# Which rooms each room may import (its own included): data flows event -> handler -> domain -> storage.
+ALLOWED_IMPORTS = {
+    "imagemeta": {"imagemeta"},
+    "service": {"service"},
+    "service.errors": {"imagemeta"},
+    "service.storage": {"imagemeta", "service.errors", "service.storage"},
+    "service.ingest": {"imagemeta", "service.errors", "service.storage", "service.ingest"},
+    "service.api": {"imagemeta", "service.errors", "service.storage", "service.api"},
+    "service.auth": {"imagemeta", "service.auth"},
+    "handlers": {"imagemeta", "service.errors", "service.storage", "service.ingest", "service.api", "service.auth", "handlers"},
+    # The operator's tools run outside Lambda and reach the local stack through its stack.json only.
+    "ops": {"imagemeta", "service.errors", "service.storage", "service.ingest", "service.auth", "ops"},
+}
+PROJECT_PACKAGES = {"imagemeta", "service", "handlers", "ops", "infra", "bench", "tests"}
 
 
-def modules_after(code: str) -> set[str]:
-    """The top-level modules a fresh interpreter has loaded after running code."""
+def module_files() -> dict[str, Path]:
+    """Every module of the shipped packages (functions/) and of ops/, by dotted name."""
+    roots = [(ROOT / "functions", name) for name in ("imagemeta", "service", "handlers")] + [(ROOT, "ops")]
+    modules = {}
+    for base, package in roots:
+        for path in sorted((base / package).rglob("*.py")):
+            parts = path.relative_to(base).with_suffix("").parts
+            modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return modules
+
+
+def room(module: str) -> str:
+    """The room a module lives in: a top-level package, or one of service/'s rooms."""
+    parts = module.split(".")
+    return ".".join(parts[:2]) if parts[0] == "service" and len(parts) > 1 else parts[0]
+
+
+def project_imports(module: str, path: Path, known: set[str]) -> set[str]:
+    """The project modules a module imports anywhere in its body (lazy imports in functions included)."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([node.module] if node.module else []))
+            # `from package import module` imports that module; `from module import name`, the module.
+            found |= {f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base for alias in node.names}
+    return {name for name in found if name.split(".")[0] in PROJECT_PACKAGES}
+
+
+def test_each_room_imports_only_the_rooms_below_it() -> None:
+    modules = module_files()
+    imports = {module: project_imports(module, path, set(modules)) for module, path in modules.items()}
+    # The resolution sees real edges: relative, absolute and `from package import module` forms.
+    assert "service.storage.records" in imports["service.api.files_routes"]
+    assert "handlers.clients" in imports["handlers.files"]
+    assert "service.auth.keys" in imports["ops.keys"] and "ops.stack" in imports["ops.keys"]
+    refused = sorted(
+        (module, target)
+        for module, targets in imports.items()
+        for target in targets
+        if room(target) not in ALLOWED_IMPORTS[room(module)] | {room(module)}
+    )
+    assert refused == []
+
+
+def modules_after(code: str, environment: dict[str, str] | None = None) -> set[str]:
+    """The top-level modules a fresh interpreter has loaded after running code (with extra environment)."""
     script = code + "\nimport sys, json; print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1", **(environment or {})}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env).stdout
     return set(json.loads(out.splitlines()[-1]))
 
 
@@ -34,15 +103,30 @@ def test_pillow_heif_loads_only_for_a_heif_file() -> None:
     assert "pillow_heif" in modules_after(f"import imagemeta; imagemeta.extract({str(heic)!r})")
 
 
+def test_reading_any_functions_settings_loads_no_imaging_or_http_library() -> None:
+    # The authorizer and the backfill read their settings here and will ship without these libraries.
+    environment = {"BUCKET_NAME": "b", "TABLE_NAME": "t", "INGEST_QUEUE_URL": "https://q", "KEYS_TABLE_NAME": "k"}
+    loaded = modules_after(
+        "import os\nfrom imagemeta import settings\n"
+        "for kind in (settings.AuthorizerSettings, settings.BackfillSettings, settings.FilesSettings,\n"
+        "             settings.IngestSettings, settings.MetadataUrlSettings, settings.CliSettings):\n"
+        "    kind.from_env(os.environ)",
+        environment,
+    )
+    assert "imagemeta" in loaded
+    assert not loaded & IMAGING_AND_HTTP
+
+
 def test_the_remote_url_handler_does_not_load_boto3() -> None:
-    loaded = modules_after("import handlers.metadata_url")
+    loaded = modules_after("from handlers.metadata_url import handler")
+    assert "aws_lambda_powertools" in loaded and "urllib3" in loaded
     assert "boto3" not in loaded
 
 
-def test_the_file_lookup_handler_does_not_load_the_image_stack() -> None:
-    # It only reads records: numpy and Pillow would add ~150 ms to every cold start for nothing.
-    loaded = modules_after(
-        "import os; os.environ.update(BUCKET_NAME='b', TABLE_NAME='t', AWS_DEFAULT_REGION='us-east-1')\n"
-        "import handlers.files"
-    )
-    assert not loaded & {"numpy", "PIL"}
+def test_the_record_functions_do_not_load_the_image_stack() -> None:
+    # They only read and write records: numpy and Pillow would add ~150 ms to every cold start for nothing.
+    environment = {"BUCKET_NAME": "b", "TABLE_NAME": "t", "INGEST_QUEUE_URL": "https://q", "KEYS_TABLE_NAME": "k"}
+    for function in ("files", "authorizer", "backfill"):
+        loaded = modules_after(f"from handlers.{function} import handler", environment)
+        assert "boto3" in loaded
+        assert not loaded & {"numpy", "PIL"}, function

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from itertools import product
+from math import comb
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ from PIL import Image
 from imagemeta import BadParameter, NotFound, extract, phash_distance
 from imagemeta.cli import main
 from imagemeta.folder_search import search_folder
-from imagemeta.hashes import parse_phash
+from imagemeta.phash_text import parse_phash
 from imagemeta.similar import (
     BAND_BITS,
     BAND_COUNT,
@@ -21,11 +22,11 @@ from imagemeta.similar import (
     band_radii,
     bands,
     matches,
-    probe_cost,
     probes,
 )
+from infra.resources import table_parameters
 from infra.template import LocalTemplate, load_template
-from service.similar_index import index_definitions
+from service.storage.similar_index import BAND_ATTRIBUTES, PHASH_ATTRIBUTE
 
 from ..paths import ROOT
 from ..synthetic_hashes import HashSet, planted_hashes
@@ -81,15 +82,17 @@ def test_no_band_is_probed_wider_than_the_guarantee_needs() -> None:
         assert sum(split) <= MAX_DISTANCE, (band, split)
 
 
-def test_the_probes_are_distinct_and_their_count_is_the_modelled_cost() -> None:
+def test_the_probes_are_distinct_and_as_many_as_the_values_within_each_bands_radius() -> None:
     query = "63433b3ccf8e1ebe"
+    counts = {}
     for max_distance in range(MAX_DISTANCE + 1):
         listed = list(probes(query, max_distance))
         assert len(set(listed)) == len(listed)
-        assert len(listed) == probe_cost([BAND_BITS] * BAND_COUNT, max_distance, files=1).queries
+        within_radius = [sum(comb(BAND_BITS, flips) for flips in range(r + 1)) for r in band_radii(max_distance)]
+        assert len(listed) == sum(within_radius)
+        counts[max_distance] = len(listed)
     # C(16,<=3) + 3 * C(16,<=2) at the maximum, C(16,<=2) + 3 * C(16,<=1) at the default.
-    assert probe_cost([BAND_BITS] * BAND_COUNT, 12, files=1).queries == 697 + 3 * 137
-    assert probe_cost([BAND_BITS] * BAND_COUNT, 8, files=1).queries == 137 + 3 * 17
+    assert (counts[12], counts[8]) == (697 + 3 * 137, 137 + 3 * 17)
 
 
 def test_a_probe_of_radius_r_differs_from_the_query_band_in_at_most_r_bits() -> None:
@@ -173,9 +176,17 @@ def test_the_command_answers_404s_body_for_a_missing_query_or_folder(
 
 
 def test_the_template_declares_the_band_indexes_the_code_queries() -> None:
-    """template.yaml and service.similar_index describe one schema (the lead applies the YAML in the report)."""
+    """template.yaml is the one declaration of the indexes; SimilarIndex queries each band's by its attribute name."""
     template = LocalTemplate(load_template(ROOT / "template.yaml"), ROOT / "template.yaml", "http://unused")
-    table = template.resolve(template.resource("FilesTable").properties)
-    attributes, indexes = index_definitions()
-    assert table.get("GlobalSecondaryIndexes") == indexes
-    assert all(attribute in table["AttributeDefinitions"] for attribute in attributes)
+    table = table_parameters(template, "FilesTable")
+    indexes = {index["IndexName"]: index for index in table["GlobalSecondaryIndexes"]}
+    assert set(indexes) == set(BAND_ATTRIBUTES)
+    for band in BAND_ATTRIBUTES:
+        assert indexes[band]["KeySchema"] == [
+            {"AttributeName": band, "KeyType": "HASH"},
+            {"AttributeName": PHASH_ATTRIBUTE, "KeyType": "RANGE"},
+        ]
+        # A search reads fileId and pHash from the index entries: the keys hold both.
+        assert indexes[band]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
+    declared = {a["AttributeName"]: a["AttributeType"] for a in table["AttributeDefinitions"]}
+    assert all(declared[name] == "S" for name in (PHASH_ATTRIBUTE, *BAND_ATTRIBUTES))

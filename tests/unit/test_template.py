@@ -320,7 +320,7 @@ def test_table_is_on_demand_with_recovery_keyed_by_file_id(resources: dict):
          {"ProjectionType": "KEYS_ONLY"})
         for band in bands
     ]
-    # service.records writes tombstones with this expiry attribute.
+    # service.storage.records writes tombstones with this expiry attribute.
     assert table["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
 
 
@@ -330,7 +330,7 @@ def test_outputs_name_the_api_bucket_and_table(template: dict):
     assert "${MetadataApi}.execute-api" in api_url and api_url.endswith("/api")
     assert outputs["UploadBucketName"] == {"Ref": "UploadBucket"}
     assert outputs["FilesTableName"] == {"Ref": "FilesTable"}
-    # What `make keys STACK=...` (infra.keys) reads.
+    # What `make keys STACK=...` (ops.keys) reads.
     assert outputs["ApiKeysTableName"] == {"Ref": "ApiKeysTable"}
     assert outputs["UsagePlanId"] == {"Ref": "MetadataUsagePlan"}
 
@@ -463,10 +463,10 @@ def build_dir(tmp_path_factory) -> Path:
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_sam_build_artifact_holds_the_aarch64_runtime_and_our_packages_only(build_dir: Path, function: str):
     artifact = build_dir / function
-    for package in ("imagemeta", "service", "handlers"):
+    for package in ("imagemeta", "service", "service/api", "service/ingest", "service/storage", "service/auth", "handlers"):
         assert (artifact / package / "__init__.py").is_file(), package
     assert (artifact / FUNCTIONS[function].rsplit(".", 1)[0].replace(".", "/")).with_suffix(".py").is_file()
-    for unwanted in ("tests", "events", "infra", "scripts", "docs", "template.yaml", "Makefile"):
+    for unwanted in ("tests", "events", "infra", "ops", "bench", "scripts", "docs", "template.yaml", "Makefile"):
         assert not (artifact / unwanted).exists(), unwanted
     assert not list(artifact.glob("*.egg-info")) and not list(artifact.glob("imagemeta/**/__pycache__"))
 

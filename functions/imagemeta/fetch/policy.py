@@ -34,7 +34,7 @@ _NAT64_LOCAL = ip_network("64:ff9b:1::/48")
 
 @dataclass(frozen=True)
 class FetchSettings:
-    """The fetcher's limits and policy; `imagemeta.settings.fetch_settings_from_env` reads them."""
+    """The fetcher's limits and policy; the settings classes of `imagemeta.settings` read them from the environment."""
 
     header_timeout_s: float = 8.0
     body_timeout_s: float = 18.0

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote_plus
 
-from .overflow import RESERVED_PREFIX
+from ..storage.overflow import RESERVED_PREFIX
 
 # Lower than any sequencer S3 issues: backfill only fills keys that have no record yet.
 BACKFILL_SEQUENCER = "0"

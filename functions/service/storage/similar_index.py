@@ -4,6 +4,8 @@ The record item carries its pHash and its band values, so DynamoDB writes and re
 with the record, in the same conditional put: the S3-sequencer order that guards the record guards the
 index too, and a tombstone or an error record (no pHash) leaves every band index. Index reads are
 eventually consistent, so each match is checked against the record before it is returned.
+The indexes themselves are declared once, on FilesTable in template.yaml: one per band attribute (its
+hash key), with pHash as range key and KEYS_ONLY entries.
 """
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from imagemeta.errors import TooLarge
 from imagemeta.similar import BAND_COUNT, Match, bands, matches, probes
+
+from ..errors import SearchTooBroad
 
 PHASH_ATTRIBUTE = "pHash"
 BAND_ATTRIBUTES = tuple(f"pHashBand{band}" for band in range(BAND_COUNT))
@@ -34,24 +37,6 @@ def index_attributes(phash: str) -> dict[str, Any]:
         PHASH_ATTRIBUTE: {"S": phash},
         **{name: {"S": value} for name, value in zip(BAND_ATTRIBUTES, bands(phash))},
     }
-
-
-def index_definitions() -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
-    """The table's extra AttributeDefinitions and its GlobalSecondaryIndexes (template.yaml declares the same)."""
-    attributes = [{"AttributeName": name, "AttributeType": "S"} for name in (PHASH_ATTRIBUTE, *BAND_ATTRIBUTES)]
-    indexes = [
-        {
-            "IndexName": name,
-            "KeySchema": [
-                {"AttributeName": name, "KeyType": "HASH"},
-                {"AttributeName": PHASH_ATTRIBUTE, "KeyType": "RANGE"},
-            ],
-            # The keys hold all a search needs (band, pHash, and the table key fileId): smallest entries.
-            "Projection": {"ProjectionType": "KEYS_ONLY"},
-        }
-        for name in BAND_ATTRIBUTES
-    ]
-    return attributes, indexes
 
 
 @dataclass(frozen=True)
@@ -121,9 +106,8 @@ class SimilarIndex:
             calls += 1
             entries.extend((item["fileId"]["S"], item[PHASH_ATTRIBUTE]["S"]) for item in response["Items"])
             if len(entries) > MAX_BUCKET_ENTRIES:
-                raise TooLarge(
-                    f"The search would read more than {MAX_BUCKET_ENTRIES} files sharing one part of the hash.",
-                    help="Too many stored images are near-identical to this hash; look up one of them by path.",
+                raise SearchTooBroad(
+                    f"The search would read more than {MAX_BUCKET_ENTRIES} files sharing one part of the hash."
                 )
             if "LastEvaluatedKey" not in response:
                 return entries, calls

@@ -4,26 +4,19 @@ A private key is the caller's credential; the table keeps its hash, its last fou
 operator can tell keys apart) and the value of the API Gateway key that meters it. That API Gateway key
 is not a credential: with ApiKeySourceType AUTHORIZER, API Gateway takes it only from the authorizer,
 never from a request. Several keys can be active at once, so a rotation is create, switch, revoke.
+The operator's side (new keys with their API Gateway keys, revocation) is ops/keys.py; this module owns the
+table's items, for the authorizer's reads and the operator's writes alike.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-KEY_PREFIX = "private_"
-# 32 random bytes: the same strength as the hash that stores them.
-KEY_RANDOM_BYTES = 32
 # Reserved words of DynamoDB's expressions (`name`) go through placeholders.
 ATTRIBUTE_NAMES = {"#name": "name"}
-
-
-def new_private_key() -> str:
-    """A fresh key: the prefix and 32 url-safe random bytes (ASCII, as HTTP Basic needs)."""
-    return KEY_PREFIX + secrets.token_urlsafe(KEY_RANDOM_BYTES)
 
 
 def hash_key(key: str) -> str:
@@ -134,42 +127,3 @@ class KeyStore:
             ReturnValues="ALL_NEW",
         )["Attributes"]
         return StoredKey.from_item(updated)
-
-
-class KeyManager:
-    """The operator's actions: each key is an item here and an API Gateway key in the usage plan."""
-
-    def __init__(self, store: KeyStore, apigateway: Any, usage_plan_id: str, name_prefix: str) -> None:
-        self.store = store
-        self.apigateway = apigateway
-        self.usage_plan_id = usage_plan_id
-        self.name_prefix = name_prefix
-
-    def create(self, name: str) -> tuple[str, StoredKey]:
-        """A new key and its record; the key is returned here once and never stored."""
-        key = new_private_key()
-        usage = self.apigateway.create_api_key(
-            name=f"{self.name_prefix}-{name}",
-            description="Meters one imagemeta private key (usage plan); not a credential.",
-            enabled=True,
-        )
-        try:
-            self.apigateway.create_usage_plan_key(usagePlanId=self.usage_plan_id, keyId=usage["id"], keyType="API_KEY")
-            stored = self.store.add(key, key_id=usage["id"], name=name, usage_key=usage["value"])
-        except Exception:
-            # Leave nothing half made: an API Gateway key without an item is unreachable.
-            self.apigateway.delete_api_key(apiKey=usage["id"])
-            raise
-        return key, stored
-
-    def list(self) -> list[StoredKey]:
-        return self.store.all()
-
-    def revoke(self, key_id: str) -> StoredKey:
-        """Refuse the key from the next request on, then drop its API Gateway key from the usage plan."""
-        revoked = self.store.revoke(key_id)
-        try:
-            self.apigateway.delete_api_key(apiKey=key_id)
-        except self.apigateway.exceptions.NotFoundException:
-            pass  # revoked before, or removed by hand: nothing left to meter
-        return revoked

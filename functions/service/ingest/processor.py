@@ -1,8 +1,7 @@
-"""Turn S3 notifications (delivered through SQS) into file records."""
+"""The ingest: each SQS message's S3 notifications brought into the file records."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import unquote_plus
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes.s3_event import S3EventRecord
@@ -10,33 +9,10 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from imagemeta import Limits, NotAnImage, TooLarge, extract
 
-from .objects import current_version, read_object
-from .overflow import RESERVED_PREFIX
-from .records import ObjectEvent, RecordStore
-
-REMOVAL_KINDS = {"ObjectRemoved", "LifecycleExpiration"}
-
-
-def object_event(record: S3EventRecord) -> ObjectEvent:
-    """The ObjectEvent of one S3 notification record; keys arrive URL-encoded with `+` for space."""
-    obj = record.s3.get_object
-    # A lifecycle rule's expirations arrive as LifecycleExpiration:Delete / :DeleteMarkerCreated, with
-    # the same meaning (and a sequencer) as a caller's ObjectRemoved:Delete / :DeleteMarkerCreated.
-    kind, _, action = record.event_name.partition(":")
-    removed = kind in REMOVAL_KINDS
-    version_id = obj.version_id or None
-    return ObjectEvent(
-        bucket=record.s3.bucket.name,
-        key=unquote_plus(obj.key),
-        sequencer=obj.sequencer,
-        removed=removed,
-        size=0 if removed else obj.size,
-        etag=obj.etag,
-        version_id=version_id,
-        event_time=record.event_time,
-        # DeleteMarkerCreated hides the key; Delete with a version id removes that version only.
-        version_deleted=removed and action == "Delete" and version_id is not None,
-    )
+from ..storage.objects import current_version, read_object
+from ..storage.overflow import RESERVED_PREFIX
+from ..storage.records import ObjectEvent, RecordStore
+from .events import object_event
 
 
 class Ingest:

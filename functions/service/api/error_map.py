@@ -8,18 +8,20 @@ from imagemeta.errors import (
     FetchRefused,
     ImageMetaError,
     NotAnImage,
-    NotFound,
     TooLarge,
     UpstreamError,
     UpstreamTimeout,
 )
 
+from ..errors import RecordNotFound, SearchTooBroad
+
 STATUS_BY_ERROR: dict[type[ImageMetaError], int] = {
     BadParameter: 400,
     NotAnImage: 400,
     FetchRefused: 403,
-    NotFound: 404,
+    RecordNotFound: 404,
     TooLarge: 413,
+    SearchTooBroad: 413,
     UpstreamError: 502,
     UpstreamTimeout: 504,
 }

@@ -7,9 +7,9 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
-from imagemeta.errors import BadParameter, ImageMetaError
+from imagemeta.errors import ImageMetaError
 
-from .responses import error_body, internal_error_body, status_of
+from .error_map import error_body, internal_error_body, status_of
 
 JSON = "application/json"
 
@@ -50,10 +50,3 @@ def ok(app: APIGatewayRestResolver, body: dict[str, Any]) -> Response:
     """A 200 JSON answer (key order kept, as the contract lists it)."""
     return respond(app, 200, json.dumps(body, ensure_ascii=False))
 
-
-def required_query(app: APIGatewayRestResolver, name: str) -> str:
-    """A query parameter that must be present and non-empty."""
-    value = app.current_event.get_query_string_value(name)
-    if not value:
-        raise BadParameter(f"Missing required query parameter `{name}`.")
-    return value

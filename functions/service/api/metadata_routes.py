@@ -6,7 +6,8 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from imagemeta import Limits, extract
 from imagemeta.fetch import FetchSettings, fetch
 
-from .http import ok, required_query
+from .params import required_query
+from .resolver import ok
 
 
 def register_metadata_route(app: APIGatewayRestResolver, fetch_settings: FetchSettings, limits: Limits) -> None:

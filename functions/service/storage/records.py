@@ -8,8 +8,9 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
-from imagemeta.errors import ImageMetaError, NotAnImage, NotFound, TooLarge
+from imagemeta.errors import ImageMetaError, NotAnImage, TooLarge
 
+from ..errors import RecordNotFound
 from .overflow import OverflowStore
 from .similar_index import index_attributes
 
@@ -142,10 +143,10 @@ class RecordStore:
         return True
 
     def get(self, fid: str) -> dict[str, Any]:
-        """The API view of a record; NotFound when absent or deleted, the stored error when unreadable."""
+        """The API view of a record; RecordNotFound when absent or deleted, the stored error when unreadable."""
         item = self._dynamodb.get_item(TableName=self._table, Key={"fileId": {"S": fid}}).get("Item")
         if item is None or "deleted" in item:
-            raise NotFound()
+            raise RecordNotFound()
         if "error" in item:
             stored = item["error"]["M"]
             raise STORED_ERRORS[stored["kind"]["S"]](stored["message"]["S"], help=stored["help"]["S"])
@@ -164,7 +165,7 @@ class RecordStore:
             return json.loads(item["metadata"]["S"])
         compressed = item["metadataZ"]["B"] if "metadataZ" in item else self._overflow.get(item["metadataRef"]["S"])
         if compressed is None:
-            raise NotFound(detail=f"the record's body {item['metadataRef']['S']} is missing from the bucket")
+            raise RecordNotFound(detail=f"the record's body {item['metadataRef']['S']} is missing from the bucket")
         return json.loads(zlib.decompress(compressed))
 
 

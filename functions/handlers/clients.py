@@ -1,0 +1,34 @@
+"""The AWS clients of one Lambda process, made once, on first use, and passed to each module's build()."""
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from service.storage.similar_index import PROBE_CONCURRENCY
+
+
+class AwsClients:
+    """boto3 clients by service, each made on first use and kept for the process; tests hand in moto's."""
+
+    def __init__(self, *, s3: Any = None, dynamodb: Any = None, sqs: Any = None) -> None:
+        self._clients = {name: client for name, client in (("s3", s3), ("dynamodb", dynamodb), ("sqs", sqs)) if client}
+
+    @property
+    def s3(self) -> Any:
+        return self._client("s3")
+
+    @property
+    def dynamodb(self) -> Any:
+        # A similar search reads many index buckets in parallel: one pooled connection for each.
+        return self._client("dynamodb", config=Config(max_pool_connections=PROBE_CONCURRENCY))
+
+    @property
+    def sqs(self) -> Any:
+        return self._client("sqs")
+
+    def _client(self, service: str, **options: Any) -> Any:
+        if service not in self._clients:
+            self._clients[service] = boto3.client(service, **options)
+        return self._clients[service]

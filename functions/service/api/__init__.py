@@ -1,0 +1,1 @@
+"""The HTTP API: the Powertools resolver, request parameters, the routes of each resource, the one error map."""

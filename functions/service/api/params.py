@@ -1,0 +1,56 @@
+"""Request parameters: each query and path parameter parsed and checked, BadParameter naming it otherwise."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
+from imagemeta.errors import BadParameter
+
+FILE_ID = re.compile(r"[0-9a-f]{24}")
+# A cursor is "<distance>-<fileId>" of the last item of the previous page: a position in the answer's
+# order, so any well-formed cursor is a valid place to resume (the OpenAPI pattern says exactly this).
+_CURSOR = re.compile(r"([0-9]|1[0-2])-([0-9a-f]{24})")
+_BAD_CURSOR = "Parameter `cursor` must be the `next` value of a previous page."
+
+
+def required_query(app: APIGatewayRestResolver, name: str) -> str:
+    """A query parameter that must be present and non-empty."""
+    value = app.current_event.get_query_string_value(name)
+    if not value:
+        raise BadParameter(f"Missing required query parameter `{name}`.")
+    return value
+
+
+def int_query(app: APIGatewayRestResolver, name: str, default: int, low: int, high: int) -> int:
+    """An optional integer query parameter in low..high; BadParameter naming it when it is anything else."""
+    value = app.current_event.get_query_string_value(name)
+    if value is None:
+        return default
+    if not (value.isascii() and value.isdigit() and len(value) <= 3 and low <= int(value) <= high):
+        raise BadParameter(f"Parameter `{name}` must be an integer from {low} to {high}.")
+    return int(value)
+
+
+def parse_file_id(value: str) -> str:
+    """A fileId from a path; BadParameter unless it is the contract's 24 lowercase hex digits."""
+    if not FILE_ID.fullmatch(value):
+        raise BadParameter("Parameter `fileId` must be 24 lowercase hexadecimal digits.")
+    return value
+
+
+def cursor_query(app: APIGatewayRestResolver) -> tuple[int, str] | None:
+    """(distance, fileId) of the item the optional `cursor` resumes after (None: absent or empty, the first page)."""
+    cursor = app.current_event.get_query_string_value("cursor")
+    if not cursor:
+        return None
+    found = _CURSOR.fullmatch(cursor)
+    if not found:
+        raise BadParameter(_BAD_CURSOR)
+    return int(found[1]), found[2]
+
+
+def encode_cursor(item: dict[str, Any]) -> str:
+    """The cursor that resumes after this item (what cursor_query reads back)."""
+    return f"{item['distance']}-{item['fileId']}"

@@ -1,0 +1,26 @@
+"""Plain SQS polling, for the backfill command and the integration tests: has the ingest drained its queue?"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+
+def pending_messages(sqs: Any, queue_url: str) -> int:
+    """Messages on the queue not yet deleted: waiting, in flight (received, not yet deleted) or delayed."""
+    counts = sqs.get_queue_attributes(
+        QueueUrl=queue_url,
+        AttributeNames=[
+            "ApproximateNumberOfMessages",
+            "ApproximateNumberOfMessagesNotVisible",
+            "ApproximateNumberOfMessagesDelayed",
+        ],
+    )["Attributes"]
+    return sum(int(value) for value in counts.values())
+
+
+def wait_until_drained(sqs: Any, queue_url: str, seconds: float) -> int:
+    """Poll until the queue's consumer has deleted every message, or `seconds` pass: the messages left."""
+    deadline = time.monotonic() + seconds
+    while (pending := pending_messages(sqs, queue_url)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return pending

@@ -1,0 +1,59 @@
+"""The operator's tools find a stack by its outputs: the local stack's stack.json or a deployed stack's."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from ops.keys import main as keys_main
+from ops.stack import DEPLOYED_OUTPUTS, deployed_stack, local_stack, local_state_path
+
+LOCAL_OUTPUTS = {
+    "apiUrl": "http://127.0.0.1:3000",
+    "awsEndpoint": "http://127.0.0.1:4566",
+    "region": "us-east-1",
+    "stackName": "imagemeta-local",
+    "keysTable": "imagemeta-local-ApiKeysTable",
+    "usagePlanId": "plan123",
+}
+
+
+def test_the_local_stack_is_found_where_infra_writes_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOCAL_STATE_DIR", str(tmp_path))
+    (tmp_path / "stack.json").write_text(json.dumps(LOCAL_OUTPUTS))
+    assert local_state_path() == tmp_path / "stack.json"
+
+    stack = local_stack(local_state_path())
+
+    assert (stack.name, stack.endpoint, stack.output("keysTable")) == ("imagemeta-local", LOCAL_OUTPUTS["awsEndpoint"], LOCAL_OUTPUTS["keysTable"])
+    assert stack.client("dynamodb").meta.endpoint_url == LOCAL_OUTPUTS["awsEndpoint"]
+    with pytest.raises(SystemExit, match="has no output bucket"):
+        stack.output("bucket")
+
+
+def test_without_a_running_local_stack_the_command_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="start the local stack"):
+        keys_main(["--local", str(tmp_path / "stack.json"), "list"])
+
+
+def test_a_deployed_stack_is_found_through_its_cloudformation_outputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {"AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    # Outputs named as template.yaml names them, plus one the tools do not use.
+    outputs = {key: f"value-of-{key}" for key in DEPLOYED_OUTPUTS} | {"AlarmTopicArn": "arn:aws:sns:us-east-1:1:t"}
+    template = {
+        "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}},
+        "Outputs": {key: {"Value": value} for key, value in outputs.items()},
+    }
+    with mock_aws():
+        boto3.client("cloudformation").create_stack(StackName="prod", TemplateBody=json.dumps(template))
+
+        stack = deployed_stack("prod")
+
+    assert (stack.name, stack.endpoint) == ("prod", None)
+    assert dict(stack.outputs) == {local: f"value-of-{deployed}" for deployed, local in DEPLOYED_OUTPUTS.items()}
+    assert stack.output("usagePlanId") == "value-of-UsagePlanId"
