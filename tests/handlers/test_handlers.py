@@ -56,6 +56,31 @@ def test_put_event_stores_the_record_and_both_lookups_answer_it(aws: SimpleNames
     assert record["fileId"] == load_event("file_metadata.json")["pathParameters"]["fileId"]
 
 
+def forged(event: dict, **fields: object) -> dict:
+    """The SQS event with fields of its S3 object entry replaced, as a forged message would carry them."""
+    message = json.loads(event["Records"][0]["body"])
+    message["Records"][0]["s3"]["object"].update(fields)
+    event["Records"][0]["body"] = json.dumps(message)
+    return event
+
+
+def test_the_record_takes_size_etag_and_version_from_s3_not_the_message(aws: SimpleNamespace) -> None:
+    body = CANON.read_bytes()
+    aws.s3.put_object(Bucket=BUCKET, Key=KEY, Body=body)
+    event = forged(upload_event(KEY, body, "0062B4F0A1C2D3E4F5"), size=10**12)  # a terabyte, says the message
+    assert aws.ingest(event, lambda_context()) == {"batchItemFailures": []}
+    record = body_of(invoke(aws.files, "file_by_path.json"))
+    assert (record["size"], record["metadata"]) == (len(body), extract(CANON))
+
+
+def test_a_message_naming_another_etag_writes_nothing(aws: SimpleNamespace) -> None:
+    body = CANON.read_bytes()
+    aws.s3.put_object(Bucket=BUCKET, Key=KEY, Body=body)
+    event = forged(upload_event(KEY, body, "0062B4F0A1C2D3E4F5"), eTag="0" * 32)
+    assert aws.ingest(event, lambda_context()) == {"batchItemFailures": []}
+    assert invoke(aws.files, "file_by_path.json")["statusCode"] == 404
+
+
 def test_delete_event_removes_the_record_and_a_stale_put_cannot_bring_it_back(aws: SimpleNamespace) -> None:
     aws.s3.put_object(Bucket=BUCKET, Key=KEY, Body=CANON.read_bytes())
     ingest(aws, "ingest_put.json")

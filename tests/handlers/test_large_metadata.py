@@ -1,4 +1,4 @@
-"""Metadata larger than a DynamoDB item (400 KB) is stored whole and comes back unchanged."""
+"""Metadata larger than a DynamoDB item (400 KB) is stored whole, comes back unchanged, and only as written."""
 from __future__ import annotations
 
 import io
@@ -6,14 +6,17 @@ import json
 import random
 import string
 import struct
+import time
+import zlib
+from collections.abc import Callable
 from types import SimpleNamespace
 
 import pytest
 from PIL import Image
 
 from imagemeta import extract
-from service.storage.overflow import OverflowStore
-from service.storage.records import ObjectEvent, RecordStore
+from service.storage.overflow import MAX_BODY_BYTES, CorruptRecordBody, OverflowStore
+from service.storage.records import ObjectEvent, RecordStore, inflate
 
 from .conftest import BUCKET, TABLE, lambda_context, load_event, upload_event
 
@@ -140,3 +143,38 @@ def test_a_record_whose_spilled_body_was_removed_answers_404_not_500(aws: Simple
     response = aws.files(load_event("file_by_path.json"), lambda_context())
     assert response["statusCode"] == 404
     assert json.loads(response["body"])["message"] == "The requested file does not exist or is inaccessible at this time."
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        # Other metadata, as an attacker who can write the bucket would put there.
+        pytest.param(lambda body: zlib.compress(b'{"pHash": "0000000000000000", "forged": true}'), id="other-metadata"),
+        # A zlib bomb: 1 MB that inflates to 1 GB.
+        pytest.param(lambda body: zlib.compress(b"\0" * (1 << 30), 9), id="zlib-bomb"),
+        # Larger than any body the service writes.
+        pytest.param(lambda body: body + b"\0" * (7 << 20), id="oversized"),
+    ],
+)
+def test_a_replaced_spilled_body_is_a_logged_500_never_served(
+    aws: SimpleNamespace, forged: Callable[[bytes], bytes], caplog: pytest.LogCaptureFixture
+) -> None:
+    ingest(aws, png_with_exif(exif_with_numbers(seed=8)), "0062B4F0A1C2D3E4F5")
+    (spilled,) = overflow_objects(aws)
+    original = aws.s3.get_object(Bucket=BUCKET, Key=spilled)["Body"].read()
+    aws.s3.put_object(Bucket=BUCKET, Key=spilled, Body=forged(original))
+    started = time.monotonic()
+    response = aws.files(load_event("file_by_path.json"), lambda_context())
+    assert response["statusCode"] == 500
+    assert "forged" not in response["body"] and set(json.loads(response["body"])) == {"message", "help"}
+    assert time.monotonic() - started < 5  # no inflation of the bomb
+    # The function's log names the fault, with its traceback.
+    assert [r.exc_info[0] for r in caplog.records if r.exc_info] == [CorruptRecordBody]
+
+
+def test_inline_compressed_bodies_inflate_within_the_bound() -> None:
+    assert inflate(zlib.compress(b'{"a": 1}')) == b'{"a": 1}'
+    with pytest.raises(CorruptRecordBody):
+        inflate(zlib.compress(b"\0" * (MAX_BODY_BYTES + 1)))
+    with pytest.raises(CorruptRecordBody):
+        inflate(zlib.compress(b'{"a": 1}')[:-3])

@@ -14,6 +14,7 @@ from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 
 from imagemeta.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS
+from service.storage.overflow import RESERVED_PREFIX
 from infra.template import LocalTemplate, load_template
 from tests.paths import ROOT
 
@@ -293,6 +294,24 @@ def test_uploads_flow_through_the_queue_with_a_dead_letter_queue(resources: dict
     # Lambda's advice for SQS sources: visibility timeout at least six times the function timeout.
     visibility = resources["IngestQueue"]["Properties"]["VisibilityTimeout"]
     assert visibility >= 6 * resources["IngestFunction"]["Properties"]["Timeout"]
+
+
+def test_only_the_ingest_may_write_the_reserved_prefix(resources: dict):
+    statements = resources["UploadBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    reserved = [s for s in statements if "_imagemeta/" in str(s["Resource"])]
+    assert reserved == [
+        {
+            "Sid": "ReservedPrefixIsTheIngests",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+            "Resource": {"Fn::Sub": "${UploadBucket.Arn}/" + RESERVED_PREFIX + "*"},
+            "Condition": {"ArnNotEquals": {"aws:PrincipalArn": {"Fn::GetAtt": ["IngestFunctionRole", "Arn"]}}},
+        }
+    ]
+    # The one role the deny spares is the one that writes record bodies there.
+    ingest_grants = resources["IngestFunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assert any("_imagemeta/" in str(grant["Resource"]) and "s3:PutObject" in grant["Action"] for grant in ingest_grants)
 
 
 def test_queue_policy_names_the_bucket_without_a_dependency_cycle(resources: dict):

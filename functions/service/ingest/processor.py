@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from imagemeta import Limits, NotAnImage, TooLarge, extract
 
-from ..storage.objects import current_version, read_object
+from ..storage.objects import current_version, open_object
 from ..storage.overflow import RESERVED_PREFIX
 from ..storage.records import ObjectEvent, RecordStore
 from .events import object_event
@@ -66,11 +66,11 @@ class Ingest:
         )
 
     def _ingest_object(self, event: ObjectEvent) -> bool:
+        opened = open_object(self._s3, event)
+        if opened is None:
+            return False  # replaced or deleted since: its own event brings the record up to date
         try:
-            data = read_object(self._s3, event, self._limits)
-            if data is None:
-                return False  # replaced or deleted since: its own event brings the record up to date
-            metadata = extract(data, self._limits)
+            metadata = extract(opened.read(self._limits), self._limits)
         except (NotAnImage, TooLarge) as error:
-            return self._store.put_error(event, error)
-        return self._store.put_metadata(event, metadata)
+            return self._store.put_error(opened.event, error)
+        return self._store.put_metadata(opened.event, metadata)

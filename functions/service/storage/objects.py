@@ -1,7 +1,7 @@
-"""Read the exact object version an S3 event names, within the byte limit."""
+"""Read the exact object version an S3 event names; its size, ETag and version come from S3, never the message."""
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from imagemeta.limits import Limits
@@ -14,9 +14,29 @@ STALE_ERROR_CODES = {"NoSuchKey", "NoSuchVersion", "PreconditionFailed", "412", 
 NO_CURRENT_VERSION_CODES = {"NoSuchKey", "404"}
 
 
-def read_object(s3: Any, event: ObjectEvent, limits: Limits) -> bytes | None:
-    """The object's bytes as of the event (by version id, else by ETag), or None when it is gone."""
-    limits.check_bytes(event.size)
+@dataclass
+class OpenedObject:
+    """An object version being read: the event with S3's own facts about it, and its unread body."""
+
+    event: ObjectEvent
+    body: Any
+
+    def read(self, limits: Limits) -> bytes:
+        """The bytes, refused (TooLarge) by the size S3 gave before any is read; closes the body."""
+        with self.body as body:
+            limits.check_bytes(self.event.size)
+            # One byte past the cap tells an object that grew beyond the limit from one exactly at it.
+            data = body.read(limits.max_bytes + 1)
+        limits.check_bytes(len(data))
+        return data
+
+
+def open_object(s3: Any, event: ObjectEvent) -> OpenedObject | None:
+    """The object as of the event (by version id, else If-Match on its ETag), or None when it is gone.
+
+    The event's version and ETag are only preconditions: a forged or stale one can make the read miss (and
+    the event be dropped), never make a record. What is stored comes from S3's answer.
+    """
     request: dict[str, Any] = {"Bucket": event.bucket, "Key": event.key}
     if event.version_id:
         request["VersionId"] = event.version_id
@@ -28,11 +48,7 @@ def read_object(s3: Any, event: ObjectEvent, limits: Limits) -> bytes | None:
         if error.response.get("Error", {}).get("Code") in STALE_ERROR_CODES:
             return None
         raise
-    with response["Body"] as body:
-        # One byte past the cap tells an object that grew beyond the limit from one exactly at it.
-        data = body.read(limits.max_bytes + 1)
-    limits.check_bytes(len(data))
-    return data
+    return OpenedObject(with_facts(event, response), response["Body"])
 
 
 def current_version(s3: Any, event: ObjectEvent) -> ObjectEvent | None:
@@ -47,11 +63,16 @@ def current_version(s3: Any, event: ObjectEvent) -> ObjectEvent | None:
         if error.response.get("Error", {}).get("Code") in NO_CURRENT_VERSION_CODES:
             return None
         raise
+    return with_facts(replace(event, removed=False, version_deleted=False), head)
+
+
+def with_facts(event: ObjectEvent, response: dict[str, Any]) -> ObjectEvent:
+    """The event with the size, ETag and version S3 answered (GetObject or HeadObject)."""
+    version = response.get("VersionId")
     return replace(
         event,
-        removed=False,
-        version_deleted=False,
-        size=head["ContentLength"],
-        etag=head["ETag"].strip('"'),
-        version_id=head.get("VersionId"),
+        size=response["ContentLength"],
+        etag=response["ETag"].strip('"'),
+        # Unversioned buckets answer no version, or the literal "null".
+        version_id=version if version and version != "null" else None,
     )

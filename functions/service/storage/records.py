@@ -11,7 +11,7 @@ from typing import Any
 from imagemeta.errors import ImageMetaError, NotAnImage, TooLarge
 
 from ..errors import RecordNotFound
-from .overflow import OverflowStore
+from .overflow import MAX_BODY_BYTES, CorruptRecordBody, OverflowStore, digest
 from .similar_index import index_attributes
 
 # S3 sequencers are hex strings of varying length; right-padded to one width they compare as S3 documents.
@@ -41,7 +41,12 @@ def normalize_sequencer(sequencer: str) -> str:
 
 @dataclass(frozen=True)
 class ObjectEvent:
-    """What one S3 notification says about one object."""
+    """What one S3 notification says about one object.
+
+    Only the bucket, key, sequencer and kind are taken from the message; before an object's record is
+    written, its size, ETag and version are replaced by S3's own answer (storage.objects), so a forged
+    message cannot make a record claim a size or version the object does not have.
+    """
 
     bucket: str
     key: str
@@ -83,6 +88,7 @@ class RecordStore:
             body = attributes.pop("metadataZ")["B"]
             spilled = self._overflow.put(event.file_id, normalize_sequencer(event.sequencer), body)
             attributes["metadataRef"] = {"S": spilled}
+            attributes["metadataDigest"] = {"S": digest(body)}
         # The pHash attributes put the record in the similar-image indexes, in the same conditional write.
         written = False
         try:
@@ -163,10 +169,27 @@ class RecordStore:
         """The metadata object back from an item, wherever put_metadata stored it."""
         if "metadata" in item:
             return json.loads(item["metadata"]["S"])
-        compressed = item["metadataZ"]["B"] if "metadataZ" in item else self._overflow.get(item["metadataRef"]["S"])
+        if "metadataZ" in item:
+            return json.loads(inflate(item["metadataZ"]["B"]))
+        key = item["metadataRef"]["S"]
+        # Records spilled before digests were kept have none: their read is still bounded.
+        expected = item["metadataDigest"]["S"] if "metadataDigest" in item else None
+        compressed = self._overflow.get(key, expected)
         if compressed is None:
-            raise RecordNotFound(detail=f"the record's body {item['metadataRef']['S']} is missing from the bucket")
-        return json.loads(zlib.decompress(compressed))
+            raise RecordNotFound(detail=f"the record's body {key} is missing from the bucket")
+        return json.loads(inflate(compressed))
+
+
+def inflate(compressed: bytes) -> bytes:
+    """A zlib-compressed record body, refused (CorruptRecordBody) past MAX_BODY_BYTES: no zlib bomb inflates."""
+    inflater = zlib.decompressobj()
+    try:
+        text = inflater.decompress(compressed, MAX_BODY_BYTES)
+    except zlib.error as error:
+        raise CorruptRecordBody(f"a record body does not inflate: {error}") from None
+    if inflater.unconsumed_tail or not inflater.eof:
+        raise CorruptRecordBody(f"a record body inflates past {MAX_BODY_BYTES} bytes, or is cut short")
+    return text
 
 
 def _now_iso() -> str:
