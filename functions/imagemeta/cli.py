@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from . import extract
+from . import embedded_metadata, extract
 from .errors import ImageMetaError, NotFound
 from .fetch import fetch
 from .folder_search import search_folder
@@ -46,12 +46,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="N",
         help=f"with --similar-to: the most bits two hashes may differ in (0..{MAX_DISTANCE}, default {DEFAULT_MAX_DISTANCE})",
     )
+    parser.add_argument(
+        "--embedded",
+        action="store_true",
+        help="instead, print each image's embeddedMetadata object: EXIF, IPTC and XMP merged, with ExifTool's "
+        "names and printed values (docs/embedded-metadata.md)",
+    )
     args = parser.parse_args(argv)
     if args.similar_to:
         return _similar(args.similar_to, args.sources, args.max_distance)
+    read = embedded_metadata if args.embedded else extract
     succeeded = True
     for source in args.sources:
-        metadata, error = _attempt(lambda: _metadata(source))
+        metadata, error = _attempt(lambda: _metadata(source, read))
         succeeded = succeeded and error is None
         _print(metadata if error is None else error)
     return 0 if succeeded else 1
@@ -86,10 +93,10 @@ def _attempt(action: Callable[[], T]) -> tuple[T | None, dict | None]:
         return None, dict(_UNEXPECTED)
 
 
-def _metadata(source: str) -> dict:
-    """A path's or a URL's metadata object, with the settings of the environment (all checked, always)."""
+def _metadata(source: str, read: Callable[..., dict]) -> dict:
+    """A path's or a URL's object as `read` makes it, with the settings of the environment (all checked, always)."""
     limits, settings = limits_from_env(os.environ), fetch_settings_from_env(os.environ)
-    return extract(fetch(source, settings) if _URL.match(source) else source, limits)
+    return read(fetch(source, settings) if _URL.match(source) else source, limits)
 
 
 def _print(body: dict) -> None:
