@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 from .coldstart import heif_loading, measure_cold_start
+from .embedded import embedded_section
 from .cost import Cost
 from .extraction import DJPEG_INSTALL_HINT, djpeg_path, measure_image
 from .ingest import measure_ingest
@@ -60,6 +61,8 @@ def main() -> None:
     report = markdown(Results(machine, extraction, memory, cold_starts, heif_loaded, ingest, costs,
                               similar_section(), robustness, djpeg_missing=djpeg is None,
                               load_at_end=load_average()))
+    progress("embeddedMetadata")
+    report += "\n" + embedded_section()
     REPORT.write_text(report, encoding="utf-8")
     print(report)
     progress(f"written to {REPORT.relative_to(ROOT)}")

@@ -43,7 +43,6 @@ if ($names[0] eq 'XMP') {
         push @names, $$info{SubDirectory}{TagTable};
     }
     $out{_namespaces} = { %Image::ExifTool::XMP::nsURI };
-    $out{_translate} = { %Image::ExifTool::XMP::stdXlatNS };
 }
 for my $full (@names) {
     $full = "Image::ExifTool::$full" unless $full =~ /^Image::ExifTool::/;
@@ -203,7 +202,6 @@ def xmp_family(root: ET.Element) -> dict:
     uris = supplement["_namespaces"]
     return {
         "uris": {uri: prefix for prefix, uri in sorted(uris.items()) if prefix in namespaces or prefix in ("x", "rdf")},
-        "translate": supplement["_translate"],
         "namespaces": dict(sorted(namespaces.items())),
     }
 

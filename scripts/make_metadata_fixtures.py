@@ -270,7 +270,7 @@ def main() -> None:
             "iptc-latin1.jpg": ["-EXIF:Artist=Latin-1 fixture", *LATIN1_IPTC],
             "conflicts.jpg": CONFLICTS,
             "conflicts-iptc-last.jpg": CONFLICTS,
-            # 70,000 characters: more than one APP1 holds, so exiftool moves it into Extended XMP segments.
+            # 71,750 characters: more than one APP1 holds, so exiftool moves it into Extended XMP segments.
             "xmp-extended.jpg": ["-EXIF:Artist=Extended fixture", "-XMP-dc:Title=Extended XMP",
                                  "-XMP-dc:Description=" + "Extended XMP split across APP1 segments. " * 1750],
             "metadata.png": fill(FORMAT_EXIF + FORMAT_XMP + FORMAT_IPTC, "PNG"),

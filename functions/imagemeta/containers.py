@@ -37,6 +37,7 @@ class WalkLimits:
     max_metadata_units: int = 1_024  # of those, APPn/COM segments, text chunks and metadata items
     max_block_bytes: int = 16 << 20  # one block, after inflation
     max_total_bytes: int = 32 << 20  # every block of a file together, after inflation
+    max_inflated_bytes: int = 8 << 20  # all inflation in a file, refused blocks included (deflate bombs)
 
 
 DEFAULT_WALK_LIMITS = WalkLimits()
@@ -87,7 +88,7 @@ class Budget:
 
     def __init__(self, limits: WalkLimits = DEFAULT_WALK_LIMITS) -> None:
         self.limits = limits
-        self.units = self.metadata_units = self.kept = 0
+        self.units = self.metadata_units = self.kept = self.inflated = 0
 
     def visit(self, metadata: bool = False) -> None:
         """Count one unit (and one metadata unit); raise LimitReached past a bound."""
@@ -109,13 +110,18 @@ class Budget:
     def inflate(self, compressed: bytes | memoryview) -> bytes | None:
         """zlib data inflated to at most the bytes a block may keep; None when larger or corrupt.
 
-        The output is capped while inflating, so a deflate bomb costs no more than the cap.
+        Output is capped while inflating, and every byte inflated in a file counts against the per-file
+        bound (blocks refused too), so deflate bombs cost at most that many bytes of work in all.
         """
-        room = max(0, min(self.limits.max_block_bytes, self.limits.max_total_bytes - self.kept))
+        room = min(self.limits.max_block_bytes, self.limits.max_total_bytes - self.kept,
+                   self.limits.max_inflated_bytes - self.inflated)
+        if room <= 0:
+            return None
         try:
             out = zlib.decompressobj().decompress(compressed, room + 1)
         except zlib.error:
             return None
+        self.inflated += len(out)
         return out if len(out) <= room else None
 
 

@@ -134,13 +134,12 @@ def _print_cfa_pattern(value: object, ctx: Context) -> object:
     if end > len(numbers):
         return "<invalid pattern size>"
     colours = ["Red", "Green", "Blue", "Cyan", "Magenta", "Yellow", "White"]
-    rows, text = [], "["
+    text = "["
     for position in range(2, end):
         index = int(perl_num(numbers[position]))
         text += colours[index] if 0 <= index < len(colours) else "Unknown"
         if position + 1 < end:
             text += "," if (position + 1 - 2) % width else "]["
-    del rows
     return text + "]"
 
 
@@ -321,15 +320,23 @@ def _exif_time(value: object, ctx: Context) -> object:
     return re.sub(r"([+-]\d{2})(\d{2})\s*$", r"\1:\2", text)
 
 
-def _xmp_date(value: object, ctx: Context) -> object:
-    # XMP.pm ConvertXMPDate: 2024-01-16T19:01:03+00:00 -> 2024:01:16 19:01:03+00:00
-    text = _text(value)
-    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}:\d{2})(:\d{2})?\s*(\S*)", text)
+def xmp_date(text: str, unsure: bool = False) -> str:
+    """XMP.pm ConvertXMPDate: ISO date/time -> EXIF form (2024-01-16T19:01:03+00:00 -> 2024:01:16 19:01:03+00:00);
+    a bare date only when the property is known to be a date (`unsure` for unknown properties)."""
+    match = _XMP_DATE.fullmatch(text)
     if match:
         return f"{match[1]}:{match[2]}:{match[3]} {match[4]}{match[5] or ''}{match[6]}"
-    if re.match(r"\d{4}(-\d{2}){0,2}", text):
+    if not unsure and _XMP_DATE_PART.match(text):
         return text.replace("-", ":")
     return text
+
+
+_XMP_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}:\d{2})(:\d{2})?\s*(\S*)")
+_XMP_DATE_PART = re.compile(r"\d{4}(-\d{2}){0,2}")
+
+
+def _xmp_date(value: object, ctx: Context) -> object:
+    return xmp_date(_text(value))
 
 
 def _date_time(value: object, ctx: Context) -> object:
@@ -486,6 +493,11 @@ def printed(entry: dict, value: object, ctx: Context) -> object:
     if "values" in entry:
         return lookup(entry, value, ctx)
     return run(entry.get("print"), value, ctx)
+
+
+def perl_number(value: object) -> float:
+    """A converted value as the number `exiftool -n` prints (Perl's 15 significant digits)."""
+    return float(perl_str(value if isinstance(value, float) else perl_num(_text(value))))
 
 
 def round_rational(numerator: int, denominator: int, digits: int = 10) -> str:

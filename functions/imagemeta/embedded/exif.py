@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from ..containers import TIFF_NESTED
 from ..exif import EXIF_POINTER, GPS_POINTER, INTEROP_POINTER, MAKER_NOTE, MAX_TAG_VALUES, IfdReader, tiff_structure
-from .conversions import BINARY, Context, printed, round_rational, run
+from .conversions import BINARY, Context, perl_number, printed, round_rational, run
 from .facts import Fact, Nested
 from .tables import exif_tables
 from .values import perl_num, perl_str, utf8_text
@@ -25,8 +25,8 @@ _FORMATS = {
 }
 _TYPE_NAMES = {1: "int8u", 2: "string", 3: "int16u", 4: "int32u", 5: "rational64u", 6: "int8s", 7: "undef",
                8: "int16s", 9: "int32s", 10: "rational64s", 11: "float", 12: "double", 13: "ifd"}
-# Numeric values ExifTool reports as numbers (with -n): signed decimal degrees and metres.
-SIGNED_GPS = {0x0002: 0x0001, 0x0004: 0x0003, 0x0006: 0x0005}  # tag -> its Ref tag
+# GPS values reported as numbers (ExifTool's Composite tags, `exiftool -n`) -> the Ref tag that signs them.
+SIGNED_GPS_REFS = {"GPSLatitude": 0x0001, "GPSLongitude": 0x0003, "GPSAltitude": 0x0005}
 _SOUTH_WEST = ("S", "W")
 
 
@@ -85,7 +85,7 @@ def _fact(reader: IfdReader, ctx: Context, entry: dict, kind: int, count: int, o
     value = run(entry.get("raw"), raw, ctx)
     if value is None or value is BINARY:
         return None
-    if table == "gps" and entry["name"] in ("GPSLatitude", "GPSLongitude", "GPSAltitude"):
+    if table == "gps" and entry["name"] in SIGNED_GPS_REFS:
         value = _signed_gps(reader, ctx, entry, value, entries)
     else:
         value = printed(entry, value, ctx)
@@ -101,17 +101,17 @@ def _signed_gps(reader: IfdReader, ctx: Context, entry: dict, value: object, ent
     """GPSLatitude/GPSLongitude in decimal degrees and GPSAltitude in metres, negative south, west and below
     sea level: ExifTool's Composite values (GPS.pm), as `exiftool -n` prints them."""
     number = run(entry.get("value"), value, ctx)
-    if number == "" or not isinstance(number, (str, float)):
+    if number in ("", None):
         return number
-    number = perl_num(number) if isinstance(number, str) else number
-    ref_tag = {"GPSLatitude": 0x0001, "GPSLongitude": 0x0003, "GPSAltitude": 0x0005}[entry["name"]]
+    number = perl_number(number)
+    ref_tag = SIGNED_GPS_REFS[entry["name"]]
     if ref_tag in entries:
         ref = _read(reader, *entries[ref_tag], None)
         if entry["name"] == "GPSAltitude":
-            number = -abs(number) if ref not in (None, "", "0") and perl_num(ref) else number
+            number = -abs(number) if ref and perl_num(ref) else number
         elif isinstance(ref, str) and ref.upper().startswith(_SOUTH_WEST):
             number = -number
-    return float(perl_str(number))
+    return number
 
 
 def _read(reader: IfdReader, kind: int, count: int, offset: int, format_name: str | None) -> str | bytes | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .conversions import BINARY, Context, CONVERSIONS, printed, run
+from .conversions import BINARY, Context, printed, run
 from .facts import Fact, Nested
 from .tables import iptc_table
 from .values import latin_text, utf8_text
@@ -21,14 +21,15 @@ MAX_DATASETS = 65_536  # a 64 KB block holds at most ~13,000 (5 bytes of header 
 # Photoshop image resources that hold other blocks (Photoshop.pm): IPTC, EXIF, XMP.
 PHOTOSHOP_NESTED = {0x0404: "iptc", 0x0422: "exif", 0x0424: "xmp"}
 _IRB_SIGNATURES = (b"8BIM", b"PHUT", b"DCSR", b"AgHg", b"MeSa")
+MAX_RESOURCES = 4_096  # Photoshop writes a few dozen
 
 
 def photoshop_blocks(data: bytes | memoryview) -> Iterator[Nested]:
     """The IPTC, EXIF and XMP resources of a Photoshop image-resource block, in order."""
     view = memoryview(data).cast("B")
     position = 0
-    while position + 12 <= len(view):
-        if bytes(view[position : position + 4]) not in _IRB_SIGNATURES:
+    for _ in range(MAX_RESOURCES):
+        if position + 12 > len(view) or bytes(view[position : position + 4]) not in _IRB_SIGNATURES:
             return
         resource = int.from_bytes(view[position + 4 : position + 6], "big")
         name_length = view[position + 6]
@@ -121,5 +122,3 @@ def _coded_character_set(value: object) -> str:
     spaced = re.sub(r"(.)", r" \1", text, flags=re.S).replace(" \x1b", ", ESC")
     return re.sub(r"^,? ", "", spaced)
 
-
-assert CONVERSIONS  # the conversions module registers ports on import

@@ -28,5 +28,5 @@ def iptc_table() -> dict[tuple[int, int], dict]:
 
 @cache
 def xmp_tables() -> dict:
-    """{"uris": URI -> standard prefix, "translate": prefix renames, "namespaces": prefix -> {priority, tags}}."""
+    """{"uris": URI -> standard prefix, "namespaces": prefix -> {priority, tags by flattened ID}}."""
     return _load("xmp")

@@ -15,39 +15,54 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from xml.parsers import expat
 
-from .conversions import BINARY, Context, printed, run
+from .conversions import BINARY, Context, perl_number, printed, run, xmp_date
 from .facts import Fact
 from .tables import xmp_tables
-from .values import perl_num, perl_str, round_float
+from .values import perl_str
 
 MAX_XMP_BYTES = 8 << 20
-MAX_ELEMENTS = 100_000
+MAX_ELEMENTS = 10_000
 MAX_DEPTH = 64
 MAX_LIST_ITEMS = 1_000  # ExifTool's own default ("Extracted only 1000 items")
 MAX_UNKNOWN_TEXT = 65_536  # ExifTool treats a longer value of an unknown property as binary data
 EXTENDED_XMP_HEADER = 32 + 4 + 4  # GUID, full length, offset
 _IGNORED_NAMESPACES = {"x", "rdf", "xmlns", "xml", "svg", "et", "office"}
+_LOWER = re.compile(r"[a-z]")
+_UNDERSCORE_LETTER = re.compile(r"_([a-z])")
+_RATIONAL = re.compile(r"(-?\d+)/(-?\d+)")
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _XML = "http://www.w3.org/XML/1998/namespace"
+
+
+class _Truncated(Exception):
+    """The packet has more elements, or deeper ones, than are read."""
 
 
 class XmpRefused(Exception):
     """The packet breaks a safety rule or is not well-formed XML: the block is left out."""
 
 
-@dataclass
 class _Element:
-    name: str  # "prefix:local" with ExifTool's standard prefix for known namespace URIs
-    attributes: list[tuple[str, str]]
-    children: list[_Element] = field(default_factory=list)
-    text: list[str] = field(default_factory=list)
+    """One XML element: "prefix:local" (ExifTool's standard prefix for a known namespace URI), attributes,
+    child elements and text."""
+
+    __slots__ = ("name", "attributes", "children", "text")
+
+    def __init__(self, name: str, attributes: list[tuple[str, str]]) -> None:
+        self.name, self.attributes = name, attributes
+        self.children: list[_Element] = []
+        self.text: list[str] = []
 
 
 def parse_packet(data: bytes | memoryview) -> _Element:
-    """The packet's element tree, parsed safely; XmpRefused for a DTD, a bound exceeded, or bad XML."""
+    """The packet's element tree, parsed safely; XmpRefused for a DTD, an oversized packet or bad XML.
+
+    Past MAX_ELEMENTS elements (or below MAX_DEPTH) the rest of the packet is not read; the tree keeps
+    what came before.
+    """
     if len(data) > MAX_XMP_BYTES:
         raise XmpRefused(f"packet of {len(data)} bytes (at most {MAX_XMP_BYTES})")
     uris = xmp_tables()["uris"]
@@ -57,6 +72,7 @@ def parse_packet(data: bytes | memoryview) -> _Element:
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     root = _Element("", [])
     stack = [root]
+    names: dict[str, str] = {}
     count = 0
 
     def refuse(*_: object) -> None:
@@ -66,8 +82,9 @@ def parse_packet(data: bytes | memoryview) -> _Element:
         nonlocal count
         count += 1
         if count > MAX_ELEMENTS or len(stack) > MAX_DEPTH:
-            raise XmpRefused(f"more than {MAX_ELEMENTS} elements or deeper than {MAX_DEPTH}")
-        element = _Element(_prop(name, uris), [(_prop(key, uris), value) for key, value in attributes.items()])
+            raise _Truncated
+        prop = names.get(name) or names.setdefault(name, _prop(name, uris))
+        element = _Element(prop, [(names.get(k) or names.setdefault(k, _prop(k, uris)), v) for k, v in attributes.items()])
         stack[-1].children.append(element)
         stack.append(element)
 
@@ -86,6 +103,8 @@ def parse_packet(data: bytes | memoryview) -> _Element:
     parser.CharacterDataHandler = text
     try:
         parser.Parse(bytes(data), True)
+    except _Truncated:
+        pass
     except expat.ExpatError as error:
         # Padding or junk (NULs) after the packet's root element is common; anything earlier breaks the packet.
         if not (root.children and len(stack) == 1):
@@ -149,9 +168,10 @@ class _Reader:
 
     def __init__(self) -> None:
         tables = xmp_tables()
-        self.namespaces, self.translate = tables["namespaces"], tables["translate"]
+        self.namespaces = tables["namespaces"]
         self.found: list[_Found] = []
         self.lists: dict[tuple, _Found] = {}
+        self.naming: dict[tuple, tuple | None] = {}  # property path (list items as one) -> its naming
         self.ctx = Context()
 
     def walk(self, elements: list[_Element], path: list[str]) -> int:
@@ -214,50 +234,56 @@ class _Reader:
             return
         self._found(path, value, attributes)
 
-    def _tag_id(self, path: list[str]) -> tuple[str | None, str]:
+    def _tag_id(self, path: tuple[str, ...]) -> tuple[str | None, str]:
         """GetXMPTagID: the flattened ID and the namespace of its first part."""
         tag, namespace = None, ""
         for prop in path:
             ns, _, name = prop.partition(":") if ":" in prop else ("", "", prop)
             if ns in _IGNORED_NAMESPACES:
                 continue
-            name = name.split(" ")[0]
-            if not re.search(r"[a-z]", name):
+            if not _LOWER.search(name):
                 table = self.namespaces.get(ns, {}).get("tags", {})
                 if name not in table:
-                    name = re.sub(r"_([a-z])", lambda m: m[1].upper(), name.lower())
+                    name = _UNDERSCORE_LETTER.sub(lambda m: m[1].upper(), name.lower())
             tag = name if tag is None else tag + name[:1].upper() + name[1:]
             namespace = namespace or ns
         return tag, namespace
 
     def _found(self, path: list[str], value: str, attributes: dict[str, str]) -> None:
         """FoundXMP: name the property by its table, convert its value, gather lists."""
+        if "base64" in attributes.get("rdf:datatype", ""):
+            return  # decoded to binary data by ExifTool
+        key = (tuple("rdf:li" if p.startswith("rdf:li ") else p for p in path), attributes.get("xml:lang"))
+        naming = self.naming.get(key) or self.naming.setdefault(key, self._naming(*key))
+        if naming is None:
+            return
+        entry, name, priority, is_list, known = naming
+        value = self._typed(entry, value, known)
+        if value is not BINARY:
+            self._store(entry, value, priority, is_list, key, name)
+
+    def _naming(self, path: tuple[str, ...], lang: str | None) -> tuple[dict, str, int, bool, bool] | None:
+        """A property path's table entry, name, priority, whether it gathers a list, and whether it is known."""
         tag, namespace = self._tag_id(path)
         if not tag:
-            return
+            return None
         table = self.namespaces.get(namespace)
         entry = table["tags"].get(tag) if table else None
         known = entry is not None
         if entry is None:
             entry = {"name": self._unknown_name(table, path, tag)}
         name = entry["name"]
-        lang = attributes.get("xml:lang")
         if lang and lang.lower() != "x-default":
             name = f"{name}-{_standard_language(lang)}"
         is_list = bool(entry.get("list")) or (
-            len(path) > 2 and path[-1].startswith("rdf:li ") and path[-2] in ("rdf:Bag", "rdf:Seq", "rdf:Alt")
+            len(path) > 2 and path[-1] == "rdf:li" and path[-2] in ("rdf:Bag", "rdf:Seq", "rdf:Alt")
             and not (lang and path[-2] == "rdf:Alt"))
-        if "base64" in attributes.get("rdf:datatype", ""):
-            return  # decoded to binary data by ExifTool
-        value = self._typed(entry, value, known)
-        if value is BINARY:
-            return
         priority = entry.get("priority", table.get("priority", 1) if known and table else 0)
         if entry.get("avoid") and "priority" not in entry:
             priority = 0
-        self._store(entry, value, priority, is_list, (namespace, tag, name), name)
+        return entry, name, priority, is_list, known
 
-    def _unknown_name(self, table: dict | None, path: list[str], tag: str) -> str:
+    def _unknown_name(self, table: dict | None, path: tuple[str, ...], tag: str) -> str:
         """An unknown property: inside a known structure, the structure's flat name and the field; else the ID."""
         if table:
             ids, names = [], []
@@ -265,7 +291,6 @@ class _Reader:
                 ns, _, local = prop.partition(":")
                 if ns in _IGNORED_NAMESPACES:
                     continue
-                local = local.split(" ")[0]
                 names.append(local)
                 ids.append(local if not ids else ids[-1] + local[:1].upper() + local[1:])
             for i in range(len(ids) - 2, -1, -1):
@@ -279,14 +304,14 @@ class _Reader:
         """Rationals as numbers and dates in EXIF form (FoundXMP); long unknown values are binary."""
         kind = entry.get("type")
         if not known or kind == "rational":
-            match = re.fullmatch(r"(-?\d+)/(-?\d+)", value)
+            match = _RATIONAL.fullmatch(value)
             if match:
                 numerator, denominator = int(match[1]), int(match[2])
                 if denominator:
                     return perl_str(numerator / denominator)
                 return "inf" if numerator else "undef"
         if kind == "date" or not known:
-            value = _xmp_date(value, unsure=not known)
+            value = xmp_date(value, unsure=not known)
         if not known and len(value) > MAX_UNKNOWN_TEXT:
             return BINARY
         return value
@@ -325,19 +350,7 @@ class _Reader:
 def _signed(entry: dict, value: object, ctx: Context) -> object:
     """XMP-exif GPS coordinates in signed decimal degrees (their ValueConv), altitude as a number."""
     number = run(entry.get("value"), value, ctx)
-    if number == "" or number is None:
-        return number
-    return float(perl_str(number if isinstance(number, float) else perl_num(number)))
-
-
-def _xmp_date(value: str, unsure: bool) -> str:
-    """XMP.pm ConvertXMPDate: ISO date/time -> EXIF form; a bare date only when the property is a date."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}:\d{2})(:\d{2})?\s*(\S*)", value)
-    if match:
-        return f"{match[1]}:{match[2]}:{match[3]} {match[4]}{match[5] or ''}{match[6]}"
-    if not unsure and re.match(r"\d{4}(-\d{2}){0,2}", value):
-        return value.replace("-", ":")
-    return value
+    return number if number in ("", None) else perl_number(number)
 
 
 def _standard_language(lang: str) -> str:
@@ -355,5 +368,3 @@ def gps_altitude_sign(facts: list[Fact]) -> Iterator[Fact]:
         else:
             yield fact
 
-
-__all__ = ["XmpRefused", "xmp_facts", "extended_packet", "parse_packet", "round_float"]
