@@ -71,6 +71,11 @@ _LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">' + b"".j
     b'<!ENTITY %c "%s">' % (98 + i, b"&%c;" % (97 + i) * 10) for i in range(8)) + b']><x:xmpmeta xmlns:x="adobe:ns:meta/">&i;</x:xmpmeta>')
 
 
+_MANY_PROPERTIES = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+                    b'<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/">' + b"<dc:a>k</dc:a>" * 500_000
+                    + b"</rdf:Description></rdf:RDF></x:xmpmeta>")
+
+
 def hostile_inputs() -> list[tuple[str, Callable[[], bytes]]]:
     """Containers built to cost: each must be walked or refused, and read, in milliseconds."""
     jpeg = _jpeg()
@@ -82,6 +87,9 @@ def hostile_inputs() -> list[tuple[str, Callable[[], bytes]]]:
             [_chunk(b"zTXt", b"Raw profile type exif\x00\x00" + zlib.compress(bytes(64 << 20), 9))] * 300)),
         ("XMP billion laughs (DTD entities)", lambda: jpeg[:2] + _app1(_XMP + _LAUGHS) + jpeg[2:]),
         ("XMP nested 7,000 elements deep", lambda: jpeg[:2] + _app1(_XMP + b"<a>" * 7000 + b"</a>" * 7000) + jpeg[2:]),
+        ("PNG iTXt XMP of 500,000 properties (7 MB)", lambda: _png([_chunk(b"iTXt", b"XML:com.adobe.xmp\x00\x00\x00\x00\x00"
+                                                                    + _MANY_PROPERTIES)])),
+        ("JPEG with 10,000,000 fill bytes", lambda: jpeg[:2] + b"\xff" * 10_000_000 + jpeg[2:]),
     ]
 
 

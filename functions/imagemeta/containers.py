@@ -151,7 +151,7 @@ def sniff(head: bytes | memoryview) -> str | None:
 
 def walk(data: bytes | bytearray | memoryview, limits: WalkLimits = DEFAULT_WALK_LIMITS) -> Walk:
     """The format and metadata blocks of an image file's bytes, within the limits; never raises."""
-    view = memoryview(data).cast("B")
+    view = memoryview(_as_bytes(data))
     result = Walk(format=sniff(view))
     finder = _FINDERS.get(result.format)
     if finder is None:
@@ -166,6 +166,18 @@ def walk(data: bytes | bytearray | memoryview, limits: WalkLimits = DEFAULT_WALK
         result.stopped = f"malformed: {error}"
     result.units = budget.units
     return result
+
+
+def _as_bytes(data: bytes | bytearray | memoryview) -> bytes:
+    """The file as bytes (a view over a whole bytes object is not copied), so searches run in C."""
+    if isinstance(data, memoryview) and isinstance(data.obj, bytes) and data.nbytes == len(data.obj):
+        return data.obj
+    return data if isinstance(data, bytes) else bytes(data)
+
+
+def _find(view: memoryview, needle: bytes, start: int, end: int | None = None) -> int:
+    """bytes.find on the walked file (whose view is always over a whole bytes object)."""
+    return view.obj.find(needle, start, len(view) if end is None else end)
 
 
 def _span(view: memoryview, start: int, length: int, what: str) -> memoryview:
@@ -194,7 +206,8 @@ def jpeg_segments(view: memoryview, budget: Budget) -> Iterator[tuple[int, int, 
         if view[position] != 0xFF:
             raise Malformed(f"no JPEG marker at {position}")
         marker = view[position + 1]
-        if marker == 0xFF:  # fill byte
+        if marker == 0xFF:  # fill byte (each counts: a run of millions must not be free)
+            budget.visit()
             position += 1
             continue
         budget.visit(metadata=0xE0 <= marker <= 0xEF or marker == 0xFE)
@@ -260,14 +273,15 @@ def _png_blocks(view: memoryview, budget: Budget, skipped: list[str]) -> Iterato
             skip = 6 if bytes(data[:6]) == EXIF_PREFIX else 0
             block = Block("exif", data[skip:], offset + skip, "eXIf")
         elif kind in _PNG_TEXT:
-            block = _png_text_block(kind, offset, data, budget, skipped)
+            block = _png_text_block(kind, view, offset, data, budget, skipped)
         else:
             continue
         if block is not None and (kept := _kept(budget, skipped, block)):
             yield kept
 
 
-def _png_text_block(kind: bytes, offset: int, data: memoryview, budget: Budget, skipped: list[str]) -> Block | None:
+def _png_text_block(kind: bytes, view: memoryview, offset: int, data: memoryview, budget: Budget,
+                    skipped: list[str]) -> Block | None:
     """XMP (keyword XML:com.adobe.xmp) or a "Raw profile type" block from a text chunk."""
     keyword_end = bytes(data[:80]).find(b"\x00")
     if keyword_end < 0:
@@ -277,7 +291,7 @@ def _png_text_block(kind: bytes, offset: int, data: memoryview, budget: Budget, 
     if keyword != XMP_KEYWORD and not is_raw_profile:
         return None
     source = f"{kind.decode()} {keyword.decode('latin-1')}"
-    text = _png_text(kind, data, keyword_end, budget)
+    text = _png_text(kind, view, offset, data, keyword_end, budget)
     if text is None:
         skipped.append(f"{source} chunk at {offset}: too large or not inflatable")
         return None
@@ -286,18 +300,20 @@ def _png_text_block(kind: bytes, offset: int, data: memoryview, budget: Budget, 
     return _raw_profile(keyword[len(b"Raw profile type "):].decode("latin-1").lower(), text, offset, source)
 
 
-def _png_text(kind: bytes, data: memoryview, keyword_end: int, budget: Budget) -> bytes | memoryview | None:
-    """The text of a tEXt, zTXt or iTXt chunk (inflated when compressed); None when it cannot be kept."""
+def _png_text(kind: bytes, view: memoryview, offset: int, data: memoryview, keyword_end: int,
+              budget: Budget) -> bytes | memoryview | None:
+    """The text of a tEXt, zTXt or iTXt chunk at `offset` (inflated when compressed); None when it cannot be kept."""
     if kind == b"tEXt":
         return data[keyword_end + 1 :]
     if kind == b"zTXt":
         return budget.inflate(data[keyword_end + 2 :])
     compressed = data[keyword_end + 1] == 1
-    language_end = bytes(data).find(b"\x00", keyword_end + 3)
-    translated_end = bytes(data).find(b"\x00", language_end + 1) if language_end >= 0 else -1
+    end = offset + len(data)
+    language_end = _find(view, b"\x00", offset + keyword_end + 3, end)
+    translated_end = _find(view, b"\x00", language_end + 1, end) if language_end >= 0 else -1
     if translated_end < 0:
         return None
-    text = data[translated_end + 1 :]
+    text = data[translated_end + 1 - offset :]
     return budget.inflate(text) if compressed else text
 
 
@@ -372,10 +388,10 @@ def gif_blocks(view: memoryview, budget: Budget) -> Iterator[tuple[int, int, int
             label = _span(view, position + 1, 1, "GIF extension")[0]
             budget.visit(metadata=label in (0xFE, 0xFF))
             if bytes(view[position + 1 : position + 14]) == b"\xff\x0b" + GIF_XMP_APPLICATION:
-                trailer = bytes(view[position + 14 :]).find(GIF_XMP_TRAILER)
+                trailer = _find(view, GIF_XMP_TRAILER, position + 14)
                 if trailer < 0:
                     raise Malformed("GIF XMP extension without its trailer")
-                position += 14 + trailer + len(GIF_XMP_TRAILER)
+                position = trailer + len(GIF_XMP_TRAILER)
             else:
                 position = _skip_sub_blocks(view, position + 2, budget)
             yield 0x2100 | label, start, position

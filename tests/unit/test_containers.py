@@ -158,3 +158,8 @@ def test_a_riff_chunk_past_the_end_is_a_fault() -> None:
     data = b"RIFF" + struct.pack("<I", 100) + b"WEBP" + b"EXIF" + struct.pack("<I", 1000) + b"MM\x00*"
     walked = walk(data)
     assert walked.format == "webp" and walked.stopped and not walked.over_limit and walked.blocks == []
+
+
+def test_a_run_of_fill_bytes_counts_against_the_unit_bound() -> None:
+    walked = walk(jpeg(b"\xff" * 10_000), SMALL)
+    assert walked.over_limit and "structural units" in walked.stopped

@@ -48,38 +48,39 @@ def photoshop_blocks(data: bytes | memoryview) -> Iterator[Nested]:
 def iptc_facts(data: bytes | memoryview, standard: bool) -> list[Fact]:
     """One IPTC block's facts; list tags (Keywords...) gather their datasets. `standard` is False for a
     block ExifTool finds outside the format's standard place, whose tags it ranks below the others."""
-    view = memoryview(data).cast("B")
     table = iptc_table()
-    ctx = Context()
     values: dict[tuple[int, int], list[object]] = {}
     latin = True
+    for record, dataset, raw in _datasets(memoryview(data).cast("B")):
+        entry = table.get((record, dataset))
+        if record not in _RECORDS or entry is None or entry.get("binary"):
+            continue  # ExifTool reports unknown datasets only with -u, binary ones as "(Binary data ...)"
+        values.setdefault((record, dataset), []).append(_decode(entry, raw, record, latin))
+        if (record, dataset) == CODED_CHARACTER_SET:
+            latin = raw.rstrip(b"\x00") != UTF8_DESIGNATION and not raw.startswith(b"\x1b%")
+    ctx = Context()
+    return [fact for key, items in values.items() if (fact := _fact(table[key], items, ctx, standard))]
+
+
+def _datasets(view: memoryview) -> Iterator[tuple[int, int, bytes]]:
+    """(record, dataset, value bytes) of each dataset, up to the first malformed one (as ExifTool stops)."""
     position = 0
     for _ in range(MAX_DATASETS):
-        if position + 5 > len(view):
-            break
-        marker, record, dataset, length = view[position], view[position + 1], view[position + 2], \
-            int.from_bytes(view[position + 3 : position + 5], "big")
-        if marker != 0x1C:
-            break
+        if position + 5 > len(view) or view[position] != 0x1C:
+            return
+        record, dataset = view[position + 1], view[position + 2]
+        length = int.from_bytes(view[position + 3 : position + 5], "big")
         position += 5
         if length & 0x8000:  # extended dataset: the length of the length
             size = length & 0x7FFF
             if size > 8 or position + size > len(view):
-                break
+                return
             length = int.from_bytes(view[position : position + size], "big")
             position += size
         if position + length > len(view):
-            break
-        raw = bytes(view[position : position + length])
+            return
+        yield record, dataset, bytes(view[position : position + length])
         position += length
-        entry = table.get((record, dataset))
-        if record not in _RECORDS or entry is None:
-            continue  # ExifTool reports unknown datasets only with -u
-        value = _decode(entry, raw, record, latin)
-        if (record, dataset) == CODED_CHARACTER_SET:
-            latin = raw.rstrip(b"\x00") != UTF8_DESIGNATION and not raw.startswith(b"\x1b%")
-        values.setdefault((record, dataset), []).append(value)
-    return [fact for key, items in values.items() if (fact := _fact(table[key], items, ctx, standard))]
 
 
 def _decode(entry: dict, raw: bytes, record: int, latin: bool) -> object:
