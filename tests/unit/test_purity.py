@@ -46,3 +46,9 @@ def test_the_file_lookup_handler_does_not_load_the_image_stack() -> None:
         "import handlers.files"
     )
     assert not loaded & {"numpy", "PIL"}
+
+
+def test_embedded_metadata_needs_neither_numpy_nor_pillow_for_a_jpeg() -> None:
+    jpeg = IMAGES / "metadata/iptc-reference.jpg"
+    loaded = modules_after(f"import imagemeta; imagemeta.embedded_metadata({str(jpeg)!r})")
+    assert not loaded & {"numpy", "PIL"}

@@ -35,6 +35,13 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else perl_str(value)
 
 
+def _bytes(value: object) -> bytes:
+    """A value as the bytes a conversion of binary data sees."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    return _text(value).encode("utf-8", "surrogateescape")
+
+
 def _strip_trailing_space(value: object, ctx: Context) -> object:
     # Exif.pm Make/Model/Software/Artist: $val =~ s/\s+$//
     return re.sub(r"[ \t\n\r\f\v]+\Z", "", value) if isinstance(value, str) else value
@@ -58,21 +65,16 @@ def _after_label(value: object, ctx: Context) -> object:
 
 
 def _copyright(value: object, ctx: Context) -> object:
-    # Exif.pm Copyright RawConv: photographer\0editor -> two lines; the rest after a second NUL dropped
-    text = _text(value) if not isinstance(value, (bytes, bytearray, memoryview)) else bytes(value).decode("latin-1")
-    text = re.sub(r" *\x00", "\n", text, count=1)
-    text = re.sub(r" *\x00.*", "", text, count=1, flags=re.S)
-    return _as_bytes_if(value, text[:-1] if text.endswith("\n") else text)
-
-
-def _as_bytes_if(original: object, text: str) -> object:
-    """Keep bytes as bytes (decoded later as UTF-8, as ExifTool prints them)."""
-    return text.encode("latin-1") if isinstance(original, (bytes, bytearray, memoryview)) else text
+    # Exif.pm Copyright RawConv: photographer\0editor -> two lines; the rest after a second NUL dropped.
+    # Kept as bytes: they print as UTF-8, as ExifTool prints them.
+    raw = re.sub(rb" *\x00", b"\n", _bytes(value), count=1)
+    raw = re.sub(rb" *\x00.*", b"", raw, count=1, flags=re.S)
+    return raw[:-1] if raw.endswith(b"\n") else raw
 
 
 def _exif_text(value: object, ctx: Context) -> object:
     # Exif.pm ConvertExifText (UserComment): an 8-byte character code, then the text
-    raw = bytes(value) if isinstance(value, (bytes, bytearray, memoryview)) else _text(value).encode("latin-1")
+    raw = _bytes(value)
     if len(raw) < 8:
         return raw
     code, text = raw[:8], raw[8:]
@@ -95,7 +97,7 @@ def _exif_text(value: object, ctx: Context) -> object:
 
 def _ucs2_le(value: object, ctx: Context) -> object:
     # Exif.pm XPTitle/XPComment/XPAuthor/...: $self->Decode($val,"UCS2","II")
-    raw = bytes(value) if isinstance(value, (bytes, bytearray, memoryview)) else _text(value).encode("latin-1")
+    raw = _bytes(value)
     return raw[: len(raw) // 2 * 2].decode("utf-16-le", "replace")
 
 
@@ -106,7 +108,7 @@ def _binary_over(limit: int) -> Conversion:
 
 def _cfa_pattern(value: object, ctx: Context) -> object:
     # Exif.pm DecodeCFAPattern: repeat width and height (16-bit, EXIF byte order), then the colours
-    raw = bytes(value) if isinstance(value, (bytes, bytearray, memoryview)) else _text(value).encode("latin-1")
+    raw = _bytes(value)
     if re.fullmatch(rb"[0-6]+", raw):
         raw = bytes(b - 0x30 for b in raw)
     if len(raw) < 4:
@@ -356,7 +358,7 @@ def _unchanged(value: object, ctx: Context) -> object:
 def _hex(upper: bool) -> Conversion:
     # unpack("H*", $val), uc(unpack("H*",$val))
     def convert(value: object, ctx: Context) -> object:
-        raw = bytes(value) if isinstance(value, (bytes, bytearray, memoryview)) else _text(value).encode("latin-1")
+        raw = _bytes(value)
         return raw.hex().upper() if upper else raw.hex()
     return convert
 
@@ -469,11 +471,17 @@ def _decode_bits(values: str, names: dict[str, str], bits: int = 32) -> str:
 
 
 def run(expression: str | None, value: object, ctx: Context) -> object:
-    """Apply a Perl conversion's port; an expression without one leaves the value unchanged."""
+    """Apply a Perl conversion's port; an expression without one leaves the value unchanged, and a value
+    the port cannot convert (hostile bytes) is left out (None), losing that tag only."""
     if expression is None:
         return value
     port = CONVERSIONS.get(expression)
-    return port(value, ctx) if port else value
+    if port is None:
+        return value
+    try:
+        return port(value, ctx)
+    except (ArithmeticError, LookupError, TypeError, ValueError):
+        return None
 
 
 def is_ported(expression: str) -> bool:

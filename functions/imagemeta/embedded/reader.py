@@ -12,22 +12,26 @@ from .exif import exif_facts
 from .facts import Fact, Nested, merge
 from .iptc import iptc_facts, photoshop_blocks
 from .values import json_value
-from .xmp import XmpRefused, extended_packet, gps_altitude_sign, xmp_facts
+from .xmp import extended_packet, gps_altitude_sign, xmp_facts
 
 Source = bytes | bytearray | memoryview | str | os.PathLike
 # The object's bound (Lambda answers at most 6 MB, a record item 400 KB before it spills): past it, the
 # longest values are left out first.
 MAX_OBJECT_BYTES = 1 << 20
+# Blocks inside blocks (TIFF IFD0 -> Photoshop resources -> EXIF -> ...): real files go two deep.
+MAX_NESTING = 3
 
 
-def read_bytes(source: Source, limits: Limits = DEFAULT_LIMITS) -> bytes | memoryview:
+def read_bytes(source: Source, limits: Limits = DEFAULT_LIMITS) -> bytes | bytearray | memoryview:
     """The file's bytes (a buffer as it is), refused over the byte limit before reading."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         limits.check_bytes(memoryview(source).nbytes)
-        return memoryview(source)
+        return source
     with open(source, "rb") as file:
         limits.check_bytes(os.fstat(file.fileno()).st_size)
-        return file.read(limits.max_bytes + 1)
+        data = file.read(limits.max_bytes + 1)
+    limits.check_bytes(len(data))  # a file that grew while being read
+    return data
 
 
 def embedded_metadata(source: Source, limits: Limits = DEFAULT_LIMITS) -> dict:
@@ -36,9 +40,10 @@ def embedded_metadata(source: Source, limits: Limits = DEFAULT_LIMITS) -> dict:
     Raises TooLarge over the byte limit and NotAnImage for bytes of no supported format; a broken or
     hostile EXIF, IPTC or XMP block only loses that block.
     """
-    data = read_bytes(source, limits)
-    limits.check_bytes(len(data))
-    return from_walk(_walked(data))
+    found = walk(read_bytes(source, limits))
+    if found.format is None:
+        raise NotAnImage(detail="no supported image signature")
+    return from_walk(found)
 
 
 def extract_with_embedded(source: Source, limits: Limits = DEFAULT_LIMITS) -> tuple[dict, dict]:
@@ -50,16 +55,8 @@ def extract_with_embedded(source: Source, limits: Limits = DEFAULT_LIMITS) -> tu
     from ..extract import extract  # numpy and Pillow load only when the metadata object is asked for
 
     data = read_bytes(source, limits)
-    limits.check_bytes(len(data))
     metadata = extract(data, limits)
-    return metadata, from_walk(_walked(data))
-
-
-def _walked(data: bytes | memoryview) -> Walk:
-    found = walk(data)
-    if found.format is None:
-        raise NotAnImage(detail="no supported image signature")
-    return found
+    return metadata, from_walk(walk(data))
 
 
 def from_walk(found: Walk) -> dict:
@@ -93,20 +90,20 @@ class _State:
         self.standard_iptc_seen = False
         self.xmp: list[Fact] = []
 
-    def read(self, kind: str, data: bytes | memoryview, source: str, offset: int = 0) -> list[Fact]:
+    def read(self, kind: str, data: bytes | memoryview, source: str, offset: int = 0, depth: int = 0) -> list[Fact]:
         """One block's facts; a block its reader cannot read is left out, the others stay."""
-        try:
-            return list(self._facts(kind, data, source, offset))
-        except XmpRefused:
+        if depth > MAX_NESTING:
             return []
-        except Exception:  # noqa: BLE001 - hostile bytes may break a reader in ways no test foresaw; lose that block only
+        try:
+            return list(self._facts(kind, data, source, offset, depth))
+        except Exception:  # noqa: BLE001 - a refused XMP packet, or hostile bytes breaking a reader in a way no test foresaw
             return []
 
-    def _facts(self, kind: str, data: bytes | memoryview, source: str, offset: int) -> Iterable[Fact]:
+    def _facts(self, kind: str, data: bytes | memoryview, source: str, offset: int, depth: int) -> Iterable[Fact]:
         if kind == "exif":
             for item in exif_facts(data, offset, ifd1_low_priority=self.format == "jpg"):
                 if isinstance(item, Nested):
-                    yield from self.read(item.kind, item.data, "IFD0")
+                    yield from self.read(item.kind, item.data, "IFD0", depth=depth + 1)
                 else:
                     yield item
         elif kind == "xmp":
@@ -117,7 +114,7 @@ class _State:
             yield from iptc_facts(data, standard=self._standard_iptc(source))
         elif kind == "photoshop":
             for nested in photoshop_blocks(data):
-                yield from self.read(nested.kind, nested.data, f"{source} resource")
+                yield from self.read(nested.kind, nested.data, f"{source} resource", depth=depth + 1)
 
     def _standard_iptc(self, source: str) -> bool:
         """ExifTool ranks IPTC outside the format's standard place (JPEG APP13, TIFF IFD0), or a second
