@@ -4,7 +4,7 @@ Source: `exiftool -listx` (ExifTool 12.57 here) for every tag's ID, name, type, 
 (`<values>`: a print conversion that is a lookup). -listx leaves out what the embeddedMetadata reader also
 needs, so the same ExifTool install's Perl tables supply it (PERL_SUPPLEMENT below): tag priorities, list
 and structure flags, XMP namespace URIs, bit-mask tables, and which tags convert with Perl code (those
-conversions are ported by hand in imagemeta/embedded/printconv.py, each naming its ExifTool source).
+conversions are ported by hand in imagemeta/embedded/ports/, each naming its ExifTool source).
 
 Usage: .venv/bin/python scripts/gen_embedded_tags.py   (`make golden-embedded`)
 """
@@ -68,7 +68,7 @@ for my $full (@names) {
             $t{subdirectory} = JSON::PP::true if $$info{SubDirectory};
             $t{offset} = JSON::PP::true if $$info{IsOffset};
             # Conversions written as Perl: the expression text (or the tag's name for a code reference),
-            # which imagemeta/embedded/conversions.py maps to its Python port.
+            # which imagemeta/embedded/ports/ maps to its Python port.
             for my $conv (qw(RawConv ValueConv PrintConv)) {
                 my $c = $$info{$conv};
                 next if not defined $c or ref $c eq 'HASH';

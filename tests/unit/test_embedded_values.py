@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from imagemeta.embedded.conversions import CONVERSIONS, Context
+from imagemeta.embedded.tables import exif_tables, iptc_table, xmp_tables
 from imagemeta.embedded.values import iso_instant, json_scalar, latin_text, utf8_text
 
 
@@ -53,3 +54,12 @@ def test_invalid_utf8_bytes_print_as_question_marks_and_latin_is_cp1252() -> Non
 ])
 def test_ported_conversions_print_as_exiftool(expression: str, value: str, printed: str) -> None:
     assert CONVERSIONS[expression](value, Context()) == printed
+
+
+def test_every_port_matches_an_expression_of_the_generated_tables() -> None:
+    # A port keyed by a mistyped expression would never run: each key must be one the tables carry.
+    tables = [exif_tables()["exif"], exif_tables()["gps"], iptc_table()]
+    tables += [namespace["tags"] for namespace in xmp_tables()["namespaces"].values()]
+    carried = {entry[kind] for table in tables for entry in table.values() for kind in ("raw", "value", "print")
+               if kind in entry}
+    assert set(CONVERSIONS) <= carried

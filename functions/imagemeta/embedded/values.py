@@ -6,6 +6,17 @@ import math
 import re
 from datetime import datetime, timedelta, timezone
 
+BINARY = object()  # ExifTool keeps the value as binary data (printed "(Binary data N bytes...)"): left out
+
+
+class Context:
+    """What reading a value may need beyond it: the EXIF block's byte order and its place in the file."""
+
+    def __init__(self, byte_order: str = ">", base: int = 0) -> None:
+        self.byte_order = byte_order
+        self.base = base
+
+
 # exiftool's EscapeJSON: a printed value that looks like this is a JSON number, true/false a boolean.
 _JSON_NUMBER = re.compile(r"-?(?:\d|[1-9]\d{1,14})(?:\.\d{1,16})?(?:[eE][-+]?\d{1,3})?")
 _JSON_BOOLEAN = {"true": True, "false": False}
@@ -60,6 +71,20 @@ def perl_num(text: object) -> float:
 def is_float(text: object) -> bool:
     """ExifTool's IsFloat: a plain decimal or exponent number."""
     return isinstance(text, (int, float)) or bool(_FLOAT.fullmatch(str(text)))
+
+
+def as_text(value: object) -> str:
+    """A value as the Perl string a conversion sees (binary data byte for byte)."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).decode("latin-1")
+    return value if isinstance(value, str) else perl_str(value)
+
+
+def as_bytes(value: object) -> bytes:
+    """A value as the bytes a conversion of binary data sees."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    return as_text(value).encode("utf-8", "surrogateescape")
 
 
 def round_float(number: float, digits: int) -> str:

@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from xml.parsers import expat
 
-from .conversions import BINARY, Context, perl_number, printed, run, xmp_date
+from .conversions import BINARY, Context, perl_number, printed, run
+from .ports.common import xmp_date
 from .facts import Fact
 from .tables import xmp_tables
 from .values import perl_str
