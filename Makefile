@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 IMAGES ?= tests/data/images
 CORPUS ?= ../shared/corpus
 
-.PHONY: help install test run keys build lint golden golden-exif golden-sharp bench backfill clean
+.PHONY: help install test run keys build lint golden golden-exif golden-sharp golden-embedded metadata-fixtures bench backfill clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -41,7 +41,7 @@ lint: install ## cfn-lint and sam validate --lint on template.yaml
 	$(VENV)/bin/cfn-lint template.yaml
 	SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam validate --lint
 
-golden: golden-exif golden-sharp ## regenerate the committed tables and reference expectations (needs exiftool, node, npm)
+golden: golden-exif golden-sharp golden-embedded ## regenerate the committed tables and reference expectations (needs exiftool, node, npm)
 
 golden-exif: install ## the EXIF tag table (exiftool) and node-exif's output over $(IMAGES)
 	$(PY) scripts/gen_exif_tags.py
@@ -53,6 +53,13 @@ golden-sharp: install ## the format fixtures, then sharp/sharp-phash/identify %Q
 	npm --prefix scripts install --no-audit --no-fund
 	node scripts/phash_cos.js functions/imagemeta/data/phash_cos.json
 	node scripts/expect_sharp.js $(IMAGES) tests/data/expected/sharp.json
+
+golden-embedded: install ## ExifTool's tag tables for embeddedMetadata, and exiftool -j over $(IMAGES)
+	$(PY) scripts/gen_embedded_tags.py
+	$(PY) scripts/expect_embedded.py $(IMAGES) tests/data/expected/embedded_exiftool.json
+
+metadata-fixtures: install ## rewrite tests/data/images/metadata/ (EXIF, IPTC, XMP in every format; needs exiftool)
+	$(PY) scripts/make_metadata_fixtures.py
 
 bench: install ## measure speed, memory, cold start, ingest throughput and cost; writes docs/benchmarks.md
 	@command -v djpeg >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \

@@ -9,6 +9,7 @@ import sys
 os.environ.setdefault("VIPS_CONCURRENCY", "1")
 
 from .coldstart import heif_loading, measure_cold_start
+from .embedded import embedded_section
 from .cost import Cost
 from .extraction import DJPEG_INSTALL_HINT, djpeg_path, measure_image
 from .ingest import measure_ingest
@@ -70,6 +71,8 @@ def main() -> None:
                               similar_section(), robustness, djpeg_missing=djpeg is None,
                               load_at_end=load_average(), bound=bound, has_corpus=HAS_CORPUS,
                               hosted_missing=not hosted))
+    progress("embeddedMetadata")
+    report += "\n" + embedded_section()
     REPORT.write_text(report, encoding="utf-8")
     print(report)
     progress(f"written to {REPORT.relative_to(ROOT)}")

@@ -1,7 +1,8 @@
 """The product's core: image bytes in, the contract's metadata object out. Pure: no AWS.
 
 `extract` loads on first use, so code that needs only the error types, the limits or hash
-distances (the file-lookup function) does not pay for numpy and Pillow at cold start.
+distances (the file-lookup function) does not pay for numpy and Pillow at cold start; so do
+`embedded_metadata` and `extract_with_embedded` (imagemeta.embedded, docs/embedded-metadata.md).
 """
 from importlib import import_module
 from typing import Any
@@ -19,10 +20,12 @@ from .errors import (
 from .phash_text import phash_distance
 from .limits import DEFAULT_LIMITS, Limits
 
-_LAZY = {"extract": ".extract"}
+_LAZY = {"extract": ".extract", "embedded_metadata": ".embedded", "extract_with_embedded": ".embedded"}
 
 __all__ = [
     "extract",
+    "embedded_metadata",
+    "extract_with_embedded",
     "phash_distance",
     "Limits",
     "DEFAULT_LIMITS",

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from . import extract
+from . import embedded_metadata, extract
 from .errors import ImageMetaError, NotFound
 from .fetch import fetch
 from .folder_search import search_folder
@@ -46,6 +46,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="N",
         help=f"with --similar-to: the most bits two hashes may differ in (0..{MAX_DISTANCE}, default {DEFAULT_MAX_DISTANCE})",
     )
+    parser.add_argument(
+        "--embedded",
+        action="store_true",
+        help="instead, print each image's embeddedMetadata object: EXIF, IPTC and XMP merged, with ExifTool's "
+        "names and printed values (docs/embedded-metadata.md)",
+    )
     args = parser.parse_args(argv)
     try:
         settings = CliSettings.from_env(os.environ)
@@ -54,9 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.similar_to:
         return _similar(args.similar_to, args.sources, args.max_distance, settings)
+    read = embedded_metadata if args.embedded else extract
     succeeded = True
     for source in args.sources:
-        metadata, error = _attempt(lambda: _metadata(source, settings))
+        metadata, error = _attempt(lambda: _metadata(source, read, settings))
         succeeded = succeeded and error is None
         _print(metadata if error is None else error)
     return 0 if succeeded else 1
@@ -90,9 +97,9 @@ def _attempt(action: Callable[[], T]) -> tuple[T | None, dict | None]:
         return None, dict(_UNEXPECTED)
 
 
-def _metadata(source: str, settings: CliSettings) -> dict:
-    """A path's or a URL's metadata object."""
-    return extract(fetch(source, settings.fetch) if _URL.match(source) else source, settings.limits)
+def _metadata(source: str, read: Callable[..., dict], settings: CliSettings) -> dict:
+    """A path's or a URL's object as `read` makes it (the metadata object, or embeddedMetadata)."""
+    return read(fetch(source, settings.fetch) if _URL.match(source) else source, settings.limits)
 
 
 def _print(body: dict) -> None:

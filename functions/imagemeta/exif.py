@@ -54,7 +54,7 @@ def _rational(numerator: int, denominator: int) -> int | float | None:
     return numerator // denominator if numerator % denominator == 0 else numerator / denominator
 
 
-class _Reader:
+class IfdReader:
     """Reads IFDs from one TIFF structure with a visited-offsets set and a value budget."""
 
     def __init__(self, buf: memoryview, order: str) -> None:
@@ -122,7 +122,7 @@ class _Reader:
         return group
 
 
-def _pointer(entries: dict[int, tuple], tag: int, reader: _Reader) -> int | None:
+def _pointer(entries: dict[int, tuple], tag: int, reader: IfdReader) -> int | None:
     """The IFD offset a pointer tag holds, when it is a single integer."""
     if tag not in entries or entries[tag][1] != 1 or entries[tag][0] not in (4, 13, 3):
         return None
@@ -130,7 +130,7 @@ def _pointer(entries: dict[int, tuple], tag: int, reader: _Reader) -> int | None
     return offset if isinstance(offset, int) and offset else None
 
 
-def _makernote(reader: _Reader, entry: tuple) -> tuple[dict, None]:
+def _makernote(reader: IfdReader, entry: tuple) -> tuple[dict, None]:
     """The maker-note IFD of the makers node-exif recognises, named by ExifTool's maker table."""
     _, length, start = entry
     header = bytes(reader.buf[start:start + min(length, 12)])
@@ -142,7 +142,7 @@ def _makernote(reader: _Reader, entry: tuple) -> tuple[dict, None]:
     return {}, None
 
 
-def _tiff(data: bytes | bytearray | memoryview) -> memoryview | None:
+def tiff_structure(data: bytes | bytearray | memoryview) -> memoryview | None:
     """The TIFF structure inside data (an optional Exif\\0\\0 prefix removed), None when there is none."""
     buf = memoryview(data).cast("B")
     if bytes(buf[:6]) == b"Exif\x00\x00":
@@ -154,10 +154,10 @@ def _tiff(data: bytes | bytearray | memoryview) -> memoryview | None:
 def parse_exif(data: bytes | bytearray | memoryview) -> dict:
     """Parse an EXIF block into the six groups; never raises, a broken group is left empty."""
     result: dict[str, dict] = {group: {} for group in GROUPS}
-    buf = _tiff(data)
+    buf = tiff_structure(data)
     if buf is None:
         return result
-    reader = _Reader(buf, "<" if buf[0] == 0x49 else ">")
+    reader = IfdReader(buf, "<" if buf[0] == 0x49 else ">")
     ifd0, ifd1 = _fill(result, "image", lambda: reader.ifd(reader.u32(4)), reader)
     _fill(result, "thumbnail", lambda: reader.ifd(ifd1), reader)
     exif_ifd, _ = _fill(result, "exif", lambda: _follow(reader, ifd0, EXIF_POINTER), reader)
@@ -168,7 +168,7 @@ def parse_exif(data: bytes | bytearray | memoryview) -> dict:
     return result
 
 
-def _fill(result: dict, group: str, read: Callable[[], tuple[dict, object]], reader: _Reader) -> tuple[dict, object]:
+def _fill(result: dict, group: str, read: Callable[[], tuple[dict, object]], reader: IfdReader) -> tuple[dict, object]:
     """Run one group's read and name its entries into result; on a structural fault the group stays empty."""
     try:
         entries, following = read()
@@ -180,6 +180,6 @@ def _fill(result: dict, group: str, read: Callable[[], tuple[dict, object]], rea
     return entries, following
 
 
-def _follow(reader: _Reader, entries: dict[int, tuple], tag: int) -> tuple[dict[int, tuple], int | None]:
+def _follow(reader: IfdReader, entries: dict[int, tuple], tag: int) -> tuple[dict[int, tuple], int | None]:
     """The raw entries of the IFD a pointer tag points at (none when the pointer is absent)."""
     return reader.ifd(_pointer(entries, tag, reader))

@@ -14,6 +14,8 @@ from PIL import Image
 import imagemeta.cli
 from imagemeta.cli import main
 
+from ..paths import IMAGES
+
 
 @pytest.fixture
 def image_dir(tmp_path: Path) -> Path:
@@ -126,3 +128,14 @@ def test_similar_mode_answers_json_for_an_unexpected_fault(
     assert status == 1
     assert lines == [{"message": "An unexpected error occurred.", "help": "Please report this with the input that caused it."}]
     assert "ZeroDivisionError" in err
+
+
+def test_embedded_prints_each_images_embedded_metadata_and_errors_in_the_same_shape(
+    image_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    photo = IMAGES / "metadata" / "iptc-latin1.jpg"
+    status, lines, _ = run(capsys, "--embedded", str(photo), str(image_dir / "page.html"), str(image_dir / "red.png"))
+    assert status == 1 and len(lines) == 3
+    assert lines[0]["ObjectName"] == "Café Münster" and "width" not in lines[0]
+    assert set(lines[1]) == {"message", "help"}
+    assert lines[2] == {}

@@ -130,3 +130,9 @@ def test_the_record_functions_do_not_load_the_image_stack() -> None:
         loaded = modules_after(f"from handlers.{function} import handler", environment)
         assert "boto3" in loaded
         assert not loaded & {"numpy", "PIL"}, function
+
+
+def test_embedded_metadata_needs_neither_numpy_nor_pillow_for_a_jpeg() -> None:
+    jpeg = IMAGES / "metadata/iptc-reference.jpg"
+    loaded = modules_after(f"import imagemeta; imagemeta.embedded_metadata({str(jpeg)!r})")
+    assert not loaded & {"numpy", "PIL"}

@@ -1,0 +1,133 @@
+"""What every container walk shares: its limits, the blocks it yields, its budget and its faults."""
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+
+EXIF_PREFIX = b"Exif\x00\x00"
+XMP_APP1 = b"http://ns.adobe.com/xap/1.0/\x00"
+XMP_EXTENSION_APP1 = b"http://ns.adobe.com/xmp/extension/\x00"
+PHOTOSHOP_APP13 = b"Photoshop 3.0\x00"
+
+
+@dataclass(frozen=True)
+class WalkLimits:
+    """How much of a container a walk may visit and keep."""
+
+    max_units: int = 16_384  # segments, chunks, boxes, items or short GIF sub-blocks visited
+    max_metadata_units: int = 1_024  # of those, APPn/COM segments, text chunks and metadata items
+    max_block_bytes: int = 16 << 20  # one block, after inflation
+    max_total_bytes: int = 32 << 20  # every block of a file together, after inflation
+    max_inflated_bytes: int = 8 << 20  # all inflation in a file, refused blocks included (deflate bombs)
+
+
+DEFAULT_WALK_LIMITS = WalkLimits()
+
+
+@dataclass(frozen=True)
+class Block:
+    """One metadata block: kind "exif" (TIFF header first), "xmp", "xmp-extension", "iptc" or "photoshop"."""
+
+    kind: str
+    data: bytes | memoryview
+    offset: int  # where the block's bytes (for EXIF, its TIFF header) start in the file, or its compressed chunk
+    source: str  # where it was found, e.g. "APP1", "iTXt", "EXIF chunk", "IFD0 tag 700", "item 2"
+    # For TIFF, blocks inside the IFD0 that the EXIF reader reaches itself, in ExifTool's order.
+    nested: bool = False
+
+
+@dataclass
+class Walk:
+    """What a walk found: the format, its metadata blocks, and whether it saw the whole structure."""
+
+    format: str | None  # the contract's format name; None when the bytes are no supported image
+    blocks: list[Block] = field(default_factory=list)
+    units: int = 0
+    stopped: str | None = None  # why the walk ended early (a limit or a fault); None when complete
+    over_limit: bool = False  # ended by a WalkLimits bound (a hostile file), not by corruption
+    skipped: list[str] = field(default_factory=list)  # blocks left out (too large, bad compression)
+
+
+class WalkStopped(Exception):
+    """The walk cannot go on; `over_limit` tells a bound from a structural fault."""
+
+    over_limit = False
+
+
+class LimitReached(WalkStopped):
+    """A WalkLimits bound was reached."""
+
+    over_limit = True
+
+
+class Malformed(WalkStopped):
+    """The structure is broken (a length past the end, a missing signature)."""
+
+
+class Budget:
+    """Counts the units a walk visits and the bytes it keeps, against one WalkLimits."""
+
+    def __init__(self, limits: WalkLimits = DEFAULT_WALK_LIMITS) -> None:
+        self.limits = limits
+        self.units = self.metadata_units = self.kept = self.inflated = 0
+
+    def visit(self, metadata: bool = False) -> None:
+        """Count one unit (and one metadata unit); raise LimitReached past a bound."""
+        self.units += 1
+        if self.units > self.limits.max_units:
+            raise LimitReached(f"more than {self.limits.max_units} structural units")
+        if metadata:
+            self.metadata_units += 1
+            if self.metadata_units > self.limits.max_metadata_units:
+                raise LimitReached(f"more than {self.limits.max_metadata_units} metadata segments or chunks")
+
+    def keep(self, size: int) -> bool:
+        """Whether a block of `size` bytes fits the per-block and per-file bounds (and count it if so)."""
+        if size > self.limits.max_block_bytes or self.kept + size > self.limits.max_total_bytes:
+            return False
+        self.kept += size
+        return True
+
+    def inflate(self, compressed: bytes | memoryview) -> bytes | None:
+        """zlib data inflated to at most the bytes a block may keep; None when larger or corrupt.
+
+        Output is capped while inflating, and every byte inflated in a file counts against the per-file
+        bound (blocks refused too), so deflate bombs cost at most that many bytes of work in all.
+        """
+        room = min(self.limits.max_block_bytes, self.limits.max_total_bytes - self.kept,
+                   self.limits.max_inflated_bytes - self.inflated)
+        if room <= 0:
+            return None
+        try:
+            out = zlib.decompressobj().decompress(compressed, room + 1)
+        except zlib.error:
+            return None
+        self.inflated += len(out)
+        return out if len(out) <= room else None
+
+
+def as_bytes(data: bytes | bytearray | memoryview) -> bytes:
+    """The file as bytes (a view over a whole bytes object is not copied), so searches run in C."""
+    if isinstance(data, memoryview) and isinstance(data.obj, bytes) and data.nbytes == len(data.obj):
+        return data.obj
+    return data if isinstance(data, bytes) else bytes(data)
+
+
+def find(view: memoryview, needle: bytes, start: int, end: int | None = None) -> int:
+    """bytes.find on the walked file (whose view is always over a whole bytes object)."""
+    return view.obj.find(needle, start, len(view) if end is None else end)
+
+
+def span(view: memoryview, start: int, length: int, what: str) -> memoryview:
+    """view[start:start+length], or Malformed when it runs past the end."""
+    if length < 0 or start + length > len(view):
+        raise Malformed(f"{what} runs past the end of the file")
+    return view[start : start + length]
+
+
+def keep_block(budget: Budget, skipped: list[str], block: Block) -> Block | None:
+    """The block when it fits the byte bounds; otherwise noted as skipped."""
+    if budget.keep(len(block.data)):
+        return block
+    skipped.append(f"{block.kind} block of {len(block.data)} bytes at {block.offset} ({block.source})")
+    return None

@@ -1,0 +1,144 @@
+"""ISO-BMFF (HEIC, HEIF, AVIF): the meta box's items; the Exif item and application/rdf+xml mime items."""
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+
+from .base import Block, Budget, Malformed, span
+
+
+def bmff_boxes(view: memoryview, start: int, end: int, budget: Budget) -> Iterator[tuple[bytes, int, int]]:
+    """(type, offset of its payload, end) of each box between start and end."""
+    position = start
+    while position + 8 <= end:
+        budget.visit()
+        size, kind = struct.unpack_from(">I4s", view, position)
+        header = 8
+        if size == 1:
+            size, header = struct.unpack_from(">Q", span(view, position + 8, 8, "box size"), 0)[0], 16
+        elif size == 0:
+            size = end - position
+        if size < header or position + size > end:
+            raise Malformed(f"box {kind!r} at {position} runs past its parent")
+        yield kind, position + header, position + size
+        position += size
+
+
+def _full_box(view: memoryview, payload: int) -> tuple[int, int]:
+    """Version and the payload position after a FullBox's version and flags."""
+    return view[payload], payload + 4
+
+
+def _item_infos(view: memoryview, start: int, end: int, budget: Budget) -> dict[int, tuple[bytes, bytes]]:
+    """item ID -> (item type, content type) from an iinf box's infe entries."""
+    version, position = _full_box(view, start)
+    position += 2 if version == 0 else 4
+    items = {}
+    for kind, payload, box_end in bmff_boxes(view, position, end, budget):
+        if kind != b"infe":
+            continue
+        budget.visit(metadata=True)
+        version, body = _full_box(view, payload)
+        if version < 2:
+            continue
+        item_id = struct.unpack_from(">H" if version == 2 else ">I", view, body)[0]
+        body += (2 if version == 2 else 4) + 2  # item ID, protection index
+        item_type = bytes(view[body : body + 4])
+        content_type = b""
+        if item_type == b"mime":
+            name_end = bytes(view[body + 4 : box_end]).find(b"\x00")
+            rest = bytes(view[body + 5 + name_end : box_end]) if name_end >= 0 else b""
+            content_type = rest.split(b"\x00", 1)[0]
+        items[item_id] = (item_type, content_type)
+    return items
+
+
+def _item_locations(view: memoryview, start: int, budget: Budget) -> dict[int, tuple[int, list[tuple[int, int]]]]:
+    """item ID -> (construction method, [(offset, length)]) from an iloc box."""
+    version, position = _full_box(view, start)
+    sizes = view[position], view[position + 1]
+    offset_size, length_size = sizes[0] >> 4, sizes[0] & 15
+    base_size, index_size = sizes[1] >> 4, (sizes[1] & 15 if version in (1, 2) else 0)
+    position += 2
+    count_format = ">H" if version < 2 else ">I"
+    count = struct.unpack_from(count_format, view, position)[0]
+    position += struct.calcsize(count_format)
+    locations = {}
+    for _ in range(count):
+        budget.visit()
+        item_id = struct.unpack_from(count_format, view, position)[0]
+        position += struct.calcsize(count_format)
+        method = 0
+        if version in (1, 2):
+            method = struct.unpack_from(">H", view, position)[0] & 15
+            position += 2
+        position += 2  # data reference index
+        base = _uint(view, position, base_size)
+        position += base_size
+        extent_count = struct.unpack_from(">H", view, position)[0]
+        position += 2
+        extents = []
+        for _ in range(extent_count):
+            budget.visit()
+            position += index_size
+            offset = _uint(view, position, offset_size)
+            length = _uint(view, position + offset_size, length_size)
+            position += offset_size + length_size
+            extents.append((base + offset, length))
+        locations[item_id] = (method, extents)
+    return locations
+
+
+def _uint(view: memoryview, position: int, size: int) -> int:
+    """A big-endian unsigned integer of 0, 4 or 8 bytes."""
+    return int.from_bytes(span(view, position, size, "iloc field"), "big") if size else 0
+
+
+def blocks(view: memoryview, budget: Budget, skipped: list[str]) -> Iterator[Block]:
+    """The Exif and XMP items, in item-ID order (as ExifTool reads them)."""
+    meta = next(((payload, end) for kind, payload, end in bmff_boxes(view, 0, len(view), budget) if kind == b"meta"),
+                None)
+    if meta is None:
+        return
+    _, start = _full_box(view, meta[0])
+    infos, locations, idat = {}, {}, None
+    for kind, payload, end in bmff_boxes(view, start, meta[1], budget):
+        if kind == b"iinf":
+            infos = _item_infos(view, payload, end, budget)
+        elif kind == b"iloc":
+            locations = _item_locations(view, payload, budget)
+        elif kind == b"idat":
+            idat = (payload, end)
+    for item_id in sorted(infos):
+        item_type, content_type = infos[item_id]
+        kind = "exif" if item_type == b"Exif" else "xmp" if content_type == b"application/rdf+xml" else None
+        if kind is None or item_id not in locations:
+            continue
+        data = _item_data(view, locations[item_id], idat, budget, f"item {item_id}")
+        if data is None:
+            skipped.append(f"{kind} item {item_id}: larger than the block limit")
+            continue
+        method, extents = locations[item_id]
+        offset = (extents[0][0] if extents else 0) + (idat[0] if method == 1 else 0)
+        if kind == "exif":  # the payload starts with the offset of the TIFF header after it
+            skip = 4 + (int.from_bytes(data[:4], "big") if len(data) >= 4 else 0)
+            data, offset = data[skip:], offset + skip
+        yield Block(kind, data, offset, f"item {item_id}")
+
+
+def _item_data(view: memoryview, location: tuple[int, list[tuple[int, int]]], idat: tuple[int, int] | None,
+               budget: Budget, what: str) -> bytes | memoryview | None:
+    """An item's bytes: its extents, in the file or in the idat box; None when over the byte bounds."""
+    method, extents = location
+    if method not in (0, 1) or (method == 1 and idat is None):
+        raise Malformed(f"{what}: construction method {method} is not supported")
+    base, end = (0, len(view)) if method == 0 else idat
+    total = sum(length for _, length in extents)
+    if not budget.keep(total):
+        return None
+    parts = []
+    for offset, length in extents:
+        if base + offset + length > end:
+            raise Malformed(f"{what} extent runs past its data")
+        parts.append(view[base + offset : base + offset + length])
+    return parts[0] if len(parts) == 1 else b"".join(parts)

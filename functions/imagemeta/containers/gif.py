@@ -1,0 +1,68 @@
+"""GIF: its blocks up to the trailer; XMP in the "XMP DataXMP" application extension."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .base import Block, Budget, Malformed, find, keep_block, span
+
+
+GIF_XMP_APPLICATION = b"XMP DataXMP"
+# The XMP-in-GIF "magic trailer": 0x01, then 0xFF down to 0x00, then the sub-block terminator.
+GIF_XMP_TRAILER = b"\x01" + bytes(range(255, -1, -1)) + b"\x00"
+
+def gif_blocks(view: memoryview, budget: Budget) -> Iterator[tuple[int, int, int]]:
+    """(kind, start, end) of each block up to the trailer: 0x2C for an image, 0x21LL for extension label LL.
+
+    Sub-blocks are hopped over; a full (255-byte) one is free, shorter ones count as units. An XMP
+    extension's sub-blocks are its own bytes (the "magic trailer" trick), so it is stepped over by its trailer.
+    """
+    if len(view) < 13:
+        raise Malformed("GIF header is truncated")
+    position = 13 + (3 << ((view[10] & 7) + 1) if view[10] & 0x80 else 0)
+    while position < len(view):
+        budget.visit()
+        introducer, start = view[position], position
+        if introducer == 0x3B:
+            return
+        if introducer == 0x21:
+            label = span(view, position + 1, 1, "GIF extension")[0]
+            budget.visit(metadata=label in (0xFE, 0xFF))
+            if bytes(view[position + 1 : position + 14]) == b"\xff\x0b" + GIF_XMP_APPLICATION:
+                trailer = find(view, GIF_XMP_TRAILER, position + 14)
+                if trailer < 0:
+                    raise Malformed("GIF XMP extension without its trailer")
+                position = trailer + len(GIF_XMP_TRAILER)
+            else:
+                position = _skip_sub_blocks(view, position + 2, budget)
+            yield 0x2100 | label, start, position
+        elif introducer == 0x2C:
+            descriptor = span(view, position + 1, 9, "GIF image descriptor")
+            position += 10 + (3 << ((descriptor[8] & 7) + 1) if descriptor[8] & 0x80 else 0) + 1
+            position = _skip_sub_blocks(view, position, budget)
+            yield 0x2C, start, position
+        else:
+            raise Malformed(f"unknown GIF block 0x{introducer:02x} at {position}")
+    raise Malformed("GIF ends without its trailer")
+
+
+def _skip_sub_blocks(view: memoryview, position: int, budget: Budget) -> int:
+    """The position after a chain of data sub-blocks and its terminator."""
+    while True:
+        if position >= len(view):
+            raise Malformed("GIF sub-blocks run past the end")
+        size = view[position]
+        if size == 0:
+            return position + 1
+        if size < 255:
+            budget.visit()
+        position += 1 + size
+
+
+def blocks(view: memoryview, budget: Budget, skipped: list[str]) -> Iterator[Block]:
+    """The XMP application extensions, in order."""
+    header = b"\x21\xff\x0b" + GIF_XMP_APPLICATION
+    for kind, start, end in gif_blocks(view, budget):
+        if kind == 0x21FF and bytes(view[start : start + 14]) == header:
+            block = Block("xmp", view[start + 14 : end - len(GIF_XMP_TRAILER)], start + 14, "XMP application extension")
+            if kept := keep_block(budget, skipped, block):
+                yield kept

@@ -1,0 +1,42 @@
+"""TIFF: the file is its EXIF block; XMP, IPTC and Photoshop resources stand in IFD0 entries."""
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+
+from .base import Block, Budget, LimitReached, keep_block, span
+
+
+# IFD0 tags holding other blocks: XMP (ApplicationNotes), IPTC-NAA, Photoshop image resources.
+TIFF_NESTED = {700: "xmp", 33723: "iptc", 34377: "photoshop"}
+_TIFF_SIZES = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4}
+MAX_IFD0_ENTRIES = 1024
+
+
+def tiff_ifd0_entries(view: memoryview, budget: Budget) -> Iterator[tuple[int, int, int, int]]:
+    """(tag, type, count, offset of the value) of each IFD0 entry of a TIFF structure."""
+    order = "<" if view[0] == 0x49 else ">"
+    ifd = struct.unpack_from(order + "I", view, 4)[0]
+    count = struct.unpack_from(order + "H", span(view, ifd, 2, "TIFF IFD0"), 0)[0]
+    if count > MAX_IFD0_ENTRIES:
+        raise LimitReached(f"IFD0 of {count} entries (at most {MAX_IFD0_ENTRIES})")
+    span(view, ifd + 2, 12 * count, "TIFF IFD0 entries")
+    for position in range(ifd + 2, ifd + 2 + 12 * count, 12):
+        budget.visit()
+        tag, kind, values = struct.unpack_from(order + "HHI", view, position)
+        size = values * _TIFF_SIZES.get(kind, 1)
+        offset = position + 8 if size <= 4 else struct.unpack_from(order + "I", view, position + 8)[0]
+        yield tag, kind, values, offset
+
+
+def blocks(view: memoryview, budget: Budget, skipped: list[str]) -> Iterator[Block]:
+    """The file as its EXIF block, then the blocks its IFD0 holds (nested: the EXIF reader reaches them in place)."""
+    yield Block("exif", view, 0, "TIFF")
+    for tag, kind, count, offset in tiff_ifd0_entries(view, budget):
+        if tag in TIFF_NESTED:
+            budget.visit(metadata=True)
+            size = count * _TIFF_SIZES.get(kind, 1)
+            block = Block(TIFF_NESTED[tag], span(view, offset, size, f"IFD0 tag {tag}"), offset,
+                          f"IFD0 tag {tag}", nested=True)
+            if kept := keep_block(budget, skipped, block):
+                yield kept

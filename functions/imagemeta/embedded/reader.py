@@ -1,0 +1,137 @@
+"""The embeddedMetadata object: every EXIF, IPTC and XMP block of a file, read in ExifTool's order and merged."""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+
+from ..containers import Walk, walk
+from ..errors import NotAnImage
+from ..limits import DEFAULT_LIMITS, Limits
+from .exif import exif_facts
+from .facts import Fact, Nested, merge
+from .iptc import iptc_facts, photoshop_blocks
+from .values import json_value
+from .xmp import extended_packet, gps_altitude_sign, xmp_facts
+
+Source = bytes | bytearray | memoryview | str | os.PathLike
+# The object's bound (Lambda answers at most 6 MB, a record item 400 KB before it spills): past it, the
+# longest values are left out first.
+MAX_OBJECT_BYTES = 1 << 20
+# Blocks inside blocks (TIFF IFD0 -> Photoshop resources -> EXIF -> ...): real files go two deep.
+MAX_NESTING = 3
+
+
+def read_bytes(source: Source, limits: Limits = DEFAULT_LIMITS) -> bytes | bytearray | memoryview:
+    """The file's bytes (a buffer as it is), refused over the byte limit before reading."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        limits.check_bytes(memoryview(source).nbytes)
+        return source
+    with open(source, "rb") as file:
+        limits.check_bytes(os.fstat(file.fileno()).st_size)
+        data = file.read(limits.max_bytes + 1)
+    limits.check_bytes(len(data))  # a file that grew while being read
+    return data
+
+
+def embedded_metadata(source: Source, limits: Limits = DEFAULT_LIMITS) -> dict:
+    """The embeddedMetadata object of an image given as bytes or a path (docs/embedded-metadata.md).
+
+    Raises TooLarge over the byte limit and NotAnImage for bytes of no supported format; a broken or
+    hostile EXIF, IPTC or XMP block only loses that block.
+    """
+    found = walk(read_bytes(source, limits))
+    if found.format is None:
+        raise NotAnImage(detail="no supported image signature")
+    return from_walk(found)
+
+
+def extract_with_embedded(source: Source, limits: Limits = DEFAULT_LIMITS) -> tuple[dict, dict]:
+    """The metadata object and the embeddedMetadata object from one read of the file (what the ingest stores).
+
+    The bytes are read once and the container is walked once (`containers.walk`); `extract` decides
+    whether the file is readable at all, with its errors.
+    """
+    from ..extract import extract  # numpy and Pillow load only when the metadata object is asked for
+
+    data = read_bytes(source, limits)
+    metadata = extract(data, limits)
+    return metadata, from_walk(walk(data))
+
+
+def from_walk(found: Walk) -> dict:
+    """The embeddedMetadata object from a container walk already made (the ingest's single pass)."""
+    merged = merge(list(collect(found)))
+    return _bounded({name.replace("-", ""): json_value(fact.value) for name, fact in merged.items()})
+
+
+def collect(found: Walk) -> Iterable[Fact]:
+    """Every block's facts in ExifTool's order; Extended XMP (JPEG) last, as ExifTool reads it."""
+    state = _State(found.format)
+    extension_chunks = []
+    for block in found.blocks:
+        if block.nested:
+            continue  # reached from the EXIF block's IFD0, in its place
+        if block.kind == "xmp-extension":
+            extension_chunks.append(block.data)
+            continue
+        yield from state.read(block.kind, block.data, block.source, block.offset)
+    if extension_chunks:
+        packet = extended_packet(state.xmp, extension_chunks)
+        if packet is not None:
+            yield from state.read("xmp", packet, "Extended XMP")
+
+
+class _State:
+    """What reading one file's blocks needs to remember: the format, whether standard IPTC was seen."""
+
+    def __init__(self, fmt: str | None) -> None:
+        self.format = fmt
+        self.standard_iptc_seen = False
+        self.xmp: list[Fact] = []
+
+    def read(self, kind: str, data: bytes | memoryview, source: str, offset: int = 0, depth: int = 0) -> list[Fact]:
+        """One block's facts; a block its reader cannot read is left out, the others stay."""
+        if depth > MAX_NESTING:
+            return []
+        try:
+            return list(self._facts(kind, data, source, offset, depth))
+        except Exception:  # noqa: BLE001 - a refused XMP packet, or hostile bytes breaking a reader in a way no test foresaw
+            return []
+
+    def _facts(self, kind: str, data: bytes | memoryview, source: str, offset: int, depth: int) -> Iterable[Fact]:
+        if kind == "exif":
+            for item in exif_facts(data, offset, ifd1_low_priority=self.format == "jpg"):
+                if isinstance(item, Nested):
+                    yield from self.read(item.kind, item.data, "IFD0", depth=depth + 1)
+                else:
+                    yield item
+        elif kind == "xmp":
+            facts = list(gps_altitude_sign(xmp_facts(data)))
+            self.xmp += facts
+            yield from facts
+        elif kind == "iptc":
+            yield from iptc_facts(data, standard=self._standard_iptc(source))
+        elif kind == "photoshop":
+            for nested in photoshop_blocks(data):
+                yield from self.read(nested.kind, nested.data, f"{source} resource", depth=depth + 1)
+
+    def _standard_iptc(self, source: str) -> bool:
+        """ExifTool ranks IPTC outside the format's standard place (JPEG APP13, TIFF IFD0), or a second
+        block, below the others (IPTC.pm IsStandardIPTC)."""
+        place = {"jpg": "APP13 resource", "tiff": "IFD0"}.get(self.format or "")
+        standard = not self.standard_iptc_seen and (place is None or source == place)
+        self.standard_iptc_seen = self.standard_iptc_seen or standard
+        return standard
+
+
+def _bounded(obj: dict) -> dict:
+    """The object within MAX_OBJECT_BYTES of JSON, leaving out its longest values first."""
+    sizes = {name: len(json.dumps(value, ensure_ascii=False)) + len(name) + 4 for name, value in obj.items()}
+    total = sum(sizes.values())
+    for name in sorted(sizes, key=sizes.get, reverse=True):
+        if total <= MAX_OBJECT_BYTES:
+            break
+        total -= sizes[name]
+        del obj[name]
+    return obj
