@@ -25,7 +25,7 @@ from .api import LocalApi, serve_api
 from .functions import load_functions
 from .pump import event_source_pumps
 from .resources import create_resources
-from .template import REGION, STACK_NAME, LocalTemplate, load_template
+from .template import REGION, STACK_NAME, LocalTemplate
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger("infra")
@@ -120,9 +120,7 @@ def main(argv: list[str] | None = None) -> int:
 
     aws_endpoint = f"http://127.0.0.1:{aws_port}"
     environment = point_boto3_at(aws_endpoint)
-    template = LocalTemplate(
-        load_template(args.template), args.template, aws_endpoint, parameter_overrides(args.parameter_overrides)
-    )
+    template = LocalTemplate(args.template, aws_endpoint, parameter_overrides(args.parameter_overrides))
     with ExitStack() as running:
         moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
         moto.start()
