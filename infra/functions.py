@@ -59,15 +59,39 @@ class LocalFunction:
     handler: Handler
     events: dict[str, dict[str, Any]]
 
-    def invoke(self, event: dict[str, Any]) -> Any:
-        """Call the handler as Lambda would: a fresh context per invocation."""
-        context = LambdaContext(
+    def new_context(self) -> LambdaContext:
+        """The context of one invocation, as Lambda makes a fresh one for each."""
+        return LambdaContext(
             function_name=self.name,
             invoked_function_arn=self.arn,
             memory_limit_in_mb=self.memory_mb,
             timeout_seconds=self.timeout_seconds,
         )
-        return self.handler(event, context)
+
+    def invoke(self, event: dict[str, Any]) -> Any:
+        """Call the handler as Lambda would."""
+        return self.handler(event, self.new_context())
+
+
+def local_environment(aws_endpoint: str) -> dict[str, str]:
+    """What every handler runs with here over its template variables, set in os.environ and returned.
+
+    moto's endpoint, a region and dummy credentials; and ALLOW_LOOPBACK_URLS, the local stack's own
+    allowance (the URL route may fetch from 127.0.0.1, where the tests serve their images and moto
+    serves the uploads), which the template never sets.
+    """
+    for name in [n for n in os.environ if n.startswith("AWS_ENDPOINT_URL_") or n in ("AWS_PROFILE", "AWS_SESSION_TOKEN")]:
+        del os.environ[name]  # a service-specific endpoint or a profile would lead boto3 away from moto
+    environment = {
+        "AWS_ENDPOINT_URL": aws_endpoint,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "ALLOW_LOOPBACK_URLS": "true",
+    }
+    os.environ.update(environment)
+    return environment
 
 
 def template_environment(function: Function) -> dict[str, str]:

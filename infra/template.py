@@ -81,6 +81,7 @@ class LocalTemplate:
             raise ValueError(f"the template has no parameters {sorted(unknown)}")
         self.directory = path.parent
         self.aws_endpoint = aws_endpoint
+        self.parameter_overrides = overrides
         self.parameters: dict[str, Any] = {
             **PSEUDO_PARAMETERS,
             **{name: spec["Default"] for name, spec in declared.items() if "Default" in spec},

@@ -22,9 +22,9 @@ from infra.resources import table_parameters
 from ..local_template import local_template
 from ..paths import EVENTS
 
-# The bucket the files in events/ name.
-BUCKET = "imagemeta-uploads-123456789012"
-TABLE = "imagemeta-files"
+# The local stack's bucket and table, which the files in events/ name.
+BUCKET = local_template().physical_name("UploadBucket")
+TABLE = local_template().physical_name("FilesTable")
 
 
 def load_event(name: str) -> dict[str, Any]:
@@ -97,7 +97,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
         s3.create_bucket(Bucket=BUCKET)
         create_table_from_template(dynamodb)
         sqs = boto3.client("sqs")
-        queue_url = sqs.create_queue(QueueName="imagemeta-ingest")["QueueUrl"]
+        queue_url = sqs.create_queue(QueueName=local_template().physical_name("IngestQueue"))["QueueUrl"]
         clients = AwsClients(s3=s3, dynamodb=dynamodb, sqs=sqs)
         yield SimpleNamespace(
             s3=s3,
