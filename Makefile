@@ -2,6 +2,8 @@
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# `eval "$(make env)"` must read exports only, even when make runs inside another make.
+MAKEFLAGS += --no-print-directory
 # The test images (committed) are what `make golden` describes; the larger corpus is an optional input of `make bench`.
 IMAGES ?= tests/data/images
 CORPUS ?= ../shared/corpus

@@ -139,7 +139,7 @@ def sample_events() -> dict[str, dict]:
         "file_metadata.json": api_event("/v1/files/{fileId}/metadata", f"/v1/files/{FILE_ID}/metadata", None, {"fileId": FILE_ID}),
         "file_by_path.json": api_event("/v1/files", "/v1/files", {"path": KEY}, None),
         "similar_to_file.json": api_event("/v1/files/{fileId}/similar", f"/v1/files/{FILE_ID}/similar", {"maxDistance": "8"}, {"fileId": FILE_ID}),
-        "similar_to_hash.json": api_event("/v1/similar", "/v1/similar", {"pHash": "a56a1332cf90e299", "maxDistance": "12", "limit": "20"}, None),
+        "similar_to_hash.json": api_event("/v1/similar", "/v1/similar", {"pHash": "a56a1332cf90e299", "maxDistance": "10", "limit": "20"}, None),
         "authorizer_request.json": authorizer_event(api_event("/v1/files/{fileId}/metadata", f"/v1/files/{FILE_ID}/metadata", None, {"fileId": FILE_ID})),
         "ingest_put.json": sqs_event([{"Records": [s3_record("ObjectCreated:Put", PUT_SEQUENCER, True)]}]),
         "ingest_delete.json": sqs_event([{"Records": [s3_record("ObjectRemoved:Delete", DELETE_SEQUENCER, False)]}]),

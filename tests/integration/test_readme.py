@@ -88,8 +88,9 @@ def port_is_free(port: int) -> bool:
 
 
 def clean_environment() -> dict[str, str]:
-    """A user's shell: no AWS settings and no local-stack overrides from the test run."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LOCAL_"))}
+    """A user's shell: no AWS settings, local-stack overrides or make variables from the test run."""
+    inherited = ("AWS_", "LOCAL_", "MAKE", "MFLAGS")
+    return {name: value for name, value in os.environ.items() if not name.startswith(inherited)}
 
 
 @pytest.fixture(scope="module")
