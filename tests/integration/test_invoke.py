@@ -7,15 +7,13 @@ contract's answers for that stored image (imagemeta's own extraction of the same
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from imagemeta import extract
 
-from ..paths import EVENTS, IMAGES, ROOT
+from ..paths import EVENTS, IMAGES
 from .local_stack import LocalStack, wait_until
 
 pytestmark = pytest.mark.integration
@@ -26,13 +24,7 @@ KEY = "photos/Canon 40D.jpg"  # where the README's upload puts it, and the key e
 
 def invoke(stack: LocalStack, function: str, event_file: str) -> tuple[Any, str]:
     """The response JSON and the logs, as `make invoke FUNCTION=... EVENT=events/...` prints them."""
-    done = subprocess.run(
-        [sys.executable, "-m", "infra.invoke", function, str(EVENTS / event_file), "--local", str(stack.state_file)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = stack.command("infra.invoke", function, str(EVENTS / event_file))
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout), done.stderr
 
@@ -134,9 +126,7 @@ def test_each_event_does_what_its_name_says_on_the_running_stack(
 
 
 def test_an_unknown_function_is_refused_with_the_template_s_functions(local_stack: LocalStack) -> None:
-    command = ["NoSuchFunction", str(EVENTS / "file_metadata.json"), "--local", str(local_stack.state_file)]
-
-    done = subprocess.run([sys.executable, "-m", "infra.invoke", *command], cwd=ROOT, capture_output=True, text=True)
+    done = local_stack.command("infra.invoke", "NoSuchFunction", str(EVENTS / "file_metadata.json"))
 
     assert done.returncode != 0
     assert "FilesFunction" in done.stderr  # the message lists the template's functions

@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 
 import pytest
 
-from ..paths import ROOT
 from .local_stack import LocalStack
 
 pytestmark = pytest.mark.integration
@@ -15,13 +13,7 @@ STEPS = ["upload", "by id", "by URL", "similar", "wrong key"]
 
 
 def smoke(stack: LocalStack, *arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ops.smoke", "--local", str(stack.state_file), *arguments],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    return stack.command("ops.smoke", *arguments)
 
 
 def uploads_left(stack: LocalStack) -> list[str]:
