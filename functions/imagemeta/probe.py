@@ -16,6 +16,7 @@ from PIL import Image
 from . import jpeg, libvips
 from .budget import Layout, pillow_layout
 from .heif import HEAD_SIZE, decode_heif, heif_format
+from .palette import palette_grey
 from .sample import jpeg_shrink, shrink_on_load
 
 # Pillow's names of the formats only Pillow reads here -> the contract's names.
@@ -59,7 +60,8 @@ def probe(data: bytes | bytearray | memoryview) -> Probe:
         factor, grey = jpeg_shrink(image.width, image.height), image.bands == 1
         pixels = lambda: libvips.with_profile(jpeg.scaled_pixels(data, factor, grey), profile)  # noqa: E731
     else:
-        pixels = lambda: shrink_on_load(image, fmt, lambda **options: libvips.load(data, loader, **options))  # noqa: E731
+        decode = lambda: shrink_on_load(image, fmt, lambda **options: libvips.load(data, loader, **options))  # noqa: E731
+        pixels = (lambda: palette_grey(data, fmt, image) or decode()) if libvips.field(image, "palette", 0) else decode
     return Probe(
         format=fmt,
         width=image.width,
