@@ -1,4 +1,4 @@
-"""Per-image extraction: ours against the obvious implementation and against djpeg's scaled decode."""
+"""Per-image extraction: ours against the obvious implementation and the hosted engine (runs interleaved), and against djpeg's scaled decode."""
 from __future__ import annotations
 
 import shutil
@@ -8,7 +8,8 @@ from imagemeta import extract
 
 from .inputs import BenchImage
 from .obvious import obvious_metadata
-from .timing import Timing, time_call, time_command
+from .hosted import HostedEngine
+from .timing import Runner, Timing, in_process, interleaved, time_command
 
 DJPEG_INSTALL_HINT = "apt-get install -y libjpeg-turbo-progs"
 
@@ -44,20 +45,26 @@ def djpeg_path() -> str | None:
     return shutil.which("djpeg")
 
 
-def measure_image(image: BenchImage, hosted: Timing | str | None = None) -> ExtractionResult:
+def measure_image(image: BenchImage, hosted: HostedEngine | None = None) -> ExtractionResult:
+    """Ours, the obvious implementation and the hosted engine on one file, their runs interleaved."""
     data = image.path.read_bytes()
     metadata = extract(data)
     djpeg = djpeg_path()
     floor = None
     if image.is_jpeg and djpeg:
         floor = time_command([djpeg, "-scale", "1/8", "-outfile", "/dev/null", str(image.path)])
+    runners: dict[str, Runner] = {"ours": in_process(lambda: extract(data)),
+                                  "obvious": in_process(lambda: obvious_metadata(data))}
+    if hosted is not None:
+        runners["hosted"] = lambda: hosted.run(image.path)
+    timings = interleaved(runners)
     return ExtractionResult(
         image=image,
         size_bytes=len(data),
         width=metadata["width"],
         height=metadata["height"],
-        ours=time_call(lambda: extract(data)),
-        obvious=time_call(lambda: obvious_metadata(data)),
+        ours=timings["ours"],
+        obvious=timings["obvious"],
         floor=floor,
-        hosted=hosted,
+        hosted=timings.get("hosted"),
     )

@@ -41,6 +41,42 @@ def time_call(call: Callable[[], object]) -> Timing:
     return Timing(statistics.median(walls), statistics.median(cpus), runs)
 
 
+Runner = Callable[[], "tuple[float, float] | str"]  # one run: (wall, CPU) seconds, or why it cannot run
+
+
+def in_process(call: Callable[[], object]) -> Runner:
+    """A runner timing `call` in this process: wall and process time."""
+
+    def run() -> tuple[float, float]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        call()
+        return time.perf_counter() - wall, time.process_time() - cpu
+
+    return run
+
+
+def interleaved(runners: dict[str, Runner]) -> dict[str, Timing | str]:
+    """Wall and CPU medians of each runner, run in turns (one run of each per round, so other load on the
+    machine falls on all alike), after one warm-up round; a runner that answers why it cannot run keeps that."""
+    results: dict[str, Timing | str] = {}
+    started = time.perf_counter()
+    for name, run in runners.items():
+        if isinstance(answer := run(), str):
+            results[name] = answer
+    live = [name for name in runners if name not in results]
+    rounds = run_count((time.perf_counter() - started) / max(1, len(runners)))
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in live}
+    for _ in range(rounds):
+        for name in live:
+            answer = runners[name]()
+            assert not isinstance(answer, str), answer
+            samples[name].append(answer)
+    for name in live:
+        walls, cpus = zip(*samples[name])
+        results[name] = Timing(statistics.median(walls), statistics.median(cpus), rounds)
+    return results
+
+
 def child_cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime

@@ -8,6 +8,8 @@ hash with sharp-phash's). Pillow opens each JPEG once, for the pixels, without i
 from __future__ import annotations
 
 import io
+from bisect import bisect_right
+from itertools import accumulate
 import pyvips
 from PIL import Image
 from PIL.JpegImagePlugin import zigzag_index
@@ -23,10 +25,11 @@ DQT, COM, APP0, APP14, APP15 = 0xDB, 0xFE, 0xE0, 0xEE, 0xEF
 
 
 class MemoryReader(io.RawIOBase):
-    """A seekable read-only file over a buffer, without copying it."""
+    """A seekable read-only file over buffers laid end to end, without copying them."""
 
-    def __init__(self, data: bytes | bytearray | memoryview):
-        self._view = memoryview(data).cast("B")
+    def __init__(self, *parts: bytes | bytearray | memoryview):
+        self._parts = [memoryview(part).cast("B") for part in parts]
+        self._starts = list(accumulate((len(part) for part in self._parts), initial=0))  # the last: the size
         self._pos = 0
 
     def readable(self) -> bool:
@@ -39,19 +42,27 @@ class MemoryReader(io.RawIOBase):
         return self._pos
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: len(self._view)}[whence]
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._starts[-1]}[whence]
         self._pos = max(0, base + offset)
         return self._pos
 
     def read(self, size: int = -1) -> bytes:
-        end = len(self._view) if size is None or size < 0 else min(self._pos + size, len(self._view))
-        chunk = bytes(self._view[self._pos : end])
+        size_end = self._starts[-1]
+        end = size_end if size is None or size < 0 else min(self._pos + size, size_end)
+        chunks, position = [], self._pos
+        while position < end:
+            index = bisect_right(self._starts, position) - 1  # empty parts share the next one's start
+            offset = position - self._starts[index]
+            take = min(end - position, len(self._parts[index]) - offset)
+            chunks.append(self._parts[index][offset : offset + take])
+            position += take
         self._pos = max(self._pos, end)
-        return chunk
+        return b"".join(chunks)
 
     def close(self) -> None:
-        """Release the buffer so a bytearray can be resized again."""
-        self._view.release()
+        """Release the buffers so a bytearray can be resized again."""
+        for part in self._parts:
+            part.release()
         super().close()
 
     def readinto(self, buffer: bytearray | memoryview) -> int:
@@ -93,33 +104,34 @@ def quantization_tables(data: bytes, segments: list[tuple[int, int, int]]) -> di
     return tables
 
 
-def decoder_input(data: bytes, segments: list[tuple[int, int, int]]) -> bytes:
-    """The JPEG as libjpeg needs it for pixels: its metadata segments (APP1-APP13, APP15, COM) left out.
+def decoder_input(data: bytes, segments: list[tuple[int, int, int]]) -> tuple[bytes | memoryview, ...]:
+    """The JPEG as libjpeg needs it for pixels, in pieces of the file: its metadata segments (APP1-APP13,
+    APP15, COM) left out.
 
     Pillow's header parse walks every segment in Python and joins every EXIF APP1 into one string
     (600 of them took 12 s); the pixels depend on none of them. JFIF (APP0) and Adobe (APP14) stay:
     libjpeg reads the colour transform from them.
     """
-    dropped = [(marker, offset, length) for marker, offset, length in segments if _is_metadata(marker)]
-    if not dropped:
-        return data
-    kept = [data[offset - 4 : offset + length] for marker, offset, length in segments if not _is_metadata(marker)]
+    if not any(_is_metadata(marker) for marker, _, _ in segments):
+        return (data,)
+    view = memoryview(data)
+    kept = [view[offset - 4 : offset + length] for marker, offset, length in segments if not _is_metadata(marker)]
     last = segments[-1]
     scan = data.find(SOS, last[1] + last[2])
-    return b"".join([SOI, *kept, data[scan:] if scan >= 0 else b""])
+    return (SOI, *kept, view[scan:] if scan >= 0 else b"")
 
 
 def _is_metadata(marker: int) -> bool:
     return (APP0 <= marker <= APP15 and marker not in (APP0, APP14)) or marker == COM
 
 
-def scaled_pixels(data: bytes | bytearray | memoryview, factor: int, grey: bool) -> pyvips.Image:
-    """The picture decoded at 1/`factor` scale, as libvips' `shrink` gives it: floor(size / factor) pixels.
+def scaled_pixels(parts: tuple[bytes | memoryview, ...], factor: int, grey: bool) -> pyvips.Image:
+    """The picture (the file in `parts`) decoded at 1/`factor` scale, as libvips' `shrink` gives it: floor(size / factor) pixels.
 
     libjpeg keeps the last, partial block's row and column (ceil); libvips crops them, so do we.
     """
     mode = "L" if grey else "RGB"
-    with MemoryReader(data) as reader, Image.open(reader, formats=["JPEG"]) as image:
+    with MemoryReader(*parts) as reader, Image.open(reader, formats=["JPEG"]) as image:
         width, height = image.width // factor, image.height // factor
         image.draft(mode, (width, height))  # the largest DCT scale keeping at least this size: 1/factor
         frame = image.convert(mode) if image.mode != mode else image
