@@ -5,19 +5,13 @@ import os
 import subprocess
 import sys
 
-# Every engine on one thread, as the hosted engine is measured (sharp.concurrency(1)): libvips here,
-# and the decoders of Pillow's AVIF plugin and pillow-heif, which the obvious implementation uses too.
+# Both engines on one libvips thread, as the hosted engine is measured (sharp.concurrency(1)).
 os.environ.setdefault("VIPS_CONCURRENCY", "1")
-from PIL import AvifImagePlugin  # noqa: E402 - after the environment libvips reads
-import pillow_heif  # noqa: E402
-
-AvifImagePlugin.DEFAULT_MAX_THREADS = 1
-pillow_heif.options.DECODE_THREADS = 1
 
 from .coldstart import heif_loading, measure_cold_start
 from .embedded import embedded_section
 from .cost import Cost
-from .extraction import DJPEG_INSTALL_HINT, djpeg_path, measure_image
+from .extraction import DJPEG_INSTALL_HINT, djpeg_path, measure_image, one_thread_decoders
 from .ingest import measure_ingest
 from .hosted import HostedEngine
 from .inputs import CAMERA_12MP, HAS_CORPUS, HEIC, ROOT, extraction_images
@@ -46,9 +40,10 @@ def main() -> None:
     images = extraction_images()
     hosted = HostedEngine() if HostedEngine.available() else None
     extraction = []
-    for image in images:
-        progress(f"extraction: {image.label} (ours, obvious{', hosted engine' if hosted else ''}: interleaved)")
-        extraction.append(measure_image(image, hosted))
+    with one_thread_decoders():
+        for image in images:
+            progress(f"extraction: {image.label} (ours, obvious{', hosted engine' if hosted else ''}: interleaved)")
+            extraction.append(measure_image(image, hosted))
     if hosted is not None:
         hosted.close()
     progress("peak memory")

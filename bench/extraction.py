@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+import pillow_heif
+from PIL import AvifImagePlugin
 
 from imagemeta import extract
 
@@ -39,6 +44,17 @@ class ExtractionResult:
     def over_floor(self) -> float | None:
         """Our process time over djpeg's, or None when the floor was not measured."""
         return self.ours.cpu / self.floor.cpu if self.floor else None
+
+
+@contextmanager
+def one_thread_decoders() -> Iterator[None]:
+    """Pillow's AVIF and pillow-heif's decoders on one thread while the engines are compared (both use them)."""
+    avif_threads, heif_threads = AvifImagePlugin.DEFAULT_MAX_THREADS, pillow_heif.options.DECODE_THREADS
+    AvifImagePlugin.DEFAULT_MAX_THREADS = pillow_heif.options.DECODE_THREADS = 1
+    try:
+        yield
+    finally:
+        AvifImagePlugin.DEFAULT_MAX_THREADS, pillow_heif.options.DECODE_THREADS = avif_threads, heif_threads
 
 
 def djpeg_path() -> str | None:

@@ -46,8 +46,9 @@ def dct_hash(grey: bytes) -> str:
     # Summed one term at a time in sharp-phash's order: on flat images the coefficients are rounding noise,
     # and only the same additions give the same bits.
     stats = (_weights() * repeated).stats()
-    values = struct.unpack(f"{stats.width * stats.height}d", stats.write_to_memory())
-    low = [values[(band + 1) * stats.width + _STATS_SUM] / 4 for band in range(_COEFFICIENTS)]
+    columns = stats.width  # one row for all bands, then one a band
+    values = struct.unpack(f"{columns * stats.height}d", stats.write_to_memory())
+    low = [values[(band + 1) * columns + _STATS_SUM] / 4 for band in range(_COEFFICIENTS)]
     total = 0.0
     for value in low:  # sequential, as sharp-phash; sum() of floats compensates from Python 3.12 on
         total += value
