@@ -57,14 +57,14 @@ def in_process(call: Callable[[], object]) -> Runner:
 
 def interleaved(runners: dict[str, Runner]) -> dict[str, Timing | str]:
     """Wall and CPU medians of each runner, run in turns (one run of each per round, so other load on the
-    machine falls on all alike), after one warm-up round; a runner that answers why it cannot run keeps that."""
+    machine falls on all alike), MAX_RUNS rounds after one warm-up round; a runner that answers why it
+    cannot run keeps that."""
     results: dict[str, Timing | str] = {}
-    started = time.perf_counter()
     for name, run in runners.items():
         if isinstance(answer := run(), str):
             results[name] = answer
     live = [name for name in runners if name not in results]
-    rounds = run_count((time.perf_counter() - started) / max(1, len(runners)))
+    rounds = MAX_RUNS
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in live}
     for _ in range(rounds):
         for name in live:
