@@ -175,7 +175,7 @@ pinned in `scripts/package-lock.json`; "not measured" without node). **obvious**
 straightforward service does with the same bytes: `exifread.process_file`, Pillow's full decode,
 `imagehash.phash`. All three run on one thread (libvips `VIPS_CONCURRENCY=1`, sharp's concurrency 1,
 Pillow's AVIF and pillow-heif's decoders one thread) and in turns: one run of each per round, after a
-warm-up round, 9 rounds, so other load on the machine falls on all three alike; each column is
+warm-up round, 9 to 31 rounds (about 8 s a case), so other load on the machine falls on all three alike; each column is
 the median of its runs, wall time and process (CPU) time. **speed-up** is
 obvious / ours in wall time. **djpeg 1/8** is libjpeg-turbo's own scaled decode of the same file
 (`djpeg -scale 1/8 -outfile /dev/null`), the least work any JPEG reader can do: its process time
