@@ -14,6 +14,7 @@ The per-format iterators (`jpeg_segments`, `png_chunks`, `riff_chunks`, `gif_blo
 from __future__ import annotations
 
 import struct
+from functools import partial
 
 from . import bmff, gif, jpeg, png, tiff, webp
 from .base import (
@@ -71,6 +72,8 @@ def walk(data: bytes | bytearray | memoryview, limits: WalkLimits = DEFAULT_WALK
     finder = _FINDERS.get(result.format)
     if finder is None:
         return result
+    if result.format == "jpg":
+        finder = partial(jpeg.blocks, segments=result.segments)
     budget = Budget(limits)
     try:
         for block in finder(view, budget, result.skipped):

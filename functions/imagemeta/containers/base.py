@@ -46,6 +46,8 @@ class Walk:
     stopped: str | None = None  # why the walk ended early (a limit or a fault); None when complete
     over_limit: bool = False  # ended by a WalkLimits bound (a hostile file), not by corruption
     skipped: list[str] = field(default_factory=list)  # blocks left out (too large, bad compression)
+    # JPEG: (marker, payload offset, payload length) of each segment before the first scan, for the decoder.
+    segments: list[tuple[int, int, int]] = field(default_factory=list)
 
 
 class WalkStopped(Exception):
