@@ -13,7 +13,7 @@ import os
 from . import jpeg, libvips
 from .containers import Walk, walk
 from .containers.base import as_bytes
-from .errors import ImageMetaError, NotAnImage
+from .errors import ImageMetaError, NotAnImage, TooLarge
 from .exif import parse_exif
 from .limits import DEFAULT_LIMITS, Limits
 from .phash import dct_hash
@@ -44,7 +44,12 @@ def extract(source: Source, limits: Limits = DEFAULT_LIMITS) -> dict:
 def extract_walked(data: bytes, structure: Walk, limits: Limits = DEFAULT_LIMITS) -> dict:
     """The metadata object of a file already walked (`containers.walk(data)`): the ingest's single pass."""
     if structure.over_limit:
-        raise NotAnImage(detail=f"container walk stopped: {structure.stopped}")
+        # A bound of the service, not a fault of the file: the contract's 413, naming the bound.
+        raise TooLarge(
+            f"The file's structure is larger than the service reads: {structure.stopped}.",
+            help="Re-encode the image without the extra segments, chunks or frames.",
+            detail=f"container walk stopped: {structure.stopped}",
+        )
     try:
         return _extract(data, structure, limits)
     except ImageMetaError:

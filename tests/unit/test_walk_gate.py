@@ -2,8 +2,9 @@
 and a JPEG's tables, EXIF and pixels come from one walk.
 
 Inputs are built here (Pillow for the images, struct and zlib for the added structure), small: the
-default WalkLimits (16,384 units, 1,024 metadata units) are passed with 20,000 of a unit. Expectations:
-a 400 (NotAnImage) from both `extract` and the ingest's `extract_with_embedded`; for legal files,
+default WalkLimits (16,384 units, 1,024 metadata units; 262,144 units for a GIF, whose frames are image
+data) are passed with 20,000 of a unit (150,000 GIF frames). Expectations: a 413 (TooLarge) naming the
+bound from both `extract` and the ingest's `extract_with_embedded`; for legal files,
 Pillow's own reading of the same tables and libvips' own hash of the file without the extra segments.
 The time these inputs cost at full size is in `make bench` (Robustness).
 """
@@ -17,13 +18,14 @@ from collections.abc import Callable
 import pytest
 from PIL import Image
 
-from imagemeta import NotAnImage, extract, extract_with_embedded
+from imagemeta import TooLarge, extract, extract_with_embedded
 from imagemeta.containers import walk
 from imagemeta.jpeg import decoder_input, quantization_tables
 
 from ..paths import IMAGES
 
 MANY = 20_000
+MANY_FRAMES = 150_000  # two units each (image descriptor, one short sub-block): past the GIF bound
 
 
 def encoded(fmt: str, size: tuple[int, int] = (64, 48), **options: object) -> bytes:
@@ -54,10 +56,10 @@ def png_with_text_chunks() -> bytes:
     return png[:33] + png_chunk(b"tEXt", b"k\0v") * MANY + png[33:]
 
 
-def gif_with_frames() -> bytes:
+def gif_with_frames(frames: int = MANY_FRAMES) -> bytes:
     gif = encoded("GIF", (1, 1))
     image = gif.index(b"\x2c")
-    return gif[:image] + gif[image:-1] * MANY + b"\x3b"
+    return gif[:image] + gif[image:-1] * frames + b"\x3b"
 
 
 def webp_with_chunks() -> bytes:
@@ -83,7 +85,7 @@ def heif_with_boxes() -> bytes:
 HOSTILE: dict[str, Callable[[], bytes]] = {
     "JPEG, 20,000 COM markers": jpeg_with_comments,
     "PNG, 20,000 text chunks": png_with_text_chunks,
-    "GIF, 20,000 frames": gif_with_frames,
+    "GIF, 150,000 frames": gif_with_frames,
     "WebP, 20,000 chunks": webp_with_chunks,
     "TIFF, IFD0 of 20,000 entries": tiff_with_entries,
     "AVIF, 20,000 boxes": heif_with_boxes,
@@ -94,10 +96,11 @@ HOSTILE: dict[str, Callable[[], bytes]] = {
 def test_a_structure_past_the_walk_limits_is_refused_before_decoding(name: str) -> None:
     data = HOSTILE[name]()
     assert walk(data).over_limit
-    with pytest.raises(NotAnImage) as refused:
+    with pytest.raises(TooLarge) as refused:
         extract(data)
+    assert refused.value.message.startswith("The file's structure is larger than the service reads: ")
     assert "container walk stopped" in refused.value.detail
-    with pytest.raises(NotAnImage):
+    with pytest.raises(TooLarge):
         extract_with_embedded(data)
 
 
@@ -107,6 +110,8 @@ def test_the_refused_shapes_are_read_within_the_limits() -> None:
     png = encoded("PNG")
     assert extract(jpeg[:2] + b"\xff\xfe\x00\x02" * 50 + jpeg[2:])["format"] == "jpg"
     assert extract(png[:33] + png_chunk(b"tEXt", b"k\0v") * 50 + png[33:])["format"] == "png"
+    # A long animation is image data, not a hostile structure: 20,000 frames are read.
+    assert extract(gif_with_frames(MANY))["format"] == "gif"
 
 
 def test_many_exif_segments_keep_the_first_and_the_pixels() -> None:
