@@ -20,7 +20,7 @@ from .errors import (
 from .phash_text import phash_distance
 from .limits import DEFAULT_LIMITS, Limits
 
-_LAZY = {"extract": ".extract", "embedded_metadata": ".embedded", "extract_with_embedded": ".embedded"}
+_LAZY = {"extract": ".extraction", "embedded_metadata": ".embedded", "extract_with_embedded": ".embedded"}
 
 __all__ = [
     "extract",

@@ -7,6 +7,8 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 
 from . import embedded_metadata, extract
@@ -44,7 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=int,
         default=DEFAULT_MAX_DISTANCE,
         metavar="N",
-        help=f"with --similar-to: the most bits two hashes may differ in (0..{MAX_DISTANCE}, default {DEFAULT_MAX_DISTANCE})",
+        help=f"with --similar-to: the most bits two hashes may differ in "
+        f"(0..{MAX_DISTANCE}, default {DEFAULT_MAX_DISTANCE})",
     )
     parser.add_argument(
         "--embedded",
@@ -61,19 +64,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.similar_to:
         return _similar(args.similar_to, args.sources, args.max_distance, settings)
     read = embedded_metadata if args.embedded else extract
-    succeeded = True
+    failures = 0
     for source in args.sources:
-        metadata, error = _attempt(lambda: _metadata(source, read, settings))
-        succeeded = succeeded and error is None
-        _print(metadata if error is None else error)
-    return 0 if succeeded else 1
+        metadata = _attempt(partial(_metadata, source, read, settings))
+        failures += isinstance(metadata, Failed)
+        _print(metadata.body if isinstance(metadata, Failed) else metadata)
+    return 1 if failures else 0
 
 
 def _similar(query: str, folders: Sequence[str], max_distance: int, settings: CliSettings) -> int:
     """One line per near-duplicate under the folders, nearest first; the error body and 1 on failure."""
-    found, error = _attempt(lambda: _search(query, folders, max_distance, settings))
-    if error is not None:
-        _print(error)
+    found = _attempt(partial(_search, query, folders, max_distance, settings))
+    if isinstance(found, Failed):
+        _print(found.body)
         return 1
     for item in sorted(found, key=lambda item: (item["distance"], item["path"])):
         _print(item)
@@ -84,17 +87,24 @@ def _search(query: str, folders: Sequence[str], max_distance: int, settings: Cli
     return [item for folder in folders for item in search_folder(query, folder, max_distance, settings.limits)]
 
 
-def _attempt(action: Callable[[], T]) -> tuple[T | None, dict | None]:
+@dataclass(frozen=True)
+class Failed:
+    """An action that ended with an error: the body the command prints for it."""
+
+    body: dict
+
+
+def _attempt(action: Callable[[], T]) -> T | Failed:
     """The action's result, or the error body it ended with: the command prints JSON, never a traceback."""
     try:
-        return action(), None
+        return action()
     except ImageMetaError as error:
-        return None, error.body()
+        return Failed(error.body())
     except OSError as error:  # a path that is missing, unreadable or a directory
-        return None, NotFound(detail=str(error)).body()
+        return Failed(NotFound(detail=str(error)).body())
     except Exception as error:  # noqa: BLE001 - a fault of ours still answers in the command's shape
         print(f"imagemeta: unexpected {type(error).__name__}: {error}", file=sys.stderr)
-        return None, dict(_UNEXPECTED)
+        return Failed(dict(_UNEXPECTED))
 
 
 def _metadata(source: str, read: Callable[..., dict], settings: CliSettings) -> dict:

@@ -80,7 +80,7 @@ class IfdReader:
         """Raw entries {tag: (type, count, absolute value offset)} of the IFD at offset, and the next-IFD pointer."""
         order = order or self.order
         count = None if not offset or offset in self.visited else self.u16(offset, order)
-        if count is None:
+        if offset is None or count is None:
             return {}, None
         self.visited.add(offset)
         entries: dict[int, tuple] = {}
@@ -89,7 +89,9 @@ class IfdReader:
             tag, kind, values = struct.unpack_from(order + "HHL", self.buf, position)
             if kind in _TYPES:
                 inline = values * _TYPES[kind][1] <= 4
-                entries[tag] = (kind, values, position + 8 if inline else base + self.u32(position + 8, order))
+                # fitting keeps every entry, its value field included, inside the buffer
+                pointer = position + 8 if inline else base + struct.unpack_from(order + "L", self.buf, position + 8)[0]
+                entries[tag] = (kind, values, pointer)
         return entries, self.u32(offset + 2 + 12 * count, order)
 
     def value(self, kind: int, count: int, offset: int, order: str | None = None) -> object:
@@ -106,7 +108,7 @@ class IfdReader:
         layout = f"{order or self.order}{count * (2 if kind in _RATIONALS else 1)}{code}"
         numbers = struct.unpack_from(layout, self.buf, offset)
         if kind in _RATIONALS:
-            numbers = tuple(_rational(n, d) for n, d in zip(numbers[::2], numbers[1::2]))
+            numbers = tuple(_rational(n, d) for n, d in zip(numbers[::2], numbers[1::2], strict=True))
         elif kind in (11, 12):
             numbers = tuple(n if math.isfinite(n) else None for n in numbers)
         return numbers[0] if count == 1 else list(numbers)
@@ -168,7 +170,8 @@ def parse_exif(data: bytes | bytearray | memoryview) -> dict:
     return result
 
 
-def _fill(result: dict, group: str, read: Callable[[], tuple[dict, object]], reader: IfdReader) -> tuple[dict, object]:
+def _fill(result: dict, group: str, read: Callable[[], tuple[dict, int | None]], reader: IfdReader,
+          ) -> tuple[dict, int | None]:
     """Run one group's read and name its entries into result; on a structural fault the group stays empty."""
     try:
         entries, following = read()

@@ -5,13 +5,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import ImageMetaError, NotFound
-from .extract import extract
+from .extraction import extract
 from .limits import DEFAULT_LIMITS, Limits
 from .similar import DEFAULT_MAX_DISTANCE, check_max_distance, matches
 
 
 def search_folder(
-    query_path: str | Path, folder: str | Path, max_distance: int = DEFAULT_MAX_DISTANCE, limits: Limits = DEFAULT_LIMITS
+    query_path: str | Path,
+    folder: str | Path,
+    max_distance: int = DEFAULT_MAX_DISTANCE,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> list[dict]:
     """The images under `folder` (recursively) within max_distance of the image at query_path, nearest first."""
     check_max_distance(max_distance)

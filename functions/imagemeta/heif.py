@@ -41,9 +41,10 @@ def decode_heif(data: bytes | bytearray | memoryview, profile: bytes | None) -> 
     heif = pillow_heif.open_heif(data, convert_hdr_to_8bit=True)
     bands = len(heif.mode)
     width, height = heif.size
-    row_bytes, stride, pixels = width * bands, heif.stride, memoryview(heif.data)
+    row_bytes, stride, decoded = width * bands, heif.stride, memoryview(heif.data)
+    pixels: bytes | memoryview = decoded
     if stride != row_bytes:  # libheif pads rows; libvips wants them packed
-        pixels = b"".join(pixels[row * stride : row * stride + row_bytes] for row in range(height))
+        pixels = b"".join(decoded[row * stride : row * stride + row_bytes] for row in range(height))
     image = pyvips.Image.new_from_memory(pixels, width, height, bands, "uchar").copy(interpretation="srgb")
     hshrink, vshrink = shrinks(width, height)
     if hshrink != 1.0 or vshrink != 1.0:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 from bisect import bisect_right
 from itertools import accumulate
+from typing import IO, TYPE_CHECKING, cast
+
 import pyvips
 from PIL import Image
 from PIL.JpegImagePlugin import zigzag_index
@@ -18,6 +20,9 @@ from .containers import Walk
 from .errors import NotAnImage
 from .limits import max_progressive_scans
 from .quality import jpeg_quality
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 
 SOI, SOS = b"\xff\xd8", b"\xff\xda"
@@ -65,10 +70,15 @@ class MemoryReader(io.RawIOBase):
             part.release()
         super().close()
 
-    def readinto(self, buffer: bytearray | memoryview) -> int:
-        chunk = self.read(len(buffer))
-        buffer[: len(chunk)] = chunk
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        target = memoryview(buffer).cast("B")
+        chunk = self.read(len(target))
+        target[: len(chunk)] = chunk
         return len(chunk)
+
+    def as_file(self) -> IO[bytes]:
+        """This reader as the binary file Pillow's typing asks for (it reads it as one)."""
+        return cast(IO[bytes], self)
 
 
 def quality_and_exif(data: bytes, found: Walk, width: int, height: int, progressive: bool) -> tuple[int, bytes]:
@@ -86,7 +96,7 @@ def quality_and_exif(data: bytes, found: Walk, width: int, height: int, progress
 
 
 def quantization_tables(data: bytes, segments: list[tuple[int, int, int]]) -> dict[int, list[int]]:
-    """Each table id's 64 entries in natural order, from the DQT segments as Pillow reads them (a later table replaces an earlier one)."""
+    """Each table id's 64 entries in natural order, from the DQT segments as Pillow reads them (a later one wins)."""
     tables = {}
     for marker, offset, length in segments:
         if marker != DQT:
@@ -98,7 +108,8 @@ def quantization_tables(data: bytes, segments: list[tuple[int, int, int]]) -> di
             if end - position < 1 + 64 * entry_bytes:
                 raise NotAnImage(detail="bad quantization table marker")
             entries = data[position + 1 : position + 1 + 64 * entry_bytes]
-            values = entries if entry_bytes == 1 else [int.from_bytes(entries[i : i + 2], "big") for i in range(0, 128, 2)]
+            values = entries if entry_bytes == 1 else [
+                int.from_bytes(entries[i : i + 2], "big") for i in range(0, 128, 2)]
             tables[spec & 15] = [values[i] for i in zigzag_index]
             position += 1 + 64 * entry_bytes
     return tables
@@ -126,12 +137,12 @@ def _is_metadata(marker: int) -> bool:
 
 
 def scaled_pixels(parts: tuple[bytes | memoryview, ...], factor: int, grey: bool) -> pyvips.Image:
-    """The picture (the file in `parts`) decoded at 1/`factor` scale, as libvips' `shrink` gives it: floor(size / factor) pixels.
+    """The picture (the file in `parts`) at 1/`factor` scale as libvips' `shrink` gives it: floor(size / factor) pixels.
 
     libjpeg keeps the last, partial block's row and column (ceil); libvips crops them, so do we.
     """
     mode = "L" if grey else "RGB"
-    with MemoryReader(*parts) as reader, Image.open(reader, formats=["JPEG"]) as image:
+    with MemoryReader(*parts) as reader, Image.open(reader.as_file(), formats=["JPEG"]) as image:
         width, height = image.width // factor, image.height // factor
         image.draft(mode, (width, height))  # the largest DCT scale keeping at least this size: 1/factor
         frame = image.convert(mode) if image.mode != mode else image

@@ -65,6 +65,11 @@ def field(image: pyvips.Image, name: str, default: object = None) -> object:
     return image.get(name) if image.get_typeof(name) else default
 
 
+def profile(image: pyvips.Image) -> bytes | None:
+    """The embedded ICC profile's bytes, None when there is none."""
+    return image.get(_ICC) if has_profile(image) else None
+
+
 def with_profile(image: pyvips.Image, profile: bytes | None) -> pyvips.Image:
     """`image` carrying an ICC profile (decoded elsewhere, described by libvips' header), as a loader tags it."""
     if profile:

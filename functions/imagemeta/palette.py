@@ -14,9 +14,10 @@ image with alpha that is not resized (there only, the colour of a fully transpar
 """
 from __future__ import annotations
 
-from PIL import Image
+from typing import cast
 
 import pyvips
+from PIL import Image, ImageFile
 
 from . import libvips
 from .jpeg import MemoryReader
@@ -36,23 +37,26 @@ def palette_grey(data: bytes | bytearray | memoryview, fmt: str, header: pyvips.
     if with_alpha and (header.width, header.height) == (SAMPLE_SIZE, SAMPLE_SIZE):
         return None
     try:
-        with MemoryReader(data) as reader, Image.open(reader, formats=[_PILLOW_FORMATS[fmt]]) as image:
+        with MemoryReader(data) as reader, Image.open(reader.as_file(), formats=[_PILLOW_FORMATS[fmt]]) as image:
             return _from_indices(image, header, with_alpha)
     except (OSError, SyntaxError, ValueError, EOFError):
         return None  # what Pillow cannot read, libvips decodes (and answers sharp's error)
 
 
-def _from_indices(image: Image.Image, header: pyvips.Image, with_alpha: bool) -> pyvips.Image | None:
+def _from_indices(image: ImageFile.ImageFile, header: pyvips.Image, with_alpha: bool) -> pyvips.Image | None:
     if (image.mode not in ("P", "L") or image.size != (header.width, header.height)
             or image.tile[0].extents != (0, 0, header.width, header.height)):
         return None
     colours = image.getpalette("RGB") if image.mode == "P" else [v for grey in range(_ENTRIES) for v in (grey,) * 3]
+    if colours is None:
+        return None
     alphas = _alphas(image.info.get("transparency"))
     if alphas is not None and not with_alpha:
         return None  # libvips saw no transparency where Pillow does: let libvips decide
     entries = len(colours) // 3
     image.load()
-    if entries < _ENTRIES and image.getextrema()[1] >= entries:
+    _, highest = cast(tuple[int, int], image.getextrema())  # one band of indices
+    if entries < _ENTRIES and highest >= entries:
         return None  # an index past the palette: decoders differ there
     indices = image.tobytes()
     table = pyvips.Image.new_from_memory(bytes(colours) + bytes(3 * (_ENTRIES - entries)), _ENTRIES, 1, 3, "uchar")

@@ -1,4 +1,4 @@
-"""The contract's perceptual hash: sharp-phash's DCT of the 32x32 sample (sample.py); hash text and distances: phash_text.py.
+"""The contract's perceptual hash: sharp-phash's DCT of the 32x32 sample (sample.py); text and distances: phash_text.py.
 
 No numpy (its import costs a cold start about 150 ms): the 64 products per pixel are one libvips multiply,
 and the sums are libvips' `stats`, which adds a one-row image's values left to right in double, as

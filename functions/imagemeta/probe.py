@@ -9,9 +9,11 @@ import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import cast
 
 import pyvips
-from PIL import Image
+from PIL import Image, TiffImagePlugin
 
 from . import jpeg, libvips
 from .budget import Layout, pillow_layout
@@ -46,7 +48,7 @@ class Probe:
 
 
 def probe(data: bytes, structure: Walk) -> Probe:
-    """Open without decoding pixels (`structure`: the container walk); raises libvips' or Pillow's errors for what they cannot read."""
+    """Open without decoding pixels (`structure`: the container walk); raises libvips' or Pillow's errors."""
     loader = libvips.find_loader(data)
     if loader is None:
         return _probe_pillow(data)
@@ -54,16 +56,16 @@ def probe(data: bytes, structure: Walk) -> Probe:
     fmt = libvips.LOADER_FORMATS[loader]
     if fmt == "heif":
         fmt = heif_format(bytes(memoryview(data)[:HEAD_SIZE])) or "heif"
-    profile = libvips.field(image, "icc-profile-data")
+    profile = libvips.profile(image)
+    pixels: Callable[[], pyvips.Image]
     if loader == libvips.HEIF_LOADER and libvips.field(image, "heif-compression") != "av1":
-        pixels = lambda: decode_heif(data, profile)  # noqa: E731 - HEVC: libvips has no decoder
+        pixels = partial(decode_heif, data, profile)  # HEVC: libvips has no decoder
     elif fmt == "jpg" and image.interpretation in {"srgb", "b-w"}:  # CMYK stays with libvips
-        factor, grey = jpeg_shrink(image.width, image.height), image.bands == 1
-        pixels = lambda: libvips.with_profile(  # noqa: E731
-            jpeg.scaled_pixels(jpeg.decoder_input(data, structure.segments), factor, grey), profile)
+        pixels = partial(_jpeg_pixels, data, structure, image, profile)
+    elif libvips.field(image, "palette", 0):
+        pixels = partial(_palette_pixels, data, fmt, image, loader)
     else:
-        decode = lambda: shrink_on_load(image, fmt, lambda **options: libvips.load(data, loader, **options))  # noqa: E731
-        pixels = (lambda: palette_grey(data, fmt, image) or decode()) if libvips.field(image, "palette", 0) else decode
+        pixels = partial(_libvips_pixels, data, fmt, image, loader)
     return Probe(
         format=fmt,
         width=image.width,
@@ -78,19 +80,37 @@ def probe(data: bytes, structure: Walk) -> Probe:
     )
 
 
+def _jpeg_pixels(data: bytes, structure: Walk, header: pyvips.Image, profile: bytes | None) -> pyvips.Image:
+    """A JPEG's pixels at the DCT scale sharp's shrink-on-load picks, decoded by Pillow's libjpeg."""
+    factor = jpeg_shrink(header.width, header.height)
+    scaled = jpeg.scaled_pixels(jpeg.decoder_input(data, structure.segments), factor, header.bands == 1)
+    return libvips.with_profile(scaled, profile)
+
+
+def _libvips_pixels(data: bytes, fmt: str, header: pyvips.Image, loader: str) -> pyvips.Image:
+    """The pixels libvips decodes, shrunk on load as sharp asks."""
+    return shrink_on_load(header, fmt, lambda **options: libvips.load(data, loader, **options))
+
+
+def _palette_pixels(data: bytes, fmt: str, header: pyvips.Image, loader: str) -> pyvips.Image:
+    """A palette image's grey pixels straight from its indices where that is exact, else libvips' decode."""
+    return palette_grey(data, fmt, header) or _libvips_pixels(data, fmt, header, loader)
+
+
 def _probe_pillow(data: bytes | bytearray | memoryview) -> Probe:
     image = Image.open(io.BytesIO(data), formats=list(PILLOW_FORMATS))
+    fmt = PILLOW_FORMATS[str(image.format)]  # one of the formats asked for
     width, height = image.size
     dpi = image.info.get("dpi")
     return Probe(
-        format=PILLOW_FORMATS[image.format],
+        format=fmt,
         width=width,
         height=height,
         density=_round_dpi(float(dpi[0])) if dpi else None,
         has_profile=bool(image.info.get("icc_profile")),
         has_alpha=has_alpha(image),
         orientation=0,
-        layout=pillow_layout(PILLOW_FORMATS[image.format], width, height, len(image.getbands())),
+        layout=pillow_layout(fmt, width, height, len(image.getbands())),
         pixels=lambda: pillow_pixels(image),
     )
 
@@ -99,7 +119,8 @@ def _tiff_strip_rows(data: bytes | bytearray | memoryview) -> int:
     """The rows libtiff reads at once: a tiled TIFF's tile height or a stripped one's RowsPerStrip; 0 if unknown."""
     try:
         with Image.open(io.BytesIO(data), formats=["TIFF"]) as image:
-            return int(image.tag_v2.get(_TILE_LENGTH) or image.tag_v2.get(_ROWS_PER_STRIP) or 0)
+            tags = cast(TiffImagePlugin.TiffImageFile, image).tag_v2
+            return int(tags.get(_TILE_LENGTH) or tags.get(_ROWS_PER_STRIP) or 0)
     except Exception:  # noqa: BLE001 - libvips reads what Pillow cannot; then the whole height is assumed
         return 0
 

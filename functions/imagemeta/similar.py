@@ -47,7 +47,7 @@ def band_radii(max_distance: int, band_count: int = BAND_COUNT) -> list[int]:
 
 def probes(phash: str, max_distance: int) -> Iterator[tuple[int, str]]:
     """(band number, band value) for every bucket a search within max_distance must read."""
-    for band, (value, radius) in enumerate(zip(bands(phash), band_radii(max_distance))):
+    for band, (value, radius) in enumerate(zip(bands(phash), band_radii(max_distance), strict=True)):
         centre = int(value, 16)
         for flips in range(radius + 1):
             for bits in combinations(range(BAND_BITS), flips):
@@ -63,7 +63,8 @@ class Match:
     phash: str
 
 
-def matches(query: str, candidates: Iterable[tuple[str, str]], max_distance: int, exclude: str | None = None) -> list[Match]:
+def matches(query: str, candidates: Iterable[tuple[str, str]], max_distance: int,
+            exclude: str | None = None) -> list[Match]:
     """The (key, pHash) candidates within max_distance of the query, nearest first, each key once."""
     found = {
         key: Match(d, key, phash)

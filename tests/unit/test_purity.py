@@ -137,3 +137,13 @@ def test_embedded_metadata_needs_neither_numpy_nor_pillow_for_a_jpeg() -> None:
     jpeg = IMAGES / "metadata/iptc-reference.jpg"
     loaded = modules_after(f"import imagemeta; imagemeta.embedded_metadata({str(jpeg)!r})")
     assert not loaded & {"numpy", "PIL"}
+
+
+def test_the_core_s_exported_functions_stay_functions_whatever_was_imported_first() -> None:
+    # A submodule named like an exported function replaces it on the package once anything imports it.
+    names = [m.name for m in pkgutil.walk_packages(imagemeta.__path__, "imagemeta.")]
+    code = "\n".join(f"import {name}" for name in names) + (
+        "\nimport inspect, imagemeta"
+        f"\nassert all(inspect.isfunction(getattr(imagemeta, n)) for n in {sorted(imagemeta._LAZY)!r})"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1"})

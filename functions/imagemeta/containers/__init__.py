@@ -70,7 +70,7 @@ def walk(data: bytes | bytearray | memoryview, limits: WalkLimits = DEFAULT_WALK
     """The format and metadata blocks of an image file's bytes, within the limits; never raises."""
     view = memoryview(as_bytes(data))
     result = Walk(format=sniff(view))
-    finder = _FINDERS.get(result.format)
+    finder = _FINDERS.get(result.format) if result.format else None
     if finder is None:
         return result
     if result.format == "jpg":

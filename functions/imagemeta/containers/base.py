@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field
+from typing import cast
 
 EXIF_PREFIX = b"Exif\x00\x00"
 XMP_APP1 = b"http://ns.adobe.com/xap/1.0/\x00"
@@ -120,7 +121,8 @@ def as_bytes(data: bytes | bytearray | memoryview) -> bytes:
 
 def find(view: memoryview, needle: bytes, start: int, end: int | None = None) -> int:
     """bytes.find on the walked file (whose view is always over a whole bytes object)."""
-    return view.obj.find(needle, start, len(view) if end is None else end)
+    whole = cast(bytes, view.obj)  # walks run over views of whole bytes objects (as_bytes)
+    return whole.find(needle, start, len(view) if end is None else end)
 
 
 def span(view: memoryview, start: int, length: int, what: str) -> memoryview:

@@ -101,7 +101,9 @@ def blocks(view: memoryview, budget: Budget, skipped: list[str]) -> Iterator[Blo
     if meta is None:
         return
     _, start = _full_box(view, meta[0])
-    infos, locations, idat = {}, {}, None
+    infos: dict[int, tuple[bytes, bytes]] = {}
+    locations: dict[int, tuple[int, list[tuple[int, int]]]] = {}
+    idat: tuple[int, int] | None = None
     for kind, payload, end in bmff_boxes(view, start, meta[1], budget):
         if kind == b"iinf":
             infos = _item_infos(view, payload, end, budget)
@@ -111,28 +113,31 @@ def blocks(view: memoryview, budget: Budget, skipped: list[str]) -> Iterator[Blo
             idat = (payload, end)
     for item_id in sorted(infos):
         item_type, content_type = infos[item_id]
-        kind = "exif" if item_type == b"Exif" else "xmp" if content_type == b"application/rdf+xml" else None
-        if kind is None or item_id not in locations:
+        block_kind = "exif" if item_type == b"Exif" else "xmp" if content_type == b"application/rdf+xml" else None
+        if block_kind is None or item_id not in locations:
             continue
         data = _item_data(view, locations[item_id], idat, budget, f"item {item_id}")
         if data is None:
-            skipped.append(f"{kind} item {item_id}: larger than the block limit")
+            skipped.append(f"{block_kind} item {item_id}: larger than the block limit")
             continue
         method, extents = locations[item_id]
-        offset = (extents[0][0] if extents else 0) + (idat[0] if method == 1 else 0)
-        if kind == "exif":  # the payload starts with the offset of the TIFF header after it
+        offset = (extents[0][0] if extents else 0) + (idat[0] if idat is not None and method == 1 else 0)
+        if block_kind == "exif":  # the payload starts with the offset of the TIFF header after it
             skip = 4 + (int.from_bytes(data[:4], "big") if len(data) >= 4 else 0)
             data, offset = data[skip:], offset + skip
-        yield Block(kind, data, offset, f"item {item_id}")
+        yield Block(block_kind, data, offset, f"item {item_id}")
 
 
 def _item_data(view: memoryview, location: tuple[int, list[tuple[int, int]]], idat: tuple[int, int] | None,
                budget: Budget, what: str) -> bytes | memoryview | None:
     """An item's bytes: its extents, in the file or in the idat box; None when over the byte bounds."""
     method, extents = location
-    if method not in (0, 1) or (method == 1 and idat is None):
+    if method == 0:
+        base, end = 0, len(view)
+    elif method == 1 and idat is not None:
+        base, end = idat
+    else:
         raise Malformed(f"{what}: construction method {method} is not supported")
-    base, end = (0, len(view)) if method == 0 else idat
     total = sum(length for _, length in extents)
     if not budget.keep(total):
         return None

@@ -5,7 +5,6 @@ from collections.abc import Iterator
 
 from .base import Block, Budget, Malformed, find, keep_block, span
 
-
 GIF_XMP_APPLICATION = b"XMP DataXMP"
 # The XMP-in-GIF "magic trailer": 0x01, then 0xFF down to 0x00, then the sub-block terminator.
 GIF_XMP_TRAILER = b"\x01" + bytes(range(255, -1, -1)) + b"\x00"

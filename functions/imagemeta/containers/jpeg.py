@@ -45,7 +45,7 @@ def jpeg_segments(view: memoryview, budget: Budget) -> Iterator[tuple[int, int, 
 
 def blocks(view: memoryview, budget: Budget, skipped: list[str],
            segments: list[tuple[int, int, int]] | None = None) -> Iterator[Block]:
-    """The EXIF, XMP, Photoshop and Extended XMP blocks, Extended XMP last (ExifTool reads it after every other segment).
+    """The EXIF, XMP, Photoshop and Extended XMP blocks, Extended XMP last (ExifTool reads it after the others).
 
     `segments`, when given, receives (marker, payload offset, payload length) of every segment walked.
     """

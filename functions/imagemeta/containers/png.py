@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from .base import EXIF_PREFIX, XMP_APP1, Block, Budget, Malformed, find, keep_block, span
 
-
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 XMP_KEYWORD = b"XML:com.adobe.xmp"
 
@@ -30,6 +29,7 @@ def png_chunks(view: memoryview, budget: Budget) -> Iterator[tuple[bytes, int, m
 def blocks(view: memoryview, budget: Budget, skipped: list[str]) -> Iterator[Block]:
     """The eXIf, XMP and raw-profile blocks, in chunk order."""
     for kind, offset, data in png_chunks(view, budget):
+        block: Block | None
         if kind == b"eXIf":
             skip = 6 if bytes(data[:6]) == EXIF_PREFIX else 0
             block = Block("exif", data[skip:], offset + skip, "eXIf")

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from .base import Block, Budget, LimitReached, keep_block, span
 
-
 # IFD0 tags holding other blocks: XMP (ApplicationNotes), IPTC-NAA, Photoshop image resources.
 TIFF_NESTED = {700: "xmp", 33723: "iptc", 34377: "photoshop"}
 _TIFF_SIZES = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4}

@@ -106,7 +106,8 @@ def _signed_gps(reader: IfdReader, ctx: Context, entry: dict, value: object, ent
     number = perl_number(number)
     ref_tag = SIGNED_GPS_REFS[entry["name"]]
     if ref_tag in entries:
-        ref = _read(reader, *entries[ref_tag], None)
+        kind, count, offset = entries[ref_tag]
+        ref = _read(reader, kind, count, offset, None)
         if entry["name"] == "GPSAltitude":
             number = -abs(number) if ref and perl_num(ref) else number
         elif isinstance(ref, str) and ref.upper().startswith(_SOUTH_WEST):
@@ -132,6 +133,6 @@ def _read(reader: IfdReader, kind: int, count: int, offset: int, format_name: st
         return utf8_text(raw.split(b"\x00", 1)[0]) if name == "string" else raw
     if name.startswith("rational"):
         pairs = struct.unpack_from(f"{reader.order}{2 * count}{code}", reader.buf, offset)
-        return " ".join(round_rational(n, d) for n, d in zip(pairs[::2], pairs[1::2]))
+        return " ".join(round_rational(n, d) for n, d in zip(pairs[::2], pairs[1::2], strict=True))
     numbers = struct.unpack_from(f"{reader.order}{count}{code}", reader.buf, offset)
     return " ".join(perl_str(n) if isinstance(n, float) else str(n) for n in numbers)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from .conversions import BINARY, Context, printed, run
 from .facts import Fact, Nested
 from .tables import iptc_table
-from .values import latin_text, utf8_text
+from .values import as_bytes, latin_text, utf8_text
 
 UTF8_DESIGNATION = b"\x1b%G"
 CODED_CHARACTER_SET = (1, 90)
@@ -117,7 +117,7 @@ def _fact(entry: dict, items: list[object], ctx: Context, standard: bool) -> Fac
 
 def _coded_character_set(value: object) -> str:
     # IPTC.pm PrintCodedCharset: "UTF8" for ESC % G, else the bytes spelled out ("ESC % 5"...)
-    text = value if isinstance(value, str) else utf8_text(value)
+    text = value if isinstance(value, str) else utf8_text(as_bytes(value))
     if text == UTF8_DESIGNATION.decode():
         return "UTF8"
     spaced = re.sub(r"(.)", r" \1", text, flags=re.S).replace(" \x1b", ", ESC")

@@ -53,7 +53,7 @@ def extract_with_embedded(source: Source, limits: Limits = DEFAULT_LIMITS) -> tu
     The bytes are read once and the container is walked once (`containers.walk`), for both objects;
     `extract_walked` decides whether the file is readable at all, with its errors.
     """
-    from ..extract import extract_walked  # the image stack loads only when the metadata object is asked for
+    from ..extraction import extract_walked  # the image stack loads only when the metadata object is asked for
 
     data = as_bytes(read_bytes(source, limits))
     found = walk(data)
@@ -130,7 +130,7 @@ def _bounded(obj: dict) -> dict:
     """The object within MAX_OBJECT_BYTES of JSON, leaving out its longest values first."""
     sizes = {name: len(json.dumps(value, ensure_ascii=False)) + len(name) + 4 for name, value in obj.items()}
     total = sum(sizes.values())
-    for name in sorted(sizes, key=sizes.get, reverse=True):
+    for name in sorted(sizes, key=lambda name: sizes[name], reverse=True):
         if total <= MAX_OBJECT_BYTES:
             break
         total -= sizes[name]

@@ -23,7 +23,13 @@ def exif_tables() -> dict[str, dict[int, dict]]:
 def iptc_table() -> dict[tuple[int, int], dict]:
     """(record, dataset) -> tag."""
     raw = _load("iptc")
-    return {tuple(int(part) for part in key.split(":")): entry for key, entry in raw.items() if key != "_source"}
+    return {_record_dataset(key): entry for key, entry in raw.items() if key != "_source"}
+
+
+def _record_dataset(key: str) -> tuple[int, int]:
+    """"2:25" -> (2, 25)."""
+    record, dataset = key.split(":")
+    return int(record), int(dataset)
 
 
 @cache

@@ -4,7 +4,8 @@ from __future__ import annotations
 import codecs
 import math
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import cast
 
 BINARY = object()  # ExifTool keeps the value as binary data (printed "(Binary data N bytes...)"): left out
 
@@ -77,7 +78,7 @@ def as_text(value: object) -> str:
     """A value as the Perl string a conversion sees (binary data byte for byte)."""
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value).decode("latin-1")
-    return value if isinstance(value, str) else perl_str(value)
+    return value if isinstance(value, str) else perl_str(cast(float, value))  # the readers yield no other types
 
 
 def as_bytes(value: object) -> bytes:
@@ -92,9 +93,9 @@ def round_float(number: float, digits: int) -> str:
     return f"{number:.{digits}g}"
 
 
-def _question_marks(error: UnicodeDecodeError) -> tuple[str, int]:
+def _question_marks(error: UnicodeError) -> tuple[str, int]:
     """ExifTool's FixUTF8: each byte that is not part of valid UTF-8 becomes '?'."""
-    return "?", error.start + 1
+    return "?", cast(UnicodeDecodeError, error).start + 1
 
 
 codecs.register_error("imagemeta-exiftool", _question_marks)
@@ -105,9 +106,10 @@ def utf8_text(raw: bytes | bytearray | memoryview) -> str:
     return bytes(raw).decode("utf-8", "imagemeta-exiftool")
 
 
-def _latin1_for_undefined(error: UnicodeDecodeError) -> tuple[str, int]:
+def _latin1_for_undefined(error: UnicodeError) -> tuple[str, int]:
     """cp1252 leaves five codes undefined; ExifTool's Latin table passes them through as Latin-1."""
-    return chr(error.object[error.start]), error.start + 1
+    undefined = cast(UnicodeDecodeError, error)  # registered for decoding only
+    return chr(undefined.object[undefined.start]), undefined.start + 1
 
 
 codecs.register_error("imagemeta-latin", _latin1_for_undefined)
@@ -143,4 +145,4 @@ def iso_instant(date: str) -> str:
     except (ValueError, OverflowError):
         return date
     instant = local - timedelta(minutes=offset)
-    return instant.replace(tzinfo=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return instant.replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"

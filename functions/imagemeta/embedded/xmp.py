@@ -16,11 +16,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NoReturn
 from xml.parsers import expat
 
 from .conversions import BINARY, Context, perl_number, printed, run
-from .ports.common import xmp_date
 from .facts import Fact
+from .ports.common import xmp_date
 from .tables import xmp_tables
 from .values import perl_str
 
@@ -76,7 +77,7 @@ def parse_packet(data: bytes | memoryview) -> _Element:
     names: dict[str, str] = {}
     count = 0
 
-    def refuse(*_: object) -> None:
+    def refuse(*_: object) -> NoReturn:
         raise XmpRefused("the packet declares a DTD or entities")
 
     def start(name: str, attributes: dict[str, str]) -> None:
@@ -85,7 +86,8 @@ def parse_packet(data: bytes | memoryview) -> _Element:
         if count > MAX_ELEMENTS or len(stack) > MAX_DEPTH:
             raise _Truncated
         prop = names.get(name) or names.setdefault(name, _prop(name, uris))
-        element = _Element(prop, [(names.get(k) or names.setdefault(k, _prop(k, uris)), v) for k, v in attributes.items()])
+        named = [(names.get(k) or names.setdefault(k, _prop(k, uris)), v) for k, v in attributes.items()]
+        element = _Element(prop, named)
         stack[-1].children.append(element)
         stack.append(element)
 
@@ -259,9 +261,9 @@ class _Reader:
         if naming is None:
             return
         entry, name, priority, is_list, known = naming
-        value = self._typed(entry, value, known)
-        if value is not BINARY:
-            self._store(entry, value, priority, is_list, key, name)
+        typed = self._typed(entry, value, known)
+        if typed is not BINARY:
+            self._store(entry, typed, priority, is_list, key, name)
 
     def _naming(self, path: tuple[str, ...], lang: str | None) -> tuple[dict, str, int, bool, bool] | None:
         """A property path's table entry, name, priority, whether it gathers a list, and whether it is known."""
@@ -287,7 +289,8 @@ class _Reader:
     def _unknown_name(self, table: dict | None, path: tuple[str, ...], tag: str) -> str:
         """An unknown property: inside a known structure, the structure's flat name and the field; else the ID."""
         if table:
-            ids, names = [], []
+            ids: list[str] = []
+            names: list[str] = []
             for prop in path:
                 ns, _, local = prop.partition(":")
                 if ns in _IGNORED_NAMESPACES:
@@ -317,7 +320,8 @@ class _Reader:
             return BINARY
         return value
 
-    def _store(self, entry: dict, value: object, priority: int, is_list: bool, key: tuple, name: str | None = None) -> None:
+    def _store(self, entry: dict, value: object, priority: int, is_list: bool, key: tuple,
+               name: str | None = None) -> None:
         """FoundTag: add to the open list of this tag, or record a new value."""
         if is_list and key in self.lists:
             if len(self.lists[key].values) < MAX_LIST_ITEMS:

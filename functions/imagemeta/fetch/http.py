@@ -1,6 +1,7 @@
 """GET a URL with urllib3, dialling only addresses the policy checked; every redirect is checked again."""
 from __future__ import annotations
 
+import contextlib
 import queue
 import socket
 import threading
@@ -25,6 +26,8 @@ _REQUEST_HEADERS = {
     "Accept-Encoding": "identity",  # the byte cap must count the bytes as stored, not a decompressed bomb
 }
 
+DEFAULT_FETCH_SETTINGS = FetchSettings()
+
 
 @dataclass(frozen=True)
 class Deadlines:
@@ -39,7 +42,7 @@ class Deadlines:
         return cls(started + settings.header_timeout_s, started + settings.header_timeout_s + settings.body_timeout_s)
 
 
-def fetch(url: str, settings: FetchSettings = FetchSettings(), resolver: Resolver | None = None) -> bytearray:
+def fetch(url: str, settings: FetchSettings = DEFAULT_FETCH_SETTINGS, resolver: Resolver | None = None) -> bytearray:
     """The body at `url`, in one bytearray; raises only the `imagemeta.errors` family.
 
     The time limits are totals for the whole request: every hop's lookup, connection and head share the
@@ -78,7 +81,7 @@ def _bounded(resolver: Resolver, deadline: float) -> Resolver:
         def lookup() -> None:
             try:
                 answers.put((resolver(host, port), None))
-            except BaseException as error:  # handed to the caller's thread, raised there
+            except BaseException as error:  # noqa: BLE001 - handed to the caller's thread, raised there
                 answers.put((None, error))
 
         threading.Thread(target=lookup, name=f"resolve {host}", daemon=True).start()
@@ -137,10 +140,8 @@ class _Watchdog:
         with self._lock:
             self.expired = True
             if self._socket is not None:
-                try:
+                with contextlib.suppress(OSError):  # already closed by the peer: nothing left to interrupt
                     self._socket.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass  # already closed by the peer: nothing left to interrupt
 
 
 class _PinnedMixin:

@@ -19,7 +19,10 @@ _UNSAFE_CHARACTERS = re.compile(r"[\x00-\x20\x7f\\]")
 _HOST_NAME = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*")
 _IPV4_NUMBER = re.compile(r"0x[0-9a-f]*|[0-9]+")
 _PATH_SAFE = "/%!$&'()*+,;=:@-._~"
-_ADDRESS_REFUSED = "The URL is not allowed: its host is or resolves to an address that is not public (loopback, private, link-local, reserved or the metadata service)."
+_ADDRESS_REFUSED = (
+    "The URL is not allowed: its host is or resolves to an address that is not public "
+    "(loopback, private, link-local, reserved or the metadata service)."
+)
 _ENCODED_SEPARATOR = re.compile(r"%(2f|5c)", re.IGNORECASE)
 _LOOPBACK = (ip_network("127.0.0.0/8"), ip_network("::1/128"))
 # Refused even where a Python version's is_global would let them through.
@@ -83,7 +86,7 @@ def parse_url(url: str) -> Target:
 
 
 def check_target(target: Target, settings: FetchSettings) -> None:
-    """FetchRefused, saying which part was refused, unless the port is allowed and the URL is under an allowed prefix."""
+    """FetchRefused saying which part was refused, unless the port is allowed and the URL under an allowed prefix."""
     if target.port not in settings.allowed_ports:
         allowed = ", ".join(str(port) for port in settings.allowed_ports)
         raise FetchRefused(_refusal(f"port {target.port} is not an allowed port ({allowed})"))
@@ -139,7 +142,8 @@ def check_address(name: str, settings: FetchSettings) -> IPAddress:
     try:
         address = ip_address(name)
     except ValueError:
-        raise FetchRefused(_refusal("its host did not resolve to an IP address"), detail=f"resolver answered {name!r}") from None
+        raise FetchRefused(_refusal("its host did not resolve to an IP address"),
+                           detail=f"resolver answered {name!r}") from None
     if settings.allow_loopback and any(address in network for network in _LOOPBACK):
         return address
     if isinstance(address, IPv6Address) and address.ipv4_mapped is not None:

@@ -21,7 +21,7 @@ CONVERSIONS: dict[str, common.Conversion] = {
     r"$val =~ s/\0+$//; $val": common.strip_trailing_nulls,
     r"$val=~s/ +$//; $val": common.strip_trailing_blanks,
     r"$val=~s/^.*: //;$val": common.after_label,
-    "sub Exif::Main:Copyright": exif.copyright,
+    "sub Exif::Main:Copyright": exif.copyright_lines,
     "Image::ExifTool::Exif::ConvertExifText($self,$val,1,$tag)": exif.exif_text,
     '$self->Decode($val,"UCS2","II")': exif.ucs2_le,
     '$self->Decode($val, "UTF8")': common.unchanged,
@@ -59,15 +59,16 @@ CONVERSIONS: dict[str, common.Conversion] = {
     "$self->ConvertDateTime($val)": common.date_time,
     '$self->Options("DateFormat") ? $self->ConvertDateTime("$val 00:00:00") : $val': common.date_only,
     '$self->Options("DateFormat") ? $self->ConvertDateTime("1970:01:01 $val") : $val': common.unchanged,
-    'unpack("H*", $val)': common.hex(upper=False),
-    'uc(unpack("H*",$val))': common.hex(upper=True),
+    'unpack("H*", $val)': common.hex_digits(upper=False),
+    'uc(unpack("H*",$val))': common.hex_digits(upper=True),
     "length($val) ? $val : undef": common.empty_is_missing,
     r"$val =~ s[\s*(\d+):\s*(\d+):\s*(\d+):\s*(\S*)] [Tagged:$1, ColorClass:$2, Rating:$3, FrameNum:$4]; "
     "return $val;": common.photo_mechanic_prefs,
     "Image::ExifTool::XMP::DecodeBase64($val)": lambda value, ctx: BINARY,
     # RawConvs kept only for their side effects in ExifTool (state for later tags): the value is unchanged.
     "if ($val == ($val & 0x02)) { $self->SetPriorityDir() if $val == 0; $$self{PageCount} = ($$self{PageCount} "
-    "|| 0) + 1; $$self{MultiPage} = 1 if $val == 2 or $$self{PageCount} > 1; } $$self{SubfileType} = $val;": common.unchanged,
+    "|| 0) + 1; $$self{MultiPage} = 1 if $val == 2 or $$self{PageCount} > 1; } "
+    "$$self{SubfileType} = $val;": common.unchanged,
     "Image::ExifTool::Exif::IdentifyRawFile($self, $val); return $$self{Compression} = $val;": common.unchanged,
     "$$self{DNGVersion} = $val": common.unchanged,
 }

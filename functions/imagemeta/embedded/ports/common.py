@@ -90,7 +90,7 @@ def unchanged(value: object, ctx: Context) -> object:
     return value
 
 
-def hex(upper: bool) -> Conversion:
+def hex_digits(upper: bool) -> Conversion:
     """Unpack("H*", $val), uc(unpack("H*",$val))"""
     def convert(value: object, ctx: Context) -> object:
         raw = as_bytes(value)

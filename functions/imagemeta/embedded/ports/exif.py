@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Literal
 
 from ..values import Context, as_bytes, as_text, is_float, perl_num, perl_str
 
 
-def copyright(value: object, ctx: Context) -> object:
+def copyright_lines(value: object, ctx: Context) -> object:
     r"""Exif.pm Copyright RawConv: photographer\0editor -> two lines; the rest after a second NUL dropped."""
     # Kept as bytes: they print as UTF-8, as ExifTool prints them.
     raw = re.sub(rb" *\x00", b"\n", as_bytes(value), count=1)
@@ -51,11 +52,11 @@ def cfa_pattern(value: object, ctx: Context) -> object:
         raw = bytes(b - 0x30 for b in raw)
     if len(raw) < 4:
         return raw
-    order = "little" if ctx.byte_order == "<" else "big"
+    order: Literal["little", "big"] = "little" if ctx.byte_order == "<" else "big"
     width, height = int.from_bytes(raw[:2], order), int.from_bytes(raw[2:4], order)
     colours = list(raw[4:])
     if 2 + width * height > 2 + len(colours):
-        swapped = "big" if order == "little" else "little"
+        swapped: Literal["little", "big"] = "big" if order == "little" else "little"
         x, y = int.from_bytes(raw[:2], swapped), int.from_bytes(raw[2:4], swapped)
         if len(colours) >= x * y:
             width, height = x, y
