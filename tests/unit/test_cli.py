@@ -40,7 +40,7 @@ def base_url(image_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     """Serves files without logging each request to stderr."""
 
-    def log_message(self, format: str, *args: object) -> None:
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's signature
         pass
 
 
