@@ -48,13 +48,13 @@ class Ingest:
             if body.get("Event") == "s3:TestEvent":
                 return
             if self._larger is not None and int(record.attributes.get("ApproximateReceiveCount") or 1) > 1:
-                self._redrive(record.body, "delivered again")
+                self._redrive(record.body, record.message_id, "delivered again")
                 return
             for raw in body["Records"]:
                 try:
                     self.handle_object_event(object_event(S3EventRecord(raw)))
                 except NeedsLargerFunction as reason:
-                    self._redrive(json.dumps({"Records": [raw]}), str(reason))
+                    self._redrive(json.dumps({"Records": [raw]}), record.message_id, str(reason))
         except Exception as error:
             self._logger.exception(
                 "message failed; it will be retried, then dead-lettered",
@@ -98,7 +98,8 @@ class Ingest:
             return self._store.put_error(opened.event, error)
         return self._store.put_metadata(opened.event, metadata)
 
-    def _redrive(self, body: str, reason: str) -> None:
+    def _redrive(self, body: str, message_id: str, reason: str) -> None:
         """Hand a notification (a message body) to the larger ingest function; self._larger is set."""
-        message_id = self._larger.send(body)  # type: ignore[union-attr]
-        self._logger.info("sent to the larger ingest function", extra={"reason": reason, "largerMessageId": message_id})
+        larger_message_id = self._larger.send(body)  # type: ignore[union-attr]
+        self._logger.info("sent to the larger ingest function",
+                          extra={"messageId": message_id, "reason": reason, "largerMessageId": larger_message_id})
