@@ -24,11 +24,10 @@ from tests.paths import ROOT
 BIN = Path(sys.executable).parent
 TOOL_ENV = {**os.environ, "SAM_CLI_TELEMETRY": "0", "AWS_DEFAULT_REGION": "us-east-1", "PYTHON": sys.executable}
 FUNCTIONS = {function.name: function for function in local_template().functions}
-IMAGING = {"numpy", "PIL", "pillow_heif", "pyvips"}
+IMAGING = {"PIL", "pillow_heif", "pyvips"}
 AWS_SDK = {"boto3", "botocore"}
 LAMBDA_UNPACKED_LIMIT = 250 * 2**20
-# What the probe's interpreter gets besides the function's variables: Lambda's region and credentials
-# variables, and this machine's OpenBLAS settings (numpy's bundled OpenBLAS needs them on some CPUs).
+# What the probe's interpreter gets besides the function's variables: Lambda's region and credentials variables.
 LAMBDA_ENVIRONMENT = {"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "probe",
                       "AWS_SECRET_ACCESS_KEY": "probe", "AWS_SESSION_TOKEN": "probe"}
 
@@ -53,7 +52,7 @@ def distributions(artifact: Path) -> dict[str, tuple[str, bool, set[str]]]:
         for line in (info / "RECORD").read_text().splitlines():
             top = line.split(",")[0].split("/")[0]
             if not top.endswith((".dist-info", ".libs")) and top not in ("..", "bin", "__pycache__"):
-                tops.add(top.split(".")[0])  # six.py, _libvips.abi3.so, numpy
+                tops.add(top.split(".")[0])  # six.py, _libvips.abi3.so, PIL
         found[name.lower().replace("_", "-")] = (version, (info / "REQUESTED").exists(), tops)
     return found
 
@@ -86,8 +85,7 @@ def probe(artifact: Path, function_name: str) -> dict:
     """tests/artifact_probe.py in a clean interpreter: the handler's init and deferred imports inside the artifact."""
     function = FUNCTIONS[function_name]
     module = (function.handler or "").rsplit(".", 1)[0]
-    openblas = {name: value for name, value in os.environ.items() if name.startswith("OPENBLAS_")}
-    environment = {**template_environment(function), **LAMBDA_ENVIRONMENT, **openblas,
+    environment = {**template_environment(function), **LAMBDA_ENVIRONMENT,
                    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory)}
     done = subprocess.run([sys.executable, "-I", "-S", str(ROOT / "tests" / "artifact_probe.py"), str(artifact), module],
                           env=environment, capture_output=True, text=True, timeout=120, cwd=artifact)
@@ -126,6 +124,7 @@ def test_sam_build_ships_what_the_probed_build_ships_for_aarch64_cpython_312(sam
     for unwanted in ("tests", "events", "infra", "ops", "bench", "scripts", "docs", "template.yaml", "Makefile", "bin"):
         assert not (artifact / unwanted).exists(), unwanted
     assert not list(artifact.glob("*.egg-info")) and not list(artifact.glob("imagemeta/**/__pycache__"))
+    assert not (artifact / "numpy").exists()  # the engine needs none (imagemeta/phash.py)
     extensions = list(artifact.rglob("*.so"))
     for so in extensions:
         assert _elf_machine(so) == (2, 183), so

@@ -357,7 +357,7 @@ def test_only_the_ingest_may_write_the_reserved_prefix(resources: dict):
             "Principal": "*",
             "Action": ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
             "Resource": {"Fn::Sub": "${UploadBucket.Arn}/" + RESERVED_PREFIX + "*"},
-            "Condition": {"ArnNotEquals": {"aws:PrincipalArn": [{"Fn::GetAtt": [f"{role}", "Arn"]} for role in INGEST_ROLES]}},
+            "Condition": {"ArnNotEquals": {"aws:PrincipalArn": [{"Fn::GetAtt": [role, "Arn"]} for role in INGEST_ROLES]}},
         }
     ]
     # The roles the deny spares are the ones that write record bodies there, and no other role does.
