@@ -473,6 +473,16 @@ def _logs(group: str) -> set[tuple[str, str]]:
     return {("logs:CreateLogStream", arn), ("logs:PutLogEvents", arn)}
 
 
+def _ingest(log_group: str, queue: str) -> set[tuple[str, str]]:
+    """An ingest function's grants: its queue, the uploads, the overflow records and the table."""
+    return (_logs(log_group)
+            | {(f"sqs:{a}", queue) for a in ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes")}
+            | {(f"s3:{a}", OBJECTS) for a in ("GetObject", "GetObjectVersion")}
+            | {("s3:ListBucket", BUCKET)}
+            | {(f"s3:{a}", OVERFLOW) for a in ("PutObject", "DeleteObject")}
+            | {(f"dynamodb:{a}", TABLE) for a in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query")})
+
+
 TABLE = str({"Fn::GetAtt": ["FilesTable", "Arn"]})
 KEYS_TABLE = str({"Fn::GetAtt": ["ApiKeysTable", "Arn"]})
 QUEUE = str({"Fn::GetAtt": ["IngestQueue", "Arn"]})
@@ -488,19 +498,8 @@ EXPECTED_GRANTS = {
     | {("dynamodb:GetItem", TABLE), ("dynamodb:Query", TABLE), ("dynamodb:BatchGetItem", TABLE)}
     | {("dynamodb:Query", str({"Fn::Sub": "${FilesTable.Arn}/index/pHashBand*"}))}
     | {("s3:GetObject", OVERFLOW)},
-    "IngestFunction": _logs("IngestLogGroup")
-    | {(f"sqs:{a}", QUEUE) for a in ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes")}
-    | {(f"s3:{a}", OBJECTS) for a in ("GetObject", "GetObjectVersion")}
-    | {("s3:ListBucket", BUCKET)}
-    | {(f"s3:{a}", OVERFLOW) for a in ("PutObject", "DeleteObject")}
-    | {(f"dynamodb:{a}", TABLE) for a in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query")}
-    | {("sqs:SendMessage", LARGE_QUEUE)},
-    "IngestLargeFunction": _logs("IngestLargeLogGroup")
-    | {(f"sqs:{a}", LARGE_QUEUE) for a in ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes")}
-    | {(f"s3:{a}", OBJECTS) for a in ("GetObject", "GetObjectVersion")}
-    | {("s3:ListBucket", BUCKET)}
-    | {(f"s3:{a}", OVERFLOW) for a in ("PutObject", "DeleteObject")}
-    | {(f"dynamodb:{a}", TABLE) for a in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query")},
+    "IngestFunction": _ingest("IngestLogGroup", QUEUE) | {("sqs:SendMessage", LARGE_QUEUE)},
+    "IngestLargeFunction": _ingest("IngestLargeLogGroup", LARGE_QUEUE),
     "BackfillFunction": _logs("BackfillLogGroup")
     | {("s3:ListBucket", BUCKET), ("sqs:SendMessage", QUEUE)}
     | {(f"dynamodb:{a}", TABLE) for a in ("GetItem", "PutItem")},
