@@ -79,10 +79,10 @@ golden-embedded: install ## ExifTool's tag tables for embeddedMetadata, and exif
 metadata-fixtures: install ## rewrite tests/data/images/metadata/ (EXIF, IPTC, XMP in every format; needs exiftool)
 	$(PY) scripts/make_metadata_fixtures.py
 
-bench: install ## measure speed, memory, cold start, ingest throughput and cost; writes docs/benchmarks.md
+bench: install ## measure speed, memory, cold start, ingest, cost and sizes; writes docs/benchmarks.md (SECTIONS="artifacts ingest-cost": only those)
 	@command -v djpeg >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 		&& { apt-get update -qq; apt-get install -y -qq libjpeg-turbo-progs; } >/dev/null 2>&1; } || true
-	CORPUS=$(abspath $(CORPUS)) $(PY) -m bench
+	CORPUS=$(abspath $(CORPUS)) $(PY) -m bench $(SECTIONS)
 
 clean: ## remove build output and the local stack's state
 	rm -rf .aws-sam .local

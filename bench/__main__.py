@@ -1,4 +1,7 @@
-"""`python -m bench` (`make bench`): run every benchmark, print the report and write docs/benchmarks.md."""
+"""`python -m bench` (`make bench`): run every benchmark, print the report and write docs/benchmarks.md.
+
+`python -m bench SECTION...` runs only those sections (see SECTIONS) and replaces them in docs/benchmarks.md.
+"""
 from __future__ import annotations
 
 import os
@@ -9,22 +12,39 @@ import sys
 os.environ.setdefault("VIPS_CONCURRENCY", "1")
 
 from .coldstart import heif_loading, measure_cold_start
+from .artifacts import artifacts_section, measure_artifacts
 from .embedded import embedded_section
-from .cost import Cost
+from .cost import Cost, lambda_seconds
 from .extraction import DJPEG_INSTALL_HINT, djpeg_path, measure_image, one_thread_decoders
 from .ingest import measure_ingest
+from .ingest_cost import ingest_cost_section, measure_ingest_cost
 from .hosted import HostedEngine
 from .inputs import CAMERA_12MP, HAS_CORPUS, HEIC, ROOT, extraction_images
 from .lambdas import template_functions
 from .machine import load_average, machine_facts
 from .memory import measure_memory
 from .memory_bound import bound_section, measure_bound
-from .report import URL_MODULE, Results, markdown
+from .report import Results, markdown
 from .robustness import robustness_section
 from .similar_hook import similar_section
 
 REPORT = ROOT / "docs" / "benchmarks.md"
-INGEST_MODULE = "handlers.ingest"
+INGEST_FUNCTION = "IngestFunction"
+URL_FUNCTION = "MetadataUrlFunction"
+
+
+def ingest_cost() -> str:
+    try:
+        return ingest_cost_section(measure_ingest_cost())
+    except subprocess.CalledProcessError as error:
+        return ingest_cost_section(f"`{' '.join(map(str, error.cmd))}` exited with {error.returncode} (its error is above).")
+
+
+# The sections that can be run alone, each producing its own "## " section of the report.
+SECTIONS = {
+    "artifacts": lambda: artifacts_section(measure_artifacts()),
+    "ingest-cost": ingest_cost,
+}
 
 
 def progress(message: str) -> None:
@@ -59,13 +79,17 @@ def main() -> None:
         ingest = measure_ingest()
     except subprocess.CalledProcessError as error:
         ingest = f"`python -m bench.ingest` exited with {error.returncode} (its error is printed above)."
-    memory_of = {function.module: function.memory_mb for function in functions}
-    costs = [Cost(f"{r.image.label}, extraction", memory_of[INGEST_MODULE], r.ours.wall, 10) for r in extraction]
+    memory_of = {function.logical_id: function.memory_mb for function in functions}
+    ingest_mb, url_mb = memory_of[INGEST_FUNCTION], memory_of[URL_FUNCTION]
+    costs = [Cost(f"{r.image.label}, extraction", ingest_mb, lambda_seconds(r.ours.cpu, r.ours.wall, ingest_mb), 10)
+             for r in extraction]
     camera = extraction[0]
-    costs.insert(0, Cost("URL route, 12 MP camera JPEG (fetch excluded)", memory_of[URL_MODULE], camera.ours.wall, 1))
-    if not isinstance(ingest, str):
-        costs.insert(0, Cost("ingest, the measured batch (S3 read, extract, DynamoDB write)",
-                             memory_of[INGEST_MODULE], ingest.per_message_s, ingest.messages))
+    costs.insert(0, Cost("URL route, 12 MP camera JPEG (fetch excluded)", url_mb,
+                         lambda_seconds(camera.ours.cpu, camera.ours.wall, url_mb), 1))
+    sections = {}
+    for name, run in SECTIONS.items():
+        progress(name)
+        sections[name] = run()
     progress("robustness: the corpus and hostile inputs")
     robustness = robustness_section()
     progress("near-duplicate search")
@@ -74,11 +98,38 @@ def main() -> None:
                               load_at_end=load_average(), bound=bound, has_corpus=HAS_CORPUS,
                               hosted_missing=hosted is None))
     progress("embeddedMetadata")
-    report += "\n" + embedded_section()
+    report += "\n" + embedded_section() + "".join("\n" + section for section in sections.values())
     REPORT.write_text(report, encoding="utf-8")
     print(report)
     progress(f"written to {REPORT.relative_to(ROOT)}")
 
 
+def replace_section(report: str, section: str) -> str:
+    """The report with its section of the same "## " heading replaced by `section` (appended when absent)."""
+    heading = section.splitlines()[0] + "\n"
+    if heading not in report:
+        return report.rstrip("\n") + "\n\n" + section
+    before, after = report.split(heading, 1)
+    rest = after[after.index("\n## "):] if "\n## " in after else ""
+    return before + section + rest
+
+
+def main_sections(names: list[str]) -> None:
+    unknown = sorted(set(names) - set(SECTIONS))
+    if unknown:
+        sys.exit(f"unknown section {', '.join(unknown)}; the sections: {', '.join(SECTIONS)}")
+    report = REPORT.read_text(encoding="utf-8")
+    for name in names:
+        progress(name)
+        section = SECTIONS[name]()
+        print(section)
+        report = replace_section(report, section)
+    REPORT.write_text(report, encoding="utf-8")
+    progress(f"{', '.join(names)} replaced in {REPORT.relative_to(ROOT)}")
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:]:
+        main_sections(sys.argv[1:])
+    else:
+        main()

@@ -8,6 +8,14 @@ PRICE_PER_GB_SECOND = 0.0000133334
 PRICE_PER_MILLION_REQUESTS = 0.20
 PRICE_DATE = "2026-11"
 MILLION = 1_000_000
+# Lambda gives a function one full vCPU at 1,769 MB and a share in proportion below it (AWS Lambda docs,
+# "Memory and computing power"): single-threaded work takes about 1769 / MemorySize times its CPU time there.
+FULL_VCPU_MB = 1769
+
+
+def lambda_seconds(cpu_s: float, wall_s: float, memory_mb: int) -> float:
+    """Modelled Lambda duration at memory_mb: the CPU work at that share of a vCPU, plus the time spent waiting."""
+    return cpu_s * max(1.0, FULL_VCPU_MB / memory_mb) + max(0.0, wall_s - cpu_s)
 
 
 @dataclass(frozen=True)

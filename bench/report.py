@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .coldstart import ColdStart
-from .cost import PRICE_DATE, PRICE_PER_GB_SECOND, PRICE_PER_MILLION_REQUESTS, Cost
+from .cost import FULL_VCPU_MB, PRICE_DATE, PRICE_PER_GB_SECOND, PRICE_PER_MILLION_REQUESTS, Cost
 from .extraction import DJPEG_INSTALL_HINT, ExtractionResult
 from .ingest import IngestResult
 from .memory import MemoryResult
@@ -214,11 +214,13 @@ pass of `extract` over the same bytes, without S3, DynamoDB or logging.
 {ingest_section(results.ingest)}
 ## Cost of one million images on Lambda arm64
 
-Compute is the measured duration per image times the function's `MemorySize` from `template.yaml`,
+Compute is the modelled Lambda duration per image times the function's `MemorySize` from `template.yaml`,
 at ${PRICE_PER_GB_SECOND} per GB-second; requests at ${PRICE_PER_MILLION_REQUESTS:.2f} per million invocations
-(us-east-1, arm64: the published price as of {PRICE_DATE}, check the AWS Lambda pricing page). The
-durations were measured on this machine, not on Graviton; S3, DynamoDB, SQS and API Gateway
-charges are not included. Rows other than the first are extraction only, in batches of 10.
+(us-east-1, arm64: the published price as of {PRICE_DATE}, check the AWS Lambda pricing page). The duration
+is the measured CPU time scaled by Lambda's CPU share (one vCPU at {FULL_VCPU_MB} MB, in proportion below),
+plus the rest of the wall time; measured on this machine, not on Graviton. S3, DynamoDB, SQS and API Gateway
+charges are not included here: the ingest's are in "Ingest cost per million 12 MP camera JPEGs" below. The
+first row is the URL route; the others are extraction only, at IngestFunction's size, in batches of 10.
 
 {cost_table(results.costs)}
 {results.bound}

@@ -146,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             "region": REGION,
             # For tools beside the stack: `make backfill` enqueues here, tests redeliver and inspect failures.
             "ingestQueueUrl": template.queue_url("IngestQueue"),
+            "ingestLargeQueueUrl": template.queue_url("IngestLargeQueue"),
             "deadLetterQueueUrl": template.queue_url("IngestDeadLetterQueue"),
             "bucket": template.physical_name(template.only("AWS::S3::Bucket").logical_id),
             "table": template.physical_name("FilesTable"),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import sys
 import time
@@ -101,12 +102,22 @@ def template_environment(function: Function) -> dict[str, str]:
 
 
 def import_handler(function: Function) -> Handler:
-    """The function's handler, imported from its code directory; looking it up builds it from os.environ."""
+    """The function's handler, imported from its code directory; looking it up builds it from os.environ.
+
+    Each function gets its own instance of its handler module, as its own Lambda process would: two
+    functions with one handler module (IngestFunction and IngestLargeFunction) must not share the handler
+    the first of them built from its variables.
+    """
     code_directory = str(Path(function.codeuri or ".").resolve())
     if code_directory not in sys.path:
         sys.path.insert(0, code_directory)
     module_name, attribute = (function.handler or "").rsplit(".", 1)
-    handler: Handler = getattr(importlib.import_module(module_name), attribute)
+    spec = importlib.util.find_spec(module_name)
+    if spec is None or spec.loader is None:
+        raise ModuleNotFoundError(f"no handler module {module_name} in {code_directory}", name=module_name)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    handler: Handler = getattr(module, attribute)
     return handler
 
 
@@ -127,11 +138,19 @@ def load_functions(template: LocalTemplate, extra_environment: Mapping[str, str]
     """Every function of the template, by logical ID.
 
     All handlers share this process and its os.environ, so each function's variables are set just
-    before its handler is looked up: that lookup builds the handler from them, as Lambda's init does.
+    before its handler is looked up (that lookup builds the handler from them, as Lambda's init does),
+    then taken away again: one function's variables never reach the next (IngestLargeFunction must not
+    see IngestFunction's LARGER_INGEST_QUEUE_URL). The local stack's endpoint and credentials stay.
     """
+    os.environ.update(extra_environment)
+    base = dict(os.environ)
     functions = {}
     for function in template.functions:
         os.environ.update(template_environment(function))
         os.environ.update(extra_environment)  # the local stack's endpoint and credentials win over the template's
-        functions[function.name] = local_function(function)
+        try:
+            functions[function.name] = local_function(function)
+        finally:
+            os.environ.clear()
+            os.environ.update(base)
     return functions

@@ -19,6 +19,7 @@ EVENTS = ROOT / "events"
 TEMPLATE = LocalTemplate(ROOT / "template.yaml")
 BUCKET = TEMPLATE.physical_name(TEMPLATE.only("AWS::S3::Bucket").logical_id)
 QUEUE_ARN = TEMPLATE.arn("IngestQueue")
+LARGE_QUEUE_ARN = TEMPLATE.arn("IngestLargeQueue")
 API = TEMPLATE.only("AWS::Serverless::Api").logical_id  # the local API's id, as in its method ARNs
 STAGE = TEMPLATE.api.stage_name
 KEY = "photos/Canon 40D.jpg"
@@ -106,7 +107,7 @@ def s3_record(event_name: str, sequencer: str, with_object: bool) -> dict:
     }
 
 
-def sqs_event(bodies: list[dict]) -> dict:
+def sqs_event(bodies: list[dict], queue_arn: str = QUEUE_ARN) -> dict:
     return {
         "Records": [
             {
@@ -122,7 +123,7 @@ def sqs_event(bodies: list[dict]) -> dict:
                 "messageAttributes": {},
                 "md5OfBody": "7b270e59b47ff90a553787216d55d91d",
                 "eventSource": "aws:sqs",
-                "eventSourceARN": QUEUE_ARN,
+                "eventSourceARN": queue_arn,
                 "awsRegion": REGION,
             }
             for n, body in enumerate(bodies)
@@ -142,6 +143,8 @@ def sample_events() -> dict[str, dict]:
         "similar_to_hash.json": api_event("/v1/similar", "/v1/similar", {"pHash": "a56a1332cf90e299", "maxDistance": "10", "limit": "20"}, None),
         "authorizer_request.json": authorizer_event(api_event("/v1/files/{fileId}/metadata", f"/v1/files/{FILE_ID}/metadata", None, {"fileId": FILE_ID})),
         "ingest_put.json": sqs_event([{"Records": [s3_record("ObjectCreated:Put", PUT_SEQUENCER, True)]}]),
+        # What IngestFunction hands IngestLargeFunction: the same S3 notification, from the larger one's queue.
+        "ingest_large_put.json": sqs_event([{"Records": [s3_record("ObjectCreated:Put", PUT_SEQUENCER, True)]}], LARGE_QUEUE_ARN),
         "ingest_delete.json": sqs_event([{"Records": [s3_record("ObjectRemoved:Delete", DELETE_SEQUENCER, False)]}]),
         "ingest_test_event.json": sqs_event([{"Service": "Amazon S3", "Event": "s3:TestEvent", "Time": "2026-11-25T12:34:50.000Z", "Bucket": BUCKET, "RequestId": "5582815E1AEA5ADF", "HostId": "8cLeGAmw098X5cv4Zkwcmo8vvZa3eH3eKxsPzbB9wrR+YstdA6Knx4Ip8EXAMPLE"}]),
     }

@@ -1,4 +1,4 @@
-"""Lambda: S3 notifications from the ingest queue, in batches with partial-batch failure reporting."""
+"""Lambda: S3 notifications from an ingest queue, in batches with partial-batch failure reporting (both ingest functions)."""
 import os
 
 from aws_lambda_powertools import Logger
@@ -6,6 +6,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 
 from imagemeta.settings import IngestSettings
 from service.ingest.processor import Ingest
+from service.ingest.redrive import LargerIngest
 from service.storage.overflow import OverflowStore
 from service.storage.records import RecordStore
 
@@ -14,13 +15,15 @@ from .clients import AwsClients
 
 
 def build(settings: IngestSettings, clients: AwsClients) -> LambdaHandler:
-    """The ingest of the settings' bucket into its table."""
+    """The ingest of the settings' bucket into its table (IngestFunction and IngestLargeFunction alike)."""
     logger = Logger()
+    larger = settings.larger_ingest_queue_url
     ingest = Ingest(
         s3=clients.s3,
         store=RecordStore(clients.dynamodb, settings.table, OverflowStore(clients.s3, settings.bucket)),
         limits=settings.limits,
         logger=logger,
+        larger=LargerIngest(clients.sqs, larger) if larger else None,
     )
     processor = BatchProcessor(event_type=EventType.SQS)
 

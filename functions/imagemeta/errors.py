@@ -50,6 +50,10 @@ class TooLarge(ImageMetaError):
     help = "Reduce the image's size or raise the limit in the service configuration."
 
 
+class OverMemoryBudget(TooLarge):
+    """Decoding would take more memory than this process may use (413): one allowed more may decode it."""
+
+
 class FetchRefused(ImageMetaError):
     """The URL names an address or prefix the service must not reach (403)."""
 

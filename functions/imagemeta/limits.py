@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from typing import TYPE_CHECKING
 
-from .errors import TooLarge
+from .errors import OverMemoryBudget, TooLarge
 
 if TYPE_CHECKING:
     from .budget import Layout
@@ -54,7 +54,7 @@ class Limits:
     def check_decoding(self, layout: Layout) -> None:
         """Refuse, before decoding, an image whose decoding would exceed the memory or time budget."""
         if (memory := layout.memory_bytes()) > self.max_decode_bytes:
-            raise TooLarge(
+            raise OverMemoryBudget(
                 f"Decoding this image would take more than the limit of {self.max_decode_bytes // 2**20} MB.",
                 detail=f"{layout.width}x{layout.height}: about {memory // 2**20} MB",
             )

@@ -41,6 +41,14 @@ def _ingest_queue_url(env: Mapping[str, str]) -> str:
     return _required(env, "INGEST_QUEUE_URL", "the URL of the ingest queue")
 
 
+def _larger_ingest_queue_url(env: Mapping[str, str]) -> str | None:
+    """The queue of the ingest function with more memory; unset in that function, which has the last word."""
+    value = env.get("LARGER_INGEST_QUEUE_URL", "").strip()
+    if value and not value.startswith(("https://", "http://")):
+        raise ConfigError("LARGER_INGEST_QUEUE_URL", value, "the URL of the larger ingest function's queue, or unset")
+    return value or None
+
+
 def _keys_table(env: Mapping[str, str]) -> str:
     return _required(env, "KEYS_TABLE_NAME", "the name of the API keys table")
 
@@ -121,9 +129,9 @@ def _url_prefixes(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return prefixes
 
 
-def read_by(reader: Callable[[Mapping[str, str]], Any]) -> Any:
-    """A settings field whose value `reader` takes from the environment."""
-    return field(metadata={"reader": reader})
+def read_by(reader: Callable[[Mapping[str, str]], Any], **default: Any) -> Any:
+    """A settings field whose value `reader` takes from the environment (`default=` for code that builds one)."""
+    return field(metadata={"reader": reader}, **default)
 
 
 @dataclass(frozen=True)
@@ -162,11 +170,13 @@ class FilesSettings(FromEnvironment):
 
 @dataclass(frozen=True)
 class IngestSettings(FromEnvironment):
-    """IngestFunction's: where uploads and records live, and how large an upload may be."""
+    """IngestFunction's and IngestLargeFunction's: where uploads and records live, how large an upload may be,
+    and where an image goes that needs more memory than this function's decoding budget (None: nowhere)."""
 
     bucket: str = read_by(_bucket)
     table: str = read_by(_table)
     limits: Limits = read_by(_limits)
+    larger_ingest_queue_url: str | None = read_by(_larger_ingest_queue_url, default=None)
 
 
 @dataclass(frozen=True)

@@ -98,14 +98,18 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
         create_table_from_template(dynamodb)
         sqs = boto3.client("sqs")
         queue_url = sqs.create_queue(QueueName=local_template().physical_name("IngestQueue"))["QueueUrl"]
+        large_queue_url = sqs.create_queue(QueueName=local_template().physical_name("IngestLargeQueue"))["QueueUrl"]
         clients = AwsClients(s3=s3, dynamodb=dynamodb, sqs=sqs)
         yield SimpleNamespace(
             s3=s3,
             dynamodb=dynamodb,
             sqs=sqs,
+            clients=clients,
             queue_url=queue_url,
+            large_queue_url=large_queue_url,
             backfill=backfill.build(BackfillSettings(BUCKET, TABLE, queue_url), clients),
             files=files.build(FilesSettings(BUCKET, TABLE), clients),
+            # IngestLargeFunction's: the service's limits and no larger function to hand over to.
             ingest=ingest.build(IngestSettings(BUCKET, TABLE, DEFAULT_LIMITS), clients),
             metadata_url=metadata_url.build(MetadataUrlSettings(DEFAULT_LIMITS, FetchSettings())),
         )

@@ -56,6 +56,15 @@ def test_put_event_stores_the_record_and_both_lookups_answer_it(aws: SimpleNames
     assert record["fileId"] == load_event("file_metadata.json")["pathParameters"]["fileId"]
 
 
+def test_the_larger_ingest_stores_the_upload_its_sample_event_names(aws: SimpleNamespace) -> None:
+    # aws.ingest is built as IngestLargeFunction is: the service's budget, nothing to hand over to.
+    aws.s3.put_object(Bucket=BUCKET, Key=KEY, Body=CANON.read_bytes())
+    assert ingest(aws, "ingest_large_put.json") == {"batchItemFailures": []}
+
+    record = body_of(invoke(aws.files, "file_by_path.json"))
+    assert record["path"] == KEY and record["metadata"] == extract(CANON)
+
+
 def forged(event: dict, **fields: object) -> dict:
     """The SQS event with fields of its S3 object entry replaced, as a forged message would carry them."""
     message = json.loads(event["Records"][0]["body"])

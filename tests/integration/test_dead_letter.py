@@ -1,5 +1,6 @@
-"""On the local stack, a message that always fails is tried maxReceiveCount times, each failure logged with its
-reason, then lands in the dead-letter queue; uploads beside it are ingested meanwhile."""
+"""On the local stack, a message that always fails is tried once by IngestFunction, handed to IngestLargeFunction
+when it comes back, tried there maxReceiveCount times, each failure logged with its reason, then lands in the
+dead-letter queue as it was sent; uploads beside it are ingested meanwhile."""
 from __future__ import annotations
 
 import io
@@ -18,6 +19,7 @@ from .local_stack import LocalStack, wait_until
 pytestmark = pytest.mark.integration
 
 FAILURE_LOG = "message failed; it will be retried, then dead-lettered"
+HANDOVER_LOG = "sent to the larger ingest function"
 DEAD_LETTER_SECONDS = 60  # a bound on waiting, not a promise
 
 
@@ -38,23 +40,27 @@ def wait_for_message(sqs: Any, queue_url: str, seconds: float) -> dict[str, Any]
     return None
 
 
-def test_a_message_that_always_fails_reaches_the_dead_letter_queue_with_its_reason_logged(
+def test_a_message_that_always_fails_is_handed_over_then_dead_lettered_with_its_reasons_logged(
     local_stack: LocalStack,
 ) -> None:
     sqs = local_stack.client("sqs")
-    ingest_url, dead_letter_url = local_stack.output("ingestQueueUrl"), local_stack.output("deadLetterQueueUrl")
-    deployed = sqs.get_queue_attributes(QueueUrl=ingest_url, AttributeNames=["VisibilityTimeout", "RedrivePolicy"])
-    max_receives = int(json.loads(deployed["Attributes"]["RedrivePolicy"])["maxReceiveCount"])
+    queues = [local_stack.output("ingestQueueUrl"), local_stack.output("ingestLargeQueueUrl")]
+    dead_letter_url = local_stack.output("deadLetterQueueUrl")
+    deployed = [sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout", "RedrivePolicy"])["Attributes"]
+                for url in queues]
+    max_receives = int(json.loads(deployed[1]["RedrivePolicy"])["maxReceiveCount"])
     poison = unreadable_object_notification("poison.png")
 
     # A failed message comes back after the visibility timeout: the deployed 12 minutes, 1 s here. SQS applies
     # it when a receive starts, so a harmless message goes first: once the pump has taken it, every receive
     # of the pump's started after the change.
-    sqs.set_queue_attributes(QueueUrl=ingest_url, Attributes={"VisibilityTimeout": "1"})
+    for url in queues:
+        sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "1"})
     try:
-        sqs.send_message(QueueUrl=ingest_url, MessageBody=json.dumps({"Event": "s3:TestEvent"}))
-        assert wait_until_drained(sqs, ingest_url, DEAD_LETTER_SECONDS) == 0
-        message_id = sqs.send_message(QueueUrl=ingest_url, MessageBody=poison)["MessageId"]
+        for url in queues:
+            sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"Event": "s3:TestEvent"}))
+            assert wait_until_drained(sqs, url, DEAD_LETTER_SECONDS) == 0
+        message_id = sqs.send_message(QueueUrl=queues[0], MessageBody=poison)["MessageId"]
         key = f"beside the poison {uuid.uuid4().hex[:8]}.png"
         image = io.BytesIO()
         Image.new("RGB", (12, 9), (1, 2, 3)).save(image, "PNG")
@@ -62,11 +68,17 @@ def test_a_message_that_always_fails_reaches_the_dead_letter_queue_with_its_reas
         beside, _ = wait_until(lambda: local_stack.get("/v1/files", params={"path": key}), lambda r: r.status_code != 404)
         dead = wait_for_message(sqs, dead_letter_url, DEAD_LETTER_SECONDS)
     finally:
-        sqs.set_queue_attributes(QueueUrl=ingest_url, Attributes={"VisibilityTimeout": deployed["Attributes"]["VisibilityTimeout"]})
+        for url, attributes in zip(queues, deployed):
+            sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": attributes["VisibilityTimeout"]})
 
     assert beside.status_code == 200, beside.text
     assert dead is not None and dead["Body"] == poison
     sqs.delete_message(QueueUrl=dead_letter_url, ReceiptHandle=dead["ReceiptHandle"])
-    failures = [entry for entry in local_stack.log_entries(FAILURE_LOG) if entry["messageId"] == message_id]
-    assert [int(entry["receiveCount"]) for entry in failures] == list(range(1, max_receives + 1))
-    assert all(entry["reason"].startswith("NoSuchBucket: ") for entry in failures)
+    failures = local_stack.log_entries(FAILURE_LOG)
+    assert [int(entry["receiveCount"]) for entry in failures if entry["messageId"] == message_id] == [1]
+    (handover,) = [entry for entry in local_stack.log_entries(HANDOVER_LOG) if entry["messageId"] == message_id]
+    assert handover["reason"] == "delivered again"
+    large_failures = [entry for entry in failures if entry["messageId"] == handover["largerMessageId"]]
+    assert [int(entry["receiveCount"]) for entry in large_failures] == list(range(1, max_receives + 1))
+    ours = [entry for entry in failures if entry["messageId"] in (message_id, handover["largerMessageId"])]
+    assert all(entry["reason"].startswith("NoSuchBucket: ") for entry in ours)

@@ -101,6 +101,7 @@ EXPECTED: dict[str, tuple[str, Check]] = {
     "metadata_url_missing_url.json": ("MetadataUrlFunction", answered(400)),
     "authorizer_request.json": ("AuthorizerFunction", unauthorized),
     "ingest_put.json": ("IngestFunction", skipped_as_older),
+    "ingest_large_put.json": ("IngestLargeFunction", skipped_as_older),
     "ingest_delete.json": ("IngestFunction", skipped_as_older),
     "ingest_test_event.json": ("IngestFunction", no_failures),
 }

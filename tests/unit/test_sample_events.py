@@ -31,10 +31,11 @@ def test_events_name_the_local_stack_s_bucket_queue_and_api() -> None:
     template = local_template()
     bucket = template.physical_name("UploadBucket")
     api = template.only("AWS::Serverless::Api").logical_id
-    records = s3_records("ingest_put.json") + s3_records("ingest_delete.json")
+    records = s3_records("ingest_put.json") + s3_records("ingest_delete.json") + s3_records("ingest_large_put.json")
 
     assert {record["s3"]["bucket"]["name"] for record in records} == {bucket}
     assert load("ingest_test_event.json")["Records"][0]["eventSourceARN"] == template.arn("IngestQueue")
+    assert load("ingest_large_put.json")["Records"][0]["eventSourceARN"] == template.arn("IngestLargeQueue")
     assert json.loads(load("ingest_test_event.json")["Records"][0]["body"])["Bucket"] == bucket
     # The fileId the lookups ask for is the one the upload of the put event's key gets in that bucket.
     key = unquote_plus(records[0]["s3"]["object"]["key"])

@@ -104,6 +104,15 @@ def test_the_ingest_checks_its_limits_too() -> None:
         IngestSettings.from_env({**STORAGE, "MAX_IMAGE_PIXELS": "many"})
 
 
+def test_only_the_default_sized_ingest_names_a_larger_function_to_hand_images_over_to() -> None:
+    queue = "https://sqs.us-east-1.amazonaws.com/123456789012/imagemeta-IngestLargeQueue"
+    default_sized = IngestSettings.from_env({**STORAGE, "MAX_DECODE_BYTES": "268435456", "LARGER_INGEST_QUEUE_URL": queue})
+    assert (default_sized.limits.max_decode_bytes, default_sized.larger_ingest_queue_url) == (268435456, queue)
+    assert IngestSettings.from_env({**STORAGE, "LARGER_INGEST_QUEUE_URL": ""}).larger_ingest_queue_url is None
+    with pytest.raises(ConfigError, match="LARGER_INGEST_QUEUE_URL is 'IngestLargeQueue'"):
+        IngestSettings.from_env({**STORAGE, "LARGER_INGEST_QUEUE_URL": "IngestLargeQueue"})
+
+
 def test_a_bad_setting_fails_the_handler_lookup_lambda_makes_at_init_not_the_import() -> None:
     # Lambda's runtime imports the module, then looks `handler` up (awslambdaric's _get_handler): the
     # lookup builds it, so a ConfigError there is an init error. The import alone reads nothing.

@@ -1,28 +1,41 @@
 """The ingest: each SQS message's S3 notifications brought into the file records."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes.s3_event import S3EventRecord
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from imagemeta import Limits, NotAnImage, TooLarge, extract
+from imagemeta import Limits, NotAnImage, OverMemoryBudget, TooLarge, extract
 
 from ..storage.objects import current_version, open_object
 from ..storage.overflow import RESERVED_PREFIX
 from ..storage.records import ObjectEvent, RecordStore
 from .events import object_event
+from .redrive import LargerIngest
+
+
+class NeedsLargerFunction(Exception):
+    """The object's image needs more memory than this function's decoding budget allows."""
 
 
 class Ingest:
-    """Processes one SQS message at a time; an exception fails only that message (it is retried)."""
+    """Processes one SQS message at a time; an exception fails only that message (it is retried).
 
-    def __init__(self, s3: Any, store: RecordStore, limits: Limits, logger: Logger):
+    With `larger` (the small, default-sized function), an image whose decoding the budget says needs more
+    memory than this function's goes to the larger function's queue instead of a 413 record, and so does a
+    message delivered again (an earlier attempt may have run out of memory or time, which fails the whole
+    batch): the larger function has the last word. Its records are written by the same conditional writes.
+    """
+
+    def __init__(self, s3: Any, store: RecordStore, limits: Limits, logger: Logger, larger: LargerIngest | None = None):
         self._s3 = s3
         self._store = store
         self._limits = limits
         self._logger = logger
+        self._larger = larger
 
     def handle_message(self, record: SQSRecord) -> None:
         """One SQS message: an S3 event notification (or S3's test event, which is skipped).
@@ -34,8 +47,14 @@ class Ingest:
             body: dict[str, Any] = record.json_body
             if body.get("Event") == "s3:TestEvent":
                 return
+            if self._larger is not None and int(record.attributes.get("ApproximateReceiveCount") or 1) > 1:
+                self._redrive(record.body, record.message_id, "delivered again")
+                return
             for raw in body["Records"]:
-                self.handle_object_event(object_event(S3EventRecord(raw)))
+                try:
+                    self.handle_object_event(object_event(S3EventRecord(raw)))
+                except NeedsLargerFunction as reason:
+                    self._redrive(json.dumps({"Records": [raw]}), record.message_id, str(reason))
         except Exception as error:
             self._logger.exception(
                 "message failed; it will be retried, then dead-lettered",
@@ -71,6 +90,16 @@ class Ingest:
             return False  # replaced or deleted since: its own event brings the record up to date
         try:
             metadata = extract(opened.read(self._limits), self._limits)
+        except OverMemoryBudget as error:
+            if self._larger is None:
+                return self._store.put_error(opened.event, error)
+            raise NeedsLargerFunction(error.detail) from None
         except (NotAnImage, TooLarge) as error:
             return self._store.put_error(opened.event, error)
         return self._store.put_metadata(opened.event, metadata)
+
+    def _redrive(self, body: str, message_id: str, reason: str) -> None:
+        """Hand a notification (a message body) to the larger ingest function; self._larger is set."""
+        larger_message_id = self._larger.send(body)  # type: ignore[union-attr]
+        self._logger.info("sent to the larger ingest function",
+                          extra={"messageId": message_id, "reason": reason, "largerMessageId": larger_message_id})
