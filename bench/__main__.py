@@ -11,14 +11,14 @@ import sys
 # Both engines on one libvips thread, as the hosted engine is measured (sharp.concurrency(1)).
 os.environ.setdefault("VIPS_CONCURRENCY", "1")
 
-from .coldstart import heif_loading, measure_cold_start
 from .artifacts import artifacts_section, measure_artifacts
-from .embedded import embedded_section
+from .coldstart import heif_loading, measure_cold_start
 from .cost import Cost, lambda_seconds
+from .embedded import embedded_section
 from .extraction import DJPEG_INSTALL_HINT, djpeg_path, measure_image, one_thread_decoders
+from .hosted import HostedEngine
 from .ingest import measure_ingest
 from .ingest_cost import ingest_cost_section, measure_ingest_cost
-from .hosted import HostedEngine
 from .inputs import CAMERA_12MP, HAS_CORPUS, HEIC, ROOT, extraction_images
 from .lambdas import template_functions
 from .machine import load_average, machine_facts

@@ -7,13 +7,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pillow_heif
+from imagemeta import extract
 from PIL import AvifImagePlugin
 
-from imagemeta import extract
-
+from .hosted import HostedEngine
 from .inputs import BenchImage
 from .obvious import obvious_metadata
-from .hosted import HostedEngine
 from .timing import Runner, Timing, in_process, interleaved, time_command
 
 DJPEG_INSTALL_HINT = "apt-get install -y libjpeg-turbo-progs"

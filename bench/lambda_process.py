@@ -20,6 +20,7 @@ import tempfile
 import time
 import uuid
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -117,12 +118,12 @@ def main(module: str, events_path: str, result_path: str, *options: str) -> None
     timeout_s = int(os.environ.get("AWS_LAMBDA_FUNCTION_TIMEOUT", "900"))
     with tempfile.TemporaryFile("w+b") as log:
         os.dup2(log.fileno(), 1)  # the function's log lines, counted, never printed
-        init = measured(log, lambda: getattr(importlib.import_module(module), "handler"), calls)
+        init = measured(log, lambda: importlib.import_module(module).handler, calls)
         handler = init.response
         invocations = []
         for event in events:
             context = Context(module, memory_mb, timeout_s, aws_request_id=str(uuid.uuid4()), started=time.monotonic())
-            invocations.append(measured(log, lambda: handler(event, context), calls))
+            invocations.append(measured(log, partial(handler, event, context), calls))
     result = {"init": asdict(init) | {"response": None}, "invocations": [asdict(phase) for phase in invocations]}
     Path(result_path).write_text(json.dumps(result, default=str))
 

@@ -40,7 +40,7 @@ def machine_facts(djpeg: str | None) -> list[tuple[str, str]]:
     revision = _command_output(["git", "rev-parse", "--short", "HEAD"])
     dirty = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True, cwd=ROOT).stdout
     return [
-        ("date (UTC)", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")),
+        ("date (UTC)", datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M")),
         ("CPU", f"{_first_line('/proc/cpuinfo', 'model name')}, {os.cpu_count()} cores ({platform.machine()})"),
         ("memory", f"{mem_kb / 1024 / 1024:.0f} GiB"),
         ("load average at start", load_average()),

@@ -10,9 +10,8 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from PIL import Image
-
 from imagemeta import ImageMetaError, extract
+from PIL import Image
 
 from .inputs import CORPUS, TEST_IMAGES
 from .report import table

@@ -35,18 +35,18 @@ import boto3  # noqa: E402
 from botocore.config import Config  # noqa: E402
 from botocore.parsers import create_parser  # noqa: E402
 from botocore.session import get_session  # noqa: E402
+from imagemeta.similar import BAND_BITS, BAND_COUNT, HASH_BITS, MAX_DISTANCE, band_radii  # noqa: E402
 from moto import mock_aws  # noqa: E402
 from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
 from moto.dynamodb.models import dynamodb_backends  # noqa: E402
 from moto.dynamodb.models.table import Table  # noqa: E402
-
-from bench.lambdas import local_template  # noqa: E402
-from imagemeta.similar import BAND_BITS, BAND_COUNT, HASH_BITS, MAX_DISTANCE, band_radii  # noqa: E402
-from infra.resources import table_parameters  # noqa: E402
 from service.api.similar_routes import MAX_LIMIT  # noqa: E402
 from service.storage.overflow import OverflowStore  # noqa: E402
 from service.storage.records import ObjectEvent, RecordStore  # noqa: E402
 from service.storage.similar_index import BAND_ATTRIBUTES, PROBE_CONCURRENCY, SearchStats, SimilarIndex  # noqa: E402
+
+from bench.lambdas import local_template  # noqa: E402
+from infra.resources import table_parameters  # noqa: E402
 from tests.synthetic_hashes import HashSet, planted_hashes  # noqa: E402
 
 PROJECTED_FILES = 10_000_000
@@ -72,7 +72,7 @@ def probe_cost(band_bits: Sequence[int], max_distance: int, files: int) -> Probe
     """The cost of a search over `files` uniformly distributed hashes, for any split of the 64 bits."""
     queries = 0
     entries = 0.0
-    for width, radius in zip(band_bits, band_radii(max_distance, len(band_bits))):
+    for width, radius in zip(band_bits, band_radii(max_distance, len(band_bits)), strict=True):
         buckets = sum(math.comb(width, flips) for flips in range(radius + 1))
         queries += buckets
         entries += buckets * files / 2**width

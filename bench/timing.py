@@ -78,7 +78,7 @@ def interleaved(runners: dict[str, Runner]) -> dict[str, Timing | str]:
             assert not isinstance(answer, str), answer
             samples[name].append(answer)
     for name in live:
-        walls, cpus = zip(*samples[name])
+        walls, cpus = zip(*samples[name], strict=True)
         results[name] = Timing(statistics.median(walls), statistics.median(cpus), rounds)
     return results
 
@@ -97,5 +97,5 @@ def time_command(argv: list[str]) -> Timing:
         return time.perf_counter() - wall, child_cpu_seconds() - cpu
 
     runs = run_count(run_once()[0])
-    walls, cpus = zip(*(run_once() for _ in range(runs)))
+    walls, cpus = zip(*(run_once() for _ in range(runs)), strict=True)
     return Timing(statistics.median(walls), statistics.median(cpus), runs)

@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -334,7 +334,7 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
                 "stage": self.api.stage,
                 "requestId": request_id,
                 "extendedRequestId": request_id,
-                "requestTime": datetime.fromtimestamp(started, timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000"),
+                "requestTime": datetime.fromtimestamp(started, UTC).strftime("%d/%b/%Y:%H:%M:%S +0000"),
                 "requestTimeEpoch": int(started * 1000),
                 "path": f"/{self.api.stage}{path}",
                 "httpMethod": self.command,

@@ -81,7 +81,9 @@ def local_environment(aws_endpoint: str) -> dict[str, str]:
     allowance (the URL route may fetch from 127.0.0.1, where the tests serve their images and moto
     serves the uploads), which the template never sets.
     """
-    for name in [n for n in os.environ if n.startswith("AWS_ENDPOINT_URL_") or n in ("AWS_PROFILE", "AWS_SESSION_TOKEN")]:
+    leading_away = [name for name in os.environ
+                    if name.startswith("AWS_ENDPOINT_URL_") or name in ("AWS_PROFILE", "AWS_SESSION_TOKEN")]
+    for name in leading_away:
         del os.environ[name]  # a service-specific endpoint or a profile would lead boto3 away from moto
     environment = {
         "AWS_ENDPOINT_URL": aws_endpoint,

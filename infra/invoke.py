@@ -54,7 +54,7 @@ def captured_output() -> Iterator[io.StringIO]:
         finally:
             sys.stdout.flush()
             sys.stderr.flush()
-            for descriptor, original in zip((1, 2), saved):
+            for descriptor, original in zip((1, 2), saved, strict=True):
                 os.dup2(original, descriptor)
                 os.close(original)
             log.seek(0)

@@ -7,6 +7,7 @@ the same code the authorizer reads them with; making a key and its API Gateway k
 from __future__ import annotations
 
 import argparse
+import contextlib
 import secrets
 import sys
 from collections.abc import Sequence
@@ -59,10 +60,8 @@ class KeyManager:
     def revoke(self, key_id: str) -> StoredKey:
         """Refuse the key from the next request on, then drop its API Gateway key from the usage plan."""
         revoked = self.store.revoke(key_id)
-        try:
+        with contextlib.suppress(self.apigateway.exceptions.NotFoundException):  # revoked before, or removed by hand
             self.apigateway.delete_api_key(apiKey=key_id)
-        except self.apigateway.exceptions.NotFoundException:
-            pass  # revoked before, or removed by hand: nothing left to meter
         return revoked
 
 
@@ -96,7 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "list":
         print(f"{'id':<12} {'name':<24} {'created':<20} {'last4':<5} revoked")
         for stored in manager.list():
-            print(f"{stored.key_id:<12} {stored.name:<24} {stored.created_at:<20} {stored.last4:<5} {stored.revoked_at or '-'}")
+            revoked = stored.revoked_at or "-"
+            print(f"{stored.key_id:<12} {stored.name:<24} {stored.created_at:<20} {stored.last4:<5} {revoked}")
     else:
         try:
             revoked = manager.revoke(args.key_id)

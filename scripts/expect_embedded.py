@@ -22,7 +22,7 @@ import os
 import re
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,13 +60,13 @@ def utc_instant(value: object) -> object:
         moment = datetime.strptime(match[1] + match[2], "%Y-%m-%dT%H:%M:%S.%f%z")
     except ValueError:
         return value
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def dated(plain: object, formatted: object) -> object:
     """The value with its dates as UTC instants: where -d changed it, unless it is a time of day."""
     if isinstance(plain, list) and isinstance(formatted, list):
-        return [dated(a, b) for a, b in zip(plain, formatted)]
+        return [dated(a, b) for a, b in zip(plain, formatted, strict=True)]
     if formatted == plain or (isinstance(plain, str) and TIME_OF_DAY.match(plain)):
         return plain
     return utc_instant(formatted)

@@ -39,7 +39,7 @@ def planted_hashes(total: int, queries: int, seed: int = 0, bucket: str = SYNTHE
         raise ValueError(f"{queries} queries plant {len(hashes)} hashes, more than {total}")
     hashes.extend(rng.getrandbits(HASH_BITS) for _ in range(total - len(hashes)))
     paths = {file_id(bucket, key): key for key in (f"synthetic/{seed}/{n:06d}.jpg" for n in range(total))}
-    files = [(fid, f"{h:016x}") for fid, h in zip(paths, hashes)]
+    files = [(fid, f"{h:016x}") for fid, h in zip(paths, hashes, strict=True)]
     return HashSet(paths, files, [f"{q:016x}" for q in query_hashes])
 
 

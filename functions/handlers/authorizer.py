@@ -4,7 +4,6 @@ import os
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes import event_source
 from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import APIGatewayAuthorizerRequestEvent
-
 from imagemeta.settings import AuthorizerSettings
 from service.auth.authorizer import authorize
 from service.auth.keys import KeyStore

@@ -3,7 +3,6 @@ import os
 from dataclasses import asdict
 
 from aws_lambda_powertools import Logger
-
 from imagemeta.settings import BackfillSettings
 from service.ingest.backfill import Backfill
 

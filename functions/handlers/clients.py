@@ -5,7 +5,6 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-
 from service.storage.similar_index import PROBE_CONCURRENCY
 
 

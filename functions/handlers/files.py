@@ -3,7 +3,6 @@ import os
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
-
 from imagemeta.settings import FilesSettings
 from service.api.files_routes import register_file_routes
 from service.api.resolver import build_resolver

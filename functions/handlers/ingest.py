@@ -1,9 +1,8 @@
-"""Lambda: S3 notifications from an ingest queue, in batches with partial-batch failure reporting (both ingest functions)."""
+"""Lambda (both ingest functions): S3 notifications from an ingest queue, in batches, failures reported per message."""
 import os
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-
 from imagemeta.settings import IngestSettings
 from service.ingest.processor import Ingest
 from service.ingest.redrive import LargerIngest

@@ -3,7 +3,6 @@ import os
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
-
 from imagemeta.settings import MetadataUrlSettings
 from service.api.metadata_routes import register_metadata_route
 from service.api.resolver import build_resolver

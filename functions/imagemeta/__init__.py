@@ -18,8 +18,8 @@ from .errors import (
     UpstreamError,
     UpstreamTimeout,
 )
-from .phash_text import phash_distance
 from .limits import DEFAULT_LIMITS, Limits
+from .phash_text import phash_distance
 
 _LAZY = {"extract": ".extraction", "embedded_metadata": ".embedded", "extract_with_embedded": ".embedded"}
 

@@ -1,7 +1,6 @@
 """The one error family of the core; `service.api.error_map` gives each class the API raises its HTTP status."""
 from __future__ import annotations
 
-
 # Error bodies quote a caller's value at most this long, so a hostile parameter cannot inflate the answer or logs.
 MAX_ECHO_CHARACTERS = 40
 
@@ -18,7 +17,8 @@ class ImageMetaError(Exception):
     message = "The request could not be processed."
     help = ""
 
-    def __init__(self, message: str | None = None, *, help: str | None = None, detail: str = ""):
+    def __init__(self, message: str | None = None, *, help: str | None = None,  # noqa: A002 - the contract's field
+                 detail: str = ""):
         if message is not None:
             self.message = message
         if help is not None:

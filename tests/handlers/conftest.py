@@ -10,13 +10,13 @@ from urllib.parse import quote_plus
 
 import boto3
 import pytest
-from moto import mock_aws
-
 from handlers import backfill, files, ingest, metadata_url
 from handlers.clients import AwsClients
 from imagemeta.fetch.policy import FetchSettings
 from imagemeta.limits import DEFAULT_LIMITS
 from imagemeta.settings import BackfillSettings, FilesSettings, IngestSettings, MetadataUrlSettings
+from moto import mock_aws
+
 from infra.resources import table_parameters
 
 from ..local_template import local_template

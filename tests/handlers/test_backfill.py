@@ -6,7 +6,6 @@ import json
 from types import SimpleNamespace
 
 from PIL import Image
-
 from service.ingest.backfill import Backfill
 
 from .conftest import BUCKET, TABLE, lambda_context, sqs_event

@@ -5,7 +5,6 @@ import json
 from types import SimpleNamespace
 
 import pytest
-
 from handlers import LambdaHandler
 from imagemeta import extract
 

@@ -12,9 +12,8 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 import pytest
-from PIL import Image
-
 from imagemeta import extract
+from PIL import Image
 from service.storage.overflow import MAX_BODY_BYTES, CorruptRecordBody, OverflowStore
 from service.storage.records import ObjectEvent, RecordStore, inflate
 
@@ -32,7 +31,7 @@ def exif_with_text(chars_per_tag: int, seed: int) -> bytes:
     entries_at = 8
     data_at = entries_at + 2 + 12 * len(ASCII_TAGS) + 4
     entries, data = b"", b""
-    for tag, value in zip(ASCII_TAGS, values):
+    for tag, value in zip(ASCII_TAGS, values, strict=True):
         entries += struct.pack("<HHLL", tag, 2, len(value), data_at + len(data))
         data += value
     return b"II*\0" + struct.pack("<L", entries_at) + struct.pack("<H", len(ASCII_TAGS)) + entries + b"\0\0\0\0" + data

@@ -24,7 +24,7 @@ def test_versioned_replay_leaves_records_equal_to_the_current_versions(aws: Simp
     operations = Uploader(aws.s3, BUCKET, rng, versioned=True).run(replay_keys("versioned/", KEYS), OPERATIONS)
     # Fixed-width hex in operation order, as S3's per-key sequencers are.
     sequencers = [f"{n + 1:018X}" for n in range(len(operations))]
-    bodies = [json.dumps(s3_notification(BUCKET, op, seq)) for op, seq in zip(operations, sequencers)]
+    bodies = [json.dumps(s3_notification(BUCKET, op, seq)) for op, seq in zip(operations, sequencers, strict=True)]
     event_names = {op.event_name for op in operations}
     assert event_names == {"ObjectCreated:Put", "ObjectRemoved:DeleteMarkerCreated", "ObjectRemoved:Delete"}
 
@@ -33,5 +33,5 @@ def test_versioned_replay_leaves_records_equal_to_the_current_versions(aws: Simp
         event = sqs_event(delivered[first : first + BATCH])
         assert aws.ingest(event, lambda_context()) == {"batchItemFailures": []}
 
-    newest = {op.key: seq for op, seq in zip(operations, sequencers)}
+    newest = {op.key: seq for op, seq in zip(operations, sequencers, strict=True)}
     assert_records_match_bucket(aws.s3, aws.dynamodb, BUCKET, TABLE, newest, versioned=True)

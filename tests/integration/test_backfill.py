@@ -12,7 +12,6 @@ from collections import Counter
 from typing import Any
 
 import pytest
-
 from service.ingest.backfill import BACKFILL_SEQUENCER, checkpoint_id
 
 from ..paths import ROOT
@@ -61,7 +60,7 @@ def test_backfill_writes_each_predating_object_once_and_a_second_run_changes_not
     assert (first["done"], first["enqueued"], first["notIngested"]) == (True, len(listed), 0)
     assert writes_per_key(local_stack, keys) == Counter(keys)
     assert_records_match_bucket(
-        s3, dynamodb, local_stack.bucket, local_stack.table, {key: BACKFILL_SEQUENCER for key in keys}
+        s3, dynamodb, local_stack.bucket, local_stack.table, dict.fromkeys(keys, BACKFILL_SEQUENCER)
     )
     checkpoint = checkpoint_id(local_stack.bucket)
     filled = [item for item in scan_items(dynamodb, local_stack.table) if item["fileId"]["S"] != checkpoint]

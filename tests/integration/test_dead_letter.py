@@ -68,7 +68,7 @@ def test_a_message_that_always_fails_is_handed_over_then_dead_lettered_with_its_
         beside, _ = wait_until(lambda: local_stack.get("/v1/files", params={"path": key}), lambda r: r.status_code != 404)
         dead = wait_for_message(sqs, dead_letter_url, DEAD_LETTER_SECONDS)
     finally:
-        for url, attributes in zip(queues, deployed):
+        for url, attributes in zip(queues, deployed, strict=True):
             sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": attributes["VisibilityTimeout"]})
 
     assert beside.status_code == 200, beside.text

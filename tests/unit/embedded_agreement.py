@@ -39,7 +39,7 @@ class Agreement:
 def same(ours: object, theirs: object) -> bool:
     """Equal values: lists element-wise, numbers within a tiny relative tolerance, the rest exactly."""
     if isinstance(ours, list) and isinstance(theirs, list):
-        return len(ours) == len(theirs) and all(same(a, b) for a, b in zip(ours, theirs))
+        return len(ours) == len(theirs) and all(same(a, b) for a, b in zip(ours, theirs, strict=True))
     if isinstance(ours, bool) or isinstance(theirs, bool):
         return ours is theirs
     if isinstance(ours, (int, float)) and isinstance(theirs, (int, float)):

@@ -8,11 +8,11 @@ import io
 import time
 
 import pytest
-from PIL import Image
-
 from imagemeta import Limits, TooLarge, extract
 from imagemeta.budget import Layout
 from imagemeta.limits import DEFAULT_MAX_DECODE_BYTES
+from PIL import Image
+
 from bench.extremes import gif, png
 
 

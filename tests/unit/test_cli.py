@@ -8,11 +8,10 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from PIL import Image
-
 import imagemeta.cli
+import pytest
 from imagemeta.cli import main
+from PIL import Image
 
 from ..paths import IMAGES
 

@@ -10,8 +10,6 @@ import struct
 import zlib
 
 import pytest
-from PIL import Image
-
 from imagemeta.containers import (
     Budget,
     LimitReached,
@@ -22,6 +20,7 @@ from imagemeta.containers import (
     sniff,
     walk,
 )
+from PIL import Image
 
 from ..paths import IMAGES
 

@@ -10,9 +10,8 @@ import struct
 from pathlib import Path
 
 import pytest
-from PIL import Image
-
 from imagemeta.exif import GROUPS, MAX_BLOCK_VALUES, MAX_IFD_ENTRIES, TABLES, parse_exif
+from PIL import Image
 
 from ..paths import EXPECTED, IMAGES
 
@@ -32,7 +31,7 @@ def exif_bytes(path: Path) -> bytes | None:
 def same(ours: object, theirs: object) -> bool:
     """Equal, floats within a tiny relative tolerance, element-wise for lists."""
     if isinstance(ours, list) and isinstance(theirs, list):
-        return len(ours) == len(theirs) and all(same(a, b) for a, b in zip(ours, theirs))
+        return len(ours) == len(theirs) and all(same(a, b) for a, b in zip(ours, theirs, strict=True))
     if isinstance(ours, float) and isinstance(theirs, (int, float)):
         return math.isclose(ours, theirs, rel_tol=1e-12)
     return type(ours) is type(theirs) and ours == theirs

@@ -12,13 +12,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote, unquote
 
+import imagemeta.fetch.http as fetch_http
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-
-import imagemeta.fetch.http as fetch_http
 from imagemeta import extract
 from imagemeta.errors import FetchRefused, NotAnImage, TooLarge, UpstreamError, UpstreamTimeout
 from imagemeta.fetch import FetchSettings, fetch
@@ -308,7 +307,7 @@ def self_signed(tmp_path: Path, name: str) -> tuple[ssl.SSLContext, Path]:
     """A server context with a certificate for `name`, and the certificate file to trust it."""
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     certificate = (
         x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
         .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))

@@ -10,10 +10,10 @@ import struct
 import zlib
 
 import pytest
-from PIL import Image
-
 from imagemeta import DEFAULT_LIMITS, Limits, NotAnImage, TooLarge, extract
 from imagemeta.limits import max_progressive_scans
+from PIL import Image
+
 from tests.unit.sharp_expected import ALL_FILES, SHARP, image_path
 
 
@@ -113,7 +113,7 @@ def test_default_limits_are_the_contracts() -> None:
 def test_pillow_global_is_restored() -> None:
     before = Image.MAX_IMAGE_PIXELS
     extract(_image("PNG"), Limits(max_pixels=10_000))
-    assert Image.MAX_IMAGE_PIXELS == before
+    assert before == Image.MAX_IMAGE_PIXELS
 
 
 def progressive_jpeg_with_extra_scans(extra: int) -> bytes:

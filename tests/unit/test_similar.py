@@ -9,8 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
-
 from imagemeta import BadParameter, NotFound, extract, phash_distance
 from imagemeta.cli import main
 from imagemeta.folder_search import search_folder
@@ -24,8 +22,10 @@ from imagemeta.similar import (
     matches,
     probes,
 )
-from infra.resources import table_parameters
+from PIL import Image
 from service.storage.similar_index import BAND_ATTRIBUTES, PHASH_ATTRIBUTE
+
+from infra.resources import table_parameters
 
 from ..local_template import local_template
 from ..synthetic_hashes import HashSet, planted_hashes
@@ -69,7 +69,7 @@ def test_every_split_of_the_flipped_bits_over_the_bands_meets_a_probed_radius() 
         radii = band_radii(max_distance)
         for split in product(range(max_distance + 1), repeat=BAND_COUNT):
             if sum(split) <= max_distance:
-                assert any(flipped <= radius for flipped, radius in zip(split, radii)), (max_distance, split)
+                assert any(flipped <= radius for flipped, radius in zip(split, radii, strict=True)), (max_distance, split)
 
 
 def test_no_band_is_probed_wider_than_the_guarantee_needs() -> None:

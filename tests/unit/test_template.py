@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from imagemeta.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_DECODE_BYTES, DEFAULT_MAX_PIXELS
 from openapi_spec_validator import validate
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
-
-from imagemeta.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_DECODE_BYTES, DEFAULT_MAX_PIXELS
 from service.storage.overflow import RESERVED_PREFIX
+
 from infra.functions import template_environment
 from tests.local_template import local_template
 from tests.paths import ROOT
@@ -363,7 +363,7 @@ def test_only_the_ingest_may_write_the_reserved_prefix(resources: dict):
     # The roles the deny spares are the ones that write record bodies there, and no other role does.
     for name, resource in resources.items():
         if resource["Type"] == "AWS::IAM::Role":
-            writes = any(("s3:PutObject", OVERFLOW) == grant for grant in _grants(resource))
+            writes = any(grant == ("s3:PutObject", OVERFLOW) for grant in _grants(resource))
             assert writes == (name in INGEST_ROLES), name
 
 

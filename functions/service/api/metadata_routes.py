@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-
 from imagemeta import Limits, extract
 from imagemeta.fetch import FetchSettings, fetch
 

@@ -5,7 +5,6 @@ import re
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-
 from imagemeta.errors import BadParameter
 
 FILE_ID = re.compile(r"[0-9a-f]{24}")

@@ -6,7 +6,6 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-
 from imagemeta.errors import ImageMetaError
 
 from .error_map import error_body, internal_error_body, status_of

@@ -5,7 +5,6 @@ from dataclasses import asdict
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-
 from imagemeta.phash_text import parse_phash
 from imagemeta.similar import DEFAULT_MAX_DISTANCE, MAX_DISTANCE
 
@@ -18,7 +17,8 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
 
 
-def register_similar_routes(app: APIGatewayRestResolver, store: RecordStore, index: SimilarIndex, logger: Logger) -> None:
+def register_similar_routes(app: APIGatewayRestResolver, store: RecordStore, index: SimilarIndex,
+                            logger: Logger) -> None:
     """GET /v1/files/{fileId}/similar and GET /v1/similar?pHash=."""
 
     def answer(phash: str, exclude: str | None) -> Response:

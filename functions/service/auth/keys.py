@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 # Reserved words of DynamoDB's expressions (`name`) go through placeholders.
@@ -26,7 +26,7 @@ def hash_key(key: str) -> str:
 
 def utc_now() -> str:
     """The time stamps of the key items: ISO 8601 UTC to the second."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ def index_attributes(phash: str) -> dict[str, Any]:
     """The attributes a record item needs to appear in every band index."""
     return {
         PHASH_ATTRIBUTE: {"S": phash},
-        **{name: {"S": value} for name, value in zip(BAND_ATTRIBUTES, bands(phash))},
+        **{name: {"S": value} for name, value in zip(BAND_ATTRIBUTES, bands(phash), strict=True)},
     }
 
 
@@ -78,7 +78,8 @@ class SimilarIndex:
         with ThreadPoolExecutor(self._concurrency) as pool:
             buckets = list(pool.map(lambda probe: self._bucket(*probe), probes(phash, max_distance)))
         candidates = [entry for entries, _ in buckets for entry in entries]
-        ranked = [m for m in matches(phash, candidates, max_distance, exclude) if after is None or (m.distance, m.key) > after]
+        ranked = [match for match in matches(phash, candidates, max_distance, exclude)
+                  if after is None or (match.distance, match.key) > after]
         items, more, batch_gets, records_read = self._verified(ranked, limit)
         stats = SearchStats(
             queries=sum(calls for _, calls in buckets),
