@@ -5,6 +5,7 @@ aws-proxy`; SQS events follow `sam local generate-event sqs receive-message` car
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from pathlib import Path
@@ -16,7 +17,16 @@ ENCODED_KEY = "photos/Canon+40D.jpg"  # S3 URL-encodes keys in notifications, wi
 FILE_ID = hashlib.sha256(f"{BUCKET}/{KEY}".encode()).hexdigest()[:24]
 
 
-def api_event(resource: str, path: str, query: dict[str, str] | None, path_params: dict[str, str] | None) -> dict:
+def api_event(
+    resource: str,
+    path: str,
+    query: dict[str, str] | None,
+    path_params: dict[str, str] | None,
+    method: str = "GET",
+    body: bytes | None = None,
+    content_type: str | None = None,
+) -> dict:
+    """A REST proxy event; a body arrives base64-encoded, as the API's binary media type (*/*) makes it."""
     headers = {
         "Accept": "application/json",
         "Authorization": "Basic cHJpdmF0ZV9rZXlfZXhhbXBsZTo=",
@@ -25,13 +35,14 @@ def api_event(resource: str, path: str, query: dict[str, str] | None, path_param
         "X-Forwarded-For": "203.0.113.7",
         "X-Forwarded-Port": "443",
         "X-Forwarded-Proto": "https",
+        **({"Content-Type": content_type, "Content-Length": str(len(body))} if body is not None and content_type else {}),
     }
     return {
-        "body": None,
+        "body": base64.b64encode(body).decode() if body is not None else None,
         "resource": resource,
         "path": path,
-        "httpMethod": "GET",
-        "isBase64Encoded": False,
+        "httpMethod": method,
+        "isBase64Encoded": body is not None,
         "queryStringParameters": query,
         "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
         "pathParameters": path_params,
@@ -48,7 +59,7 @@ def api_event(resource: str, path: str, query: dict[str, str] | None, path_param
             "identity": {"sourceIp": "203.0.113.7", "userAgent": "curl/8.5.0", "apiKey": None},
             "path": f"/api{path}",
             "resourcePath": resource,
-            "httpMethod": "GET",
+            "httpMethod": method,
             "apiId": "abcdef1234",
             "protocol": "HTTP/1.1",
         },
@@ -122,7 +133,10 @@ def main() -> None:
         "metadata_url_refused.json": api_event("/v1/metadata", "/v1/metadata", {"url": "http://169.254.169.254/latest/meta-data/"}, None),
         "metadata_url_missing_url.json": api_event("/v1/metadata", "/v1/metadata", None, None),
         "file_metadata.json": api_event("/v1/files/{fileId}/metadata", f"/v1/files/{FILE_ID}/metadata", None, {"fileId": FILE_ID}),
-        "file_by_path.json": api_event("/v1/files", "/v1/files", {"path": KEY}, None),
+        "file_by_path.json": api_event("/v1/files/byPath", "/v1/files/byPath", {"path": "/" + KEY}, None),
+        "file_details.json": api_event("/v1/files/{fileId}/details", f"/v1/files/{FILE_ID}/details", None, {"fileId": FILE_ID}),
+        "files_list.json": api_event("/v1/files", "/v1/files", {"path": "/photos/", "type": "all", "sort": "DESC_CREATED", "limit": "10"}, None),
+        "files_search.json": api_event("/v1/files", "/v1/files", {"searchQuery": 'path : "/photos/" AND format = "jpg" AND width > 50'}, None),
         "similar_to_file.json": api_event("/v1/files/{fileId}/similar", f"/v1/files/{FILE_ID}/similar", {"maxDistance": "8"}, {"fileId": FILE_ID}),
         "similar_to_hash.json": api_event("/v1/similar", "/v1/similar", {"pHash": "a56a1332cf90e299", "maxDistance": "12", "limit": "20"}, None),
         "authorizer_request.json": authorizer_event(api_event("/v1/files/{fileId}/metadata", f"/v1/files/{FILE_ID}/metadata", None, {"fileId": FILE_ID})),

@@ -10,6 +10,7 @@ from urllib.parse import quote_plus
 
 import boto3
 import pytest
+from botocore.config import Config
 from moto import mock_aws
 
 from handlers import backfill, files, ingest, metadata_url
@@ -25,6 +26,8 @@ from ..paths import EVENTS, ROOT
 # The bucket the files in events/ name.
 BUCKET = "imagemeta-uploads-123456789012"
 TABLE = "imagemeta-files"
+# Small, so the handler tests reach the search limit with a few records.
+SEARCH_MAX_RECORDS = 50
 
 
 def load_event(name: str) -> dict[str, Any]:
@@ -93,7 +96,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
     """moto with the bucket, table and queue, and each function's handler built against them."""
     set_aws_environment(monkeypatch)
     with mock_aws():
-        s3 = boto3.client("s3")
+        s3 = boto3.client("s3", config=Config(signature_version="s3v4"))  # as handlers.clients makes it
         dynamodb = boto3.client("dynamodb")
         s3.create_bucket(Bucket=BUCKET)
         create_table_from_template(dynamodb)
@@ -106,7 +109,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
             sqs=sqs,
             queue_url=queue_url,
             backfill=backfill.build(BackfillSettings(BUCKET, TABLE, queue_url), clients),
-            files=files.build(FilesSettings(BUCKET, TABLE), clients),
+            files=files.build(FilesSettings(BUCKET, TABLE, SEARCH_MAX_RECORDS, 3600), clients),
             ingest=ingest.build(IngestSettings(BUCKET, TABLE, DEFAULT_LIMITS), clients),
             metadata_url=metadata_url.build(MetadataUrlSettings(DEFAULT_LIMITS, FetchSettings())),
         )

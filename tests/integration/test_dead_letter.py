@@ -59,7 +59,7 @@ def test_a_message_that_always_fails_reaches_the_dead_letter_queue_with_its_reas
         image = io.BytesIO()
         Image.new("RGB", (12, 9), (1, 2, 3)).save(image, "PNG")
         local_stack.s3().put_object(Bucket=local_stack.bucket, Key=key, Body=image.getvalue())
-        beside, _ = wait_until(lambda: local_stack.get("/v1/files", params={"path": key}), lambda r: r.status_code != 404)
+        beside, _ = wait_until(lambda: local_stack.get("/v1/files/byPath", params={"path": key}), lambda r: r.status_code != 404)
         dead = wait_for_message(sqs, dead_letter_url, DEAD_LETTER_SECONDS)
     finally:
         sqs.set_queue_attributes(QueueUrl=ingest_url, Attributes={"VisibilityTimeout": deployed["Attributes"]["VisibilityTimeout"]})

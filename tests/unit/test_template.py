@@ -32,7 +32,9 @@ FUNCTIONS = {
 ROUTES = {
     ("/v1/metadata", "get"): ("MetadataUrlFunction", {("query", "url")}),
     ("/v1/files/{fileId}/metadata", "get"): ("FilesFunction", {("path", "fileId")}),
-    ("/v1/files", "get"): ("FilesFunction", {("query", "path")}),
+    ("/v1/files", "get"): ("FilesFunction", set()),
+    ("/v1/files/{fileId}/details", "get"): ("FilesFunction", {("path", "fileId")}),
+    ("/v1/files/byPath", "get"): ("FilesFunction", {("query", "path")}),
     ("/v1/files/{fileId}/similar", "get"): ("FilesFunction", {("path", "fileId")}),
     ("/v1/similar", "get"): ("FilesFunction", {("query", "pHash")}),
 }
@@ -330,11 +332,13 @@ def test_table_is_on_demand_with_recovery_keyed_by_file_id(resources: dict):
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert table["KeySchema"] == [{"AttributeName": "fileId", "KeyType": "HASH"}]
     bands = [f"pHashBand{n}" for n in range(4)]
+    folders = ["folder", "name", "createdKey", "updatedKey", "sizeKey", "heightKey", "widthKey", "parentFolder"]
     assert table["AttributeDefinitions"] == [
-        {"AttributeName": name, "AttributeType": "S"} for name in ["fileId", "pHash", *bands]
+        {"AttributeName": name, "AttributeType": "S"} for name in ["fileId", "pHash", *bands, *folders]
     ]
-    # The similar-image search (docs/similar.md): one keys-only index per band, sorted by pHash.
-    assert [(i["IndexName"], i["KeySchema"], i["Projection"]) for i in table["GlobalSecondaryIndexes"]] == [
+    # The similar-image search (docs/similar.md): one keys-only index per band, sorted by pHash. (The folder
+    # indexes: tests/unit/test_folder_index.py.)
+    assert [(i["IndexName"], i["KeySchema"], i["Projection"]) for i in table["GlobalSecondaryIndexes"][:4]] == [
         (band, [{"AttributeName": band, "KeyType": "HASH"}, {"AttributeName": "pHash", "KeyType": "RANGE"}],
          {"ProjectionType": "KEYS_ONLY"})
         for band in bands
@@ -387,7 +391,9 @@ def test_openapi_documents_every_status_each_route_can_answer(openapi: dict):
     expected = {
         "/v1/metadata": common | {"403", "502", "504"},
         "/v1/files/{fileId}/metadata": common | {"404"},
-        "/v1/files": common | {"404"},
+        "/v1/files": common - {"413"},
+        "/v1/files/{fileId}/details": common - {"413"} | {"404"},
+        "/v1/files/byPath": common | {"404"},
     }
     for path, statuses in expected.items():
         assert set(openapi["paths"][path]["get"]["responses"]) == statuses, path
@@ -432,11 +438,12 @@ EXPECTED_GRANTS = {
     "MetadataUrlFunction": _logs("MetadataUrlLogGroup"),
     "FilesFunction": _logs("FilesLogGroup")
     | {("dynamodb:GetItem", TABLE), ("dynamodb:Query", TABLE), ("dynamodb:BatchGetItem", TABLE)}
-    | {("dynamodb:Query", str({"Fn::Sub": "${FilesTable.Arn}/index/pHashBand*"}))}
-    | {("s3:GetObject", OVERFLOW)},
+    | {("dynamodb:Query", str({"Fn::Sub": f"${{FilesTable.Arn}}/index/{index}"})) for index in ("pHashBand*", "by*", "subfolders")}
+    # Spilled record bodies, and the uploads a File object's presigned url reads.
+    | {(f"s3:{a}", OBJECTS) for a in ("GetObject", "GetObjectVersion")},
     "IngestFunction": _logs("IngestLogGroup")
     | {(f"sqs:{a}", QUEUE) for a in ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes")}
-    | {(f"s3:{a}", OBJECTS) for a in ("GetObject", "GetObjectVersion")}
+    | {(f"s3:{a}", OBJECTS) for a in ("GetObject", "GetObjectVersion", "GetObjectTagging", "GetObjectVersionTagging")}
     | {("s3:ListBucket", BUCKET)}
     | {(f"s3:{a}", OVERFLOW) for a in ("PutObject", "DeleteObject")}
     | {(f"dynamodb:{a}", TABLE) for a in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query")},

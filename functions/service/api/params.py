@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
-from imagemeta.errors import BadParameter
+from imagemeta.errors import BadParameter, echo
 
 FILE_ID = re.compile(r"[0-9a-f]{24}")
 # A cursor is "<distance>-<fileId>" of the last item of the previous page: a position in the answer's
@@ -28,9 +28,20 @@ def int_query(app: APIGatewayRestResolver, name: str, default: int, low: int, hi
     value = app.current_event.get_query_string_value(name)
     if value is None:
         return default
-    if not (value.isascii() and value.isdigit() and len(value) <= 3 and low <= int(value) <= high):
+    digits = max(3, len(str(high)))  # no int() of a thousand-digit string
+    if not (value.isascii() and value.isdigit() and len(value) <= digits and low <= int(value) <= high):
         raise BadParameter(f"Parameter `{name}` must be an integer from {low} to {high}.")
     return int(value)
+
+
+def choice_query(app: APIGatewayRestResolver, name: str, choices: tuple[str, ...], default: str) -> str:
+    """An optional query parameter that is one of `choices`; BadParameter listing them otherwise."""
+    value = app.current_event.get_query_string_value(name)
+    if value is None:
+        return default
+    if value not in choices:
+        raise BadParameter(f"Parameter `{name}` must be one of {', '.join(choices)}; got {echo(value)}.")
+    return value
 
 
 def parse_file_id(value: str) -> str:

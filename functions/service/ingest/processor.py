@@ -7,20 +7,22 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes.s3_event import S3EventRecord
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from imagemeta import Limits, NotAnImage, TooLarge, extract
+from imagemeta import Limits, NotAnImage, TooLarge, extract_with_embedded
 
-from ..storage.objects import current_version, open_object
+from ..storage.objects import current_version, head_object, open_object
 from ..storage.overflow import RESERVED_PREFIX
-from ..storage.records import ObjectEvent, RecordStore
+from ..storage.prepared import Prepared, PreparedExtractions
+from ..storage.records import STORED_ERRORS, ObjectEvent, RecordStore
 from .events import object_event
 
 
 class Ingest:
     """Processes one SQS message at a time; an exception fails only that message (it is retried)."""
 
-    def __init__(self, s3: Any, store: RecordStore, limits: Limits, logger: Logger):
+    def __init__(self, s3: Any, store: RecordStore, prepared: PreparedExtractions, limits: Limits, logger: Logger):
         self._s3 = s3
         self._store = store
+        self._prepared = prepared
         self._limits = limits
         self._logger = logger
 
@@ -66,11 +68,30 @@ class Ingest:
         )
 
     def _ingest_object(self, event: ObjectEvent) -> bool:
+        if event.is_folder_marker:
+            return self._store.put_marker(event)
+        prepared = self._prepared.take(event.file_id, event.etag)
+        if prepared is not None:
+            facts = head_object(self._s3, event)
+            if facts is None:
+                return False
+            if facts.etag == event.etag:
+                return self._write_prepared(facts, prepared)
         opened = open_object(self._s3, event)
         if opened is None:
             return False  # replaced or deleted since: its own event brings the record up to date
         try:
-            metadata = extract(opened.read(self._limits), self._limits)
+            metadata, embedded = extract_with_embedded(opened.read(self._limits), self._limits)
         except (NotAnImage, TooLarge) as error:
             return self._store.put_error(opened.event, error)
-        return self._store.put_metadata(opened.event, metadata)
+        return self._store.put_metadata(opened.event, metadata, embedded)
+
+    def _write_prepared(self, facts: ObjectEvent, prepared: Prepared) -> bool:
+        """The record from the upload route's extraction of exactly these bytes (S3 confirmed their ETag)."""
+        if prepared.error is not None:
+            error = STORED_ERRORS[prepared.error["kind"]](prepared.error["message"], help=prepared.error["help"])
+            written = self._store.put_error(facts, error)
+        else:
+            written = self._store.put_metadata(facts, prepared.metadata or {}, prepared.embedded)
+        self._prepared.discard(facts.file_id, facts.etag)
+        return written
