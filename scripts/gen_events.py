@@ -10,7 +10,10 @@ import hashlib
 import json
 from pathlib import Path
 
-EVENTS = Path(__file__).resolve().parent.parent / "events"
+ROOT = Path(__file__).resolve().parent.parent
+EVENTS = ROOT / "events"
+CANON = ROOT / "tests" / "data" / "images" / "exif-samples" / "jpg" / "Canon_40D.jpg"
+BOUNDARY = "imagemeta-example-boundary-5f0c"
 BUCKET = "imagemeta-uploads-123456789012"
 KEY = "photos/Canon 40D.jpg"
 ENCODED_KEY = "photos/Canon+40D.jpg"  # S3 URL-encodes keys in notifications, with + for space
@@ -64,6 +67,16 @@ def api_event(
             "protocol": "HTTP/1.1",
         },
     }
+
+
+def multipart(fields: dict[str, str], file_name: str, file_body: bytes, file_type: str) -> bytes:
+    """A multipart/form-data body as the SDKs send an upload: text fields, then the file part."""
+    lines = b""
+    for name, value in fields.items():
+        lines += f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+    lines += (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="{file_name}"\r\n'
+              f"Content-Type: {file_type}\r\n\r\n").encode() + file_body + b"\r\n"
+    return lines + f"--{BOUNDARY}--\r\n".encode()
 
 
 def authorizer_event(api: dict) -> dict:
@@ -137,6 +150,25 @@ def main() -> None:
         "file_details.json": api_event("/v1/files/{fileId}/details", f"/v1/files/{FILE_ID}/details", None, {"fileId": FILE_ID}),
         "files_list.json": api_event("/v1/files", "/v1/files", {"path": "/photos/", "type": "all", "sort": "DESC_CREATED", "limit": "10"}, None),
         "files_search.json": api_event("/v1/files", "/v1/files", {"searchQuery": 'path : "/photos/" AND format = "jpg" AND width > 50'}, None),
+        "file_upload.json": api_event(
+            "/api/v1/files/upload", "/api/v1/files/upload", None, None, method="POST",
+            body=multipart({"fileName": "Canon_40D.jpg", "folder": "/photos/", "useUniqueFileName": "false",
+                            "tags": "canon,sample", "customMetadata": '{"camera": "40D"}',
+                            "responseFields": "tags,customMetadata,metadata,embeddedMetadata"},
+                           "Canon_40D.jpg", CANON.read_bytes(), "image/jpeg"),
+            content_type=f"multipart/form-data; boundary={BOUNDARY}",
+        ),
+        "upload_url.json": api_event(
+            "/v1/files/upload-url", "/v1/files/upload-url", None, None, method="POST",
+            body=json.dumps({"fileName": "large-scan.tiff", "folder": "/scans/", "useUniqueFileName": False,
+                             "tags": ["archive"]}).encode(),
+            content_type="application/json",
+        ),
+        "file_delete.json": api_event("/v1/files/{fileId}", f"/v1/files/{FILE_ID}", None, {"fileId": FILE_ID}, method="DELETE"),
+        "files_bulk_delete.json": api_event(
+            "/v1/files/batch/deleteByFileIds", "/v1/files/batch/deleteByFileIds", None, None, method="POST",
+            body=json.dumps({"fileIds": [FILE_ID]}).encode(), content_type="application/json",
+        ),
         "similar_to_file.json": api_event("/v1/files/{fileId}/similar", f"/v1/files/{FILE_ID}/similar", {"maxDistance": "8"}, {"fileId": FILE_ID}),
         "similar_to_hash.json": api_event("/v1/similar", "/v1/similar", {"pHash": "a56a1332cf90e299", "maxDistance": "12", "limit": "20"}, None),
         "authorizer_request.json": authorizer_event(api_event("/v1/files/{fileId}/metadata", f"/v1/files/{FILE_ID}/metadata", None, {"fileId": FILE_ID})),

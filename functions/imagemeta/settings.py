@@ -178,6 +178,28 @@ class FilesSettings(FromEnvironment):
 
 
 @dataclass(frozen=True)
+class UploadSettings(FromEnvironment):
+    """UploadFunction's (POST /api/v1/files/upload, POST /v1/files/upload-url): the bucket it writes, the table
+    of the extractions it hands to the ingest, the limits and fetch policy of the URL route (a `file` given as
+    a URL is fetched as that route fetches), and how long its answer's url works."""
+
+    bucket: str = read_by(_bucket)
+    table: str = read_by(_table)
+    limits: Limits = read_by(_limits)
+    fetch: FetchSettings = read_by(_fetch)
+    file_url_seconds: int = read_by(_file_url_seconds)
+
+
+@dataclass(frozen=True)
+class DeleteSettings(FromEnvironment):
+    """FileDeleteFunction's (DELETE /v1/files/{fileId}, POST /v1/files/batch/deleteByFileIds): the records it
+    looks keys up in, and the bucket it deletes from."""
+
+    bucket: str = read_by(_bucket)
+    table: str = read_by(_table)
+
+
+@dataclass(frozen=True)
 class IngestSettings(FromEnvironment):
     """IngestFunction's: where uploads and records live, and how large an upload may be."""
 

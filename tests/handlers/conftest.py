@@ -13,11 +13,18 @@ import pytest
 from botocore.config import Config
 from moto import mock_aws
 
-from handlers import backfill, files, ingest, metadata_url
+from handlers import backfill, file_delete, files, ingest, metadata_url, upload
 from handlers.clients import AwsClients
 from imagemeta.fetch.policy import FetchSettings
 from imagemeta.limits import DEFAULT_LIMITS
-from imagemeta.settings import BackfillSettings, FilesSettings, IngestSettings, MetadataUrlSettings
+from imagemeta.settings import (
+    BackfillSettings,
+    DeleteSettings,
+    FilesSettings,
+    IngestSettings,
+    MetadataUrlSettings,
+    UploadSettings,
+)
 from infra.resources import table_parameters
 from infra.template import LocalTemplate, load_template
 
@@ -42,6 +49,14 @@ def upload_event(key: str, body: bytes, sequencer: str) -> dict[str, Any]:
         key=quote_plus(key, safe="/"), size=len(body), eTag=hashlib.md5(body).hexdigest(), sequencer=sequencer
     )
     event["Records"][0]["body"] = json.dumps(message)
+    return event
+
+
+def for_file(event_name: str, fid: str) -> dict[str, Any]:
+    """A fileId route's event from events/ (details, metadata, delete) aimed at another fileId."""
+    event = load_event(event_name)
+    event["path"] = event["path"].replace(event["pathParameters"]["fileId"], fid)
+    event["pathParameters"] = {"fileId": fid}
     return event
 
 
@@ -112,4 +127,6 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
             files=files.build(FilesSettings(BUCKET, TABLE, SEARCH_MAX_RECORDS, 3600), clients),
             ingest=ingest.build(IngestSettings(BUCKET, TABLE, DEFAULT_LIMITS), clients),
             metadata_url=metadata_url.build(MetadataUrlSettings(DEFAULT_LIMITS, FetchSettings())),
+            upload=upload.build(UploadSettings(BUCKET, TABLE, DEFAULT_LIMITS, FetchSettings(), 3600), clients),
+            delete=file_delete.build(DeleteSettings(BUCKET, TABLE), clients),
         )

@@ -25,7 +25,7 @@ from service.storage.overflow import OverflowStore
 from service.storage.records import ObjectEvent, RecordStore, file_id
 
 from ..paths import IMAGES
-from .conftest import BUCKET, SEARCH_MAX_RECORDS, TABLE, lambda_context, load_event, upload_event
+from .conftest import BUCKET, SEARCH_MAX_RECORDS, TABLE, for_file, lambda_context, load_event, upload_event
 
 CANON = IMAGES / "exif-samples" / "jpg" / "Canon_40D.jpg"
 KEY = "photos/Canon 40D.jpg"  # the key the files in events/ name
@@ -42,11 +42,7 @@ def call(aws: SimpleNamespace, event_name: str, query: dict[str, str] | None = N
 
 
 def by_id(aws: SimpleNamespace, event_name: str, fid: str) -> dict:
-    """A fileId route's event from events/ (details, metadata) aimed at another fileId."""
-    event = load_event(event_name)
-    event["path"] = event["path"].replace(event["pathParameters"]["fileId"], fid)
-    event["pathParameters"] = {"fileId": fid}
-    return aws.files(event, lambda_context())
+    return aws.files(for_file(event_name, fid), lambda_context())
 
 
 def body_of(response: dict) -> Any:

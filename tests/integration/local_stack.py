@@ -54,6 +54,11 @@ class LocalStack:
         request.setdefault("auth", (self.private_key, ""))
         return requests.get(self.api_url + path, params=params, timeout=30, **request)
 
+    def post(self, path: str, **request: Any) -> requests.Response:
+        """POST to an API path with the stack's private key, as `get` does."""
+        request.setdefault("auth", (self.private_key, ""))
+        return requests.post(self.api_url + path, timeout=30, **request)
+
     def keys(self, *arguments: str) -> str:
         """Run the key-management command against this stack, as an operator would; its standard output."""
         return subprocess.run(

@@ -40,9 +40,9 @@ def test_the_template_declares_one_folder_index_per_sort() -> None:
     subfolders = declared[SUBFOLDERS_INDEX]
     assert subfolders["KeySchema"] == [
         {"AttributeName": "parentFolder", "KeyType": "HASH"},
-        {"AttributeName": "name", "KeyType": "RANGE"},
+        {"AttributeName": "prefix", "KeyType": "RANGE"},
     ]
-    assert set(subfolders["Projection"]["NonKeyAttributes"]) == {"prefix", "createdAt", "updatedAt"}
+    assert set(subfolders["Projection"]["NonKeyAttributes"]) == {"folderName", "createdAt", "updatedAt"}
 
 
 def test_sort_keys_order_by_value_then_name() -> None:

@@ -15,6 +15,7 @@ from samtranslator.yaml_helper import yaml_parse
 
 from imagemeta.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS
 from service.storage.overflow import RESERVED_PREFIX
+from service.storage.prepared import PREFIX as PREPARED_PREFIX
 from infra.template import LocalTemplate, load_template
 from tests.paths import ROOT
 
@@ -28,6 +29,8 @@ FUNCTIONS = {
     "FilesFunction": "handlers.files.handler",
     "IngestFunction": "handlers.ingest.handler",
     "BackfillFunction": "handlers.backfill.handler",
+    "UploadFunction": "handlers.upload.handler",
+    "FileDeleteFunction": "handlers.file_delete.handler",
 }
 ROUTES = {
     ("/v1/metadata", "get"): ("MetadataUrlFunction", {("query", "url")}),
@@ -35,6 +38,10 @@ ROUTES = {
     ("/v1/files", "get"): ("FilesFunction", set()),
     ("/v1/files/{fileId}/details", "get"): ("FilesFunction", {("path", "fileId")}),
     ("/v1/files/byPath", "get"): ("FilesFunction", {("query", "path")}),
+    ("/api/v1/files/upload", "post"): ("UploadFunction", set()),
+    ("/v1/files/upload-url", "post"): ("UploadFunction", set()),
+    ("/v1/files/{fileId}", "delete"): ("FileDeleteFunction", {("path", "fileId")}),
+    ("/v1/files/batch/deleteByFileIds", "post"): ("FileDeleteFunction", set()),
     ("/v1/files/{fileId}/similar", "get"): ("FilesFunction", {("path", "fileId")}),
     ("/v1/similar", "get"): ("FilesFunction", {("query", "pHash")}),
 }
@@ -175,7 +182,7 @@ def test_routes_reach_their_functions_with_required_parameters_validated(transla
     for key, (function, params) in ROUTES.items():
         op = found[key]
         assert function in str(op["x-amazon-apigateway-integration"]["uri"])
-        assert {(p["in"], p["name"]) for p in op["parameters"] if p["required"]} == params
+        assert {(p["in"], p["name"]) for p in op.get("parameters", []) if p["required"]} == params
         assert validators[op["x-amazon-apigateway-request-validator"]]["validateRequestParameters"] is True
         # The Lambda authorizer, then the usage plan's key (which the authorizer supplies).
         assert op["security"] == [{"BasicAuthorizer": []}, {"api_key": []}]
@@ -332,7 +339,7 @@ def test_table_is_on_demand_with_recovery_keyed_by_file_id(resources: dict):
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert table["KeySchema"] == [{"AttributeName": "fileId", "KeyType": "HASH"}]
     bands = [f"pHashBand{n}" for n in range(4)]
-    folders = ["folder", "name", "createdKey", "updatedKey", "sizeKey", "heightKey", "widthKey", "parentFolder"]
+    folders = ["folder", "name", "createdKey", "updatedKey", "sizeKey", "heightKey", "widthKey", "parentFolder", "prefix"]
     assert table["AttributeDefinitions"] == [
         {"AttributeName": name, "AttributeType": "S"} for name in ["fileId", "pHash", *bands, *folders]
     ]
@@ -382,7 +389,7 @@ def test_openapi_is_valid_and_describes_the_deployed_routes(openapi: dict, trans
     assert set(documented) == {(path, method) for path, methods in deployed.items() for method in methods}
     for key, (_, params) in ROUTES.items():
         shared = openapi["components"]["parameters"]
-        parameters = [shared[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p for p in documented[key]["parameters"]]
+        parameters = [shared[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p for p in documented[key].get("parameters", [])]
         assert {(p["in"], p["name"]) for p in parameters if p["required"]} == params
 
 
@@ -395,6 +402,14 @@ def test_openapi_documents_every_status_each_route_can_answer(openapi: dict):
         "/v1/files/{fileId}/details": common - {"413"} | {"404"},
         "/v1/files/byPath": common | {"404"},
     }
+    writes = {
+        ("/api/v1/files/upload", "post"): common | {"403", "409", "502", "504"},
+        ("/v1/files/upload-url", "post"): common - {"413"},
+        ("/v1/files/{fileId}", "delete"): {"204", "400", "401", "404", "429", "500"},
+        ("/v1/files/batch/deleteByFileIds", "post"): common - {"413"} | {"404"},
+    }
+    for (path, method), statuses in writes.items():
+        assert set(openapi["paths"][path][method]["responses"]) == statuses, path
     for path, statuses in expected.items():
         assert set(openapi["paths"][path]["get"]["responses"]) == statuses, path
 
@@ -450,7 +465,28 @@ EXPECTED_GRANTS = {
     "BackfillFunction": _logs("BackfillLogGroup")
     | {("s3:ListBucket", BUCKET), ("sqs:SendMessage", QUEUE)}
     | {(f"dynamodb:{a}", TABLE) for a in ("GetItem", "PutItem")},
+    # Its table grants hold only for the items of extractions (test below).
+    "UploadFunction": _logs("UploadLogGroup")
+    | {(f"s3:{a}", OBJECTS) for a in ("PutObject", "PutObjectTagging", "GetObject", "GetObjectVersion")}
+    | {(f"dynamodb:{a}", TABLE) for a in ("PutItem", "DeleteItem")},
+    "FileDeleteFunction": _logs("FileDeleteLogGroup")
+    | {(f"dynamodb:{a}", TABLE) for a in ("GetItem", "BatchGetItem")}
+    | {("s3:DeleteObject", OBJECTS)},
 }
+
+
+def test_the_upload_function_writes_only_extraction_items_to_the_table(resources: dict):
+    statements = resources["UploadFunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    (table_grant,) = [s for s in statements if str(s["Resource"]) == TABLE]
+    assert table_grant["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [PREPARED_PREFIX + "*"]}}
+
+
+def test_the_api_takes_bodies_as_bytes_and_answers_oversized_ones_413(resources: dict):
+    api = resources["MetadataApi"]["Properties"]
+    assert api["BinaryMediaTypes"] == ["*~1*"]
+    too_large = api["GatewayResponses"]["REQUEST_TOO_LARGE"]
+    assert too_large["StatusCode"] == 413
+    assert "POST /v1/files/upload-url" in too_large["ResponseTemplates"]["application/json"]
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)

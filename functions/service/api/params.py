@@ -1,6 +1,9 @@
 """Request parameters: each query and path parameter parsed and checked, BadParameter naming it otherwise."""
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import re
 from typing import Any
 
@@ -65,3 +68,14 @@ def cursor_query(app: APIGatewayRestResolver) -> tuple[int, str] | None:
 def encode_cursor(item: dict[str, Any]) -> str:
     """The cursor that resumes after this item (what cursor_query reads back)."""
     return f"{item['distance']}-{item['fileId']}"
+
+
+def json_body(app: APIGatewayRestResolver) -> Any:
+    """The request body as JSON (None when there is none); BadParameter when it is not JSON text."""
+    event = app.current_event
+    if not event.body:
+        return None
+    try:
+        return json.loads(base64.b64decode(event.body) if event.is_base64_encoded else event.body)
+    except (ValueError, binascii.Error):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise BadParameter("The request body must be a JSON object (Content-Type: application/json).") from None

@@ -6,7 +6,7 @@ idempotent UpdateItem: creating it twice changes nothing, and an item for a file
 merely an empty folder). Items are never deleted or changed, so a process remembers the ones it made and
 writes each once: a folder is listed while it holds a live file or a folder marker, directly or deeper
 (library.py checks when it lists); its createdAt and updatedAt are when its first file arrived. The `subfolders` index (template.yaml: hash
-`parentFolder`, range `name`) gives a folder's sub-folders. Counting files per folder instead would need a
+`parentFolder`, range `prefix`, which orders siblings by name) gives a folder's sub-folders. Counting files per folder instead would need a
 transaction with every record write, and every upload into one folder would contend for its count.
 """
 from __future__ import annotations
@@ -61,7 +61,8 @@ def ensure_folder(dynamodb: Any, table: str, bucket: str, prefix: str, fid: str,
         "bucket": {"S": bucket},
         "prefix": {"S": prefix},
         "parentFolder": {"S": folder_path(parent_prefix(prefix[:-1]))},
-        "name": {"S": folder_name(prefix)},
+        # Not `name`: an index key may not be empty, and a folder's name can be ("a//" is inside "a/").
+        "folderName": {"S": folder_name(prefix)},
         "createdAt": {"S": now},
         "updatedAt": {"S": now},
     }
@@ -86,14 +87,14 @@ def folder_entry(item: dict[str, Any]) -> FolderEntry:
     return FolderEntry(
         folder_id=item["fileId"]["S"],
         prefix=item["prefix"]["S"],
-        name=item["name"]["S"],
+        name=item["folderName"]["S"],
         created_at=item["createdAt"]["S"],
         updated_at=item["updatedAt"]["S"],
     )
 
 
 def subfolders(dynamodb: Any, table: str, prefix: str, counter: Any) -> Iterator[FolderEntry]:
-    """Every folder item directly under `prefix`, by name, lazily (each item read is counted); empty ones too."""
+    """Every folder item directly under `prefix`, by name (their prefixes share the parent's), lazily (each item read is counted); empty ones too."""
     request: dict[str, Any] = {
         "TableName": table,
         "IndexName": SUBFOLDERS_INDEX,

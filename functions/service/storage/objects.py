@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from email.header import decode_header, make_header
 from typing import Any
+from urllib.parse import urlencode
 
 from imagemeta.limits import Limits
 
@@ -40,36 +41,30 @@ def open_object(s3: Any, event: ObjectEvent) -> OpenedObject | None:
     The event's version and ETag are only preconditions: a forged or stale one can make the read miss (and
     the event be dropped), never make a record. What is stored comes from S3's answer.
     """
-    request: dict[str, Any] = {"Bucket": event.bucket, "Key": event.key}
-    if event.version_id:
-        request["VersionId"] = event.version_id
-    elif event.etag:
-        request["IfMatch"] = f'"{event.etag}"'
-    try:
-        response = s3.get_object(**request)
-        tags = object_tags(s3, event.bucket, event.key, response.get("VersionId"))
-    except s3.exceptions.ClientError as error:
-        if error.response.get("Error", {}).get("Code") in STALE_ERROR_CODES:
-            return None
-        raise
-    return OpenedObject(with_facts(event, response, tags), response["Body"])
+    found = _as_of_event(s3, event, s3.get_object)
+    return None if found is None else OpenedObject(with_facts(event, *found), found[0]["Body"])
 
 
 def head_object(s3: Any, event: ObjectEvent) -> ObjectEvent | None:
     """The event with S3's facts about the version it names (HeadObject, no body), or None when it is gone."""
+    found = _as_of_event(s3, event, s3.head_object)
+    return None if found is None else with_facts(event, *found)
+
+
+def _as_of_event(s3: Any, event: ObjectEvent, read: Any) -> tuple[dict[str, Any], tuple[tuple[str, str], ...]] | None:
+    """S3's answer to `read` (GetObject or HeadObject) for the version the event names, and the object's tags."""
     request: dict[str, Any] = {"Bucket": event.bucket, "Key": event.key}
     if event.version_id:
         request["VersionId"] = event.version_id
     elif event.etag:
         request["IfMatch"] = f'"{event.etag}"'
     try:
-        response = s3.head_object(**request)
-        tags = object_tags(s3, event.bucket, event.key, response.get("VersionId"))
+        response = read(**request)
+        return response, object_tags(s3, event.bucket, event.key, response.get("VersionId"))
     except s3.exceptions.ClientError as error:
         if error.response.get("Error", {}).get("Code") in STALE_ERROR_CODES:
             return None
         raise
-    return with_facts(event, response, tags)
 
 
 def object_tags(s3: Any, bucket: str, key: str, version_id: str | None) -> tuple[tuple[str, str], ...]:
@@ -135,3 +130,46 @@ def presigned_get(s3: Any, bucket: str, key: str, version_id: str | None, second
     if version_id:
         params["VersionId"] = version_id
     return str(s3.generate_presigned_url("get_object", Params=params, ExpiresIn=seconds))
+
+
+def put_upload(s3: Any, bucket: str, key: str, body: bytes, content_type: str, tags: tuple[str, ...],
+               user_metadata: dict[str, str], overwrite: bool) -> dict[str, Any] | None:
+    """Put an uploaded file with its tags and user metadata; None when `overwrite` is off and the key exists."""
+    request: dict[str, Any] = {"Bucket": bucket, "Key": key, "Body": body, "ContentType": content_type,
+                               "Metadata": user_metadata}
+    if tags:
+        request["Tagging"] = urlencode([(tag, "") for tag in tags])
+    if not overwrite:
+        request["IfNoneMatch"] = "*"  # S3's conditional write: refused (412) when the key exists
+    try:
+        return dict(s3.put_object(**request))
+    except s3.exceptions.ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412"):
+            return None
+        raise
+
+
+def presigned_put(s3: Any, bucket: str, key: str, headers: dict[str, str], seconds: int) -> str:
+    """A URL that PUTs one object for `seconds`; the caller must send exactly `headers` with it."""
+    params: dict[str, Any] = {"Bucket": bucket, "Key": key}
+    for header, value in headers.items():
+        if header == "Content-Type":
+            params["ContentType"] = value
+        elif header == "x-amz-tagging":
+            params["Tagging"] = value
+        elif header == "If-None-Match":
+            params["IfNoneMatch"] = value
+        else:
+            params.setdefault("Metadata", {})[header.removeprefix("x-amz-meta-")] = value
+    return str(s3.generate_presigned_url("put_object", Params=params, ExpiresIn=seconds))
+
+
+def delete_objects(s3: Any, bucket: str, keys: list[str]) -> set[str]:
+    """Delete keys (a delete marker in a versioned bucket); the keys S3 deleted."""
+    deleted: set[str] = set()
+    for start in range(0, len(keys), 1000):  # DeleteObjects takes 1000 keys
+        chunk = keys[start : start + 1000]
+        response = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": key} for key in chunk], "Quiet": True})
+        failed = {error["Key"] for error in response.get("Errors", [])}
+        deleted |= set(chunk) - failed
+    return deleted
