@@ -10,12 +10,13 @@ from service.storage.folder_index import (
     FILTER_ATTRIBUTES,
     FOLDER_ATTRIBUTE,
     SORT_INDEXES,
+    entries,
     key_condition,
     number_key,
     sort_keys,
 )
 from service.storage.folders import SUBFOLDERS_INDEX
-from service.storage.library import epoch_ms, iso_instant
+from service.storage.library import ReadBudget, ReadStats, epoch_ms, iso_instant
 
 from ..paths import ROOT
 
@@ -92,3 +93,42 @@ def test_name_bounds_are_a_prefix() -> None:
         {":prefix": {"S": "red-"}},
     )
     assert key_condition("name", None, iso_instant) == ("", {})
+
+
+def index_row(n: int) -> dict:
+    return {"fileId": {"S": f"id{n}"}, "name": {"S": f"f{n}.jpg"}, FOLDER_ATTRIBUTE: {"S": "/a/"},
+            "createdAt": {"S": "2026-01-01T00:00:00.000Z"}, "updatedAt": {"S": "2026-01-01T00:00:00.000Z"},
+            "size": {"N": "1"}, "fileType": {"S": "non-image"}}
+
+
+class PagedIndex:
+    """A folder index that cuts its Query pages at `page` rows (DynamoDB's 1 MB) and records each request."""
+
+    def __init__(self, rows: int, page: int) -> None:
+        self.rows, self.page, self.requests = rows, page, []
+
+    def query(self, **request: object) -> dict:
+        self.requests.append(dict(request))
+        start = int(str(request.get("ExclusiveStartKey", {}).get("n", 0)))  # type: ignore[union-attr]
+        end = min(self.rows, start + min(self.page, int(request.get("Limit", self.rows))))  # type: ignore[arg-type]
+        response: dict = {"Items": [index_row(n) for n in range(start, end)], "ScannedCount": end - start}
+        if end < self.rows:
+            response["LastEvaluatedKey"] = {"n": end}
+        return response
+
+
+def test_a_listing_queries_no_more_rows_than_it_takes_across_cut_pages() -> None:
+    index = PagedIndex(rows=5000, page=300)
+    budget = ReadBudget(ReadStats(), None)
+    rows = list(entries(index, "t", "/a/", "NAME", False, None, None, iso_instant, budget, wanted=1000))
+    assert [row.file_id for row in rows] == [f"id{n}" for n in range(1000)]
+    assert [request["Limit"] for request in index.requests] == [1000, 700, 400, 100]
+    assert budget.stats.index_rows == 1000
+
+
+def test_a_filtered_listing_sets_no_limit() -> None:
+    # DynamoDB's Limit counts rows before the filter: with one, a page could hold fewer matches than wanted.
+    index = PagedIndex(rows=500, page=300)
+    rows = list(entries(index, "t", "/a/", "NAME", False, None, "image", iso_instant, ReadBudget(ReadStats(), None),
+                        wanted=10))
+    assert len(rows) == 500 and all("Limit" not in request for request in index.requests)

@@ -104,8 +104,11 @@ def key_condition(range_key: str, found: Bounds | None, instant: Any) -> tuple[s
 
 
 def entries(dynamodb: Any, table: str, folder: str, sort: str, descending: bool, found: Bounds | None,
-            file_type: str | None, instant: Any, counter: Any) -> Iterator[FileEntry]:
-    """The files of one folder in an index's order, within bounds, lazily, page by page (each row counted)."""
+            file_type: str | None, instant: Any, counter: Any, wanted: int | None = None) -> Iterator[FileEntry]:
+    """The files of one folder in an index's order, within bounds, lazily, page by page (each row counted).
+
+    `wanted`: the rows the caller will take when none is filtered out, so a Query reads no more than those.
+    """
     index, range_key = SORT_INDEXES[sort]
     condition, values = key_condition(range_key, found, instant)
     request: dict[str, Any] = {
@@ -116,6 +119,8 @@ def entries(dynamodb: Any, table: str, folder: str, sort: str, descending: bool,
         "ExpressionAttributeValues": {":folder": {"S": folder}, **values},
         "ScanIndexForward": not descending,
     }
+    if wanted is not None and not file_type:
+        request["Limit"] = wanted
     if file_type:
         request["FilterExpression"] = "#fileType = :fileType"
         request["ExpressionAttributeNames"]["#fileType"] = "fileType"
@@ -127,3 +132,7 @@ def entries(dynamodb: Any, table: str, folder: str, sort: str, descending: bool,
         if "LastEvaluatedKey" not in response:
             return
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        if "Limit" in request:  # a page cut at 1 MB: the next reads only what is still wanted
+            request["Limit"] -= len(response["Items"])
+            if request["Limit"] <= 0:
+                return

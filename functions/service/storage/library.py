@@ -125,13 +125,14 @@ class Library:
         in_order = sort == request.sort and not scope.recursive
         budget.stats.in_index_order = in_order
 
-        def read(prefix: str) -> Iterator[FileEntry]:
+        def read(prefix: str, taking: int | None = None) -> Iterator[FileEntry]:
             rows = entries(self._dynamodb, self._table, folder_path(prefix), sort, request.descending and in_order,
-                           found, request.file_type, iso_instant, budget)
+                           found, request.file_type, iso_instant, budget, taking)
             return (row for row in rows if request.query is None or search_query.matches(request.query, file_fields(row)))
 
         if in_order:
-            return list(islice(read(scope.prefix), wanted))
+            # Without a query every row read is taken: the Query reads exactly those.
+            return list(islice(read(scope.prefix, wanted if request.query is None else None), wanted))
         prefixes = [scope.prefix, *(entry.prefix for entry in below or [])]
         with ThreadPoolExecutor(WALK_CONCURRENCY) as pool:
             found_rows = [row for rows in pool.map(lambda prefix: list(read(prefix)), prefixes) for row in rows]
