@@ -153,16 +153,9 @@ class RecordStore:
                 return False
             # A key that stays live keeps its first createdAt; a new or recreated one starts anew.
             kept = old.get("createdAt", {}).get("S") if old and "deleted" not in old else None
-            item = {
-                "fileId": {"S": event.file_id},
-                "bucket": {"S": event.bucket},
-                "path": {"S": event.key},
-                # An upgrade keeps the stored sequencer: it is the same object, described anew.
-                "sequencer": old["sequencer"] if old and is_upgrade(old, event) else {"S": normalize_sequencer(event.sequencer)},
-                "recordVersion": {"N": str(RECORD_VERSION)},
-                "updatedAt": {"S": updated},
-                **attributes(Times(created=kept or updated, updated=updated)),
-            }
+            # An upgrade keeps the stored sequencer: it is the same object, described anew.
+            sequencer = old["sequencer"]["S"] if old and is_upgrade(old, event) else normalize_sequencer(event.sequencer)
+            item = {**record_keys(event, sequencer, updated), **attributes(Times(created=kept or updated, updated=updated))}
             if self._commit(old, item):
                 for key in bodies.references(old or {}) - bodies.references(item):
                     self._overflow.delete(key)
@@ -225,6 +218,18 @@ class RecordStore:
             return bodies.decode(item, name, self._overflow)
         except bodies.MissingRecordBody as missing:
             raise RecordNotFound(detail=str(missing)) from None
+
+
+def record_keys(event: ObjectEvent, sequencer: str, updated: str) -> dict[str, Any]:
+    """What every record item holds: its key, object, place in the event order, version and time."""
+    return {
+        "fileId": {"S": event.file_id},
+        "bucket": {"S": event.bucket},
+        "path": {"S": event.key},
+        "sequencer": {"S": sequencer},
+        "recordVersion": {"N": str(RECORD_VERSION)},
+        "updatedAt": {"S": updated},
+    }
 
 
 def may_replace(old: dict[str, Any] | None, event: ObjectEvent) -> bool:
