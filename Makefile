@@ -3,11 +3,13 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 NODE_MODULES := scripts/node_modules/.installed
+# `eval "$(make env)"` must read exports only, even when make runs inside another make.
+MAKEFLAGS += --no-print-directory
 # The test images (committed) are what `make golden` describes; the larger corpus is an optional input of `make bench`.
 IMAGES ?= tests/data/images
 CORPUS ?= ../shared/corpus
 
-.PHONY: help install test run keys build lint golden golden-exif golden-sharp golden-embedded metadata-fixtures bench backfill clean
+.PHONY: help install test test-fast run env invoke smoke keys build lint golden golden-exif golden-sharp golden-embedded metadata-fixtures bench backfill clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -30,8 +32,22 @@ $(NODE_MODULES): scripts/package.json scripts/package-lock.json
 	npm --prefix scripts ci --no-audit --no-fund
 	touch $@
 
-run: install ## run the service locally on moto (foreground; Ctrl-C stops it)
-	$(PY) -m infra
+test-fast: install ## the suite without the local-stack (integration) tests, for the inner loop
+	$(PY) -m pytest -q -m "not integration"
+
+# PARAMS="Name=Value ..." sets template parameters, as sam's --parameter-overrides (e.g. FetchAllowedPorts=80,443,8765).
+run: install ## run the service locally on moto (foreground; Ctrl-C stops it) [PARAMS="Name=Value ..."]
+	$(PY) -m infra $(if $(PARAMS),--parameter-overrides $(PARAMS))
+
+env: install ## shell exports for the running local stack (API, KEY, BUCKET, the AWS CLI's endpoint, region, dummy keys)
+	@$(PY) -m ops.env
+
+invoke: install ## one function on one event against the running local stack: make invoke FUNCTION=FilesFunction EVENT=events/file_metadata.json
+	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo 'usage: make invoke FUNCTION=<logical id> EVENT=events/<file>.json' >&2; exit 2; }
+	@$(PY) -m infra.invoke $(FUNCTION) $(EVENT)
+
+smoke: install ## end-to-end check with the official SDK: the local stack, or STACK=<name> KEY=<private key> deployed
+	$(PY) -m ops.smoke $(if $(STACK),--stack $(STACK)) $(if $(KEY),--key $(KEY))
 
 backfill: install ## records for objects already in the running local stack's bucket (start it with make run)
 	$(PY) -m ops.backfill

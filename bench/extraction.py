@@ -1,14 +1,20 @@
-"""Per-image extraction: ours against the obvious implementation and against djpeg's scaled decode."""
+"""Per-image extraction: ours against the obvious implementation and the hosted engine (runs interleaved), and against djpeg's scaled decode."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+import pillow_heif
+from PIL import AvifImagePlugin
 
 from imagemeta import extract
 
 from .inputs import BenchImage
 from .obvious import obvious_metadata
-from .timing import Timing, time_call, time_command
+from .hosted import HostedEngine
+from .timing import Runner, Timing, in_process, interleaved, time_command
 
 DJPEG_INSTALL_HINT = "apt-get install -y libjpeg-turbo-progs"
 
@@ -40,24 +46,41 @@ class ExtractionResult:
         return self.ours.cpu / self.floor.cpu if self.floor else None
 
 
+@contextmanager
+def one_thread_decoders() -> Iterator[None]:
+    """Pillow's AVIF and pillow-heif's decoders on one thread while the engines are compared (both use them)."""
+    avif_threads, heif_threads = AvifImagePlugin.DEFAULT_MAX_THREADS, pillow_heif.options.DECODE_THREADS
+    AvifImagePlugin.DEFAULT_MAX_THREADS = pillow_heif.options.DECODE_THREADS = 1
+    try:
+        yield
+    finally:
+        AvifImagePlugin.DEFAULT_MAX_THREADS, pillow_heif.options.DECODE_THREADS = avif_threads, heif_threads
+
+
 def djpeg_path() -> str | None:
     return shutil.which("djpeg")
 
 
-def measure_image(image: BenchImage, hosted: Timing | str | None = None) -> ExtractionResult:
+def measure_image(image: BenchImage, hosted: HostedEngine | None = None) -> ExtractionResult:
+    """Ours, the obvious implementation and the hosted engine on one file, their runs interleaved."""
     data = image.path.read_bytes()
     metadata = extract(data)
     djpeg = djpeg_path()
     floor = None
     if image.is_jpeg and djpeg:
         floor = time_command([djpeg, "-scale", "1/8", "-outfile", "/dev/null", str(image.path)])
+    runners: dict[str, Runner] = {"ours": in_process(lambda: extract(data)),
+                                  "obvious": in_process(lambda: obvious_metadata(data))}
+    if hosted is not None:
+        runners["hosted"] = lambda: hosted.run(image.path)
+    timings = interleaved(runners)
     return ExtractionResult(
         image=image,
         size_bytes=len(data),
         width=metadata["width"],
         height=metadata["height"],
-        ours=time_call(lambda: extract(data)),
-        obvious=time_call(lambda: obvious_metadata(data)),
+        ours=timings["ours"],
+        obvious=timings["obvious"],
         floor=floor,
-        hosted=hosted,
+        hosted=timings.get("hosted"),
     )

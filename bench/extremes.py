@@ -80,6 +80,36 @@ def tiff(width: int, height: int) -> bytes:
     return buffer.getvalue()
 
 
+def _segment(marker: int, payload: bytes) -> bytes:
+    return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def jpeg_with(prefix_segments: bytes) -> bytes:
+    """A small JPEG with these bytes before its first marker segment (issue 15's segment walks)."""
+    data = jpeg(640, 480)
+    return data[:2] + prefix_segments + data[2:]
+
+
+def exif_app1_segments(count: int) -> bytes:
+    """`count` full-size (64 KB) APP1 segments, each an empty EXIF block padded out."""
+    tiff_header = b"II*\0" + struct.pack("<IHI", 8, 0, 0)
+    payload = b"Exif\0\0" + tiff_header
+    return _segment(0xE1, payload + b"\0" * (0xFFFF - 2 - len(payload))) * count
+
+
+def png_with_text_chunks(count: int) -> bytes:
+    data = png(64, 48, 8, 2)
+    return data[:33] + _chunk(b"tEXt", b"k\0v") * count + data[33:]
+
+
+def gif_of_tiny_frames(count: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("P", (1, 1)).save(buffer, "GIF")
+    data = buffer.getvalue()
+    image = data.index(b"\x2c")
+    return data[:image] + data[image:-1] * count + b"\x3b"
+
+
 def extreme_inputs() -> Iterator[tuple[str, Callable[[], bytes]]]:
     """(label, maker) of every generated extreme input, the largest shapes within the pixel limit."""
     limit = DEFAULT_MAX_PIXELS
@@ -107,3 +137,7 @@ def extreme_inputs() -> Iterator[tuple[str, Callable[[], bytes]]]:
     yield "JPEG 8x65500", lambda: jpeg(8, 65500)
     yield "TIFF 10000x10000 RGB, one deflate strip per row", lambda: tiff(10_000, 10_000)
     yield "TIFF 1000000x1 RGB", lambda: tiff(1_000_000, 1)
+    yield "JPEG with 5,000,000 COM markers, 20 MB (issue 15)", lambda: jpeg_with(b"\xff\xfe\x00\x02" * 5_000_000)
+    yield "JPEG with 600 EXIF APP1 segments, 39 MB (issue 15)", lambda: jpeg_with(exif_app1_segments(600))
+    yield "PNG with 2,000,000 text chunks, 30 MB (issue 15)", lambda: png_with_text_chunks(2_000_000)
+    yield "GIF of 2,000,000 1x1 frames, 34 MB", lambda: gif_of_tiny_frames(2_000_000)

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from infra.template import REGION, LocalTemplate, load_template
+from infra.functions import template_environment
+from infra.template import REGION, LocalTemplate
 
 from .inputs import ROOT
 
 TEMPLATE = ROOT / "template.yaml"
-FUNCTION_TYPE = "AWS::Serverless::Function"
 
 
 @dataclass(frozen=True)
@@ -21,25 +21,20 @@ class LambdaFunction:
 
 def local_template(aws_endpoint: str = "") -> LocalTemplate:
     """template.yaml with the local stack's resource names (the same names moto gets)."""
-    return LocalTemplate(load_template(TEMPLATE), TEMPLATE, aws_endpoint=aws_endpoint)
+    return LocalTemplate(TEMPLATE, aws_endpoint)
 
 
 def template_functions() -> list[LambdaFunction]:
     """Every function of template.yaml, in template order, with what it runs with when deployed."""
-    template = local_template()
-    defaults = template.globals_for("Function")
-    functions = []
-    for resource in template.resources(FUNCTION_TYPE):
-        properties = {**defaults, **resource.properties}
-        variables = template.resolve(properties.get("Environment", {})).get("Variables") or {}
-        functions.append(LambdaFunction(
-            logical_id=resource.logical_id,
-            module=properties["Handler"].rsplit(".", 1)[0],
-            memory_mb=int(properties.get("MemorySize", 128)),
-            environment={**{k: str(v) for k, v in variables.items()}, "AWS_REGION": REGION,
-                         "AWS_DEFAULT_REGION": REGION},
-        ))
-    return functions
+    return [
+        LambdaFunction(
+            logical_id=function.name,
+            module=(function.handler or "").rsplit(".", 1)[0],
+            memory_mb=function.memory or 128,
+            environment={**template_environment(function), "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION},
+        )
+        for function in local_template().functions
+    ]
 
 
 def function_for(module: str) -> LambdaFunction:

@@ -168,12 +168,15 @@ Reported, not enforced: a missed target does not fail the build.
 {table(["target", "measured", "verdict"], target_rows(results))}
 ## Per-image extraction
 
-The whole metadata object (probe, pHash, EXIF, quality), `extract(bytes)` in process, warm; the
-median of 3 to 9 runs after one warm-up run, libvips on one thread (`VIPS_CONCURRENCY=1`).
+The whole metadata object (probe, pHash, EXIF, quality), `extract(bytes)` in process, warm.
 **hosted engine** is the hosted API's own: `sharp(buf).metadata()` + `sharp-phash` + node-exif on
-the same bytes, `sharp.concurrency(1)`, the median of 9 warm runs (`scripts/bench_sharp.js`, npm
-versions pinned in `scripts/package-lock.json`; "not measured" without node). **obvious** is what a straightforward service does with
-the same bytes: `exifread.process_file`, Pillow's full decode, `imagehash.phash`. **speed-up** is
+the same bytes, `sharp.concurrency(1)`, in one node process (`scripts/bench_sharp.js`, npm versions
+pinned in `scripts/package-lock.json`; "not measured" without node). **obvious** is what a
+straightforward service does with the same bytes: `exifread.process_file`, Pillow's full decode,
+`imagehash.phash`. All three run on one thread (libvips `VIPS_CONCURRENCY=1`, sharp's concurrency 1,
+Pillow's AVIF and pillow-heif's decoders one thread) and in turns: one run of each per round, after a
+warm-up round, 9 to 31 rounds (about 8 s a case), so other load on the machine falls on all three alike; each column is
+the median of its runs, wall time and process (CPU) time. **speed-up** is
 obvious / ours in wall time. **djpeg 1/8** is libjpeg-turbo's own scaled decode of the same file
 (`djpeg -scale 1/8 -outfile /dev/null`), the least work any JPEG reader can do: its process time
 (user + system of the child) against ours. The 24 MP and 100 MP JPEGs, the PNG and the WebP are

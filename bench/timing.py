@@ -12,6 +12,9 @@ MIN_RUNS = 3
 MAX_RUNS = 9
 # Each case gets about this much time after its warm-up run, within MIN_RUNS..MAX_RUNS runs.
 BUDGET_SECONDS = 3.0
+# Interleaved comparisons (several engines in turns): about this long a case, up to this many rounds.
+INTERLEAVED_SECONDS = 8.0
+MAX_INTERLEAVED_ROUNDS = 31
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,45 @@ def time_call(call: Callable[[], object]) -> Timing:
         cpus.append(time.process_time() - cpu)
         walls.append(time.perf_counter() - wall)
     return Timing(statistics.median(walls), statistics.median(cpus), runs)
+
+
+Runner = Callable[[], "tuple[float, float] | str"]  # one run: (wall, CPU) seconds, or why it cannot run
+
+
+def in_process(call: Callable[[], object]) -> Runner:
+    """A runner timing `call` in this process: wall and process time."""
+
+    def run() -> tuple[float, float]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        call()
+        return time.perf_counter() - wall, time.process_time() - cpu
+
+    return run
+
+
+def interleaved(runners: dict[str, Runner]) -> dict[str, Timing | str]:
+    """Wall and CPU medians of each runner, run in turns (one run of each per round, so other load on the
+    machine falls on all alike), after one warm-up round: as many rounds as fit INTERLEAVED_SECONDS, from
+    MAX_RUNS to MAX_INTERLEAVED_ROUNDS (the medians of fast cases then ride out bursts of load); a runner
+    that answers why it cannot run keeps that."""
+    results: dict[str, Timing | str] = {}
+    started = time.perf_counter()
+    for name, run in runners.items():
+        if isinstance(answer := run(), str):
+            results[name] = answer
+    live = [name for name in runners if name not in results]
+    warm_up = time.perf_counter() - started
+    rounds = max(MAX_RUNS, min(MAX_INTERLEAVED_ROUNDS, int(INTERLEAVED_SECONDS / max(warm_up, 1e-6))))
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in live}
+    for _ in range(rounds):
+        for name in live:
+            answer = runners[name]()
+            assert not isinstance(answer, str), answer
+            samples[name].append(answer)
+    for name in live:
+        walls, cpus = zip(*samples[name])
+        results[name] = Timing(statistics.median(walls), statistics.median(cpus), rounds)
+    return results
 
 
 def child_cpu_seconds() -> float:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import boto3
 from moto.server import ThreadedMotoServer
@@ -22,12 +23,13 @@ from ops.stack import local_state_path
 from service.auth.keys import KeyStore
 
 from .api import LocalApi, serve_api
-from .functions import load_functions
+from .functions import load_functions, local_environment
 from .pump import event_source_pumps
 from .resources import create_resources
-from .template import REGION, STACK_NAME, LocalTemplate, load_template
+from .template import REGION, STACK_NAME, LocalTemplate
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+FETCH_PORTS_PARAMETER = "FetchAllowedPorts"
 log = logging.getLogger("infra")
 
 
@@ -57,34 +59,27 @@ def parameter_overrides(pairs: list[str]) -> dict[str, str]:
 def require_free_port(port: int, variable: str) -> None:
     """Fail early and clearly: moto's threaded server would wait forever on a port it cannot bind."""
     with socket.socket() as probe:
+        # As the servers bind: a port a stopped stack's connections still hold (TIME_WAIT) is free to reuse.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
             raise SystemExit(f"port {port} on 127.0.0.1 is in use; choose another with {variable}") from None
 
 
-def point_boto3_at(aws_endpoint: str) -> dict[str, str]:
-    """The environment every handler runs with here: moto's endpoint, a region and dummy credentials.
+def with_own_s3_port(template: LocalTemplate, aws_port: int) -> dict[str, str]:
+    """The parameter overrides the stack runs with: the caller's, with its own S3 port among the URL route's ports.
 
-    ALLOW_LOOPBACK_URLS is the local stack's own allowance (the URL route may fetch from 127.0.0.1,
-    where the tests serve their images); the template never sets it.
+    Like ALLOW_LOOPBACK_URLS for the address, this lets the URL route fetch presigned GET URLs of the
+    stack's uploads (make smoke, the README); the deployed ports stay the template's.
     """
-    for name in [n for n in os.environ if n.startswith("AWS_ENDPOINT_URL_") or n in ("AWS_PROFILE", "AWS_SESSION_TOKEN")]:
-        del os.environ[name]  # a service-specific endpoint or a profile would lead boto3 away from moto
-    environment = {
-        "AWS_ENDPOINT_URL": aws_endpoint,
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
-        "ALLOW_LOOPBACK_URLS": "true",
-    }
-    os.environ.update(environment)
-    return environment
+    ports = str(template.parameters[FETCH_PORTS_PARAMETER]).split(",")
+    ports += [] if str(aws_port) in ports else [str(aws_port)]
+    return {**template.parameter_overrides, FETCH_PORTS_PARAMETER: ",".join(ports)}
 
 
 @contextmanager
-def state_file(path: Path, outputs: dict[str, str]) -> Iterator[None]:
+def state_file(path: Path, outputs: dict[str, Any]) -> Iterator[None]:
     """stack.json for as long as the stack runs; written whole (rename) so a reader never sees half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
@@ -119,10 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, request_stop)
 
     aws_endpoint = f"http://127.0.0.1:{aws_port}"
-    environment = point_boto3_at(aws_endpoint)
-    template = LocalTemplate(
-        load_template(args.template), args.template, aws_endpoint, parameter_overrides(args.parameter_overrides)
-    )
+    environment = local_environment(aws_endpoint)
+    template = LocalTemplate(args.template, aws_endpoint, parameter_overrides(args.parameter_overrides))
+    template = LocalTemplate(args.template, aws_endpoint, with_own_s3_port(template, aws_port))
     with ExitStack() as running:
         moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
         moto.start()
@@ -158,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
             "keysTable": keys_table,
             "usagePlanId": usage_plan_id,
             "stackName": STACK_NAME,
+            # What `make invoke` gives a function: the same template parameters as this stack's.
+            "parameterOverrides": template.parameter_overrides,
             # The same key twice: privateKey for HTTP Basic and the SDKs, apiKey for x-api-key callers.
             "privateKey": private_key,
             "apiKey": private_key,

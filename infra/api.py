@@ -11,13 +11,16 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from fnmatch import fnmatchcase
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from samcli.local.apigw.authorizers.lambda_authorizer import IdentitySource
+from samcli.local.apigw.authorizers.lambda_authorizer import LambdaAuthorizer as SamLambdaAuthorizer
 
 from .functions import LocalFunction
 from .template import ACCOUNT_ID, REGION, LocalTemplate
@@ -58,11 +61,11 @@ CONTEXT_VARIABLE = re.compile(r"\$context\.([A-Za-z]+(?:\.[A-Za-z]+)*)")
 
 @dataclass(frozen=True)
 class LambdaAuthorizer:
-    """A Lambda REQUEST authorizer of the API: its function and the headers it declares as identity sources."""
+    """A Lambda REQUEST authorizer of the API: its function and the identity sources every request must carry."""
 
     name: str
     function: LocalFunction
-    identity_headers: tuple[str, ...]
+    identity_sources: tuple[IdentitySource, ...]
 
 
 class AuthorizerRefused(Exception):
@@ -107,6 +110,11 @@ def path_pattern(resource: str) -> re.Pattern[str]:
     return re.compile("".join(parts))
 
 
+def specificity(resource: str) -> tuple[int, ...]:
+    """Sort key of API Gateway's route choice: a literal segment before `{name}`, and that before `{name+}`."""
+    return tuple(2 if part.endswith("+}") else 1 if part.startswith("{") else 0 for part in resource.split("/"))
+
+
 def required_parameters(event_properties: Mapping[str, Any], location: str) -> tuple[str, ...]:
     """Names of `method.request.<location>.<name>` marked Required in a SAM Api event."""
     names = []
@@ -148,44 +156,38 @@ class LocalApi:
         usage_plan_id: str,
     ) -> None:
         api = template.only(API_TYPE)
-        properties = {**template.globals_for("Api"), **api.properties}
-        self.api_id = template.physical_name(api.logical_id)
-        self.stage = str(template.resolve(properties.get("StageName", "Prod")))
-        self.gateway_responses: dict[str, Any] = template.resolve(properties.get("GatewayResponses") or {})
-        self.api_key_source = str(template.resolve(properties.get("ApiKeySourceType", "HEADER")))
+        properties = api.properties  # SAM's plugins merged the Api Globals in
+        refuse_iam_authorization(properties, functions.values())
+        self.api_id = api.logical_id  # the API's id in method ARNs, as in `sam local`
+        self.stage = template.api.stage_name or "Prod"
+        self.gateway_responses: dict[str, Any] = properties.get("GatewayResponses") or {}
+        self.api_key_source = str(properties.get("ApiKeySourceType", "HEADER"))
         # SAM writes "/" as "~1" in binary media types.
         self.binary_media_types = tuple(
-            str(media_type).replace("~1", "/") for media_type in template.resolve(properties.get("BinaryMediaTypes") or [])
+            str(media_type).replace("~1", "/") for media_type in properties.get("BinaryMediaTypes") or []
         )
         self.apigateway = apigateway
         self.usage_plan_id = usage_plan_id
-        auth = template.resolve(properties.get("Auth") or {})
-        api_key_required = bool(auth.get("ApiKeyRequired", False))
-        authorizers = {
-            name: lambda_authorizer(name, spec, template, functions)
-            for name, spec in (auth.get("Authorizers") or {}).items()
-        }
+        api_key_required = bool((properties.get("Auth") or {}).get("ApiKeyRequired", False))
+        by_name = {function.name: function for function in functions.values()}
         self.routes = []
-        for function in functions.values():
-            for event in function.events.values():
-                if event.get("Type") != "Api":
-                    continue
-                event_properties = template.resolve(event["Properties"])
-                event_auth = event_properties.get("Auth") or {}
+        for route in template.api.routes:
+            function = functions[route.function_name]
+            for method in route.methods:
+                event = api_event(function, route.path, method)
                 self.routes.append(
                     Route(
-                        method=event_properties["Method"].upper(),
-                        resource=event_properties["Path"],
-                        pattern=path_pattern(event_properties["Path"]),
+                        method=method,
+                        resource=route.path,
+                        pattern=path_pattern(route.path),
                         function=function,
-                        authorizer=route_authorizer(
-                            event_auth.get("Authorizer", auth.get("DefaultAuthorizer")), authorizers
-                        ),
-                        api_key_required=bool(event_auth.get("ApiKeyRequired", api_key_required)),
-                        required_query=required_parameters(event_properties, "querystring"),
-                        required_headers=required_parameters(event_properties, "header"),
+                        authorizer=lambda_authorizer(route.authorizer_object, by_name),
+                        api_key_required=bool((event.get("Auth") or {}).get("ApiKeyRequired", api_key_required)),
+                        required_query=required_parameters(event, "querystring"),
+                        required_headers=required_parameters(event, "header"),
                     )
                 )
+        self.routes.sort(key=lambda r: specificity(r.resource))
 
     def route(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         for route in self.routes:
@@ -363,7 +365,8 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
 
     def authorize(self, authorizer: LambdaAuthorizer, request: dict[str, Any]) -> dict[str, Any]:
         """Run a route's authorizer as API Gateway does: its answer when it allows the method, else refused."""
-        if any(not self.headers.get(name) for name in authorizer.identity_headers):
+        query = urlsplit(self.path).query
+        if not all(source.is_valid(headers=self.headers, querystring=query) for source in authorizer.identity_sources):
             raise AuthorizerRefused("UNAUTHORIZED")  # API Gateway does not call the function then
         method_arn = self.api.method_arn(self.command, request["path"])
         started = time.monotonic()
@@ -433,27 +436,36 @@ def proxy_event(
     }
 
 
-def lambda_authorizer(
-    name: str, spec: Mapping[str, Any], template: LocalTemplate, functions: Mapping[str, LocalFunction]
-) -> LambdaAuthorizer:
-    """A SAM Lambda authorizer (REQUEST payload) bound to the function its FunctionArn names."""
-    if spec.get("FunctionPayloadType", "TOKEN") != "REQUEST":
-        raise ValueError(f"authorizer {name}: the local stack runs REQUEST authorizers only")
-    identity = spec.get("Identity") or {}
+def api_event(function: LocalFunction, path: str, method: str) -> dict[str, Any]:
+    """The properties of the function's Api event for a route (its request parameters and auth)."""
+    for event in function.events.values():
+        properties = event.get("Properties") or {}
+        declared = (properties.get("Path"), properties.get("Method", "").upper())
+        if event.get("Type") == "Api" and declared in ((path, method), (path, "ANY")):
+            return dict(properties)
+    raise ValueError(f"{function.logical_id} has no Api event for {method} {path}")
+
+
+def lambda_authorizer(authorizer: Any, functions: Mapping[str, LocalFunction]) -> LambdaAuthorizer | None:
+    """SAM's authorizer of a route bound to its function; None for a route without one."""
+    if authorizer is None:
+        return None
+    if authorizer.type != SamLambdaAuthorizer.REQUEST:
+        raise ValueError(f"authorizer {authorizer.authorizer_name}: the local stack runs REQUEST authorizers only")
     return LambdaAuthorizer(
-        name=name,
-        function=functions[template.logical_id_of_arn(spec["FunctionArn"])],
-        identity_headers=tuple(identity.get("Headers") or ()),
+        name=authorizer.authorizer_name,
+        function=functions[authorizer.lambda_name],
+        identity_sources=tuple(authorizer.identity_sources),
     )
 
 
-def route_authorizer(name: str | None, authorizers: Mapping[str, LambdaAuthorizer]) -> LambdaAuthorizer | None:
-    """The authorizer a route runs: its own, else the API's default; NONE or no name means none."""
-    if name is None or name == "NONE":
-        return None
-    if name == "AWS_IAM":
+def refuse_iam_authorization(api_properties: Mapping[str, Any], functions: Iterable[LocalFunction]) -> None:
+    """Refuse, at start, an API whose routes would need SigV4 checks (SAM's provider would silently skip them)."""
+    names = [(api_properties.get("Auth") or {}).get("DefaultAuthorizer")]
+    for function in functions:
+        names += [((e.get("Properties") or {}).get("Auth") or {}).get("Authorizer") for e in function.events.values()]
+    if "AWS_IAM" in names:
         raise ValueError("the local stack cannot check SigV4 (AuthMode=AWS_IAM); run it with AuthMode=BasicAuthorizer")
-    return authorizers[name]
 
 
 def proxy_response(result: Any) -> tuple[int, dict[str, str | list[str]], bytes]:

@@ -1,4 +1,4 @@
-"""The template's SAM functions loaded in this process: environment set, handler imported, context built."""
+"""The template's functions (as SAM CLI's provider reads them) loaded in this process: environment, handler, context."""
 from __future__ import annotations
 
 import importlib
@@ -8,13 +8,18 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from .template import LocalTemplate
+from samcli.lib.providers.provider import Function
+
+from .template import ACCOUNT_ID, REGION, LocalTemplate
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
-FUNCTION_TYPE = "AWS::Serverless::Function"
+# Lambda's defaults for a function that sets neither.
+DEFAULT_MEMORY_MB = 128
+DEFAULT_TIMEOUT_SECONDS = 3
 
 
 @dataclass
@@ -54,44 +59,79 @@ class LocalFunction:
     handler: Handler
     events: dict[str, dict[str, Any]]
 
-    def invoke(self, event: dict[str, Any]) -> Any:
-        """Call the handler as Lambda would: a fresh context per invocation."""
-        context = LambdaContext(
+    def new_context(self) -> LambdaContext:
+        """The context of one invocation, as Lambda makes a fresh one for each."""
+        return LambdaContext(
             function_name=self.name,
             invoked_function_arn=self.arn,
             memory_limit_in_mb=self.memory_mb,
             timeout_seconds=self.timeout_seconds,
         )
-        return self.handler(event, context)
+
+    def invoke(self, event: dict[str, Any]) -> Any:
+        """Call the handler as Lambda would."""
+        return self.handler(event, self.new_context())
+
+
+def local_environment(aws_endpoint: str) -> dict[str, str]:
+    """What every handler runs with here over its template variables, set in os.environ and returned.
+
+    moto's endpoint, a region and dummy credentials; and ALLOW_LOOPBACK_URLS, the local stack's own
+    allowance (the URL route may fetch from 127.0.0.1, where the tests serve their images and moto
+    serves the uploads), which the template never sets.
+    """
+    for name in [n for n in os.environ if n.startswith("AWS_ENDPOINT_URL_") or n in ("AWS_PROFILE", "AWS_SESSION_TOKEN")]:
+        del os.environ[name]  # a service-specific endpoint or a profile would lead boto3 away from moto
+    environment = {
+        "AWS_ENDPOINT_URL": aws_endpoint,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "ALLOW_LOOPBACK_URLS": "true",
+    }
+    os.environ.update(environment)
+    return environment
+
+
+def template_environment(function: Function) -> dict[str, str]:
+    """The function's variables as the template sets them (Globals merged), as strings as Lambda gives them."""
+    variables = (function.environment or {}).get("Variables") or {}
+    return {name: str(value) for name, value in variables.items()}
+
+
+def import_handler(function: Function) -> Handler:
+    """The function's handler, imported from its code directory; looking it up builds it from os.environ."""
+    code_directory = str(Path(function.codeuri or ".").resolve())
+    if code_directory not in sys.path:
+        sys.path.insert(0, code_directory)
+    module_name, attribute = (function.handler or "").rsplit(".", 1)
+    handler: Handler = getattr(importlib.import_module(module_name), attribute)
+    return handler
+
+
+def local_function(function: Function) -> LocalFunction:
+    """A function of the template with its handler, built from the current os.environ."""
+    return LocalFunction(
+        logical_id=function.name,
+        name=function.functionname,
+        arn=f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{function.functionname}",
+        memory_mb=function.memory or DEFAULT_MEMORY_MB,
+        timeout_seconds=function.timeout or DEFAULT_TIMEOUT_SECONDS,
+        handler=import_handler(function),
+        events=function.events or {},
+    )
 
 
 def load_functions(template: LocalTemplate, extra_environment: Mapping[str, str]) -> dict[str, LocalFunction]:
-    """Every SAM function of the template, by logical ID.
+    """Every function of the template, by logical ID.
 
     All handlers share this process and its os.environ, so each function's variables are set just
     before its handler is looked up: that lookup builds the handler from them, as Lambda's init does.
     """
     functions = {}
-    defaults = template.globals_for("Function")
-    for resource in template.resources(FUNCTION_TYPE):
-        properties = {**defaults, **resource.properties}
-        environment = {
-            **(template.resolve(defaults.get("Environment", {})).get("Variables") or {}),
-            **(template.resolve(resource.properties.get("Environment", {})).get("Variables") or {}),
-        }
-        os.environ.update({name: str(value) for name, value in environment.items()})
+    for function in template.functions:
+        os.environ.update(template_environment(function))
         os.environ.update(extra_environment)  # the local stack's endpoint and credentials win over the template's
-        code_directory = str((template.directory / properties.get("CodeUri", ".")).resolve())
-        if code_directory not in sys.path:
-            sys.path.insert(0, code_directory)
-        module_name, attribute = properties["Handler"].rsplit(".", 1)
-        functions[resource.logical_id] = LocalFunction(
-            logical_id=resource.logical_id,
-            name=template.physical_name(resource.logical_id),
-            arn=template.arn(resource.logical_id),
-            memory_mb=int(properties.get("MemorySize", 128)),
-            timeout_seconds=int(properties.get("Timeout", 3)),
-            handler=getattr(importlib.import_module(module_name), attribute),
-            events=properties.get("Events") or {},
-        )
+        functions[function.name] = local_function(function)
     return functions

@@ -175,7 +175,7 @@ def event_source_pumps(template: LocalTemplate, functions: Mapping[str, LocalFun
         for event in function.events.values():
             if event.get("Type") != "SQS":
                 continue
-            properties = template.resolve(event["Properties"])
+            properties = event["Properties"]
             queue_id = template.logical_id_of_arn(properties["Queue"])
             pumps.append(
                 QueuePump(

@@ -34,12 +34,12 @@ def create_resources(template: LocalTemplate, session: Any) -> dict[str, str]:
     """
     sqs = session.client("sqs")
     for queue in template.resources("AWS::SQS::Queue"):
-        properties = template.resolve(queue.properties)
+        properties = queue.properties
         attributes = {name: attribute_value(properties[name]) for name in QUEUE_ATTRIBUTES if name in properties}
         sqs.create_queue(QueueName=template.physical_name(queue.logical_id), Attributes=attributes)
     # A redrive policy names another queue, so it is set once all queues exist.
     for queue in template.resources("AWS::SQS::Queue"):
-        redrive = template.resolve(queue.properties.get("RedrivePolicy"))
+        redrive = queue.properties.get("RedrivePolicy")
         if redrive:
             sqs.set_queue_attributes(
                 QueueUrl=template.queue_url(queue.logical_id),
@@ -50,13 +50,13 @@ def create_resources(template: LocalTemplate, session: Any) -> dict[str, str]:
     for table in template.resources("AWS::DynamoDB::Table"):
         name = template.physical_name(table.logical_id)
         dynamodb.create_table(TableName=name, **table_parameters(template, table.logical_id))
-        ttl = template.resolve(table.properties).get("TimeToLiveSpecification")
+        ttl = table.properties.get("TimeToLiveSpecification")
         if ttl:
             dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
 
     s3 = session.client("s3")
     for bucket in template.resources("AWS::S3::Bucket"):
-        properties = template.resolve(bucket.properties)
+        properties = bucket.properties
         name = template.physical_name(bucket.logical_id)
         s3.create_bucket(Bucket=name)
         versioning = properties.get("VersioningConfiguration")
@@ -77,7 +77,7 @@ def create_resources(template: LocalTemplate, session: Any) -> dict[str, str]:
     assigned_ids = {}
     for plan in template.resources("AWS::ApiGateway::UsagePlan"):
         # Only the name: ApiStages names SAM's derived `MetadataApi.Stage`, which only the transform resolves.
-        name = template.resolve(plan.properties.get("UsagePlanName", plan.logical_id))
+        name = plan.properties.get("UsagePlanName", plan.logical_id)
         created = apigateway.create_usage_plan(name=name)
         assigned_ids[plan.logical_id] = created["id"]
     return assigned_ids
@@ -89,7 +89,7 @@ def table_parameters(template: LocalTemplate, logical_id: str) -> dict[str, Any]
     The handler tests and the search benchmark make their tables with these too, so the schema (the
     similar-image indexes included) is written once, in template.yaml.
     """
-    properties = template.resolve(template.resource(logical_id).properties)
+    properties = template.resource(logical_id).properties
     parameters = {key: properties[key] for key in TABLE_PARAMETERS if key in properties}
     parameters.setdefault("BillingMode", "PROVISIONED" if "ProvisionedThroughput" in parameters else "PAY_PER_REQUEST")
     return parameters

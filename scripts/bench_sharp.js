@@ -1,14 +1,16 @@
-// The hosted API's engine, timed: sharp(buf).metadata() + sharp-phash + node-exif on each file, one at a
-// time, warm, sharp.concurrency(1); the median of 9 runs after one warm-up. Run by `make bench`.
-// Usage: node scripts/bench_sharp.js FILE... ; prints {file: {wall_ms, cpu_ms, runs} | {error}} as JSON.
+// The hosted API's engine, timed: sharp(buf).metadata() + sharp-phash + node-exif on a file, warm,
+// sharp.concurrency(1). Run by `make bench`, which interleaves its runs with ours (bench/hosted.py).
+// Usage: node scripts/bench_sharp.js ; reads one file path a line on stdin, runs the engine on it once
+// (after one untimed warm-up run the first time a file is named) and answers one JSON line:
+// {wall_ms, cpu_ms} or {error}.
 "use strict";
 
 const fs = require("fs");
+const readline = require("readline");
 const sharp = require("sharp");
 const phash = require("sharp-phash");
 const { ExifImage } = require("exif");
 
-const RUNS = 9;
 sharp.concurrency(1);
 
 function exif(buffer) {
@@ -28,33 +30,32 @@ async function once(buffer) {
   await exif(buffer);
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+const warm = new Map();
+
+async function timed(file) {
+  try {
+    if (!warm.has(file)) {
+      const buffer = fs.readFileSync(file);
+      await once(buffer);
+      warm.set(file, buffer);
+    }
+    const buffer = warm.get(file);
+    const cpu = process.cpuUsage();
+    const start = process.hrtime.bigint();
+    await once(buffer);
+    const wall = Number(process.hrtime.bigint() - start) / 1e6;
+    const used = process.cpuUsage(cpu);
+    return { wall_ms: wall, cpu_ms: (used.user + used.system) / 1000 };
+  } catch (error) {
+    return { error: String(error.message).split("\n")[0] };
+  }
 }
 
 async function main() {
-  const results = {};
-  for (const file of process.argv.slice(2)) {
-    const buffer = fs.readFileSync(file);
-    try {
-      await once(buffer);
-      const walls = [];
-      const cpus = [];
-      for (let i = 0; i < RUNS; i++) {
-        const cpu = process.cpuUsage();
-        const start = process.hrtime.bigint();
-        await once(buffer);
-        walls.push(Number(process.hrtime.bigint() - start) / 1e6);
-        const used = process.cpuUsage(cpu);
-        cpus.push((used.user + used.system) / 1000);
-      }
-      results[file] = { wall_ms: median(walls), cpu_ms: median(cpus), runs: RUNS };
-    } catch (error) {
-      results[file] = { error: String(error.message).split("\n")[0] };
-    }
+  const lines = readline.createInterface({ input: process.stdin });
+  for await (const file of lines) {
+    process.stdout.write(JSON.stringify(await timed(file)) + "\n");
   }
-  process.stdout.write(JSON.stringify(results) + "\n");
 }
 
 main();

@@ -1,7 +1,10 @@
 """Write events/*.json: one realistic event per function and route, shaped as `sam local generate-event` does.
 
-Run: .venv/bin/python scripts/gen_events.py   (API events follow `sam local generate-event apigateway
+Run: .venv/bin/python -m scripts.gen_events   (API events follow `sam local generate-event apigateway
 aws-proxy`; SQS events follow `sam local generate-event sqs receive-message` carrying `s3 put`/`s3 delete`.)
+They name the local stack's resources (its bucket, queue and API, read from template.yaml as `make run`
+reads it), so `make invoke` with each does something real once the README's upload put the test image
+tests/data/images/exif-samples/jpg/Canon_40D.jpg at KEY.
 """
 from __future__ import annotations
 
@@ -10,14 +13,24 @@ import hashlib
 import json
 from pathlib import Path
 
+from infra.template import ACCOUNT_ID, REGION, LocalTemplate
+
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = ROOT / "events"
 CANON = ROOT / "tests" / "data" / "images" / "exif-samples" / "jpg" / "Canon_40D.jpg"
 BOUNDARY = "imagemeta-example-boundary-5f0c"
-BUCKET = "imagemeta-uploads-123456789012"
+TEMPLATE = LocalTemplate(ROOT / "template.yaml")
+BUCKET = TEMPLATE.physical_name(TEMPLATE.only("AWS::S3::Bucket").logical_id)
+QUEUE_ARN = TEMPLATE.arn("IngestQueue")
+API = TEMPLATE.only("AWS::Serverless::Api").logical_id  # the local API's id, as in its method ARNs
+STAGE = TEMPLATE.api.stage_name
 KEY = "photos/Canon 40D.jpg"
 ENCODED_KEY = "photos/Canon+40D.jpg"  # S3 URL-encodes keys in notifications, with + for space
 FILE_ID = hashlib.sha256(f"{BUCKET}/{KEY}".encode()).hexdigest()[:24]
+# S3's form (18 upper-case hex digits, the put's before the delete's), and below any sequencer the local
+# stack's pump gives (it counts the clock's nanoseconds): invoked on the running stack, these events never
+# outrank its real ones, so a key it has ingested stays in step with its bucket.
+PUT_SEQUENCER, DELETE_SEQUENCER = "00170F5A1C2D3E4F5A", "00170F5A1C2D3E4F5B"
 
 
 def api_event(
@@ -33,7 +46,7 @@ def api_event(
     headers = {
         "Accept": "application/json",
         "Authorization": "Basic cHJpdmF0ZV9rZXlfZXhhbXBsZTo=",
-        "Host": "abcdef1234.execute-api.us-east-1.amazonaws.com",
+        "Host": f"{API.lower()}.execute-api.{REGION}.amazonaws.com",
         "User-Agent": "curl/8.5.0",
         "X-Forwarded-For": "203.0.113.7",
         "X-Forwarded-Port": "443",
@@ -53,17 +66,17 @@ def api_event(
         "headers": headers,
         "multiValueHeaders": {k: [v] for k, v in headers.items()},
         "requestContext": {
-            "accountId": "123456789012",
+            "accountId": ACCOUNT_ID,
             "resourceId": "a1b2c3",
-            "stage": "api",
+            "stage": STAGE,
             "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
             "requestTime": "25/Nov/2026:12:34:56 +0000",
             "requestTimeEpoch": 1795610096000,
             "identity": {"sourceIp": "203.0.113.7", "userAgent": "curl/8.5.0", "apiKey": None},
-            "path": f"/api{path}",
+            "path": f"/{STAGE}{path}",
             "resourcePath": resource,
             "httpMethod": method,
-            "apiId": "abcdef1234",
+            "apiId": API,
             "protocol": "HTTP/1.1",
         },
     }
@@ -83,7 +96,7 @@ def authorizer_event(api: dict) -> dict:
     """The REQUEST authorizer's event for an API request: its headers, path and context, and the method ARN."""
     return {
         "type": "REQUEST",
-        "methodArn": f"arn:aws:execute-api:us-east-1:123456789012:abcdef1234/api/GET{api['path']}",
+        "methodArn": f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{API}/{STAGE}/GET{api['path']}",
         **{key: api[key] for key in ("resource", "path", "httpMethod", "headers", "multiValueHeaders")},
         "queryStringParameters": {},
         "multiValueQueryStringParameters": {},
@@ -101,7 +114,7 @@ def s3_record(event_name: str, sequencer: str, with_object: bool) -> dict:
     return {
         "eventVersion": "2.1",
         "eventSource": "aws:s3",
-        "awsRegion": "us-east-1",
+        "awsRegion": REGION,
         "eventTime": "2026-11-25T12:34:56.000Z",
         "eventName": event_name,
         "userIdentity": {"principalId": "AWS:AIDAEXAMPLE"},
@@ -132,16 +145,17 @@ def sqs_event(bodies: list[dict]) -> dict:
                 "messageAttributes": {},
                 "md5OfBody": "7b270e59b47ff90a553787216d55d91d",
                 "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:imagemeta-ingest",
-                "awsRegion": "us-east-1",
+                "eventSourceARN": QUEUE_ARN,
+                "awsRegion": REGION,
             }
             for n, body in enumerate(bodies)
         ]
     }
 
 
-def main() -> None:
-    events = {
+def sample_events() -> dict[str, dict]:
+    """Every file of events/ by name."""
+    return {
         "metadata_url.json": api_event("/v1/metadata", "/v1/metadata", {"url": "https://images.example.com/photos/Canon_40D.jpg"}, None),
         "metadata_url_refused.json": api_event("/v1/metadata", "/v1/metadata", {"url": "http://169.254.169.254/latest/meta-data/"}, None),
         "metadata_url_missing_url.json": api_event("/v1/metadata", "/v1/metadata", None, None),
@@ -170,14 +184,17 @@ def main() -> None:
             body=json.dumps({"fileIds": [FILE_ID]}).encode(), content_type="application/json",
         ),
         "similar_to_file.json": api_event("/v1/files/{fileId}/similar", f"/v1/files/{FILE_ID}/similar", {"maxDistance": "8"}, {"fileId": FILE_ID}),
-        "similar_to_hash.json": api_event("/v1/similar", "/v1/similar", {"pHash": "a56a1332cf90e299", "maxDistance": "12", "limit": "20"}, None),
+        "similar_to_hash.json": api_event("/v1/similar", "/v1/similar", {"pHash": "a56a1332cf90e299", "maxDistance": "10", "limit": "20"}, None),
         "authorizer_request.json": authorizer_event(api_event("/v1/files/{fileId}/metadata", f"/v1/files/{FILE_ID}/metadata", None, {"fileId": FILE_ID})),
-        "ingest_put.json": sqs_event([{"Records": [s3_record("ObjectCreated:Put", "0062B4F0A1C2D3E4F5", True)]}]),
-        "ingest_delete.json": sqs_event([{"Records": [s3_record("ObjectRemoved:Delete", "0062B4F0A1C2D3E4F6", False)]}]),
+        "ingest_put.json": sqs_event([{"Records": [s3_record("ObjectCreated:Put", PUT_SEQUENCER, True)]}]),
+        "ingest_delete.json": sqs_event([{"Records": [s3_record("ObjectRemoved:Delete", DELETE_SEQUENCER, False)]}]),
         "ingest_test_event.json": sqs_event([{"Service": "Amazon S3", "Event": "s3:TestEvent", "Time": "2026-11-25T12:34:50.000Z", "Bucket": BUCKET, "RequestId": "5582815E1AEA5ADF", "HostId": "8cLeGAmw098X5cv4Zkwcmo8vvZa3eH3eKxsPzbB9wrR+YstdA6Knx4Ip8EXAMPLE"}]),
     }
+
+
+def main() -> None:
     EVENTS.mkdir(exist_ok=True)
-    for name, event in events.items():
+    for name, event in sample_events().items():
         (EVENTS / name).write_text(json.dumps(event, indent=2) + "\n")
 
 

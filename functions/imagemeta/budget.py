@@ -3,7 +3,8 @@
 The pipeline streams (libvips' sequential access): each operation holds a few lines of its output,
 so most memory grows with the width as loaded (after a JPEG's or WebP's shrink-on-load), the rows
 in flight (up to 64), the bands and the sample depth, never with the height. Some decoders hold more:
-a progressive JPEG keeps every DCT coefficient, an interlaced PNG its whole frame, GIF its canvas and
+a progressive JPEG keeps every DCT coefficient, an interlaced PNG its whole frame, a palette PNG or GIF
+decoded to indices by Pillow those indices (three bytes a pixel, with the copy for libvips), GIF its canvas and
 the previous one, libwebp buffers of the full width, libheif a whole picture, a TIFF one strip or
 tile, Pillow (BMP, ICO) a whole frame and its converted copy. Time grows with the rows (libvips
 walks them one by one) and the pixels, by a cost per pixel that depends on the path: 16-bit samples
@@ -34,6 +35,8 @@ PIXEL_SECONDS = {(False, False): 1.2e-8, (False, True): 3e-8, (True, False): 3e-
 DECODER_PIXEL_SECONDS = {"jpg": 2e-9, "webp": 5e-9, "gif": 1.5e-8, "heic": 2e-8, "heif": 2e-8, "avif": 2e-8}
 INTERLACED_PIXEL_SECONDS = 2.5e-8
 PILLOW_PIXEL_SECONDS = 1.5e-8
+# A palette image decoded to indices by Pillow: its frame, the pieces of its copy and the joined copy.
+PALETTE_INDEX_BYTES = 3
 PROGRESSIVE_PIXEL_SECONDS = 7e-9
 _CHROMA = {"4:2:0": 1.5, "4:2:2": 2.0, "4:4:4": 3.0}
 _SAMPLE_BYTES = {"uchar": 1, "char": 1, "ushort": 2, "short": 2, "uint": 4, "int": 4, "float": 4, "double": 8,
@@ -70,9 +73,12 @@ class Layout:
                 chroma = _CHROMA.get(str(field(image, "jpeg-chroma-subsample", "")), 3.0) if bands > 1 else 1.0
                 frame = int(width * height * chroma * 2)  # every coefficient, 16 bits
                 seconds += PROGRESSIVE_PIXEL_SECONDS
-        elif fmt == "png" and field(image, "interlaced", 0):
-            frame = width * height * bands * sample
-            seconds += INTERLACED_PIXEL_SECONDS
+        elif fmt == "png":
+            if field(image, "interlaced", 0):
+                frame = width * height * bands * sample
+                seconds += INTERLACED_PIXEL_SECONDS
+            if field(image, "palette", 0):  # Pillow's indices, and its copy made in pieces then joined (palette.py)
+                frame = max(frame, width * height * PALETTE_INDEX_BYTES)
         elif fmt == "gif":
             frame = width * height * 4 * 2
         elif fmt == "webp":

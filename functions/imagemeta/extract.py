@@ -1,15 +1,19 @@
 """Image bytes or a file in, the contract's metadata object out, decoding no more than needed.
 
-libvips (pyvips) reads the header and computes the pHash sample exactly as sharp does (probe.py,
-sample.py); Pillow reads what libvips does not expose: a JPEG's quantization tables and EXIF block,
-and the BMP and ICO formats.
+First one bounded walk of the container (`containers.walk`): a file of more segments, chunks or boxes
+than its limits allow is refused (400) before any decoder walks it, and the walk's blocks serve both
+this object (a JPEG's quantization tables and EXIF block) and embeddedMetadata. Then libvips (pyvips)
+reads the header and computes the pHash sample exactly as sharp does (probe.py, sample.py); Pillow
+decodes where it is faster with the same pixels (JPEG, palette images) and the BMP and ICO formats.
 """
 from __future__ import annotations
 
 import os
 
 from . import jpeg, libvips
-from .errors import ImageMetaError, NotAnImage
+from .containers import Walk, walk
+from .containers.base import as_bytes
+from .errors import ImageMetaError, NotAnImage, TooLarge
 from .exif import parse_exif
 from .limits import DEFAULT_LIMITS, Limits
 from .phash import dct_hash
@@ -33,23 +37,35 @@ def _read_source(source: Source, limits: Limits) -> bytes | bytearray | memoryvi
 
 def extract(source: Source, limits: Limits = DEFAULT_LIMITS) -> dict:
     """The contract's metadata object for an image given as bytes or as a file path."""
-    data = _read_source(source, limits)
+    data = as_bytes(_read_source(source, limits))
+    return extract_walked(data, walk(data), limits)
+
+
+def extract_walked(data: bytes, structure: Walk, limits: Limits = DEFAULT_LIMITS) -> dict:
+    """The metadata object of a file already walked (`containers.walk(data)`): the ingest's single pass."""
+    if structure.over_limit:
+        # A bound of the service, not a fault of the file: the contract's 413, naming the bound.
+        raise TooLarge(
+            f"The file's structure is larger than the service reads: {structure.stopped}.",
+            help="Re-encode the image without the extra segments, chunks or frames.",
+            detail=f"container walk stopped: {structure.stopped}",
+        )
     try:
-        return _extract(data, limits)
+        return _extract(data, structure, limits)
     except ImageMetaError:
         raise
     except Exception as error:  # noqa: BLE001 - decoders raise anything on hostile bytes; bad input is a 400
         raise NotAnImage(detail=f"{type(error).__name__}: {error}") from None
 
 
-def _extract(data: bytes | bytearray | memoryview, limits: Limits) -> dict:
-    found = probe(data)
+def _extract(data: bytes, structure: Walk, limits: Limits) -> dict:
+    found = probe(data, structure)
     limits.check_pixels(found.width, found.height)
     limits.check_decoding(found.layout)
     quality, exif = 0, b""
     if found.format == "jpg":
         progressive = bool(found.vips is not None and libvips.field(found.vips, "jpeg-multiscan", 0))
-        quality, exif = jpeg.tables_and_exif(data, found.width, found.height, progressive)
+        quality, exif = jpeg.quality_and_exif(data, structure, found.width, found.height, progressive)
     elif found.format == "tiff":
         exif = bytes(data)
     elif found.vips is not None and found.vips.get_typeof(_EXIF_BLOB):
@@ -57,7 +73,7 @@ def _extract(data: bytes | bytearray | memoryview, limits: Limits) -> dict:
     return {
         "height": found.height,
         "width": found.width,
-        "size": memoryview(data).nbytes,
+        "size": len(data),
         "format": found.format,
         "hasColorProfile": found.has_profile,
         "quality": quality,

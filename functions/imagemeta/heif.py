@@ -5,7 +5,6 @@ HEVC decoder, so a HEIC's pixels come from pillow-heif's libheif.
 """
 from __future__ import annotations
 
-import numpy as np
 import pyvips
 
 from . import libvips
@@ -42,9 +41,10 @@ def decode_heif(data: bytes | bytearray | memoryview, profile: bytes | None) -> 
     heif = pillow_heif.open_heif(data, convert_hdr_to_8bit=True)
     bands = len(heif.mode)
     width, height = heif.size
-    rows = np.frombuffer(heif.data, dtype=np.uint8).reshape(height, heif.stride)
-    pixels = np.ascontiguousarray(rows[:, : width * bands]) if heif.stride != width * bands else rows
-    image = pyvips.Image.new_from_memory(pixels.data, width, height, bands, "uchar").copy(interpretation="srgb")
+    row_bytes, stride, pixels = width * bands, heif.stride, memoryview(heif.data)
+    if stride != row_bytes:  # libheif pads rows; libvips wants them packed
+        pixels = b"".join(pixels[row * stride : row * stride + row_bytes] for row in range(height))
+    image = pyvips.Image.new_from_memory(pixels, width, height, bands, "uchar").copy(interpretation="srgb")
     hshrink, vshrink = shrinks(width, height)
     if hshrink != 1.0 or vshrink != 1.0:
         image = image.resize(1.0 / hshrink, vscale=1.0 / vshrink, kernel="lanczos3").copy_memory()

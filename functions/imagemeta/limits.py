@@ -18,8 +18,10 @@ DEFAULT_MAX_DECODE_BYTES = 768 * 1024 * 1024
 # libvips' Lanczos reduce refuses a larger shrink of one axis to 32 pixels (sharp fails such images too).
 MAX_SHRINK = 1_000_000
 # Predicted seconds of decoding on the reference machine (budget.py): shapes libvips walks row by row
-# (a one-pixel-wide image of 30 million rows) or resizes with huge kernels would take minutes.
-MAX_DECODE_SECONDS = 2.5
+# (a one-pixel-wide image of 30 million rows) or resizes with huge kernels would take minutes. The model
+# over-predicts every measured shape (docs/benchmarks.md, "Memory bound"); the limit leaves a third of the
+# 3 s target besides, for the interpreter's start and a busy machine.
+MAX_DECODE_SECONDS = 2.0
 # Each progressive JPEG scan is a pass over every block, even at a scaled decode: a file of thousands
 # of near-empty scans is a CPU bomb (2,000 scans of 64 MP took 72 s here). Scans x pixels is bounded
 # so a decode stays near 2 s; encoders write about 10 scans, and any image may have 32.

@@ -15,7 +15,9 @@ from PIL import Image
 
 from . import jpeg, libvips
 from .budget import Layout, pillow_layout
+from .containers import Walk
 from .heif import HEAD_SIZE, decode_heif, heif_format
+from .palette import palette_grey
 from .sample import jpeg_shrink, shrink_on_load
 
 # Pillow's names of the formats only Pillow reads here -> the contract's names.
@@ -43,8 +45,8 @@ class Probe:
     vips: pyvips.Image | None = None  # libvips' header-only image (None for Pillow's formats)
 
 
-def probe(data: bytes | bytearray | memoryview) -> Probe:
-    """Open without decoding pixels; raises libvips' or Pillow's errors for what they cannot read."""
+def probe(data: bytes, structure: Walk) -> Probe:
+    """Open without decoding pixels (`structure`: the container walk); raises libvips' or Pillow's errors for what they cannot read."""
     loader = libvips.find_loader(data)
     if loader is None:
         return _probe_pillow(data)
@@ -57,9 +59,11 @@ def probe(data: bytes | bytearray | memoryview) -> Probe:
         pixels = lambda: decode_heif(data, profile)  # noqa: E731 - HEVC: libvips has no decoder
     elif fmt == "jpg" and image.interpretation in {"srgb", "b-w"}:  # CMYK stays with libvips
         factor, grey = jpeg_shrink(image.width, image.height), image.bands == 1
-        pixels = lambda: libvips.with_profile(jpeg.scaled_pixels(data, factor, grey), profile)  # noqa: E731
+        pixels = lambda: libvips.with_profile(  # noqa: E731
+            jpeg.scaled_pixels(jpeg.decoder_input(data, structure.segments), factor, grey), profile)
     else:
-        pixels = lambda: shrink_on_load(image, fmt, lambda **options: libvips.load(data, loader, **options))  # noqa: E731
+        decode = lambda: shrink_on_load(image, fmt, lambda **options: libvips.load(data, loader, **options))  # noqa: E731
+        pixels = (lambda: palette_grey(data, fmt, image) or decode()) if libvips.field(image, "palette", 0) else decode
     return Probe(
         format=fmt,
         width=image.width,

@@ -26,13 +26,13 @@ from imagemeta.settings import (
     UploadSettings,
 )
 from infra.resources import table_parameters
-from infra.template import LocalTemplate, load_template
 
-from ..paths import EVENTS, ROOT
+from ..local_template import local_template
+from ..paths import EVENTS
 
-# The bucket the files in events/ name.
-BUCKET = "imagemeta-uploads-123456789012"
-TABLE = "imagemeta-files"
+# The local stack's bucket and table, which the files in events/ name.
+BUCKET = local_template().physical_name("UploadBucket")
+TABLE = local_template().physical_name("FilesTable")
 # Small, so the handler tests reach the search limit with a few records.
 SEARCH_MAX_RECORDS = 50
 
@@ -89,8 +89,7 @@ def lambda_context(name: str = "test-function") -> SimpleNamespace:
 
 def create_table_from_template(dynamodb: Any, logical_id: str = "FilesTable", name: str = TABLE) -> None:
     """A table as template.yaml declares it (keys and indexes), so the schema has one source."""
-    template = LocalTemplate(load_template(ROOT / "template.yaml"), ROOT / "template.yaml", "http://unused")
-    dynamodb.create_table(TableName=name, **table_parameters(template, logical_id))
+    dynamodb.create_table(TableName=name, **table_parameters(local_template(), logical_id))
 
 
 def set_aws_environment(monkeypatch: pytest.MonkeyPatch, **variables: str) -> None:
@@ -116,7 +115,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
         s3.create_bucket(Bucket=BUCKET)
         create_table_from_template(dynamodb)
         sqs = boto3.client("sqs")
-        queue_url = sqs.create_queue(QueueName="imagemeta-ingest")["QueueUrl"]
+        queue_url = sqs.create_queue(QueueName=local_template().physical_name("IngestQueue"))["QueueUrl"]
         clients = AwsClients(s3=s3, dynamodb=dynamodb, sqs=sqs)
         yield SimpleNamespace(
             s3=s3,

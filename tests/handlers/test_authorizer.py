@@ -81,7 +81,7 @@ def test_basic_credentials_allow_every_route_of_the_stage_metered_by_the_keys_us
         {
             "Action": "execute-api:Invoke",
             "Effect": "Allow",
-            "Resource": ["arn:aws:execute-api:us-east-1:123456789012:abcdef1234/api/*/*"],
+            "Resource": ["arn:aws:execute-api:us-east-1:123456789012:MetadataApi/api/*/*"],
         }
     ]
     plan_keys = keys.apigateway.get_usage_plan_keys(usagePlanId=keys.plan_id)["items"]

@@ -55,21 +55,23 @@ def local_stack(image_server: ImageServer, tmp_path_factory: pytest.TempPathFact
     state_dir = tmp_path_factory.mktemp("local-stack")
     state_file = state_dir / "stack.json"
     log_path = state_dir / "stack.log"
+    aws_port = free_port()
     environment = {
         **os.environ,
         "LOCAL_API_PORT": str(free_port()),
-        "LOCAL_AWS_PORT": str(free_port()),
+        "LOCAL_AWS_PORT": str(aws_port),
         "LOCAL_STATE_DIR": str(state_dir),
     }
-    # The URL route may fetch from the image server only: its port is allowed as a deployment would allow
-    # one, and the prefix keeps generated URLs (schemathesis) from ever leaving this machine.
+    # The URL route may fetch from the image server and from the stack's own S3 (presigned URLs, make smoke)
+    # only: the image server's port is allowed as a deployment would allow one (the stack adds its S3 port
+    # itself), and the prefixes keep generated URLs (schemathesis) from ever leaving this machine.
     command = [
         sys.executable,
         "-m",
         "infra",
         "--parameter-overrides",
         f"FetchAllowedPorts=80,443,{image_server.port}",
-        f"AllowedUrlPrefixes={image_server.url('')}",
+        f"AllowedUrlPrefixes={image_server.url('')},http://127.0.0.1:{aws_port}/",
     ]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)

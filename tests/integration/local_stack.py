@@ -15,6 +15,8 @@ from typing import Any
 import boto3
 import requests
 
+from ..paths import ROOT
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -59,15 +61,21 @@ class LocalStack:
         request.setdefault("auth", (self.private_key, ""))
         return requests.post(self.api_url + path, timeout=30, **request)
 
-    def keys(self, *arguments: str) -> str:
-        """Run the key-management command against this stack, as an operator would; its standard output."""
+    def command(self, module: str, *arguments: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+        """One of the repository's commands (`python -m <module> --local <stack.json>`) run on this stack."""
         return subprocess.run(
-            [sys.executable, "-m", "ops.keys", "--local", str(self.state_file), *arguments],
+            [sys.executable, "-m", module, "--local", str(self.state_file), *arguments],
+            cwd=ROOT,
             capture_output=True,
             text=True,
-            check=True,
-            timeout=60,
-        ).stdout
+            timeout=timeout,
+        )
+
+    def keys(self, *arguments: str) -> str:
+        """Run the key-management command against this stack, as an operator would; its standard output."""
+        done = self.command("ops.keys", *arguments, timeout=60)
+        done.check_returncode()
+        return done.stdout
 
     def s3(self) -> Any:
         """An ordinary S3 client pointed at the stack's moto server."""

@@ -26,7 +26,7 @@ from imagemeta.containers import (
 from ..paths import IMAGES
 
 METADATA = IMAGES / "metadata"
-SMALL = WalkLimits(max_units=200, max_metadata_units=20, max_block_bytes=4096, max_total_bytes=8192,
+SMALL = WalkLimits(max_units=200, max_gif_units=200, max_metadata_units=20, max_block_bytes=4096, max_total_bytes=8192,
                    max_inflated_bytes=8192)
 
 

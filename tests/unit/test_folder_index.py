@@ -5,7 +5,6 @@ import pytest
 
 from imagemeta.search_query import Bounds
 from infra.resources import table_parameters
-from infra.template import LocalTemplate, load_template
 from service.storage.folder_index import (
     FILTER_ATTRIBUTES,
     FOLDER_ATTRIBUTE,
@@ -18,12 +17,11 @@ from service.storage.folder_index import (
 from service.storage.folders import SUBFOLDERS_INDEX
 from service.storage.library import ReadBudget, ReadStats, epoch_ms, iso_instant
 
-from ..paths import ROOT
+from ..local_template import local_template
 
 
 def indexes() -> dict[str, dict]:
-    template = LocalTemplate(load_template(ROOT / "template.yaml"), ROOT / "template.yaml", "http://unused")
-    table = table_parameters(template, "FilesTable")
+    table = table_parameters(local_template(), "FilesTable")
     return {index["IndexName"]: index for index in table["GlobalSecondaryIndexes"]}
 
 

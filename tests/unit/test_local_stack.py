@@ -1,4 +1,4 @@
-"""infra/ without servers: the template read with its short tags, and the pump's Lambda semantics."""
+"""infra/ without servers: the template as SAM CLI reads it with local names, routing, the pump's Lambda semantics."""
 from __future__ import annotations
 
 import json
@@ -6,58 +6,62 @@ from pathlib import Path
 
 import pytest
 
-from infra.api import path_pattern, policy_allows, required_parameters, route_authorizer
+from infra.api import path_pattern, policy_allows, refuse_iam_authorization, required_parameters, specificity
+from infra.functions import template_environment
 from infra.pump import SEQUENCER_DIGITS, Sequencer, failed_message_ids, with_sequencer
-from infra.template import LocalTemplate, load_template
+from infra.template import LocalTemplate
 
-from ..paths import ROOT
-
-TEMPLATE = ROOT / "template.yaml"
-ENDPOINT = "http://127.0.0.1:4566"
+from ..local_template import AWS_ENDPOINT, local_template
 
 
-@pytest.fixture(scope="module")
-def template() -> LocalTemplate:
-    return LocalTemplate(load_template(TEMPLATE), TEMPLATE, ENDPOINT)
-
-
-def test_short_tags_load_in_their_long_form(tmp_path: Path) -> None:
-    path = tmp_path / "t.yaml"
-    path.write_text("Resources:\n  A:\n    Type: X\n    Properties:\n      Q: !GetAtt B.Arn\n      S: !Sub '${B}-x'\n")
-
-    properties = load_template(path)["Resources"]["A"]["Properties"]
-
-    assert properties == {"Q": {"Fn::GetAtt": ["B", "Arn"]}, "S": {"Fn::Sub": "${B}-x"}}
-
-
-def test_refs_resolve_to_the_names_the_resources_get_on_moto(template: LocalTemplate) -> None:
+def test_references_resolve_to_the_names_the_resources_get_on_moto() -> None:
+    template = local_template()
     bucket = template.only("AWS::S3::Bucket")
-    queue_arn = template.resolve(bucket.properties["NotificationConfiguration"])["QueueConfigurations"][0]["Queue"]
+    queue_arn = bucket.properties["NotificationConfiguration"]["QueueConfigurations"][0]["Queue"]
     queue_id = template.logical_id_of_arn(queue_arn)
+    redrive = template.resource(queue_id).properties["RedrivePolicy"]
 
     assert template.physical_name(bucket.logical_id) == "imagemeta-local-uploads-123456789012-us-east-1"
-    assert template.resource(queue_id).type == "AWS::SQS::Queue"
-    assert template.resolve({"Ref": queue_id}) == f"{ENDPOINT}/123456789012/{template.physical_name(queue_id)}"
-    redrive = template.resolve(template.resource(queue_id).properties["RedrivePolicy"])
+    assert queue_arn == f"arn:aws:sqs:us-east-1:123456789012:imagemeta-local-{queue_id}"
     assert template.resource(template.logical_id_of_arn(redrive["deadLetterTargetArn"])).type == "AWS::SQS::Queue"
+    backfill = template_environment(template.function("BackfillFunction"))
+    assert backfill["INGEST_QUEUE_URL"] == f"{AWS_ENDPOINT}/123456789012/imagemeta-local-{queue_id}"
+    assert backfill["TABLE_NAME"] == template.physical_name("FilesTable") == "imagemeta-local-FilesTable"
+    assert backfill["BUCKET_NAME"] == template.physical_name(bucket.logical_id)
+    # ${Bucket.Arn} inside !Sub, the form IAM policies use.
+    statements = template.resource("UploadBucketPolicy").properties["PolicyDocument"]["Statement"]
+    assert f"{template.arn(bucket.logical_id)}/_imagemeta/*" in [s["Resource"] for s in statements]
+
+
+def test_globals_reach_every_function() -> None:
+    for function in local_template().functions:
+        assert (function.runtime, function.architectures) == ("python3.12", ["arm64"])
+        assert Path(function.codeuri or "").name == "functions"
+        assert template_environment(function)["POWERTOOLS_LOG_LEVEL"] == "INFO"
 
 
 def test_parameters_take_their_defaults_unless_overridden() -> None:
-    document = load_template(TEMPLATE)
-    overridden = LocalTemplate(document, TEMPLATE, ENDPOINT, {"FetchAllowedPorts": "80,443,8080"})
+    def url_variables(template: LocalTemplate) -> dict[str, str]:
+        return template_environment(template.function("MetadataUrlFunction"))
 
-    assert LocalTemplate(document, TEMPLATE, ENDPOINT).resolve({"Ref": "FetchAllowedPorts"}) == "80,443"
-    assert overridden.resolve({"Ref": "FetchAllowedPorts"}) == "80,443,8080"
+    assert url_variables(local_template())["FETCH_ALLOWED_PORTS"] == "80,443"
+    assert url_variables(local_template(FetchAllowedPorts="80,443,8080"))["FETCH_ALLOWED_PORTS"] == "80,443,8080"
     with pytest.raises(ValueError, match="NoSuchParameter"):
-        LocalTemplate(document, TEMPLATE, ENDPOINT, {"NoSuchParameter": "1"})
+        local_template(NoSuchParameter="1")
 
 
-def test_sub_resolves_pseudo_parameters_attributes_and_literals(template: LocalTemplate) -> None:
-    table = "FilesTable"
+def test_conditions_decide_which_resources_exist() -> None:
+    def api_keys(auth_mode: str) -> list[str]:
+        return [r.logical_id for r in local_template(AuthMode=auth_mode).resources("AWS::ApiGateway::ApiKey")]
 
-    resolved = template.resolve({"Fn::Sub": f"${{AWS::Region}}/${{{table}.Arn}}/${{!Literal}}"})
+    assert api_keys("BasicAuthorizer") == []
+    assert api_keys("AWS_IAM") == ["MetadataApiKey"]
 
-    assert resolved == f"us-east-1/arn:aws:dynamodb:us-east-1:123456789012:table/imagemeta-local-{table}/${{Literal}}"
+
+def test_iam_authorization_is_refused_at_start() -> None:
+    refuse_iam_authorization(local_template().only("AWS::Serverless::Api").properties, [])
+    with pytest.raises(ValueError, match="SigV4"):
+        refuse_iam_authorization(local_template(AuthMode="AWS_IAM").only("AWS::Serverless::Api").properties, [])
 
 
 def test_path_templates_match_as_api_gateway_routes() -> None:
@@ -66,6 +70,14 @@ def test_path_templates_match_as_api_gateway_routes() -> None:
     }
     assert path_pattern("/v1/files/{fileId}/metadata").fullmatch("/v1/files/a/b/metadata") is None
     assert path_pattern("/static/{proxy+}").fullmatch("/static/a/b.png").groupdict() == {"proxy": "a/b.png"}
+
+
+def test_literal_segments_win_over_parameters_as_in_api_gateway() -> None:
+    resources = ["/v1/files/{fileId}", "/{proxy+}", "/v1/files/batch", "/v1/files/{fileId}/metadata", "/v1/files"]
+
+    ordered = sorted(resources, key=specificity)
+
+    assert ordered.index("/v1/files/batch") < ordered.index("/v1/files/{fileId}") < ordered.index("/{proxy+}")
 
 
 def test_required_request_parameters_are_read_from_the_event() -> None:
@@ -96,13 +108,6 @@ def _statement(effect: str, resource: str, action: str = "execute-api:Invoke") -
 )
 def test_authorizer_policies_are_evaluated_as_iam_does(statements: list[dict], allowed: bool) -> None:
     assert policy_allows({"Version": "2012-10-17", "Statement": statements}, METHOD_ARN) is allowed
-
-
-def test_routes_without_an_authorizer_run_none_and_iam_authorization_is_refused_at_start() -> None:
-    assert route_authorizer(None, {}) is None
-    assert route_authorizer("NONE", {}) is None
-    with pytest.raises(ValueError, match="SigV4"):
-        route_authorizer("AWS_IAM", {})
 
 
 def test_sequencers_are_fixed_width_hex_increasing_and_stable_for_a_redelivered_message() -> None:

@@ -14,7 +14,6 @@ from PIL import Image
 
 from imagemeta import DEFAULT_LIMITS, Limits, NotAnImage, TooLarge, extract
 from imagemeta.limits import max_progressive_scans
-from imagemeta.jpeg import jpeg_scan_count
 from tests.unit.sharp_expected import ALL_FILES, SHARP, image_path
 
 
@@ -132,12 +131,3 @@ def test_a_progressive_scan_bomb_is_refused_before_decoding() -> None:
     with pytest.raises(NotAnImage) as refused:
         extract(progressive_jpeg_with_extra_scans(allowed))
     assert "scans" in refused.value.detail
-
-
-@pytest.mark.parametrize("split", [1 << 20, (1 << 20) - 1, (1 << 20) + 1])
-def test_scan_markers_are_counted_across_read_chunks(split: int) -> None:
-    data = bytes(split - 1) + b"\xff\xda" + bytes(10) + b"\xff\xda"
-    stream = io.BytesIO(data)
-    stream.seek(5)
-    assert jpeg_scan_count(stream) == 2
-    assert stream.tell() == 5

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from pathlib import Path
 
 import boto3
 import pytest
 from moto import mock_aws
 
+from ops.env import main as env_main
 from ops.keys import main as keys_main
 from ops.stack import DEPLOYED_OUTPUTS, deployed_stack, local_stack, local_state_path
 
@@ -57,3 +60,17 @@ def test_a_deployed_stack_is_found_through_its_cloudformation_outputs(monkeypatc
     assert (stack.name, stack.endpoint) == ("prod", None)
     assert dict(stack.outputs) == {local: f"value-of-{deployed}" for deployed, local in DEPLOYED_OUTPUTS.items()}
     assert stack.output("usagePlanId") == "value-of-UsagePlanId"
+
+
+def test_make_env_prints_exports_a_shell_can_eval(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    key = "private_a'b $c"  # quoted as the shell needs, whatever the characters
+    state = tmp_path / "stack.json"
+    state.write_text(json.dumps({**LOCAL_OUTPUTS, "bucket": "the-bucket", "privateKey": key}))
+
+    assert env_main([str(state)]) == 0
+    printed = capsys.readouterr().out
+    shell = subprocess.run(
+        ["bash", "-c", printed + 'printf "%s\\n" "$API" "$KEY" "$BUCKET" "$AWS_ENDPOINT_URL" "$AWS_ACCESS_KEY_ID"'],
+        capture_output=True, text=True, check=True, env={"PATH": os.environ["PATH"]},
+    )
+    assert shell.stdout.splitlines() == ["http://127.0.0.1:3000", key, "the-bucket", "http://127.0.0.1:4566", "local"]

@@ -25,10 +25,9 @@ from imagemeta.similar import (
     probes,
 )
 from infra.resources import table_parameters
-from infra.template import LocalTemplate, load_template
 from service.storage.similar_index import BAND_ATTRIBUTES, PHASH_ATTRIBUTE
 
-from ..paths import ROOT
+from ..local_template import local_template
 from ..synthetic_hashes import HashSet, planted_hashes
 
 PLANTS_PER_DISTANCE = 3  # the generator plants three near-duplicates at each distance
@@ -177,8 +176,7 @@ def test_the_command_answers_404s_body_for_a_missing_query_or_folder(
 
 def test_the_template_declares_the_band_indexes_the_code_queries() -> None:
     """template.yaml is the one declaration of the indexes; SimilarIndex queries each band's by its attribute name."""
-    template = LocalTemplate(load_template(ROOT / "template.yaml"), ROOT / "template.yaml", "http://unused")
-    table = table_parameters(template, "FilesTable")
+    table = table_parameters(local_template(), "FilesTable")
     indexes = {index["IndexName"]: index for index in table["GlobalSecondaryIndexes"]}
     assert set(BAND_ATTRIBUTES) <= set(indexes)
     for band in BAND_ATTRIBUTES:

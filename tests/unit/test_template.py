@@ -16,7 +16,8 @@ from samtranslator.yaml_helper import yaml_parse
 from imagemeta.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS
 from service.storage.overflow import RESERVED_PREFIX
 from service.storage.prepared import PREFIX as PREPARED_PREFIX
-from infra.template import LocalTemplate, load_template
+from infra.functions import template_environment
+from tests.local_template import local_template
 from tests.paths import ROOT
 
 TEMPLATE = ROOT / "template.yaml"
@@ -83,9 +84,9 @@ def translated_iam(monkeypatch_module) -> dict:
     return _transform({"AuthMode": "AWS_IAM"})
 
 
-def _local(auth_mode: str) -> LocalTemplate:
-    """The template as the local stack reads it, conditions evaluated for one AuthMode."""
-    return LocalTemplate(load_template(TEMPLATE), TEMPLATE, "http://unused", {"AuthMode": auth_mode})
+def _local_api(auth_mode: str) -> dict:
+    """The API's properties as the local stack reads them, conditions evaluated for one AuthMode."""
+    return local_template(AuthMode=auth_mode).only("AWS::Serverless::Api").properties
 
 
 @pytest.fixture(scope="module")
@@ -96,17 +97,6 @@ def monkeypatch_module():
 
 def _run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(args, cwd=ROOT, env=TOOL_ENV, capture_output=True, text=True, timeout=300)
-
-
-def _intrinsics(node: object) -> set[str]:
-    if isinstance(node, dict):
-        found = {key for key in node if key.startswith("Fn::") or key == "Ref"}
-        for value in node.values():
-            found |= _intrinsics(value)
-        return found
-    if isinstance(node, list):
-        return set().union(*map(_intrinsics, node)) if node else set()
-    return set()
 
 
 def _references(node: object) -> set[str]:
@@ -146,28 +136,64 @@ def test_sam_validate_lint_passes():
 # ------------------------------------------------------------------ shape other parts rely on
 
 
-def test_template_stays_plain_for_the_local_reader(template: dict):
-    # Globals would hide values from infra/; of the conditional intrinsics, it evaluates Fn::If on its
-    # Conditions, and AuthMode is the one parameter they depend on.
-    assert _intrinsics(template["Resources"]) <= {"Ref", "Fn::Sub", "Fn::GetAtt", "Fn::If"}
-    assert "Globals" not in template
-    assert template["Conditions"] == {"UseIamAuth": {"Fn::Equals": [{"Ref": "AuthMode"}, "AWS_IAM"]}}
-    assert [_local(mode).condition("UseIamAuth") for mode in ("BasicAuthorizer", "AWS_IAM")] == [False, True]
-
-
-def test_functions_share_code_runtime_and_architecture(resources: dict):
+def test_functions_share_code_runtime_and_architecture_through_globals(template: dict, resources: dict):
+    shared = template["Globals"]["Function"]
+    assert (shared["CodeUri"], shared["Runtime"], shared["Architectures"]) == ("functions/", "python3.12", ["arm64"])
+    assert shared["Environment"]["Variables"] == {"POWERTOOLS_LOG_LEVEL": {"Ref": "LogLevel"}}
     for name, handler in FUNCTIONS.items():
         props = resources[name]["Properties"]
         assert resources[name]["Metadata"] == {"BuildMethod": "makefile"}
-        assert (props["CodeUri"], props["Handler"], props["Runtime"], props["Architectures"]) == (
-            "functions/",
-            handler,
-            "python3.12",
-            ["arm64"],
-        )
+        assert props["Handler"] == handler
+        assert not {"CodeUri", "Runtime", "Architectures"} & set(props), f"{name} overrides Globals"
         # Handlers exist where the artifact will look for them.
         module = handler.rsplit(".", 1)[0].replace(".", "/")
         assert (ROOT / "functions" / f"{module}.py").is_file()
+
+
+def _expected_local_value(value: object, parameters: dict) -> object:
+    """A deployed variable's value as the local stack must see it (literals, parameters); None for a resource's."""
+    if isinstance(value, dict):
+        (function, argument), = value.items()
+        return str(parameters[argument]) if function == "Ref" and argument in parameters else None
+    return str(value)
+
+
+def test_the_local_stack_reads_each_function_as_the_transform_deploys_it(translated: dict, template: dict):
+    """Globals merged, sizing, handler and every variable: what `make run` runs is what CloudFormation creates."""
+    parameters = {name: spec["Default"] for name, spec in template["Parameters"].items()}
+    functions = translated["Resources"].items()
+    deployed = {name: r["Properties"] for name, r in functions if r["Type"] == "AWS::Lambda::Function"}
+    local = {function.name: function for function in local_template().functions}
+    assert set(local) == set(deployed) == set(FUNCTIONS)
+    for name, properties in deployed.items():
+        function = local[name]
+        assert (function.handler, function.runtime, function.architectures) == (
+            properties["Handler"],
+            properties["Runtime"],
+            properties["Architectures"],
+        )
+        assert (function.memory, function.timeout) == (properties["MemorySize"], properties["Timeout"])
+        deployed_variables = properties["Environment"]["Variables"]
+        local_variables = template_environment(function)
+        assert set(local_variables) == set(deployed_variables), name
+        for variable, value in deployed_variables.items():
+            expected = _expected_local_value(value, parameters)
+            if expected is None:  # a resource's name or URL: the local stack's, never an unresolved intrinsic
+                assert "{" not in local_variables[variable] and local_variables[variable], (name, variable)
+            else:
+                assert local_variables[variable] == expected, (name, variable)
+
+
+def test_the_local_stack_serves_the_routes_the_transform_deploys(translated: dict):
+    deployed = translated["Resources"]["MetadataApi"]["Properties"]["Body"]["paths"]
+    local = local_template().api
+    assert {(r.path, m.lower()) for r in local.routes for m in r.methods} == {
+        (path, method) for path, methods in deployed.items() for method in methods
+    }
+    assert {r.function_name for r in local.routes} == {"MetadataUrlFunction", "FilesFunction", "UploadFunction",
+                                                      "FileDeleteFunction"}
+    assert {r.authorizer_object.lambda_name for r in local.routes} == {"AuthorizerFunction"}
+    assert local.stage_name == translated["Resources"]["MetadataApiapiStage"]["Properties"]["StageName"]
 
 
 def test_routes_reach_their_functions_with_required_parameters_validated(translated: dict):
@@ -196,7 +222,7 @@ def test_the_authorizer_runs_the_authorizer_function_uncached_and_hands_the_usag
     # Two alternative headers: no identity source may be required, so API Gateway cannot cache (TTL 0).
     assert scheme["authorizerResultTtlInSeconds"] == 0 and "identitySource" not in scheme
     assert api["ApiKeySourceType"] == {"Fn::If": ["UseIamAuth", "HEADER", "AUTHORIZER"]}
-    assert _local("BasicAuthorizer").resolve(api["ApiKeySourceType"]) == "AUTHORIZER"
+    assert _local_api("BasicAuthorizer")["ApiKeySourceType"] == "AUTHORIZER"
     permission = translated["Resources"]["MetadataApiBasicAuthorizerAuthorizerPermission"]["Properties"]
     assert permission["FunctionName"] == {"Fn::GetAtt": ["AuthorizerFunction", "Arn"]}
     assert permission["Principal"] == "apigateway.amazonaws.com"
@@ -209,7 +235,7 @@ def test_auth_mode_aws_iam_signs_every_route_with_sigv4_instead(translated_iam: 
             assert op["security"] == [{"AWS_IAM": []}, {"api_key": []}]
     assert api["Body"]["components"]["securitySchemes"]["AWS_IAM"]["x-amazon-apigateway-authtype"] == "awsSigv4"
     # The usage plan then meters by the x-api-key header, starting with the one key the template declares.
-    assert _local("AWS_IAM").resolve(api["ApiKeySourceType"]) == "HEADER"
+    assert _local_api("AWS_IAM")["ApiKeySourceType"] == "HEADER"
     iam_only = {name for name, r in translated_iam["Resources"].items() if r.get("Condition") == "UseIamAuth"}
     assert iam_only == {"MetadataApiKey", "MetadataUsagePlanKey"}
 
@@ -229,8 +255,7 @@ def test_api_stage_usage_plan_and_access_log(resources: dict, translated: dict):
 
 @pytest.mark.parametrize("auth_mode", ["BasicAuthorizer", "AWS_IAM"])
 def test_gateway_errors_use_the_contract_body(auth_mode: str):
-    local = _local(auth_mode)
-    responses = local.resolve(local.resource("MetadataApi").properties["GatewayResponses"])
+    responses = _local_api(auth_mode)["GatewayResponses"]
     # Refused credentials: the authorizer's failure, and a key the usage plan does not hold.
     for refusal in ("UNAUTHORIZED", "INVALID_API_KEY"):
         assert responses[refusal]["StatusCode"] == 401
@@ -265,8 +290,8 @@ def test_environment_is_the_only_configuration(resources: dict, template: dict):
         "80,443",
         "",
     )
-    for variables in env.values():
-        assert {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL"} <= set(variables)
+    for function in local_template().functions:
+        assert {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL"} <= set(template_environment(function))
     # Loopback fetching is for the local stack only.
     assert "ALLOW_LOOPBACK_URLS" not in TEMPLATE.read_text()
 
@@ -532,11 +557,13 @@ def test_sam_build_artifact_holds_the_aarch64_runtime_and_our_packages_only(buil
         assert not (artifact / unwanted).exists(), unwanted
     assert not list(artifact.glob("*.egg-info")) and not list(artifact.glob("imagemeta/**/__pycache__"))
 
-    numpy_so = list((artifact / "numpy").rglob("*.so"))
+    libvips_so = list((artifact / "pyvips_binary.libs").glob("libvips-*.so*")) + list(artifact.glob("_libvips*.so"))
     pillow_so = list((artifact / "PIL").glob("_imaging*.so"))
     heif_so = list(artifact.glob("_pillow_heif*.so"))
-    assert numpy_so and pillow_so and heif_so and (artifact / "pillow_heif" / "__init__.py").is_file()
-    for so in numpy_so + pillow_so + heif_so:
+    assert libvips_so and pillow_so and heif_so and (artifact / "pillow_heif" / "__init__.py").is_file()
+    assert (artifact / "pyvips" / "__init__.py").is_file()
+    assert not (artifact / "numpy").exists()  # the engine needs none (imagemeta/phash.py)
+    for so in libvips_so + pillow_so + heif_so:
         assert _elf_machine(so) == (2, 183), so
     # Extension modules built for CPython 3.12, not for the interpreter running the build.
     assert all("cpython-312-aarch64-linux-gnu" in so.name for so in pillow_so + heif_so)

@@ -14,6 +14,8 @@ The per-format iterators (`jpeg_segments`, `png_chunks`, `riff_chunks`, `gif_blo
 from __future__ import annotations
 
 import struct
+from dataclasses import replace
+from functools import partial
 
 from . import bmff, gif, jpeg, png, tiff, webp
 from .base import (
@@ -71,7 +73,9 @@ def walk(data: bytes | bytearray | memoryview, limits: WalkLimits = DEFAULT_WALK
     finder = _FINDERS.get(result.format)
     if finder is None:
         return result
-    budget = Budget(limits)
+    if result.format == "jpg":
+        finder = partial(jpeg.blocks, segments=result.segments)
+    budget = Budget(replace(limits, max_units=limits.max_gif_units) if result.format == "gif" else limits)
     try:
         for block in finder(view, budget, result.skipped):
             result.blocks.append(block)

@@ -15,6 +15,9 @@ class WalkLimits:
     """How much of a container a walk may visit and keep."""
 
     max_units: int = 16_384  # segments, chunks, boxes, items or short GIF sub-blocks visited
+    # A GIF's frames are image data, not metadata: an animation of thousands is legitimate. About five units
+    # a frame, so some 50,000 frames; walking them all costs about 0.7 s at most.
+    max_gif_units: int = 1 << 18
     max_metadata_units: int = 1_024  # of those, APPn/COM segments, text chunks and metadata items
     max_block_bytes: int = 16 << 20  # one block, after inflation
     max_total_bytes: int = 32 << 20  # every block of a file together, after inflation
@@ -46,6 +49,8 @@ class Walk:
     stopped: str | None = None  # why the walk ended early (a limit or a fault); None when complete
     over_limit: bool = False  # ended by a WalkLimits bound (a hostile file), not by corruption
     skipped: list[str] = field(default_factory=list)  # blocks left out (too large, bad compression)
+    # JPEG: (marker, payload offset, payload length) of each segment before the first scan, for the decoder.
+    segments: list[tuple[int, int, int]] = field(default_factory=list)
 
 
 class WalkStopped(Exception):

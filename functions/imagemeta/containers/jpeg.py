@@ -43,10 +43,16 @@ def jpeg_segments(view: memoryview, budget: Budget) -> Iterator[tuple[int, int, 
         position += 2 + length
 
 
-def blocks(view: memoryview, budget: Budget, skipped: list[str]) -> Iterator[Block]:
-    """The EXIF, XMP, Photoshop and Extended XMP blocks, Extended XMP last (ExifTool reads it after every other segment)."""
+def blocks(view: memoryview, budget: Budget, skipped: list[str],
+           segments: list[tuple[int, int, int]] | None = None) -> Iterator[Block]:
+    """The EXIF, XMP, Photoshop and Extended XMP blocks, Extended XMP last (ExifTool reads it after every other segment).
+
+    `segments`, when given, receives (marker, payload offset, payload length) of every segment walked.
+    """
     extensions = []
     for marker, offset, payload in jpeg_segments(view, budget):
+        if segments is not None:
+            segments.append((marker, offset, len(payload)))
         head = bytes(payload[:35])
         if marker == 0xE1 and head.startswith(EXIF_PREFIX):
             block = Block("exif", payload[6:], offset + 6, "APP1")

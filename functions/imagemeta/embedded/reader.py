@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterable
 
 from ..containers import Walk, walk
+from ..containers.base import as_bytes
 from ..errors import NotAnImage
 from ..limits import DEFAULT_LIMITS, Limits
 from .exif import exif_facts
@@ -49,14 +50,14 @@ def embedded_metadata(source: Source, limits: Limits = DEFAULT_LIMITS) -> dict:
 def extract_with_embedded(source: Source, limits: Limits = DEFAULT_LIMITS) -> tuple[dict, dict]:
     """The metadata object and the embeddedMetadata object from one read of the file (what the ingest stores).
 
-    The bytes are read once and the container is walked once (`containers.walk`); `extract` decides
-    whether the file is readable at all, with its errors.
+    The bytes are read once and the container is walked once (`containers.walk`), for both objects;
+    `extract_walked` decides whether the file is readable at all, with its errors.
     """
-    from ..extract import extract  # numpy and Pillow load only when the metadata object is asked for
+    from ..extract import extract_walked  # the image stack loads only when the metadata object is asked for
 
-    data = read_bytes(source, limits)
-    metadata = extract(data, limits)
-    return metadata, from_walk(walk(data))
+    data = as_bytes(read_bytes(source, limits))
+    found = walk(data)
+    return extract_walked(data, found, limits), from_walk(found)
 
 
 def from_walk(found: Walk) -> dict:

@@ -1,0 +1,39 @@
+"""`python -m ops.env` (`make env`): shell exports for the running local stack, for `eval "$(make env)"`.
+
+API, KEY and BUCKET for the README's examples, and what the AWS CLI and boto3 need to reach the stack's
+moto server: its endpoint, its region and dummy credentials (moto takes any; without them the CLI refuses
+to sign, and a developer's real ones would be sent to it).
+"""
+from __future__ import annotations
+
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .stack import local_stack, local_state_path
+
+
+def exports(state_path: Path) -> dict[str, str]:
+    """The variables, by name, for the stack whose stack.json is at state_path."""
+    stack = local_stack(state_path)
+    return {
+        "API": stack.output("apiUrl"),
+        "KEY": stack.output("privateKey"),
+        "BUCKET": stack.output("bucket"),
+        "AWS_ENDPOINT_URL": stack.output("awsEndpoint"),
+        "AWS_DEFAULT_REGION": stack.output("region"),
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    state_path = Path(argv[0]) if argv else local_state_path()
+    for name, value in exports(state_path).items():
+        print(f"export {name}={shlex.quote(value)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

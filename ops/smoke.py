@@ -1,0 +1,151 @@
+"""`python -m ops.smoke` (`make smoke`): a short end-to-end check of a stack with the hosted API's official Python SDK.
+
+Against the running local stack (its stack.json and first key), or a deployed stack (`--stack NAME --key KEY`:
+its CloudFormation outputs with the usual AWS credentials, a key from `make keys`). The SDK is given only the
+stack's base URL and the private key, as the contract promises. In order, each step timed on one line:
+
+- upload: the test image Canon_40D.jpg put through S3 under smoke/<random>/ (an upload route comes later);
+- by id: `files.metadata.get(fileId)` until the ingest has written the record, equal to what imagemeta
+  extracts from the same bytes;
+- by URL: `files.metadata.get_from_url` of a presigned GET URL of the object, the same metadata again;
+- similar: `GET /v1/similar?pHash=` (the SDK's own client; the hosted API has no such route) finds the upload;
+- wrong key: a key the stack does not know gets the SDK's AuthenticationError (401).
+
+The object is deleted at the end, whatever happened. Exit status 0 when every step passed, 1 at the first failure.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from imagekitio import AuthenticationError, ImageKit, NotFoundError
+
+from imagemeta import extract
+from service.storage.records import file_id
+
+from .keys import new_private_key
+from .stack import Stack, deployed_stack, local_stack, local_state_path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+IMAGE = REPO_ROOT / "tests" / "data" / "images" / "exif-samples" / "jpg" / "Canon_40D.jpg"
+PRESIGNED_SECONDS = 300
+
+
+class SmokeFailure(Exception):
+    """A step found the stack answering otherwise than the contract says."""
+
+
+def expect(condition: bool, message: str) -> None:
+    if not condition:
+        raise SmokeFailure(message)
+
+
+class Smoke:
+    """The steps, run in order against one stack with one key."""
+
+    def __init__(self, stack: Stack, private_key: str, wait_seconds: float) -> None:
+        self.stack = stack
+        self.s3 = stack.client("s3")
+        self.bucket = stack.output("bucket")
+        self.client = ImageKit(base_url=stack.output("apiUrl"), private_key=private_key)
+        self.wrong_client = ImageKit(base_url=stack.output("apiUrl"), private_key=new_private_key())
+        self.wait_seconds = wait_seconds
+        self.key = f"smoke/{uuid.uuid4().hex}/Canon_40D.jpg"
+        self.file_id = file_id(self.bucket, self.key)
+        self.image = IMAGE.read_bytes()
+        self.metadata: dict[str, Any] = {}
+
+    def upload(self) -> str:
+        self.s3.put_object(Bucket=self.bucket, Key=self.key, Body=self.image, ContentType="image/jpeg")
+        return f"s3://{self.bucket}/{self.key} ({len(self.image)} bytes)"
+
+    def by_id(self) -> str:
+        deadline = time.monotonic() + self.wait_seconds
+        while True:
+            try:
+                self.metadata = self.client.files.metadata.get(self.file_id).to_dict()
+                break
+            except NotFoundError:
+                if time.monotonic() > deadline:
+                    message = f"no record for {self.file_id} within {self.wait_seconds:.0f} s of the upload"
+                    raise SmokeFailure(message) from None
+                time.sleep(0.5)
+        expected = extract(self.image)
+        expect(self.metadata == expected, f"metadata of {self.file_id} differs from the image's: {self.metadata}")
+        return f"{self.file_id}: {self.metadata['width']}x{self.metadata['height']} {self.metadata['format']}"
+
+    def by_url(self) -> str:
+        url = self.s3.generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": self.key}, ExpiresIn=PRESIGNED_SECONDS
+        )
+        fetched = self.client.files.metadata.get_from_url(url=url).to_dict()
+        expect(fetched == self.metadata, f"metadata by URL differs from by id: {fetched}")
+        return "a presigned GET URL of the upload: the same metadata"
+
+    def similar(self) -> str:
+        found = self.client.get(
+            "/v1/similar", cast_to=object, options={"params": {"pHash": self.metadata["pHash"], "maxDistance": 0}}
+        )
+        matches = [item["fileId"] for item in found["items"]] if isinstance(found, dict) else []
+        expect(self.file_id in matches, f"/v1/similar?pHash={self.metadata['pHash']} did not find the upload: {found}")
+        return f"pHash {self.metadata['pHash']}: {len(matches)} match(es), the upload among them"
+
+    def wrong_key(self) -> str:
+        try:
+            self.wrong_client.files.metadata.get(self.file_id)
+        except AuthenticationError as error:
+            return f"refused with {error.status_code}"
+        raise SmokeFailure("a key the stack does not know was accepted")
+
+    def clean_up(self) -> None:
+        self.s3.delete_object(Bucket=self.bucket, Key=self.key)
+
+    def run(self) -> bool:
+        steps: list[tuple[str, Callable[[], str]]] = [
+            ("upload", self.upload),
+            ("by id", self.by_id),
+            ("by URL", self.by_url),
+            ("similar", self.similar),
+            ("wrong key", self.wrong_key),
+        ]
+        try:
+            for name, step in steps:
+                started = time.monotonic()
+                try:
+                    detail = step()
+                except Exception as error:  # noqa: BLE001 - any failure of a step is the report, not a traceback
+                    print(f"FAIL {name:<10} {type(error).__name__}: {error}", flush=True)
+                    return False
+                print(f"ok   {name:<10} {time.monotonic() - started:6.2f} s  {detail}", flush=True)
+            return True
+        finally:
+            self.clean_up()
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m ops.smoke", description=__doc__.split("\n\n")[0])
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--stack", help="a deployed stack's name (uses the usual AWS credentials and region)")
+    where.add_argument("--local", type=Path, default=local_state_path(), help="the local stack's stack.json")
+    parser.add_argument("--key", help="the private key to call with (default: the local stack's first key)")
+    parser.add_argument("--wait-seconds", type=float, default=60, help="how long the upload may take to be ingested")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.stack and not args.key:
+        raise SystemExit('a deployed stack needs --key: make keys STACK=<name> KEYS="create --name smoke" makes one')
+    stack = deployed_stack(args.stack) if args.stack else local_stack(args.local)
+    private_key = args.key or stack.output("privateKey")
+    print(f"smoke test of {stack.name} at {stack.output('apiUrl')}", flush=True)
+    return 0 if Smoke(stack, private_key, args.wait_seconds).run() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

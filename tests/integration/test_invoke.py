@@ -1,0 +1,132 @@
+"""`make invoke` (python -m infra.invoke) with every file in events/ against the running local stack.
+
+After the README's upload step (the test image at the key the events name), each event names the stack's
+own bucket, queue, API and keys table, so each does what its name says; the expectations are the
+contract's answers for that stored image (imagemeta's own extraction of the same bytes).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from imagemeta import extract
+
+from ..paths import EVENTS, IMAGES
+from .local_stack import LocalStack, wait_until
+
+pytestmark = pytest.mark.integration
+
+CANON = IMAGES / "exif-samples" / "jpg" / "Canon_40D.jpg"
+KEY = "photos/Canon 40D.jpg"  # where the README's upload puts it, and the key events/ name
+
+
+def invoke(stack: LocalStack, function: str, event_file: str) -> tuple[Any, str]:
+    """The response JSON and the logs, as `make invoke FUNCTION=... EVENT=events/...` prints them."""
+    done = stack.command("infra.invoke", function, str(EVENTS / event_file))
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout), done.stderr
+
+
+def body(response: dict[str, Any]) -> Any:
+    return json.loads(response["body"])
+
+
+@pytest.fixture(scope="module")
+def uploaded(local_stack: LocalStack) -> Iterator[dict[str, Any]]:
+    """The README's upload step; the record it makes (removed again at the end, as other tests share the stack)."""
+    local_stack.s3().put_object(Bucket=local_stack.bucket, Key=KEY, Body=CANON.read_bytes())
+    found, _ = wait_until(lambda: local_stack.get("/v1/files", params={"path": KEY}), lambda r: r.status_code == 200)
+    assert found.status_code == 200, found.text
+    yield found.json()
+    local_stack.s3().delete_object(Bucket=local_stack.bucket, Key=KEY)
+    gone, _ = wait_until(lambda: local_stack.get("/v1/files", params={"path": KEY}), lambda r: r.status_code == 404)
+    assert gone.status_code == 404
+
+
+Check = Callable[[Any, dict[str, Any], LocalStack], None]
+
+
+def answered(status: int) -> Check:
+    def check(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
+        assert response["statusCode"] == status, response
+
+    return check
+
+
+def the_stored_metadata(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
+    assert (response["statusCode"], body(response)) == (200, extract(CANON))
+
+
+def the_stored_record(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
+    assert (response["statusCode"], body(response)) == (200, record)
+
+
+def matches(response: dict[str, Any]) -> list[str]:
+    assert response["statusCode"] == 200, response
+    return [item["fileId"] for item in body(response)["items"]]
+
+
+def not_itself(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
+    assert record["fileId"] not in matches(response)  # the queried file is never among its own matches
+
+
+def the_upload_among_matches(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
+    assert record["fileId"] in matches(response)  # the event's pHash is the image's
+
+
+def unauthorized(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
+    assert response["errorMessage"] == "Unauthorized"  # the event's example key is none of the stack's
+
+
+def skipped_as_older(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
+    """Older than the stack's own event for the upload: the ingest skips it and the record stays as it was."""
+    assert response == {"batchItemFailures": []}
+    assert stack.get("/v1/files", params={"path": KEY}).json() == record
+
+
+def no_failures(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
+    assert response == {"batchItemFailures": []}
+
+
+EXPECTED: dict[str, tuple[str, Check]] = {
+    "file_metadata.json": ("FilesFunction", the_stored_metadata),
+    "file_by_path.json": ("FilesFunction", the_stored_record),
+    "similar_to_file.json": ("FilesFunction", not_itself),
+    "similar_to_hash.json": ("FilesFunction", the_upload_among_matches),
+    # This stack may fetch from the tests' own servers only (make run's default: 502, the name never resolves).
+    "metadata_url.json": ("MetadataUrlFunction", answered(403)),
+    "metadata_url_refused.json": ("MetadataUrlFunction", answered(403)),  # the metadata service, loopback or not
+    "metadata_url_missing_url.json": ("MetadataUrlFunction", answered(400)),
+    "authorizer_request.json": ("AuthorizerFunction", unauthorized),
+    "ingest_put.json": ("IngestFunction", skipped_as_older),
+    "ingest_delete.json": ("IngestFunction", skipped_as_older),
+    "ingest_test_event.json": ("IngestFunction", no_failures),
+}
+
+
+def test_every_event_file_is_invoked_here() -> None:
+    assert {path.name for path in EVENTS.glob("*.json")} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("event_file", sorted(EXPECTED))
+def test_each_event_does_what_its_name_says_on_the_running_stack(
+    local_stack: LocalStack, uploaded: dict[str, Any], event_file: str
+) -> None:
+    function, check = EXPECTED[event_file]
+
+    response, logs = invoke(local_stack, function, event_file)
+
+    check(response, uploaded, local_stack)
+    # sam local invoke's frame around the function's own log lines
+    lines = logs.splitlines()
+    assert lines[0].startswith("START RequestId: ") and lines[-2].startswith("END RequestId: "), logs
+    assert lines[-1].startswith("REPORT RequestId: ") and "Memory Size: " in lines[-1]
+
+
+def test_an_unknown_function_is_refused_with_the_template_s_functions(local_stack: LocalStack) -> None:
+    done = local_stack.command("infra.invoke", "NoSuchFunction", str(EVENTS / "file_metadata.json"))
+
+    assert done.returncode != 0
+    assert "FilesFunction" in done.stderr  # the message lists the template's functions
