@@ -255,7 +255,8 @@ Reads are counted on the DynamoDB client: index rows and records as DynamoDB wou
 eventually consistent (4 KB per Query page, per record in BatchGetItem). **handler ms** is the handler's own time
 (moto's taken out: parameters, the search, File objects with their presigned url, JSON); **projected ms** adds
 {QUERY_MS:.0f} ms per Query and {BATCH_GET_MS:.0f} ms per BatchGetItem (assumed, sequential); **moto ms** is the wall
-clock here, mostly moto sorting its {files_count:,}-item table for each Query.
+clock here, mostly moto's own Query code walking and copying the {files_count:,}-item partition. This section alone:
+`.venv/bin/python -m bench.listing` (about 10 minutes on 2 cores, nearly all of it moto).
 
 | request | status | results | index rows | records | Query / BatchGetItem | KB read | read units | handler ms | projected ms | moto ms |
 |---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|""")
@@ -267,10 +268,11 @@ clock here, mostly moto sorting its {files_count:,}-item table for each Query.
         print(f"| {row.label} | {status} | {count} | {counted.index_rows:,} | {counted.records:,} | {queries} / {batches} "
               f"| {counted.bytes / 1024:,.0f} | {counted.read_units:,.1f} | {own:,.0f} | {projected:,.0f} | {wall * 1000:,.0f} |")
     print("""
-The folder indexes (docs/files-api.md) serve each sort in order: a first page reads one Query page of index rows
-(up to 1 MB, a few thousand rows) and its records, whatever the folder's size; a deep page reads the rows it
-skips; a search the sort's index bounds reads only that range; a search bounded on another index reads that
-range and sorts it; a search no index bounds reads the folder up to SearchMaxRecords and then answers 400.
+The folder indexes (docs/files-api.md) serve each sort in order: a page reads skip + limit index rows (the
+Query's Limit) and the page's records, whatever the folder's size, so a deep page reads the rows it skips; a
+search the sort's index bounds reads only that range, a Query page (1 MB) at a time; a search bounded on
+another index reads that range and sorts it; a search no index bounds reads the folder up to SearchMaxRecords
+and then answers 400.
 """)
 
 
