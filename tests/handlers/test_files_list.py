@@ -137,6 +137,25 @@ def test_a_listed_file_is_the_hosted_file_object_of_the_stored_facts(aws: Simple
     assert {**body_of(details), "url": None} == {**found, "url": None}
 
 
+def jpeg(width: int, height: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (90, 140, 30)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def test_the_sample_search_event_finds_the_wide_jpegs_under_photos(aws: SimpleNamespace) -> None:
+    # events/files_search.json: path : "/photos/" AND format = "jpg" AND width > 50 (recursive, every field bound).
+    objects = {KEY: CANON.read_bytes(), "photos/deep/wide.jpg": jpeg(120, 10), "photos/deep/narrow.jpg": jpeg(50, 10),
+               "photos/wide.png": png(200, 10), "elsewhere/wide.jpg": jpeg(300, 10)}
+    for n, (key, body) in enumerate(objects.items()):
+        upload(aws, key, body, f"0062B4F0A1C2D3E4{n:02X}")
+
+    response = call(aws, "files_search.json")
+
+    assert response["statusCode"] == 200, response["body"]
+    assert sorted(item["filePath"] for item in body_of(response)) == ["/photos/Canon 40D.jpg", "/photos/deep/wide.jpg"]
+
+
 def test_an_overwrite_keeps_created_at_and_moves_updated_at(aws: SimpleNamespace) -> None:
     upload(aws, KEY, png(4, 4), "0062B4F0A1C2D3E4F5")
     first = body_of(call(aws, "file_details.json"))
