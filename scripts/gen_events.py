@@ -4,7 +4,7 @@ Run: .venv/bin/python -m scripts.gen_events   (API events follow `sam local gene
 aws-proxy`; SQS events follow `sam local generate-event sqs receive-message` carrying `s3 put`/`s3 delete`.)
 They name the local stack's resources (its bucket, queue and API, read from template.yaml as `make run`
 reads it), so `make invoke` with each does something real once the README's upload put the test image
-tests/data/images/exif-samples/jpg/Canon_40D.jpg at KEY.
+tests/data/images/exif-samples/jpg/Canon_40D.jpg at KEY; the delete events delete the upload event's file.
 """
 from __future__ import annotations
 
@@ -27,6 +27,10 @@ STAGE = TEMPLATE.api.stage_name
 KEY = "photos/Canon 40D.jpg"
 ENCODED_KEY = "photos/Canon+40D.jpg"  # S3 URL-encodes keys in notifications, with + for space
 FILE_ID = hashlib.sha256(f"{BUCKET}/{KEY}".encode()).hexdigest()[:24]
+# The upload event's file (folder and fileName, no unique suffix), which the delete events delete: invoked in
+# that order they upload a file and delete it again, leaving the README's upload at KEY alone.
+UPLOAD_FOLDER, UPLOAD_NAME = "photos", "Canon_40D.jpg"
+UPLOAD_ID = hashlib.sha256(f"{BUCKET}/{UPLOAD_FOLDER}/{UPLOAD_NAME}".encode()).hexdigest()[:24]
 # S3's form (18 upper-case hex digits, the put's before the delete's), and below any sequencer the local
 # stack's pump gives (it counts the clock's nanoseconds): invoked on the running stack, these events never
 # outrank its real ones, so a key it has ingested stays in step with its bucket.
@@ -166,10 +170,10 @@ def sample_events() -> dict[str, dict]:
         "files_search.json": api_event("/v1/files", "/v1/files", {"searchQuery": 'path : "/photos/" AND format = "jpg" AND width > 50'}, None),
         "file_upload.json": api_event(
             "/api/v1/files/upload", "/api/v1/files/upload", None, None, method="POST",
-            body=multipart({"fileName": "Canon_40D.jpg", "folder": "/photos/", "useUniqueFileName": "false",
+            body=multipart({"fileName": UPLOAD_NAME, "folder": f"/{UPLOAD_FOLDER}/", "useUniqueFileName": "false",
                             "tags": "canon,sample", "customMetadata": '{"camera": "40D"}',
                             "responseFields": "tags,customMetadata,metadata,embeddedMetadata"},
-                           "Canon_40D.jpg", CANON.read_bytes(), "image/jpeg"),
+                           UPLOAD_NAME, CANON.read_bytes(), "image/jpeg"),
             content_type=f"multipart/form-data; boundary={BOUNDARY}",
         ),
         "upload_url.json": api_event(
@@ -178,10 +182,10 @@ def sample_events() -> dict[str, dict]:
                              "tags": ["archive"]}).encode(),
             content_type="application/json",
         ),
-        "file_delete.json": api_event("/v1/files/{fileId}", f"/v1/files/{FILE_ID}", None, {"fileId": FILE_ID}, method="DELETE"),
+        "file_delete.json": api_event("/v1/files/{fileId}", f"/v1/files/{UPLOAD_ID}", None, {"fileId": UPLOAD_ID}, method="DELETE"),
         "files_bulk_delete.json": api_event(
             "/v1/files/batch/deleteByFileIds", "/v1/files/batch/deleteByFileIds", None, None, method="POST",
-            body=json.dumps({"fileIds": [FILE_ID]}).encode(), content_type="application/json",
+            body=json.dumps({"fileIds": [UPLOAD_ID]}).encode(), content_type="application/json",
         ),
         "similar_to_file.json": api_event("/v1/files/{fileId}/similar", f"/v1/files/{FILE_ID}/similar", {"maxDistance": "8"}, {"fileId": FILE_ID}),
         "similar_to_hash.json": api_event("/v1/similar", "/v1/similar", {"pHash": "a56a1332cf90e299", "maxDistance": "10", "limit": "20"}, None),

@@ -26,7 +26,6 @@ from .conftest import BUCKET, TABLE, for_file, lambda_context, load_event, uploa
 
 CANON = IMAGES / "exif-samples" / "jpg" / "Canon_40D.jpg"
 UPLOADED = "photos/Canon_40D.jpg"  # where events/file_upload.json puts the file
-KEY = "photos/Canon 40D.jpg"  # the key the other events name (a space: no upload's name keeps one)
 BOUNDARY = "test-boundary-7d1e"
 
 
@@ -241,9 +240,9 @@ def test_an_upload_url_refuses_the_reserved_prefix(aws: SimpleNamespace) -> None
 
 
 def put_and_ingest(aws: SimpleNamespace) -> None:
-    """The file the delete events name, put with an ordinary S3 client and ingested."""
-    aws.s3.put_object(Bucket=BUCKET, Key=KEY, Body=CANON.read_bytes())
-    ingest_upload(aws, KEY)
+    """The file the delete events name (the upload event's), put with an ordinary S3 client and ingested."""
+    aws.s3.put_object(Bucket=BUCKET, Key=UPLOADED, Body=CANON.read_bytes())
+    ingest_upload(aws, UPLOADED)
 
 
 def test_delete_removes_the_object_and_the_ingest_the_record(aws: SimpleNamespace) -> None:
@@ -253,19 +252,19 @@ def test_delete_removes_the_object_and_the_ingest_the_record(aws: SimpleNamespac
 
     assert (response["statusCode"], response["body"]) == (204, "")
     assert aws.s3.list_objects_v2(Bucket=BUCKET, Prefix="photos/").get("KeyCount") == 0
-    removal = upload_event(KEY, b"", "0062B4F0A1C2D3E4F6")
+    removal = upload_event(UPLOADED, b"", "0062B4F0A1C2D3E4F6")
     message = json.loads(removal["Records"][0]["body"])
     message["Records"][0]["eventName"] = "ObjectRemoved:Delete"
     removal["Records"][0]["body"] = json.dumps(message)
     assert aws.ingest(removal, lambda_context()) == {"batchItemFailures": []}
-    assert aws.files(load_event("file_metadata.json"), lambda_context())["statusCode"] == 404
+    assert aws.files(for_file("file_metadata.json", file_id(BUCKET, UPLOADED)), lambda_context())["statusCode"] == 404
     # Deleting again: there is no such file.
     assert aws.delete(load_event("file_delete.json"), lambda_context())["statusCode"] == 404
 
 
 def test_bulk_delete_deletes_all_or_names_the_missing(aws: SimpleNamespace) -> None:
     put_and_ingest(aws)
-    present = file_id(BUCKET, KEY)
+    present = file_id(BUCKET, UPLOADED)
     absent = "0" * 24
 
     event = load_event("files_bulk_delete.json")
