@@ -2,6 +2,7 @@
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+NODE_MODULES := scripts/node_modules/.installed
 # `eval "$(make env)"` must read exports only, even when make runs inside another make.
 MAKEFLAGS += --no-print-directory
 # The test images (committed) are what `make golden` describes; the larger corpus is an optional input of `make bench`.
@@ -22,8 +23,14 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(VENV)/bin/pip install -q --no-deps -e .
 	touch $@
 
-test: install ## run the whole test suite (unit, handlers, template, local stack)
+test: install $(NODE_MODULES) ## run the whole test suite (unit, handlers, template, local stack, both official SDKs)
 	$(PY) -m pytest -q
+
+# The npm packages of scripts/package-lock.json: the reference tools of `make golden` and the hosted API's npm
+# SDK, which the integration tests drive.
+$(NODE_MODULES): scripts/package.json scripts/package-lock.json
+	npm --prefix scripts ci --no-audit --no-fund
+	touch $@
 
 test-fast: install ## the suite without the local-stack (integration) tests, for the inner loop
 	$(PY) -m pytest -q -m "not integration"

@@ -119,7 +119,8 @@ def band_lookup_for_moto(table_name: str) -> Iterator[None]:
     buckets: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for item in table.all_items():
         for name in BAND_ATTRIBUTES:
-            buckets[name, item.attrs[name].value].append(item)
+            if name in item.attrs:  # folder items are in no band index
+                buckets[name, item.attrs[name].value].append(item)
     current = threading.local()
     original_query, original_all_items = Table.query, Table.all_items
 

@@ -1,7 +1,7 @@
-"""The near-duplicate search benchmark's section.
+"""The sections benchmarks print in processes of their own: near-duplicate search, listing a large folder.
 
-The hook: `python -m bench.similar` prints a Markdown section (a `##` heading and its table) on
-stdout; `make bench` prints it and adds it to docs/benchmarks.md after the others.
+The hook: `python -m bench.<module>` prints a Markdown section (a `##` heading and its tables) on stdout;
+`make bench` prints it and adds it to docs/benchmarks.md after the others.
 """
 from __future__ import annotations
 
@@ -11,10 +11,20 @@ import sys
 from .inputs import ROOT
 
 
-def similar_section() -> str:
-    """bench/similar.py's Markdown, run in its own process (it builds 20,000 records in moto)."""
-    completed = subprocess.run([sys.executable, "-m", "bench.similar"], cwd=ROOT, capture_output=True, text=True)
+def module_section(module: str, heading: str) -> str:
+    """`python -m bench.<module>`'s Markdown, or a section saying why it is missing."""
+    completed = subprocess.run([sys.executable, "-m", f"bench.{module}"], cwd=ROOT, capture_output=True, text=True)
     if completed.returncode != 0:
         reason = (completed.stderr.strip().splitlines() or ["no output"])[-1]
-        return f"## Near-duplicate search\n\nNot measured: `python -m bench.similar` failed: {reason}\n"
+        return f"## {heading}\n\nNot measured: `python -m bench.{module}` failed: {reason}\n"
     return completed.stdout.strip() + "\n"
+
+
+def similar_section() -> str:
+    """bench/similar.py's Markdown (it builds 20,000 records in moto)."""
+    return module_section("similar", "Near-duplicate search")
+
+
+def listing_section() -> str:
+    """bench/listing.py's Markdown (a folder of 100,000 records in moto)."""
+    return module_section("listing", "Listing a folder of 100,000 files")

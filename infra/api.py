@@ -34,6 +34,7 @@ GATEWAY_RESPONSE_STATUS = {
     "ACCESS_DENIED": 403,
     "INVALID_API_KEY": 403,
     "BAD_REQUEST_PARAMETERS": 400,
+    "REQUEST_TOO_LARGE": 413,
     "AUTHORIZER_FAILURE": 500,
     "AUTHORIZER_CONFIGURATION_ERROR": 500,
     "DEFAULT_5XX": 502,
@@ -45,10 +46,14 @@ GATEWAY_RESPONSE_MESSAGE = {
     "ACCESS_DENIED": "User is not authorized to access this resource",
     "INVALID_API_KEY": "Forbidden",
     "BAD_REQUEST_PARAMETERS": "Missing required request parameters",
+    "REQUEST_TOO_LARGE": "Request Too Long",
     "AUTHORIZER_FAILURE": "Internal server error",
     "AUTHORIZER_CONFIGURATION_ERROR": "Internal server error",
     "DEFAULT_5XX": "Internal server error",
 }
+# A synchronous Lambda invocation carries at most this many bytes of event (the body in base64 included);
+# API Gateway answers a larger request 413 itself, as it does past its own 10 MB.
+LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024
 # The error message with which an authorizer asks API Gateway for a 401.
 UNAUTHORIZED_MESSAGE = "Unauthorized"
 CONTEXT_VARIABLE = re.compile(r"\$context\.([A-Za-z]+(?:\.[A-Za-z]+)*)")
@@ -157,6 +162,10 @@ class LocalApi:
         self.stage = template.api.stage_name or "Prod"
         self.gateway_responses: dict[str, Any] = properties.get("GatewayResponses") or {}
         self.api_key_source = str(properties.get("ApiKeySourceType", "HEADER"))
+        # SAM writes "/" as "~1" in binary media types.
+        self.binary_media_types = tuple(
+            str(media_type).replace("~1", "/") for media_type in properties.get("BinaryMediaTypes") or []
+        )
         self.apigateway = apigateway
         self.usage_plan_id = usage_plan_id
         api_key_required = bool((properties.get("Auth") or {}).get("ApiKeyRequired", False))
@@ -286,7 +295,12 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
             self.send(*self.api.gateway_response("BAD_REQUEST_PARAMETERS", context, message), request_id)
             return
 
-        event = proxy_event(request, body, authorization, identity)
+        binary = any(fnmatchcase((self.headers.get("Content-Type") or "").split(";")[0].strip().lower(), media_type)
+                     for media_type in self.api.binary_media_types)
+        event = proxy_event(request, body, authorization, identity, binary)
+        if len(json.dumps(event)) > LAMBDA_PAYLOAD_BYTES:
+            self.send(*self.api.gateway_response("REQUEST_TOO_LARGE", context), request_id)
+            return
         try:
             result = route.function.invoke(event)
             status, headers, payload = proxy_response(result)
@@ -397,9 +411,14 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
 
 
 def proxy_event(
-    request: dict[str, Any], body: bytes, authorization: dict[str, Any] | None, identity: dict[str, str | None]
+    request: dict[str, Any],
+    body: bytes,
+    authorization: dict[str, Any] | None,
+    identity: dict[str, str | None],
+    binary: bool = False,
 ) -> dict[str, Any]:
-    """The REST proxy event: the request, its body, and what the authorizer and the usage plan found."""
+    """The REST proxy event: the request, its body (base64 when its type is a binary media type of the API, or
+    it is not text), and what the authorizer and the usage plan found."""
     context = {**request["requestContext"], "identity": {**request["requestContext"]["identity"], **identity}}
     if authorization is not None:
         # API Gateway flattens the authorizer's context beside its principal id.
@@ -408,7 +427,7 @@ def proxy_event(
             **(authorization.get("context") or {}),
             "integrationLatency": authorization["latencyMillis"],
         }
-    is_text = not body or _is_utf8(body)
+    is_text = not body or (not binary and _is_utf8(body))
     return {
         **request,
         "requestContext": context,

@@ -16,7 +16,8 @@ class AwsClients:
 
     @property
     def s3(self) -> Any:
-        return self._client("s3")
+        # Presigned URLs (File objects' url, upload URLs) signed with SigV4, which every region accepts.
+        return self._client("s3", config=Config(signature_version="s3v4"))
 
     @property
     def dynamodb(self) -> Any:

@@ -1,4 +1,4 @@
-"""Lambda: GET /v1/files/{fileId}/metadata, GET /v1/files?path=, and the similar-image searches."""
+"""Lambda: the read-only file routes (list and search, details, metadata, by path) and the similar searches."""
 import os
 
 from aws_lambda_powertools import Logger
@@ -7,6 +7,8 @@ from imagemeta.settings import FilesSettings
 from service.api.files_routes import register_file_routes
 from service.api.resolver import build_resolver
 from service.api.similar_routes import register_similar_routes
+from service.storage.library import Library
+from service.storage.objects import presigned_get
 from service.storage.overflow import OverflowStore
 from service.storage.records import RecordStore
 from service.storage.similar_index import SimilarIndex
@@ -20,7 +22,15 @@ def build(settings: FilesSettings, clients: AwsClients) -> LambdaHandler:
     logger = Logger()
     app = build_resolver(logger)
     store = RecordStore(clients.dynamodb, settings.table, OverflowStore(clients.s3, settings.bucket))
-    register_file_routes(app, store, settings.bucket)
+    library = Library(clients.dynamodb, settings.table, settings.bucket, settings.search_max_records)
+
+    def url(item: dict) -> str | None:
+        if not settings.file_url_seconds:
+            return None
+        version = item.get("versionId", {}).get("S")
+        return presigned_get(clients.s3, settings.bucket, item["path"]["S"], version, settings.file_url_seconds)
+
+    register_file_routes(app, store, library, settings.bucket, url, logger)
     register_similar_routes(app, store, SimilarIndex(clients.dynamodb, settings.table), logger)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -7,6 +7,7 @@ from imagemeta.settings import IngestSettings
 from service.ingest.processor import Ingest
 from service.ingest.redrive import LargerIngest
 from service.storage.overflow import OverflowStore
+from service.storage.prepared import PreparedExtractions
 from service.storage.records import RecordStore
 
 from . import LambdaHandler, built_on_lookup
@@ -20,6 +21,7 @@ def build(settings: IngestSettings, clients: AwsClients) -> LambdaHandler:
     ingest = Ingest(
         s3=clients.s3,
         store=RecordStore(clients.dynamodb, settings.table, OverflowStore(clients.s3, settings.bucket)),
+        prepared=PreparedExtractions(clients.dynamodb, settings.table),
         limits=settings.limits,
         logger=logger,
         larger=LargerIngest(clients.sqs, larger) if larger else None,

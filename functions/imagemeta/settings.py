@@ -16,6 +16,10 @@ from .errors import BadParameter
 from .fetch.policy import FetchSettings, parse_url
 from .limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_DECODE_BYTES, DEFAULT_MAX_PIXELS, Limits
 
+# A search beyond one folder reads at most this many records (a 10,000-file library searches in one go).
+DEFAULT_SEARCH_MAX_RECORDS = 10_000
+# A File object's url works for an hour (at most as long as the function's own credentials).
+DEFAULT_FILE_URL_SECONDS = 3600
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
 
@@ -51,6 +55,16 @@ def _larger_ingest_queue_url(env: Mapping[str, str]) -> str | None:
 
 def _keys_table(env: Mapping[str, str]) -> str:
     return _required(env, "KEYS_TABLE_NAME", "the name of the API keys table")
+
+
+def _search_max_records(env: Mapping[str, str]) -> int:
+    """SEARCH_MAX_RECORDS: index rows and folders a files search may read before it asks for a narrower path."""
+    return _number(env, "SEARCH_MAX_RECORDS", DEFAULT_SEARCH_MAX_RECORDS)
+
+
+def _file_url_seconds(env: Mapping[str, str]) -> int:
+    """FILE_URL_SECONDS: how long a File object's presigned `url` works; 0 answers `url: null`."""
+    return _number(env, "FILE_URL_SECONDS", DEFAULT_FILE_URL_SECONDS, minimum=0)
 
 
 def _limits(env: Mapping[str, str]) -> Limits:
@@ -162,7 +176,32 @@ class MetadataUrlSettings(RemoteImageSettings):
 
 @dataclass(frozen=True)
 class FilesSettings(FromEnvironment):
-    """FilesFunction's: where the records live (lookups and the similar search)."""
+    """FilesFunction's: where the records live (lookups, listings and the similar search), how far a search
+    may read, and how long a File object's url works."""
+
+    bucket: str = read_by(_bucket)
+    table: str = read_by(_table)
+    search_max_records: int = read_by(_search_max_records)
+    file_url_seconds: int = read_by(_file_url_seconds)
+
+
+@dataclass(frozen=True)
+class UploadSettings(FromEnvironment):
+    """UploadFunction's (POST /api/v1/files/upload, POST /v1/files/upload-url): the bucket it writes, the table
+    of the extractions it hands to the ingest, the limits and fetch policy of the URL route (a `file` given as
+    a URL is fetched as that route fetches), and how long its answer's url works."""
+
+    bucket: str = read_by(_bucket)
+    table: str = read_by(_table)
+    limits: Limits = read_by(_limits)
+    fetch: FetchSettings = read_by(_fetch)
+    file_url_seconds: int = read_by(_file_url_seconds)
+
+
+@dataclass(frozen=True)
+class DeleteSettings(FromEnvironment):
+    """FileDeleteFunction's (DELETE /v1/files/{fileId}, POST /v1/files/batch/deleteByFileIds): the records it
+    looks keys up in, and the bucket it deletes from."""
 
     bucket: str = read_by(_bucket)
     table: str = read_by(_table)

@@ -15,3 +15,33 @@ class SearchTooBroad(ImageMetaError):
     """A similar search would read more index entries than it may (413)."""
 
     help = "Too many stored images are near-identical to this hash; look up one of them by path."
+
+
+class SearchNeedsPath(ImageMetaError):
+    """A files search would read more records than the deployment allows (400): it must name a folder."""
+
+    help = (
+        "Narrow the search to a folder: the `path` parameter, or a `path = \"/folder/\"` or `path : \"/folder/\"` "
+        "condition in `searchQuery` (the limit is the SearchMaxRecords parameter of the deployment)."
+    )
+
+
+class FileExists(ImageMetaError):
+    """An upload with overwriteFile=false and useUniqueFileName=false names a file that exists (409)."""
+
+    message = "A file already exists at this path."
+    help = "Upload with useUniqueFileName=true or overwriteFile=true, or choose another fileName or folder."
+
+
+class MissingFiles(ImageMetaError):
+    """A bulk delete named fileIds that have no file (404); nothing was deleted."""
+
+    message = "The requested file(s) does not exist."
+    help = "Remove the missing fileIds from the request (missingFileIds); nothing was deleted."
+
+    def __init__(self, missing: list[str]):
+        super().__init__(detail=f"{len(missing)} missing")
+        self.missing = missing
+
+    def body(self) -> dict[str, object]:  # type: ignore[override]
+        return {**super().body(), "missingFileIds": self.missing}

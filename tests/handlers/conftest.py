@@ -10,13 +10,21 @@ from urllib.parse import quote_plus
 
 import boto3
 import pytest
-from handlers import backfill, files, ingest, metadata_url
+from botocore.config import Config
+from moto import mock_aws
+
+from handlers import backfill, file_delete, files, ingest, metadata_url, upload
 from handlers.clients import AwsClients
 from imagemeta.fetch.policy import FetchSettings
 from imagemeta.limits import DEFAULT_LIMITS
-from imagemeta.settings import BackfillSettings, FilesSettings, IngestSettings, MetadataUrlSettings
-from moto import mock_aws
-
+from imagemeta.settings import (
+    BackfillSettings,
+    DeleteSettings,
+    FilesSettings,
+    IngestSettings,
+    MetadataUrlSettings,
+    UploadSettings,
+)
 from infra.resources import table_parameters
 
 from ..local_template import local_template
@@ -25,6 +33,8 @@ from ..paths import EVENTS
 # The local stack's bucket and table, which the files in events/ name.
 BUCKET = local_template().physical_name("UploadBucket")
 TABLE = local_template().physical_name("FilesTable")
+# Small, so the handler tests reach the search limit with a few records.
+SEARCH_MAX_RECORDS = 50
 
 
 def load_event(name: str) -> dict[str, Any]:
@@ -39,6 +49,14 @@ def upload_event(key: str, body: bytes, sequencer: str) -> dict[str, Any]:
         key=quote_plus(key, safe="/"), size=len(body), eTag=hashlib.md5(body).hexdigest(), sequencer=sequencer
     )
     event["Records"][0]["body"] = json.dumps(message)
+    return event
+
+
+def for_file(event_name: str, fid: str) -> dict[str, Any]:
+    """A fileId route's event from events/ (details, metadata, delete) aimed at another fileId."""
+    event = load_event(event_name)
+    event["path"] = event["path"].replace(event["pathParameters"]["fileId"], fid)
+    event["pathParameters"] = {"fileId": fid}
     return event
 
 
@@ -92,7 +110,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
     """moto with the bucket, table and queue, and each function's handler built against them."""
     set_aws_environment(monkeypatch)
     with mock_aws():
-        s3 = boto3.client("s3")
+        s3 = boto3.client("s3", config=Config(signature_version="s3v4"))  # as handlers.clients makes it
         dynamodb = boto3.client("dynamodb")
         s3.create_bucket(Bucket=BUCKET)
         create_table_from_template(dynamodb)
@@ -108,8 +126,10 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
             queue_url=queue_url,
             large_queue_url=large_queue_url,
             backfill=backfill.build(BackfillSettings(BUCKET, TABLE, queue_url), clients),
-            files=files.build(FilesSettings(BUCKET, TABLE), clients),
+            files=files.build(FilesSettings(BUCKET, TABLE, SEARCH_MAX_RECORDS, 3600), clients),
             # IngestLargeFunction's: the service's limits and no larger function to hand over to.
             ingest=ingest.build(IngestSettings(BUCKET, TABLE, DEFAULT_LIMITS), clients),
             metadata_url=metadata_url.build(MetadataUrlSettings(DEFAULT_LIMITS, FetchSettings())),
+            upload=upload.build(UploadSettings(BUCKET, TABLE, DEFAULT_LIMITS, FetchSettings(), 3600), clients),
+            delete=file_delete.build(DeleteSettings(BUCKET, TABLE), clients),
         )

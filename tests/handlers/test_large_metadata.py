@@ -1,4 +1,5 @@
-"""Metadata larger than a DynamoDB item (400 KB) is stored whole, comes back unchanged, and only as written."""
+"""Metadata and embeddedMetadata larger than a DynamoDB item (400 KB) are stored whole, come back unchanged,
+and only as written."""
 from __future__ import annotations
 
 import io
@@ -12,10 +13,12 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 import pytest
-from imagemeta import extract
 from PIL import Image
+
+from imagemeta import embedded_metadata, extract
+from service.storage.bodies import EMBEDDED_METADATA, METADATA, inflate
 from service.storage.overflow import MAX_BODY_BYTES, CorruptRecordBody, OverflowStore
-from service.storage.records import ObjectEvent, RecordStore, inflate
+from service.storage.records import ObjectEvent, RecordStore
 
 from .conftest import BUCKET, TABLE, lambda_context, load_event, upload_event
 
@@ -61,6 +64,22 @@ def ingest(aws: SimpleNamespace, body: bytes, sequencer: str) -> None:
     assert aws.ingest(upload_event(KEY, body, sequencer), lambda_context()) == {"batchItemFailures": []}
 
 
+def stored_record(aws: SimpleNamespace) -> dict:
+    """The one file record of the table (its folder's item aside)."""
+    (record,) = [item for item in aws.dynamodb.scan(TableName=TABLE)["Items"] if "path" in item]
+    return record
+
+
+def spilled(record: dict) -> dict[str, str]:
+    """The bodies a record keeps in the bucket: body name -> key."""
+    return {name: record[f"{name}Ref"]["S"] for name in (METADATA, EMBEDDED_METADATA) if f"{name}Ref" in record}
+
+
+def reading(aws: SimpleNamespace, name: str) -> dict:
+    """The answer of the route that reads one body: by path for the metadata, details for embeddedMetadata."""
+    return aws.files(load_event("file_by_path.json" if name == METADATA else "file_details.json"), lambda_context())
+
+
 def overflow_objects(aws: SimpleNamespace) -> list[str]:
     listed = aws.s3.list_objects_v2(Bucket=BUCKET, Prefix="_imagemeta/").get("Contents", [])
     return [item["Key"] for item in listed]
@@ -72,11 +91,13 @@ def test_metadata_over_400_kb_is_stored_whole_and_released_when_replaced(aws: Si
     assert len(json.dumps(expected)) > 400 * 1024
     ingest(aws, image, "0062B4F0A1C2D3E4F5")
 
-    (stored,) = aws.dynamodb.scan(TableName=TABLE)["Items"]
-    assert "metadataRef" in stored and overflow_objects(aws) == [stored["metadataRef"]["S"]]
+    stored = stored_record(aws)
+    assert spilled(stored) and sorted(overflow_objects(aws)) == sorted(spilled(stored).values())
     response = aws.files(load_event("file_by_path.json"), lambda_context())
     assert response["statusCode"] == 200
     assert json.dumps(json.loads(response["body"])["metadata"]) == json.dumps(expected)
+    details = aws.files(load_event("file_details.json"), lambda_context())
+    assert json.loads(details["body"])["embeddedMetadata"] == embedded_metadata(image)
 
     # A newer, small version of the object replaces the record, and its spilled body is deleted.
     small = png_with_exif(exif_with_text(10, seed=2))
@@ -104,16 +125,18 @@ def test_a_second_delivery_of_a_large_record_keeps_the_stored_body(aws: SimpleNa
     store = RecordStore(aws.dynamodb, TABLE, OverflowStore(aws.s3, BUCKET))
     metadata = extract(image)
 
-    assert store.put_metadata(event, metadata) is True
-    assert store.put_metadata(event, metadata) is False
+    embedded = embedded_metadata(image)
 
-    (stored,) = aws.dynamodb.scan(TableName=TABLE)["Items"]
-    assert overflow_objects(aws) == [stored["metadataRef"]["S"]]
+    assert store.put_metadata(event, metadata, embedded) is True
+    assert store.put_metadata(event, metadata, embedded) is False
+
+    stored = stored_record(aws)
+    assert spilled(stored) and sorted(overflow_objects(aws)) == sorted(spilled(stored).values())
     assert json.dumps(store.get(event.file_id)["metadata"]) == json.dumps(metadata)
 
 
 class FailingWrites:
-    """A DynamoDB client whose put_item fails as throttling does; everything else passes through."""
+    """A DynamoDB client whose writes fail as throttling does; everything else passes through."""
 
     def __init__(self, dynamodb: object) -> None:
         self._dynamodb = dynamodb
@@ -121,6 +144,8 @@ class FailingWrites:
 
     def put_item(self, **_: object) -> None:
         raise RuntimeError("ProvisionedThroughputExceededException")
+
+    transact_write_items = put_item
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._dynamodb, name)
@@ -137,11 +162,13 @@ def test_a_failed_write_leaves_no_spilled_body(aws: SimpleNamespace) -> None:
 
 def test_a_record_whose_spilled_body_was_removed_answers_404_not_500(aws: SimpleNamespace) -> None:
     ingest(aws, png_with_exif(exif_with_numbers(seed=7)), "0062B4F0A1C2D3E4F5")
-    (spilled,) = overflow_objects(aws)
-    aws.s3.delete_object(Bucket=BUCKET, Key=spilled)  # the bucket is writable by others
-    response = aws.files(load_event("file_by_path.json"), lambda_context())
-    assert response["statusCode"] == 404
-    assert json.loads(response["body"])["message"] == "The requested file does not exist or is inaccessible at this time."
+    bodies = spilled(stored_record(aws))
+    assert bodies
+    for name, key in bodies.items():
+        aws.s3.delete_object(Bucket=BUCKET, Key=key)  # the bucket is writable by others
+        response = reading(aws, name)
+        assert response["statusCode"] == 404
+        assert json.loads(response["body"])["message"] == "The requested file does not exist or is inaccessible at this time."
 
 
 @pytest.mark.parametrize(
@@ -159,16 +186,19 @@ def test_a_replaced_spilled_body_is_a_logged_500_never_served(
     aws: SimpleNamespace, forged: Callable[[bytes], bytes], caplog: pytest.LogCaptureFixture
 ) -> None:
     ingest(aws, png_with_exif(exif_with_numbers(seed=8)), "0062B4F0A1C2D3E4F5")
-    (spilled,) = overflow_objects(aws)
-    original = aws.s3.get_object(Bucket=BUCKET, Key=spilled)["Body"].read()
-    aws.s3.put_object(Bucket=BUCKET, Key=spilled, Body=forged(original))
-    started = time.monotonic()
-    response = aws.files(load_event("file_by_path.json"), lambda_context())
-    assert response["statusCode"] == 500
-    assert "forged" not in response["body"] and set(json.loads(response["body"])) == {"message", "help"}
-    assert time.monotonic() - started < 5  # no inflation of the bomb
-    # The function's log names the fault, with its traceback.
-    assert [r.exc_info[0] for r in caplog.records if r.exc_info] == [CorruptRecordBody]
+    bodies = spilled(stored_record(aws))
+    assert bodies
+    for name, key in bodies.items():
+        original = aws.s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+        aws.s3.put_object(Bucket=BUCKET, Key=key, Body=forged(original))
+        caplog.clear()
+        started = time.monotonic()
+        response = reading(aws, name)
+        assert response["statusCode"] == 500
+        assert "forged" not in response["body"] and set(json.loads(response["body"])) == {"message", "help"}
+        assert time.monotonic() - started < 5  # no inflation of the bomb
+        # The function's log names the fault, with its traceback.
+        assert [r.exc_info[0] for r in caplog.records if r.exc_info] == [CorruptRecordBody]
 
 
 def test_inline_compressed_bodies_inflate_within_the_bound() -> None:

@@ -56,6 +56,11 @@ class LocalStack:
         request.setdefault("auth", (self.private_key, ""))
         return requests.get(self.api_url + path, params=params, timeout=30, **request)
 
+    def post(self, path: str, **request: Any) -> requests.Response:
+        """POST to an API path with the stack's private key, as `get` does."""
+        request.setdefault("auth", (self.private_key, ""))
+        return requests.post(self.api_url + path, timeout=30, **request)
+
     def command(self, module: str, *arguments: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
         """One of the repository's commands (`python -m <module> --local <stack.json>`) run on this stack."""
         return subprocess.run(

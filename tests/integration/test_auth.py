@@ -61,7 +61,7 @@ def assert_refused_before_any_function(stack: LocalStack, image_server: ImageSer
 def test_sdk_reads_an_uploaded_files_metadata_exactly_as_our_api_answers_it(local_stack: LocalStack) -> None:
     key = f"uploads/sdk {uuid.uuid4().hex[:8]}.jpg"
     local_stack.s3().put_object(Bucket=local_stack.bucket, Key=key, Body=CANON.read_bytes())
-    record, _ = wait_until(lambda: local_stack.get("/v1/files", params={"path": key}), lambda r: r.status_code != 404)
+    record, _ = wait_until(lambda: local_stack.get("/v1/files/byPath", params={"path": key}), lambda r: r.status_code != 404)
     assert record.status_code == 200, record.text
     file_id = record.json()["fileId"]
 
@@ -165,7 +165,7 @@ def test_rotation_two_keys_work_at_once_and_a_revoked_key_is_refused(
     for key in (old_key, new_key):
         assert key.startswith("private_") and key not in listing
         # 404 is the files function's answer: the key got the request through.
-        assert local_stack.get("/v1/files", params={"path": "none.png"}, auth=(key, "")).status_code == 404
+        assert local_stack.get("/v1/files/byPath", params={"path": "none.png"}, auth=(key, "")).status_code == 404
 
     revoked = local_stack.keys("revoke", old_id)
 
@@ -173,5 +173,5 @@ def test_rotation_two_keys_work_at_once_and_a_revoked_key_is_refused(
     # The local stack does not cache authorizer results (the template's TTL is 0): refused at once.
     assert_refused_before_any_function(local_stack, image_server, auth=(old_key, ""))
     assert_refused_before_any_function(local_stack, image_server, auth=None, headers={"x-api-key": old_key})
-    assert local_stack.get("/v1/files", params={"path": "none.png"}, auth=(new_key, "")).status_code == 404
+    assert local_stack.get("/v1/files/byPath", params={"path": "none.png"}, auth=(new_key, "")).status_code == 404
     assert listed_rows(local_stack.keys("list"))[old_id][4] != "-"  # now the revocation time

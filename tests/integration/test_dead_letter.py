@@ -65,7 +65,7 @@ def test_a_message_that_always_fails_is_handed_over_then_dead_lettered_with_its_
         image = io.BytesIO()
         Image.new("RGB", (12, 9), (1, 2, 3)).save(image, "PNG")
         local_stack.s3().put_object(Bucket=local_stack.bucket, Key=key, Body=image.getvalue())
-        beside, _ = wait_until(lambda: local_stack.get("/v1/files", params={"path": key}), lambda r: r.status_code != 404)
+        beside, _ = wait_until(lambda: local_stack.get("/v1/files/byPath", params={"path": key}), lambda r: r.status_code != 404)
         dead = wait_for_message(sqs, dead_letter_url, DEAD_LETTER_SECONDS)
     finally:
         for url, attributes in zip(queues, deployed, strict=True):

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.integration
 
 CANON = IMAGES / "exif-samples" / "jpg" / "Canon_40D.jpg"
 KEY = "photos/Canon 40D.jpg"  # where the README's upload puts it, and the key events/ name
+UPLOADED = "photos/Canon_40D.jpg"  # where events/file_upload.json uploads, and what the delete events delete
 
 
 def invoke(stack: LocalStack, function: str, event_file: str) -> tuple[Any, str]:
@@ -33,15 +34,19 @@ def body(response: dict[str, Any]) -> Any:
     return json.loads(response["body"])
 
 
+def by_path(stack: LocalStack, key: str) -> Any:
+    return stack.get("/v1/files/byPath", params={"path": "/" + key})
+
+
 @pytest.fixture(scope="module")
 def uploaded(local_stack: LocalStack) -> Iterator[dict[str, Any]]:
     """The README's upload step; the record it makes (removed again at the end, as other tests share the stack)."""
     local_stack.s3().put_object(Bucket=local_stack.bucket, Key=KEY, Body=CANON.read_bytes())
-    found, _ = wait_until(lambda: local_stack.get("/v1/files", params={"path": KEY}), lambda r: r.status_code == 200)
+    found, _ = wait_until(lambda: by_path(local_stack, KEY), lambda r: r.status_code == 200)
     assert found.status_code == 200, found.text
     yield found.json()
     local_stack.s3().delete_object(Bucket=local_stack.bucket, Key=KEY)
-    gone, _ = wait_until(lambda: local_stack.get("/v1/files", params={"path": KEY}), lambda r: r.status_code == 404)
+    gone, _ = wait_until(lambda: by_path(local_stack, KEY), lambda r: r.status_code == 404)
     assert gone.status_code == 404
 
 
@@ -76,6 +81,35 @@ def the_upload_among_matches(response: Any, record: dict[str, Any], stack: Local
     assert record["fileId"] in matches(response)  # the event's pHash is the image's
 
 
+def the_stored_file(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
+    assert response["statusCode"] == 200, response
+    assert (body(response)["fileId"], body(response)["filePath"]) == (record["fileId"], "/" + KEY)
+
+
+def the_upload_listed(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
+    assert response["statusCode"] == 200, response
+    assert record["fileId"] in [item.get("fileId") for item in body(response)]
+
+
+def uploaded_with_its_metadata(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
+    assert response["statusCode"] == 200, response
+    assert (body(response)["filePath"], body(response)["metadata"]) == ("/" + UPLOADED, extract(CANON))
+    stack.s3().delete_object(Bucket=stack.bucket, Key=UPLOADED)
+
+
+def a_put_url(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
+    assert response["statusCode"] == 200, response
+    assert (body(response)["method"], body(response)["filePath"]) == ("PUT", "/scans/large-scan.tiff")
+
+
+def deleted_the_upload(status: int) -> Check:
+    def check(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
+        assert response["statusCode"] == status, response
+        assert "Contents" not in stack.s3().list_objects_v2(Bucket=stack.bucket, Prefix=UPLOADED)
+
+    return check
+
+
 def unauthorized(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
     assert response["errorMessage"] == "Unauthorized"  # the event's example key is none of the stack's
 
@@ -83,7 +117,7 @@ def unauthorized(response: Any, record: dict[str, Any], stack: LocalStack) -> No
 def skipped_as_older(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
     """Older than the stack's own event for the upload: the ingest skips it and the record stays as it was."""
     assert response == {"batchItemFailures": []}
-    assert stack.get("/v1/files", params={"path": KEY}).json() == record
+    assert by_path(stack, KEY).json() == record
 
 
 def no_failures(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
@@ -93,6 +127,13 @@ def no_failures(response: Any, record: dict[str, Any], stack: LocalStack) -> Non
 EXPECTED: dict[str, tuple[str, Check]] = {
     "file_metadata.json": ("FilesFunction", the_stored_metadata),
     "file_by_path.json": ("FilesFunction", the_stored_record),
+    "file_details.json": ("FilesFunction", the_stored_file),
+    "files_list.json": ("FilesFunction", the_upload_listed),
+    "files_search.json": ("FilesFunction", the_upload_listed),
+    "file_upload.json": ("UploadFunction", uploaded_with_its_metadata),
+    "upload_url.json": ("UploadFunction", a_put_url),
+    "file_delete.json": ("FileDeleteFunction", deleted_the_upload(204)),
+    "files_bulk_delete.json": ("FileDeleteFunction", deleted_the_upload(200)),
     "similar_to_file.json": ("FilesFunction", not_itself),
     "similar_to_hash.json": ("FilesFunction", the_upload_among_matches),
     # This stack may fetch from the tests' own servers only (make run's default: 502, the name never resolves).
@@ -116,6 +157,10 @@ def test_each_event_does_what_its_name_says_on_the_running_stack(
     local_stack: LocalStack, uploaded: dict[str, Any], event_file: str
 ) -> None:
     function, check = EXPECTED[event_file]
+    if function == "FileDeleteFunction":  # what it deletes: the upload event's file, put and recorded
+        local_stack.s3().put_object(Bucket=local_stack.bucket, Key=UPLOADED, Body=CANON.read_bytes())
+        recorded, _ = wait_until(lambda: by_path(local_stack, UPLOADED), lambda r: r.status_code == 200)
+        assert recorded.status_code == 200, recorded.text
 
     response, logs = invoke(local_stack, function, event_file)
 

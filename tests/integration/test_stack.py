@@ -36,7 +36,7 @@ def expected_file_id(bucket: str, key: str) -> str:
 
 
 def by_path(stack: LocalStack, key: str) -> requests.Response:
-    return stack.get("/v1/files", params={"path": key})
+    return stack.get("/v1/files/byPath", params={"path": key})
 
 
 def upload(stack: LocalStack, key: str, body: bytes) -> tuple[dict[str, Any], requests.Response, float]:
@@ -150,8 +150,8 @@ def test_remote_url_route_reads_an_image_served_from_loopback(
 def test_existing_callers_keep_sending_the_key_in_x_api_key(local_stack: LocalStack) -> None:
     assert local_stack.api_key == local_stack.private_key
 
-    accepted = local_stack.get("/v1/files", params={"path": "any.png"}, auth=None, headers={"x-api-key": local_stack.api_key})
-    refused = local_stack.get("/v1/files", params={"path": "any.png"}, auth=None, headers={"x-api-key": "not-the-key"})
+    accepted = local_stack.get("/v1/files/byPath", params={"path": "any.png"}, auth=None, headers={"x-api-key": local_stack.api_key})
+    refused = local_stack.get("/v1/files/byPath", params={"path": "any.png"}, auth=None, headers={"x-api-key": "not-the-key"})
 
     # 404 is the files function's answer: the key got the request through.
     assert accepted.status_code == 404 and accepted.json()["message"] == NOT_FOUND

@@ -109,7 +109,8 @@ def test_reading_any_functions_settings_loads_no_imaging_or_http_library() -> No
     loaded = modules_after(
         "import os\nfrom imagemeta import settings\n"
         "for kind in (settings.AuthorizerSettings, settings.BackfillSettings, settings.FilesSettings,\n"
-        "             settings.IngestSettings, settings.MetadataUrlSettings, settings.CliSettings):\n"
+        "             settings.IngestSettings, settings.MetadataUrlSettings, settings.CliSettings,\n"
+        "             settings.UploadSettings, settings.DeleteSettings):\n"
         "    kind.from_env(os.environ)",
         environment,
     )
@@ -127,10 +128,17 @@ def test_the_record_functions_do_not_load_the_image_stack() -> None:
     # They only read and write records: Pillow and libvips (pyvips loading it through cffi) would add
     # ~100 ms to every cold start for nothing.
     environment = {"BUCKET_NAME": "b", "TABLE_NAME": "t", "INGEST_QUEUE_URL": "https://q", "KEYS_TABLE_NAME": "k"}
-    for function in ("files", "authorizer", "backfill"):
+    for function in ("files", "file_delete", "authorizer", "backfill"):
         loaded = modules_after(f"from handlers.{function} import handler", environment)
         assert "boto3" in loaded
         assert not loaded & {"numpy", "PIL", "pyvips", "cffi"}, function
+
+
+def test_the_upload_function_loads_the_image_stack_only_for_an_upload() -> None:
+    # Its cold start serves upload URLs too; the extraction loads numpy and Pillow on the first upload.
+    environment = {"BUCKET_NAME": "b", "TABLE_NAME": "t"}
+    loaded = modules_after("from handlers.upload import handler", environment)
+    assert "boto3" in loaded and not loaded & {"numpy", "PIL"}
 
 
 def test_embedded_metadata_needs_neither_numpy_nor_pillow_for_a_jpeg() -> None:

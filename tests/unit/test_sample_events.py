@@ -1,6 +1,7 @@
 """events/ is what scripts/gen_events.py makes, and names the resources the local stack really has."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from urllib.parse import unquote_plus
@@ -40,7 +41,13 @@ def test_events_name_the_local_stack_s_bucket_queue_and_api() -> None:
     # The fileId the lookups ask for is the one the upload of the put event's key gets in that bucket.
     key = unquote_plus(records[0]["s3"]["object"]["key"])
     file_id = hashlib.sha256(f"{bucket}/{key}".encode()).hexdigest()[:24]
-    assert load("file_metadata.json")["pathParameters"] == {"fileId": file_id}
-    assert load("file_by_path.json")["queryStringParameters"] == {"path": key}
+    for name in ("file_metadata.json", "file_details.json", "similar_to_file.json"):
+        assert load(name)["pathParameters"] == {"fileId": file_id}, name
+    # The delete events delete what the upload event uploads, not the README's upload.
+    uploaded = hashlib.sha256(f"{bucket}/photos/Canon_40D.jpg".encode()).hexdigest()[:24]
+    assert b'name="folder"\r\n\r\n/photos/\r\n' in base64.b64decode(load("file_upload.json")["body"])
+    assert load("file_delete.json")["pathParameters"] == {"fileId": uploaded}
+    assert json.loads(base64.b64decode(load("files_bulk_delete.json")["body"])) == {"fileIds": [uploaded]}
+    assert load("file_by_path.json")["queryStringParameters"] == {"path": "/" + key}
     method_arn = load("authorizer_request.json")["methodArn"]
     assert method_arn.startswith(f"arn:aws:execute-api:us-east-1:123456789012:{api}/{template.api.stage_name}/GET/")

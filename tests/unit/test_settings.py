@@ -9,6 +9,7 @@ import pytest
 from imagemeta.fetch.policy import FetchSettings
 from imagemeta.limits import DEFAULT_LIMITS, Limits
 from imagemeta.settings import (
+    DEFAULT_SEARCH_MAX_RECORDS,
     AuthorizerSettings,
     BackfillSettings,
     CliSettings,
@@ -74,7 +75,11 @@ def test_a_config_error_is_not_an_error_of_the_api() -> None:
 
 def test_each_function_holds_only_the_settings_it_needs() -> None:
     env = {**STORAGE, **QUEUE, "KEYS_TABLE_NAME": "keys", "MAX_IMAGE_BYTES": "1000"}
-    assert FilesSettings.from_env(env) == FilesSettings(bucket="uploads", table="files")
+    assert FilesSettings.from_env(env) == FilesSettings(
+        bucket="uploads", table="files", search_max_records=DEFAULT_SEARCH_MAX_RECORDS, file_url_seconds=3600
+    )
+    tuned = {**env, "SEARCH_MAX_RECORDS": "500", "FILE_URL_SECONDS": "0"}
+    assert (FilesSettings.from_env(tuned).search_max_records, FilesSettings.from_env(tuned).file_url_seconds) == (500, 0)
     assert IngestSettings.from_env(env) == IngestSettings("uploads", "files", Limits(max_bytes=1000))
     assert BackfillSettings.from_env(env) == BackfillSettings("uploads", "files", QUEUE["INGEST_QUEUE_URL"])
     assert AuthorizerSettings.from_env(env) == AuthorizerSettings(keys_table="keys")

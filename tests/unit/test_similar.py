@@ -178,7 +178,7 @@ def test_the_template_declares_the_band_indexes_the_code_queries() -> None:
     """template.yaml is the one declaration of the indexes; SimilarIndex queries each band's by its attribute name."""
     table = table_parameters(local_template(), "FilesTable")
     indexes = {index["IndexName"]: index for index in table["GlobalSecondaryIndexes"]}
-    assert set(indexes) == set(BAND_ATTRIBUTES)
+    assert set(BAND_ATTRIBUTES) <= set(indexes)
     for band in BAND_ATTRIBUTES:
         assert indexes[band]["KeySchema"] == [
             {"AttributeName": band, "KeyType": "HASH"},

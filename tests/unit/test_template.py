@@ -14,7 +14,7 @@ from openapi_spec_validator import validate
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 from service.storage.overflow import RESERVED_PREFIX
-
+from service.storage.prepared import PREFIX as PREPARED_PREFIX
 from infra.functions import template_environment
 from tests.local_template import local_template
 from tests.paths import ROOT
@@ -34,11 +34,19 @@ FUNCTIONS = {
     "IngestFunction": "handlers.ingest.handler",
     "IngestLargeFunction": "handlers.ingest.handler",
     "BackfillFunction": "handlers.backfill.handler",
+    "UploadFunction": "handlers.upload.handler",
+    "FileDeleteFunction": "handlers.file_delete.handler",
 }
 ROUTES = {
     ("/v1/metadata", "get"): ("MetadataUrlFunction", {("query", "url")}),
     ("/v1/files/{fileId}/metadata", "get"): ("FilesFunction", {("path", "fileId")}),
-    ("/v1/files", "get"): ("FilesFunction", {("query", "path")}),
+    ("/v1/files", "get"): ("FilesFunction", set()),
+    ("/v1/files/{fileId}/details", "get"): ("FilesFunction", {("path", "fileId")}),
+    ("/v1/files/byPath", "get"): ("FilesFunction", {("query", "path")}),
+    ("/api/v1/files/upload", "post"): ("UploadFunction", set()),
+    ("/v1/files/upload-url", "post"): ("UploadFunction", set()),
+    ("/v1/files/{fileId}", "delete"): ("FileDeleteFunction", {("path", "fileId")}),
+    ("/v1/files/batch/deleteByFileIds", "post"): ("FileDeleteFunction", set()),
     ("/v1/files/{fileId}/similar", "get"): ("FilesFunction", {("path", "fileId")}),
     ("/v1/similar", "get"): ("FilesFunction", {("query", "pHash")}),
 }
@@ -186,7 +194,8 @@ def test_the_local_stack_serves_the_routes_the_transform_deploys(translated: dic
     assert {(r.path, m.lower()) for r in local.routes for m in r.methods} == {
         (path, method) for path, methods in deployed.items() for method in methods
     }
-    assert {r.function_name for r in local.routes} == {"MetadataUrlFunction", "FilesFunction"}
+    assert {r.function_name for r in local.routes} == {"MetadataUrlFunction", "FilesFunction", "UploadFunction",
+                                                      "FileDeleteFunction"}
     assert {r.authorizer_object.lambda_name for r in local.routes} == {"AuthorizerFunction"}
     assert local.stage_name == translated["Resources"]["MetadataApiapiStage"]["Properties"]["StageName"]
 
@@ -203,7 +212,7 @@ def test_routes_reach_their_functions_with_required_parameters_validated(transla
     for key, (function, params) in ROUTES.items():
         op = found[key]
         assert function in str(op["x-amazon-apigateway-integration"]["uri"])
-        assert {(p["in"], p["name"]) for p in op["parameters"] if p["required"]} == params
+        assert {(p["in"], p["name"]) for p in op.get("parameters", []) if p["required"]} == params
         assert validators[op["x-amazon-apigateway-request-validator"]]["validateRequestParameters"] is True
         # The Lambda authorizer, then the usage plan's key (which the authorizer supplies).
         assert op["security"] == [{"BasicAuthorizer": []}, {"api_key": []}]
@@ -383,11 +392,13 @@ def test_table_is_on_demand_with_recovery_keyed_by_file_id(resources: dict):
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert table["KeySchema"] == [{"AttributeName": "fileId", "KeyType": "HASH"}]
     bands = [f"pHashBand{n}" for n in range(4)]
+    folders = ["folder", "name", "createdKey", "updatedKey", "sizeKey", "heightKey", "widthKey", "parentFolder", "prefix"]
     assert table["AttributeDefinitions"] == [
-        {"AttributeName": name, "AttributeType": "S"} for name in ["fileId", "pHash", *bands]
+        {"AttributeName": name, "AttributeType": "S"} for name in ["fileId", "pHash", *bands, *folders]
     ]
-    # The similar-image search (docs/similar.md): one keys-only index per band, sorted by pHash.
-    assert [(i["IndexName"], i["KeySchema"], i["Projection"]) for i in table["GlobalSecondaryIndexes"]] == [
+    # The similar-image search (docs/similar.md): one keys-only index per band, sorted by pHash. (The folder
+    # indexes: tests/unit/test_folder_index.py.)
+    assert [(i["IndexName"], i["KeySchema"], i["Projection"]) for i in table["GlobalSecondaryIndexes"][:4]] == [
         (band, [{"AttributeName": band, "KeyType": "HASH"}, {"AttributeName": "pHash", "KeyType": "RANGE"}],
          {"ProjectionType": "KEYS_ONLY"})
         for band in bands
@@ -431,7 +442,7 @@ def test_openapi_is_valid_and_describes_the_deployed_routes(openapi: dict, trans
     assert set(documented) == {(path, method) for path, methods in deployed.items() for method in methods}
     for key, (_, params) in ROUTES.items():
         shared = openapi["components"]["parameters"]
-        parameters = [shared[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p for p in documented[key]["parameters"]]
+        parameters = [shared[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p for p in documented[key].get("parameters", [])]
         assert {(p["in"], p["name"]) for p in parameters if p["required"]} == params
 
 
@@ -440,8 +451,18 @@ def test_openapi_documents_every_status_each_route_can_answer(openapi: dict):
     expected = {
         "/v1/metadata": common | {"403", "502", "504"},
         "/v1/files/{fileId}/metadata": common | {"404"},
-        "/v1/files": common | {"404"},
+        "/v1/files": common - {"413"},
+        "/v1/files/{fileId}/details": common - {"413"} | {"404"},
+        "/v1/files/byPath": common | {"404"},
     }
+    writes = {
+        ("/api/v1/files/upload", "post"): common | {"403", "409", "502", "504"},
+        ("/v1/files/upload-url", "post"): common - {"413"},
+        ("/v1/files/{fileId}", "delete"): {"204", "400", "401", "404", "429", "500"},
+        ("/v1/files/batch/deleteByFileIds", "post"): common - {"413"} | {"404"},
+    }
+    for (path, method), statuses in writes.items():
+        assert set(openapi["paths"][path][method]["responses"]) == statuses, path
     for path, statuses in expected.items():
         assert set(openapi["paths"][path]["get"]["responses"]) == statuses, path
 
@@ -477,7 +498,7 @@ def _ingest(log_group: str, queue: str) -> set[tuple[str, str]]:
     """An ingest function's grants: its queue, the uploads, the overflow records and the table."""
     return (_logs(log_group)
             | {(f"sqs:{a}", queue) for a in ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes")}
-            | {(f"s3:{a}", OBJECTS) for a in ("GetObject", "GetObjectVersion")}
+            | {(f"s3:{a}", OBJECTS) for a in ("GetObject", "GetObjectVersion", "GetObjectTagging", "GetObjectVersionTagging")}
             | {("s3:ListBucket", BUCKET)}
             | {(f"s3:{a}", OVERFLOW) for a in ("PutObject", "DeleteObject")}
             | {(f"dynamodb:{a}", TABLE) for a in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query")})
@@ -496,14 +517,36 @@ EXPECTED_GRANTS = {
     "MetadataUrlFunction": _logs("MetadataUrlLogGroup"),
     "FilesFunction": _logs("FilesLogGroup")
     | {("dynamodb:GetItem", TABLE), ("dynamodb:Query", TABLE), ("dynamodb:BatchGetItem", TABLE)}
-    | {("dynamodb:Query", str({"Fn::Sub": "${FilesTable.Arn}/index/pHashBand*"}))}
-    | {("s3:GetObject", OVERFLOW)},
+    | {("dynamodb:Query", str({"Fn::Sub": f"${{FilesTable.Arn}}/index/{index}"})) for index in ("pHashBand*", "by*", "subfolders")}
+    # Spilled record bodies, and the uploads a File object's presigned url reads.
+    | {(f"s3:{a}", OBJECTS) for a in ("GetObject", "GetObjectVersion")},
     "IngestFunction": _ingest("IngestLogGroup", QUEUE) | {("sqs:SendMessage", LARGE_QUEUE)},
     "IngestLargeFunction": _ingest("IngestLargeLogGroup", LARGE_QUEUE),
     "BackfillFunction": _logs("BackfillLogGroup")
     | {("s3:ListBucket", BUCKET), ("sqs:SendMessage", QUEUE)}
     | {(f"dynamodb:{a}", TABLE) for a in ("GetItem", "PutItem")},
+    # Its table grants hold only for the items of extractions (test below).
+    "UploadFunction": _logs("UploadLogGroup")
+    | {(f"s3:{a}", OBJECTS) for a in ("PutObject", "PutObjectTagging", "GetObject", "GetObjectVersion")}
+    | {(f"dynamodb:{a}", TABLE) for a in ("PutItem", "DeleteItem")},
+    "FileDeleteFunction": _logs("FileDeleteLogGroup")
+    | {(f"dynamodb:{a}", TABLE) for a in ("GetItem", "BatchGetItem")}
+    | {("s3:DeleteObject", OBJECTS)},
 }
+
+
+def test_the_upload_function_writes_only_extraction_items_to_the_table(resources: dict):
+    statements = resources["UploadFunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    (table_grant,) = [s for s in statements if str(s["Resource"]) == TABLE]
+    assert table_grant["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [PREPARED_PREFIX + "*"]}}
+
+
+def test_the_api_takes_bodies_as_bytes_and_answers_oversized_ones_413(resources: dict):
+    api = resources["MetadataApi"]["Properties"]
+    assert api["BinaryMediaTypes"] == ["*~1*"]
+    too_large = api["GatewayResponses"]["REQUEST_TOO_LARGE"]
+    assert too_large["StatusCode"] == 413
+    assert "POST /v1/files/upload-url" in too_large["ResponseTemplates"]["application/json"]
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)

@@ -13,13 +13,16 @@ from imagemeta.errors import (
     UpstreamTimeout,
 )
 
-from ..errors import RecordNotFound, SearchTooBroad
+from ..errors import FileExists, MissingFiles, RecordNotFound, SearchNeedsPath, SearchTooBroad
 
 STATUS_BY_ERROR: dict[type[ImageMetaError], int] = {
     BadParameter: 400,
     NotAnImage: 400,
     FetchRefused: 403,
+    SearchNeedsPath: 400,
     RecordNotFound: 404,
+    MissingFiles: 404,
+    FileExists: 409,
     TooLarge: 413,
     SearchTooBroad: 413,
     UpstreamError: 502,

@@ -1,11 +1,15 @@
 """Request parameters: each query and path parameter parsed and checked, BadParameter naming it otherwise."""
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import re
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-from imagemeta.errors import BadParameter
+
+from imagemeta.errors import BadParameter, echo
 
 FILE_ID = re.compile(r"[0-9a-f]{24}")
 # A cursor is "<distance>-<fileId>" of the last item of the previous page: a position in the answer's
@@ -27,9 +31,20 @@ def int_query(app: APIGatewayRestResolver, name: str, default: int, low: int, hi
     value = app.current_event.get_query_string_value(name)
     if value is None:
         return default
-    if not (value.isascii() and value.isdigit() and len(value) <= 3 and low <= int(value) <= high):
+    digits = max(3, len(str(high)))  # no int() of a thousand-digit string
+    if not (value.isascii() and value.isdigit() and len(value) <= digits and low <= int(value) <= high):
         raise BadParameter(f"Parameter `{name}` must be an integer from {low} to {high}.")
     return int(value)
+
+
+def choice_query(app: APIGatewayRestResolver, name: str, choices: tuple[str, ...], default: str) -> str:
+    """An optional query parameter that is one of `choices`; BadParameter listing them otherwise."""
+    value = app.current_event.get_query_string_value(name)
+    if value is None:
+        return default
+    if value not in choices:
+        raise BadParameter(f"Parameter `{name}` must be one of {', '.join(choices)}; got {echo(value)}.")
+    return value
 
 
 def parse_file_id(value: str) -> str:
@@ -53,3 +68,14 @@ def cursor_query(app: APIGatewayRestResolver) -> tuple[int, str] | None:
 def encode_cursor(item: dict[str, Any]) -> str:
     """The cursor that resumes after this item (what cursor_query reads back)."""
     return f"{item['distance']}-{item['fileId']}"
+
+
+def json_body(app: APIGatewayRestResolver) -> Any:
+    """The request body as JSON (None when there is none); BadParameter when it is not JSON text."""
+    event = app.current_event
+    if not event.body:
+        return None
+    try:
+        return json.loads(base64.b64decode(event.body) if event.is_base64_encoded else event.body)
+    except (ValueError, binascii.Error):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise BadParameter("The request body must be a JSON object (Content-Type: application/json).") from None

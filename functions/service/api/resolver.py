@@ -1,16 +1,22 @@
 """The API's resolver: JSON responses with the request id, and the error family mapped once."""
 from __future__ import annotations
 
+import gzip
 import json
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from imagemeta.errors import ImageMetaError
+
+from imagemeta.errors import BadParameter, ImageMetaError
 
 from .error_map import error_body, internal_error_body, status_of
 
 JSON = "application/json"
+# Answers above this many characters are compressed for clients that accept gzip.
+COMPRESS_ABOVE_BYTES = 256 * 1024
+# Lambda returns at most 6 MB (6,291,456 bytes) including the response's envelope and headers.
+MAX_RESPONSE_BYTES = 6_000_000
 
 
 def build_resolver(logger: Logger) -> APIGatewayRestResolver:
@@ -45,7 +51,32 @@ def respond(app: APIGatewayRestResolver, status: int, body: str) -> Response:
     return Response(status_code=status, content_type=JSON, body=body, headers={"x-request-id": request_id(app)})
 
 
-def ok(app: APIGatewayRestResolver, body: dict[str, Any]) -> Response:
-    """A 200 JSON answer (key order kept, as the contract lists it)."""
-    return respond(app, 200, json.dumps(body, ensure_ascii=False))
+def ok(app: APIGatewayRestResolver, body: Any) -> Response:
+    """A 200 JSON answer (key order kept, as the contract lists it).
+
+    A large answer goes gzip-compressed to clients that accept it (JSON of metadata shrinks about tenfold),
+    and an answer Lambda could not return (6 MB) is refused, naming the parameter that makes it smaller.
+    """
+    text = json.dumps(body, ensure_ascii=False)
+    payload: str | bytes = text
+    headers = {"x-request-id": request_id(app)}
+    if len(text) > COMPRESS_ABOVE_BYTES and "gzip" in (app.current_event.headers.get("accept-encoding") or "").lower():
+        payload = gzip.compress(text.encode(), compresslevel=6)
+        headers["Content-Encoding"] = "gzip"
+    # What Lambda carries: the text, or the compressed bytes in base64.
+    carried = len(text.encode()) if isinstance(payload, str) else (len(payload) + 2) // 3 * 4
+    if carried > MAX_RESPONSE_BYTES:
+        raise BadParameter(
+            "The answer would exceed the 6 MB a response can carry: ask for fewer results with `limit`"
+            + ("." if isinstance(payload, bytes) else ", or accept gzip (Accept-Encoding: gzip).")
+        )
+    kind = Response if isinstance(payload, str) else GzippedJson
+    return kind(status_code=200, content_type=JSON, body=payload, headers=headers)
+
+
+class GzippedJson(Response):
+    """JSON already gzip-compressed: sent as its bytes (Powertools would serialize a bytes body as JSON again)."""
+
+    def is_json(self) -> bool:
+        return False
 

@@ -14,9 +14,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from ..storage.overflow import RESERVED_PREFIX
-
-# Lower than any sequencer S3 issues: backfill only fills keys that have no record yet.
-BACKFILL_SEQUENCER = "0"
+from ..storage.records import BACKFILL_SEQUENCER
 # SendMessageBatch takes at most ten messages.
 SQS_BATCH = 10
 

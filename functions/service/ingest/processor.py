@@ -7,11 +7,12 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes.s3_event import S3EventRecord
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from imagemeta import Limits, NotAnImage, OverMemoryBudget, TooLarge, extract
+from imagemeta import Limits, NotAnImage, OverMemoryBudget, TooLarge, extract_with_embedded
 
-from ..storage.objects import current_version, open_object
+from ..storage.objects import current_version, head_object, open_object
 from ..storage.overflow import RESERVED_PREFIX
-from ..storage.records import ObjectEvent, RecordStore
+from ..storage.prepared import Prepared, PreparedExtractions
+from ..storage.records import STORED_ERRORS, ObjectEvent, RecordStore
 from .events import object_event
 from .redrive import LargerIngest
 
@@ -29,9 +30,11 @@ class Ingest:
     batch): the larger function has the last word. Its records are written by the same conditional writes.
     """
 
-    def __init__(self, s3: Any, store: RecordStore, limits: Limits, logger: Logger, larger: LargerIngest | None = None):
+    def __init__(self, s3: Any, store: RecordStore, prepared: PreparedExtractions, limits: Limits, logger: Logger,
+                 larger: LargerIngest | None = None):
         self._s3 = s3
         self._store = store
+        self._prepared = prepared
         self._limits = limits
         self._logger = logger
         self._larger = larger
@@ -84,18 +87,37 @@ class Ingest:
         )
 
     def _ingest_object(self, event: ObjectEvent) -> bool:
+        if event.is_folder_marker:
+            return self._store.put_marker(event)
+        prepared = self._prepared.take(event.file_id, event.etag)
+        if prepared is not None:
+            facts = head_object(self._s3, event)
+            if facts is None:
+                return False
+            if facts.etag == event.etag:
+                return self._write_prepared(facts, prepared)
         opened = open_object(self._s3, event)
         if opened is None:
             return False  # replaced or deleted since: its own event brings the record up to date
         try:
-            metadata = extract(opened.read(self._limits), self._limits)
+            metadata, embedded = extract_with_embedded(opened.read(self._limits), self._limits)
         except OverMemoryBudget as error:
             if self._larger is None:
                 return self._store.put_error(opened.event, error)
             raise NeedsLargerFunction(error.detail) from None
         except (NotAnImage, TooLarge) as error:
             return self._store.put_error(opened.event, error)
-        return self._store.put_metadata(opened.event, metadata)
+        return self._store.put_metadata(opened.event, metadata, embedded)
+
+    def _write_prepared(self, facts: ObjectEvent, prepared: Prepared) -> bool:
+        """The record from the upload route's extraction of exactly these bytes (S3 confirmed their ETag)."""
+        if prepared.error is not None:
+            error = STORED_ERRORS[prepared.error["kind"]](prepared.error["message"], help=prepared.error["help"])
+            written = self._store.put_error(facts, error)
+        else:
+            written = self._store.put_metadata(facts, prepared.metadata or {}, prepared.embedded)
+        self._prepared.discard(facts.file_id, facts.etag)
+        return written
 
     def _redrive(self, body: str, message_id: str, reason: str) -> None:
         """Hand a notification (a message body) to the larger ingest function; self._larger is set."""

@@ -1,8 +1,12 @@
-"""Read the exact object version an S3 event names; its size, ETag and version come from S3, never the message."""
+"""Read the exact object version an S3 event names; its facts (size, ETag, version, type, user metadata, tags,
+time) come from S3, never the message."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from email.header import decode_header, make_header
 from typing import Any
+from urllib.parse import urlencode
 
 from imagemeta.limits import Limits
 
@@ -37,18 +41,38 @@ def open_object(s3: Any, event: ObjectEvent) -> OpenedObject | None:
     The event's version and ETag are only preconditions: a forged or stale one can make the read miss (and
     the event be dropped), never make a record. What is stored comes from S3's answer.
     """
+    found = _as_of_event(s3, event, s3.get_object)
+    return None if found is None else OpenedObject(with_facts(event, *found), found[0]["Body"])
+
+
+def head_object(s3: Any, event: ObjectEvent) -> ObjectEvent | None:
+    """The event with S3's facts about the version it names (HeadObject, no body), or None when it is gone."""
+    found = _as_of_event(s3, event, s3.head_object)
+    return None if found is None else with_facts(event, *found)
+
+
+def _as_of_event(s3: Any, event: ObjectEvent, read: Any) -> tuple[dict[str, Any], tuple[tuple[str, str], ...]] | None:
+    """S3's answer to `read` (GetObject or HeadObject) for the version the event names, and the object's tags."""
     request: dict[str, Any] = {"Bucket": event.bucket, "Key": event.key}
     if event.version_id:
         request["VersionId"] = event.version_id
     elif event.etag:
         request["IfMatch"] = f'"{event.etag}"'
     try:
-        response = s3.get_object(**request)
+        response = read(**request)
+        return response, object_tags(s3, event.bucket, event.key, response.get("VersionId"))
     except s3.exceptions.ClientError as error:
         if error.response.get("Error", {}).get("Code") in STALE_ERROR_CODES:
             return None
         raise
-    return OpenedObject(with_facts(event, response), response["Body"])
+
+
+def object_tags(s3: Any, bucket: str, key: str, version_id: str | None) -> tuple[tuple[str, str], ...]:
+    """The object's S3 tags, (key, value) in S3's order."""
+    request: dict[str, Any] = {"Bucket": bucket, "Key": key}
+    if version_id and version_id != "null":
+        request["VersionId"] = version_id
+    return tuple((tag["Key"], tag["Value"]) for tag in s3.get_object_tagging(**request)["TagSet"])
 
 
 def current_version(s3: Any, event: ObjectEvent) -> ObjectEvent | None:
@@ -66,8 +90,9 @@ def current_version(s3: Any, event: ObjectEvent) -> ObjectEvent | None:
     return with_facts(replace(event, removed=False, version_deleted=False), head)
 
 
-def with_facts(event: ObjectEvent, response: dict[str, Any]) -> ObjectEvent:
-    """The event with the size, ETag and version S3 answered (GetObject or HeadObject)."""
+def with_facts(event: ObjectEvent, response: dict[str, Any], tags: tuple[tuple[str, str], ...] = ()) -> ObjectEvent:
+    """The event with what S3 answered (GetObject or HeadObject): size, ETag, version, content type, user
+    metadata, last modified, and the tags read beside it."""
     version = response.get("VersionId")
     return replace(
         event,
@@ -75,4 +100,76 @@ def with_facts(event: ObjectEvent, response: dict[str, Any]) -> ObjectEvent:
         etag=response["ETag"].strip('"'),
         # Unversioned buckets answer no version, or the literal "null".
         version_id=version if version and version != "null" else None,
+        content_type=response.get("ContentType") or "",
+        user_metadata={name: decoded_header(value) for name, value in (response.get("Metadata") or {}).items()},
+        tags=tags,
+        last_modified=iso_instant(response["LastModified"]) if response.get("LastModified") else "",
     )
+
+
+def decoded_header(value: str) -> str:
+    """A user metadata value as sent: S3 keeps non-ASCII values as RFC 2047 encoded words."""
+    if "=?" not in value:
+        return value
+    try:
+        return str(make_header(decode_header(value)))
+    except (ValueError, LookupError):
+        return value  # not a well-formed encoded word: the value is what it says
+
+
+def iso_instant(moment: datetime) -> str:
+    """An instant as the records keep them: UTC, milliseconds, "Z"."""
+    utc = moment.astimezone(timezone.utc)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def presigned_get(s3: Any, bucket: str, key: str, version_id: str | None, seconds: int) -> str:
+    """A URL that GETs this object version for `seconds` (signed with the caller's credentials, so it lasts at
+    most as long as they do)."""
+    params: dict[str, Any] = {"Bucket": bucket, "Key": key}
+    if version_id:
+        params["VersionId"] = version_id
+    return str(s3.generate_presigned_url("get_object", Params=params, ExpiresIn=seconds))
+
+
+def put_upload(s3: Any, bucket: str, key: str, body: bytes, content_type: str, tags: tuple[str, ...],
+               user_metadata: dict[str, str], overwrite: bool) -> dict[str, Any] | None:
+    """Put an uploaded file with its tags and user metadata; None when `overwrite` is off and the key exists."""
+    request: dict[str, Any] = {"Bucket": bucket, "Key": key, "Body": body, "ContentType": content_type,
+                               "Metadata": user_metadata}
+    if tags:
+        request["Tagging"] = urlencode([(tag, "") for tag in tags])
+    if not overwrite:
+        request["IfNoneMatch"] = "*"  # S3's conditional write: refused (412) when the key exists
+    try:
+        return dict(s3.put_object(**request))
+    except s3.exceptions.ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412"):
+            return None
+        raise
+
+
+def presigned_put(s3: Any, bucket: str, key: str, headers: dict[str, str], seconds: int) -> str:
+    """A URL that PUTs one object for `seconds`; the caller must send exactly `headers` with it."""
+    params: dict[str, Any] = {"Bucket": bucket, "Key": key}
+    for header, value in headers.items():
+        if header == "Content-Type":
+            params["ContentType"] = value
+        elif header == "x-amz-tagging":
+            params["Tagging"] = value
+        elif header == "If-None-Match":
+            params["IfNoneMatch"] = value
+        else:
+            params.setdefault("Metadata", {})[header.removeprefix("x-amz-meta-")] = value
+    return str(s3.generate_presigned_url("put_object", Params=params, ExpiresIn=seconds))
+
+
+def delete_objects(s3: Any, bucket: str, keys: list[str]) -> set[str]:
+    """Delete keys (a delete marker in a versioned bucket); the keys S3 deleted."""
+    deleted: set[str] = set()
+    for start in range(0, len(keys), 1000):  # DeleteObjects takes 1000 keys
+        chunk = keys[start : start + 1000]
+        response = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": key} for key in chunk], "Quiet": True})
+        failed = {error["Key"] for error in response.get("Errors", [])}
+        deleted |= set(chunk) - failed
+    return deleted

@@ -1,29 +1,42 @@
-"""The DynamoDB file record: one item per object key, written in S3-event order, read by the API."""
+"""The DynamoDB file record: one item per object key, written in S3-event order, read by the API.
+
+A write reads the stored item (strongly consistent), decides from its sequencer whether the event may
+replace it, and writes conditionally on that very item still being there: a concurrent write makes the
+condition fail and the write starts over. Knowing the item it replaces, a write keeps the key's first
+createdAt, releases the replaced item's spilled bodies, and creates the folder items above a new key
+(folders.py) before it writes. Items of recordVersion 2 carry the File object's facts (file_items.py); older items
+keep answering the metadata routes, and the backfill upgrades them (docs/files-api.md).
+"""
 from __future__ import annotations
 
 import hashlib
-import json
+import random
 import time
-import zlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from imagemeta.errors import ImageMetaError, NotAnImage, TooLarge
-
 from ..errors import RecordNotFound
-from .overflow import MAX_BODY_BYTES, CorruptRecordBody, OverflowStore, digest
+from . import bodies
+from .file_items import RECORD_VERSION, Times, file_attributes, marker_attributes, now_iso
+from .folders import FolderItems
+from .overflow import OverflowStore
 from .similar_index import index_attributes
 
 # S3 sequencers are hex strings of varying length; right-padded to one width they compare as S3 documents.
 SEQUENCER_WIDTH = 32
+# Lower than any sequencer S3 issues: an event carrying it (the backfill's) fills a key that has no record,
+# or upgrades an older record version in place, and never replaces a record a real event wrote.
+BACKFILL_SEQUENCER = "0"
 # A deleted key keeps a tombstone so that a late, stale create cannot bring it back; SQS keeps a message
 # at most 14 days, so no event can arrive after 15.
 TOMBSTONE_TTL_SECONDS = 15 * 24 * 3600
-# JSON metadata above this size is stored zlib-compressed (DynamoDB items are capped at 400 KB) ...
-COMPRESS_ABOVE_BYTES = 32 * 1024
-# ... and compressed metadata above this goes to the bucket, leaving room for the item's other attributes.
-INLINE_LIMIT_BYTES = 350 * 1024
+# Concurrent writes to one record make each other's condition fail; each retries after a pause.
+WRITE_ATTEMPTS = 8
 STORED_ERRORS: dict[str, type[ImageMetaError]] = {"NotAnImage": NotAnImage, "TooLarge": TooLarge}
+# What a write needs of the item it replaces.
+_CURRENT = ("sequencer", "deleted", "recordVersion", "createdAt", "metadataRef", "embeddedMetadataRef")
 
 
 def file_id(bucket: str, key: str) -> str:
@@ -41,11 +54,11 @@ def normalize_sequencer(sequencer: str) -> str:
 
 @dataclass(frozen=True)
 class ObjectEvent:
-    """What one S3 notification says about one object.
+    """What one S3 notification says about one object, and then what S3 says about the object.
 
     Only the bucket, key, sequencer and kind are taken from the message; before an object's record is
-    written, its size, ETag and version are replaced by S3's own answer (storage.objects), so a forged
-    message cannot make a record claim a size or version the object does not have.
+    written, its facts (size, ETag, version, content type, user metadata, tags, last modified) are
+    replaced by S3's own answer (storage.objects), so a forged message cannot make a record claim them.
     """
 
     bucket: str
@@ -58,18 +71,23 @@ class ObjectEvent:
     event_time: str = ""
     # One version was deleted for good (versioned bucket): the key's record follows whatever is current now.
     version_deleted: bool = False
+    content_type: str = ""
+    user_metadata: dict[str, str] = field(default_factory=dict)
+    tags: tuple[tuple[str, str], ...] = ()
+    last_modified: str = ""
 
     @property
     def file_id(self) -> str:
         return file_id(self.bucket, self.key)
 
+    @property
+    def is_folder_marker(self) -> bool:
+        """A key ending in "/" (what S3 consoles write for "create folder"): a folder, never a file."""
+        return self.key.endswith("/")
 
-def encode_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
-    """The attribute holding the metadata: JSON text, compressed when large (floats survive exactly)."""
-    text = json.dumps(metadata, ensure_ascii=False, separators=(",", ":"))
-    if len(text) <= COMPRESS_ABOVE_BYTES:
-        return {"metadata": {"S": text}}
-    return {"metadataZ": {"B": zlib.compress(text.encode(), 6)}}
+
+class WriteConflict(Exception):
+    """The record kept changing under every attempt to write it (the message is retried)."""
 
 
 class RecordStore:
@@ -79,118 +97,164 @@ class RecordStore:
         self._dynamodb = dynamodb
         self._table = table
         self._overflow = overflow
+        self._folders = FolderItems(dynamodb, table)
 
-    def put_metadata(self, event: ObjectEvent, metadata: dict[str, Any]) -> bool:
-        """Store an object's metadata; False when a newer (or the same) event is already stored."""
-        attributes = encode_metadata(metadata)
-        spilled = None
-        if len(attributes.get("metadataZ", {}).get("B", b"")) > INLINE_LIMIT_BYTES:
-            body = attributes.pop("metadataZ")["B"]
-            spilled = self._overflow.put(event.file_id, normalize_sequencer(event.sequencer), body)
-            attributes["metadataRef"] = {"S": spilled}
-            attributes["metadataDigest"] = {"S": digest(body)}
-        # The pHash attributes put the record in the similar-image indexes, in the same conditional write.
-        written = False
-        try:
-            written = self._put(event, {**attributes, **index_attributes(metadata["pHash"])})
-        finally:
-            if not written and spilled:
-                self._overflow.delete(spilled)  # stale, or the write failed: no record points at this body
-        return written
+    # ---------------------------------------------------------------- writes
 
     def covers(self, event: ObjectEvent) -> bool:
         """True when the stored record is from this event or a newer one, so the event can change nothing.
 
-        Sequencers only grow, so even an eventually consistent read never claims a newer record than exists;
-        the conditional write stays the guarantee, this spares the object read of duplicates and stale events.
+        The write checks again (and conditionally); this spares the object read of duplicates and stale events.
         """
-        item = self._dynamodb.get_item(
-            TableName=self._table, Key={"fileId": {"S": event.file_id}}, ProjectionExpression="sequencer"
-        ).get("Item")
-        return item is not None and item["sequencer"]["S"] >= normalize_sequencer(event.sequencer)
+        return not may_replace(self._current(event.file_id), event)
+
+    def put_metadata(self, event: ObjectEvent, metadata: dict[str, Any], embedded: dict[str, Any] | None = None) -> bool:
+        """Store an image's metadata (and embeddedMetadata); False when a newer (or the same) event is stored."""
+        encoded, spills = bodies.encode({bodies.METADATA: metadata, **({} if embedded is None else
+                                                                      {bodies.EMBEDDED_METADATA: embedded})})
+        spilled: list[str] = []
+        written = False
+        try:
+            for name, body in spills.items():
+                key = self._overflow.put(event.file_id, normalize_sequencer(event.sequencer), body)
+                spilled.append(key)
+                encoded.update(bodies.spilled_attributes(name, key, body))
+            # The pHash attributes put the record in the similar-image indexes, in the same conditional write.
+            extra = {**encoded, **(index_attributes(metadata["pHash"]) if "pHash" in metadata else {})}
+            written = self._write(event, lambda times: file_attributes(event, times, metadata, extra))
+        finally:
+            if not written:
+                for key in spilled:
+                    self._overflow.delete(key)  # stale, or the write failed: no record points at this body
+        return written
 
     def put_error(self, event: ObjectEvent, error: ImageMetaError) -> bool:
-        """Store why an object has no metadata, so lookups answer the contract's error, not 404."""
+        """Store why an object has no metadata (it is then a non-image file), so lookups answer 400/413, not 404."""
         kind = next(name for name, cls in STORED_ERRORS.items() if isinstance(error, cls))
-        stored = {"kind": {"S": kind}, "message": {"S": error.message}, "help": {"S": error.help}}
-        return self._put(event, {"error": {"M": stored}})
+        stored = {"error": {"M": {"kind": {"S": kind}, "message": {"S": error.message}, "help": {"S": error.help}}}}
+        too_large = isinstance(error, TooLarge)
+        return self._write(event, lambda times: file_attributes(event, times, None, stored, too_large))
+
+    def put_marker(self, event: ObjectEvent) -> bool:
+        """Store a folder marker: it keeps its folder listed while it exists, and is no file itself."""
+        return self._write(event, lambda times: marker_attributes(event, times))
 
     def put_tombstone(self, event: ObjectEvent) -> bool:
         """Mark a key deleted (kept until its TTL so a stale create cannot resurrect it)."""
         expires = int(time.time()) + TOMBSTONE_TTL_SECONDS
-        return self._put(event, {"deleted": {"BOOL": True}, "expiresAt": {"N": str(expires)}})
+        return self._write(event, lambda _: {"deleted": {"BOOL": True}, "expiresAt": {"N": str(expires)}})
 
-    def _put(self, event: ObjectEvent, attributes: dict[str, Any]) -> bool:
-        item = {
-            "fileId": {"S": event.file_id},
-            "bucket": {"S": event.bucket},
-            "path": {"S": event.key},
-            "sequencer": {"S": normalize_sequencer(event.sequencer)},
-            "updatedAt": {"S": event.event_time or _now_iso()},
-            **attributes,
-        }
-        if not event.removed:
-            item["size"] = {"N": str(event.size)}
-            item["etag"] = {"S": event.etag}
-            if event.version_id:
-                item["versionId"] = {"S": event.version_id}
+    def _write(self, event: ObjectEvent, attributes: Callable[[Times], dict[str, Any]]) -> bool:
+        """Write the item `attributes(times)` gives, if the event may replace what is stored."""
+        updated = event.last_modified or event.event_time or now_iso()
+        for attempt in range(WRITE_ATTEMPTS):
+            old = self._current(event.file_id)
+            if not may_replace(old, event):
+                return False
+            # A key that stays live keeps its first createdAt; a new or recreated one starts anew.
+            kept = old.get("createdAt", {}).get("S") if old and "deleted" not in old else None
+            # An upgrade keeps the stored sequencer: it is the same object, described anew.
+            sequencer = old["sequencer"]["S"] if old and is_upgrade(old, event) else normalize_sequencer(event.sequencer)
+            item = {**record_keys(event, sequencer, updated), **attributes(Times(created=kept or updated, updated=updated))}
+            if self._commit(old, item):
+                for key in bodies.references(old or {}) - bodies.references(item):
+                    self._overflow.delete(key)
+                return True
+            time.sleep(random.uniform(0, 0.02 * 2**attempt))
+        raise WriteConflict(f"the record of {event.key!r} changed under {WRITE_ATTEMPTS} write attempts")
+
+    def _current(self, fid: str) -> dict[str, Any] | None:
+        """What a write needs of the stored item (strongly consistent), or None."""
+        names = {f"#{name}": name for name in _CURRENT}
+        return self._dynamodb.get_item(
+            TableName=self._table,
+            Key={"fileId": {"S": fid}},
+            ConsistentRead=True,
+            ProjectionExpression=", ".join(names),
+            ExpressionAttributeNames=names,
+        ).get("Item")
+
+    def _commit(self, old: dict[str, Any] | None, item: dict[str, Any]) -> bool:
+        """Put the item if the stored one is still `old` (its folders first, for a new key); False otherwise."""
+        if "deleted" not in item and not is_current_live(old):
+            self._folders.ensure(item["bucket"]["S"], item["path"]["S"], item["updatedAt"]["S"])
+        if old is None:
+            condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(fileId)"}
+        else:
+            condition = {"ConditionExpression": "sequencer = :stored", "ExpressionAttributeValues": {":stored": old["sequencer"]}}
         try:
-            replaced = self._dynamodb.put_item(
-                TableName=self._table,
-                Item=item,
-                ConditionExpression="attribute_not_exists(fileId) OR sequencer < :seq",
-                ExpressionAttributeValues={":seq": item["sequencer"]},
-                ReturnValues="ALL_OLD",
-            ).get("Attributes", {})
+            self._dynamodb.put_item(TableName=self._table, Item=item, **condition)
         except self._dynamodb.exceptions.ConditionalCheckFailedException:
             return False
-        if "metadataRef" in replaced:
-            self._overflow.delete(replaced["metadataRef"]["S"])
         return True
 
+    # ---------------------------------------------------------------- reads
+
     def get(self, fid: str) -> dict[str, Any]:
-        """The API view of a record; RecordNotFound when absent or deleted, the stored error when unreadable."""
-        item = self._dynamodb.get_item(TableName=self._table, Key={"fileId": {"S": fid}}).get("Item")
-        if item is None or "deleted" in item:
-            raise RecordNotFound()
+        """The record view of a file (fileId, path, size, etag, updatedAt, metadata); RecordNotFound when
+        absent, deleted or no file; the stored error when its bytes were no readable image."""
+        item = self.file_item(fid, consistent=False)
         if "error" in item:
-            stored = item["error"]["M"]
-            raise STORED_ERRORS[stored["kind"]["S"]](stored["message"]["S"], help=stored["help"]["S"])
+            raise stored_error(item)
         return {
             "fileId": item["fileId"]["S"],
             "path": item["path"]["S"],
             "size": int(item["size"]["N"]),
             "etag": item["etag"]["S"],
             "updatedAt": item["updatedAt"]["S"],
-            "metadata": self._metadata(item),
+            "metadata": self.body(item, bodies.METADATA),
         }
 
-    def _metadata(self, item: dict[str, Any]) -> dict[str, Any]:
-        """The metadata object back from an item, wherever put_metadata stored it."""
-        if "metadata" in item:
-            return json.loads(item["metadata"]["S"])
-        if "metadataZ" in item:
-            return json.loads(inflate(item["metadataZ"]["B"]))
-        key = item["metadataRef"]["S"]
-        # Records spilled before digests were kept have none: their read is still bounded.
-        expected = item["metadataDigest"]["S"] if "metadataDigest" in item else None
-        compressed = self._overflow.get(key, expected)
-        if compressed is None:
-            raise RecordNotFound(detail=f"the record's body {key} is missing from the bucket")
-        return json.loads(inflate(compressed))
+    def file_item(self, fid: str, consistent: bool = True) -> dict[str, Any]:
+        """The whole item of a live file (errors included); RecordNotFound otherwise."""
+        item = self._dynamodb.get_item(TableName=self._table, Key={"fileId": {"S": fid}}, ConsistentRead=consistent).get("Item")
+        if not is_file(item):
+            raise RecordNotFound()
+        return item  # type: ignore[return-value]
+
+    def body(self, item: dict[str, Any], name: str) -> Any:
+        """A JSON body of an item (None when it has none); RecordNotFound when its spilled copy is gone."""
+        try:
+            return bodies.decode(item, name, self._overflow)
+        except bodies.MissingRecordBody as missing:
+            raise RecordNotFound(detail=str(missing)) from None
 
 
-def inflate(compressed: bytes) -> bytes:
-    """A zlib-compressed record body, refused (CorruptRecordBody) past MAX_BODY_BYTES: no zlib bomb inflates."""
-    inflater = zlib.decompressobj()
-    try:
-        text = inflater.decompress(compressed, MAX_BODY_BYTES)
-    except zlib.error as error:
-        raise CorruptRecordBody(f"a record body does not inflate: {error}") from None
-    if inflater.unconsumed_tail or not inflater.eof:
-        raise CorruptRecordBody(f"a record body inflates past {MAX_BODY_BYTES} bytes, or is cut short")
-    return text
+def record_keys(event: ObjectEvent, sequencer: str, updated: str) -> dict[str, Any]:
+    """What every record item holds: its key, object, place in the event order, version and time."""
+    return {
+        "fileId": {"S": event.file_id},
+        "bucket": {"S": event.bucket},
+        "path": {"S": event.key},
+        "sequencer": {"S": sequencer},
+        "recordVersion": {"N": str(RECORD_VERSION)},
+        "updatedAt": {"S": updated},
+    }
 
 
-def _now_iso() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+def may_replace(old: dict[str, Any] | None, event: ObjectEvent) -> bool:
+    """Whether an event may write over the stored item: it is newer, or it upgrades an older record version."""
+    return old is None or normalize_sequencer(event.sequencer) > old["sequencer"]["S"] or is_upgrade(old, event)
+
+
+def is_upgrade(old: dict[str, Any], event: ObjectEvent) -> bool:
+    """A backfill event for a live record of an older version: re-read the object, keep the record's place."""
+    version = int(old.get("recordVersion", {}).get("N", "1"))
+    backfill = normalize_sequencer(event.sequencer) == normalize_sequencer(BACKFILL_SEQUENCER)
+    return backfill and version < RECORD_VERSION and "deleted" not in old
+
+
+def is_current_live(item: dict[str, Any] | None) -> bool:
+    """A stored item of the current version for a live key: its folder items exist already."""
+    return item is not None and "deleted" not in item and int(item.get("recordVersion", {}).get("N", "1")) >= RECORD_VERSION
+
+
+def is_file(item: dict[str, Any] | None) -> bool:
+    """A live file's item: not missing, no tombstone, no folder or folder marker, not the backfill's checkpoint."""
+    return item is not None and "deleted" not in item and "kind" not in item and "path" in item
+
+
+def stored_error(item: dict[str, Any]) -> ImageMetaError:
+    """The error a record keeps for bytes that are no readable image."""
+    stored = item["error"]["M"]
+    return STORED_ERRORS[stored["kind"]["S"]](stored["message"]["S"], help=stored["help"]["S"])

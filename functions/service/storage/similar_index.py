@@ -9,8 +9,6 @@ hash key), with pHash as range key and KEYS_ONLY entries.
 """
 from __future__ import annotations
 
-import time
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -18,17 +16,15 @@ from typing import Any
 from imagemeta.similar import BAND_COUNT, Match, bands, matches, probes
 
 from ..errors import SearchTooBroad
+from .batch import BATCH_GET_KEYS, batch_get
 
 PHASH_ATTRIBUTE = "pHash"
 BAND_ATTRIBUTES = tuple(f"pHashBand{band}" for band in range(BAND_COUNT))
 # Bucket reads in flight at once; the DynamoDB client's connection pool must be at least this large.
 PROBE_CONCURRENCY = 32
-# BatchGetItem takes at most 100 keys.
-BATCH_GET_KEYS = 100
 # Uniform hashes put ~150 entries in a bucket at 10 M files; thousands of identical images (blank
 # frames, one logo) pile into one. Past this a search answers 413 instead of exhausting memory and time.
 MAX_BUCKET_ENTRIES = 100_000
-UNPROCESSED_RETRIES = 5
 
 
 def index_attributes(phash: str) -> dict[str, Any]:
@@ -121,7 +117,15 @@ class SimilarIndex:
         batch_gets = records_read = 0
         for start in range(0, len(ranked), BATCH_GET_KEYS):
             chunk = ranked[start : start + BATCH_GET_KEYS]
-            records, calls = self._records(m.key for m in chunk)
+            # The current pHash and path of each record, strongly consistent.
+            records, calls = batch_get(
+                self._dynamodb,
+                self._table,
+                (m.key for m in chunk),
+                projection=f"fileId, #path, {PHASH_ATTRIBUTE}",
+                names={"#path": "path"},
+                consistent=True,
+            )
             batch_gets += calls
             records_read += len(chunk)
             for match in chunk:
@@ -135,22 +139,3 @@ class SimilarIndex:
                     {"fileId": match.key, "path": record["path"]["S"], "pHash": match.phash, "distance": match.distance}
                 )
         return items, False, batch_gets, records_read
-
-    def _records(self, file_ids: Iterable[str]) -> tuple[dict[str, dict[str, Any]], int]:
-        """The current pHash and path of each record (strongly consistent), and the BatchGetItem calls."""
-        request: dict[str, Any] = {
-            "Keys": [{"fileId": {"S": fid}} for fid in file_ids],
-            "ConsistentRead": True,
-            "ProjectionExpression": f"fileId, #path, {PHASH_ATTRIBUTE}",
-            "ExpressionAttributeNames": {"#path": "path"},
-        }
-        records: dict[str, dict[str, Any]] = {}
-        for attempt in range(UNPROCESSED_RETRIES + 1):
-            response = self._dynamodb.batch_get_item(RequestItems={self._table: request})
-            records.update((item["fileId"]["S"], item) for item in response["Responses"].get(self._table, []))
-            unprocessed = response.get("UnprocessedKeys", {}).get(self._table)
-            if not unprocessed:
-                return records, attempt + 1
-            request["Keys"] = unprocessed["Keys"]
-            time.sleep(0.05 * 2**attempt)  # throttled: back off before asking for the rest
-        raise RuntimeError(f"BatchGetItem left keys unprocessed after {UNPROCESSED_RETRIES} retries")
