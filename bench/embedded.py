@@ -16,9 +16,10 @@ from functools import partial
 from pathlib import Path
 
 import exifread
+from PIL import Image
+
 from imagemeta import embedded_metadata, extract
 from imagemeta.containers import walk
-from PIL import Image
 
 from .inputs import TEST_IMAGES, BenchImage, extraction_images
 from .timing import time_call

@@ -7,8 +7,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pillow_heif
-from imagemeta import extract
 from PIL import AvifImagePlugin
+
+from imagemeta import extract
 
 from .hosted import HostedEngine
 from .inputs import BenchImage

@@ -11,8 +11,9 @@ import struct
 import zlib
 from collections.abc import Callable, Iterator
 
-from imagemeta.limits import DEFAULT_MAX_PIXELS
 from PIL import Image
+
+from imagemeta.limits import DEFAULT_MAX_PIXELS
 
 PNG_DEPTHS = {0: (1, 2, 4, 8, 16), 2: (8, 16), 3: (1, 2, 4, 8), 4: (8, 16), 6: (8, 16)}
 PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}

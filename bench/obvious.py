@@ -7,8 +7,9 @@ import logging
 import exifread
 import imagehash
 import pillow_heif
-from imagemeta.limits import DEFAULT_MAX_PIXELS
 from PIL import Image
+
+from imagemeta.limits import DEFAULT_MAX_PIXELS
 
 pillow_heif.register_heif_opener()
 # The same pixel limit as the service (Pillow's own default would warn at 89 MP).

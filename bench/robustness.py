@@ -10,8 +10,9 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from imagemeta import ImageMetaError, extract
 from PIL import Image
+
+from imagemeta import ImageMetaError, extract
 
 from .inputs import CORPUS, TEST_IMAGES
 from .report import table

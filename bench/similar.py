@@ -35,18 +35,18 @@ import boto3  # noqa: E402
 from botocore.config import Config  # noqa: E402
 from botocore.parsers import create_parser  # noqa: E402
 from botocore.session import get_session  # noqa: E402
-from imagemeta.similar import BAND_BITS, BAND_COUNT, HASH_BITS, MAX_DISTANCE, band_radii  # noqa: E402
 from moto import mock_aws  # noqa: E402
 from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
 from moto.dynamodb.models import dynamodb_backends  # noqa: E402
 from moto.dynamodb.models.table import Table  # noqa: E402
+
+from bench.lambdas import local_template  # noqa: E402
+from imagemeta.similar import BAND_BITS, BAND_COUNT, HASH_BITS, MAX_DISTANCE, band_radii  # noqa: E402
+from infra.resources import table_parameters  # noqa: E402
 from service.api.similar_routes import MAX_LIMIT  # noqa: E402
 from service.storage.overflow import OverflowStore  # noqa: E402
 from service.storage.records import ObjectEvent, RecordStore  # noqa: E402
 from service.storage.similar_index import BAND_ATTRIBUTES, PROBE_CONCURRENCY, SearchStats, SimilarIndex  # noqa: E402
-
-from bench.lambdas import local_template  # noqa: E402
-from infra.resources import table_parameters  # noqa: E402
 from tests.synthetic_hashes import HashSet, planted_hashes  # noqa: E402
 
 PROJECTED_FILES = 10_000_000

@@ -17,10 +17,10 @@ from typing import Any
 
 import boto3
 from moto.server import ThreadedMotoServer
-from service.auth.keys import KeyStore
 
 from ops.keys import KeyManager
 from ops.stack import local_state_path
+from service.auth.keys import KeyStore
 
 from .api import LocalApi, serve_api
 from .functions import load_functions, local_environment

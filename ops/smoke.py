@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from imagekitio import AuthenticationError, ImageKit, NotFoundError
+
 from imagemeta import extract
 from service.storage.records import file_id
 

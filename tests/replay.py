@@ -10,8 +10,9 @@ from typing import Any, TypeVar
 from urllib.parse import quote_plus, unquote_plus
 
 import pytest
-from imagemeta import NotAnImage, extract
 from PIL import Image
+
+from imagemeta import NotAnImage, extract
 from service.storage.overflow import OverflowStore
 from service.storage.records import RecordStore, file_id, normalize_sequencer
 

@@ -4,6 +4,8 @@ import os
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes import event_source
 from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import APIGatewayAuthorizerRequestEvent
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from imagemeta.settings import AuthorizerSettings
 from service.auth.authorizer import authorize
 from service.auth.keys import KeyStore
@@ -20,7 +22,7 @@ def build(settings: AuthorizerSettings, clients: AwsClients) -> LambdaHandler:
     # Never log the event, whatever POWERTOOLS_LOGGER_LOG_EVENT says: its headers carry the credentials.
     @logger.inject_lambda_context(log_event=False)
     @event_source(data_class=APIGatewayAuthorizerRequestEvent)
-    def handler(event: APIGatewayAuthorizerRequestEvent, context: object) -> dict:
+    def handler(event: APIGatewayAuthorizerRequestEvent, context: LambdaContext) -> dict:
         return authorize(event, store, logger)
 
     return handler

@@ -3,6 +3,8 @@ import os
 from dataclasses import asdict
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from imagemeta.settings import BackfillSettings
 from service.ingest.backfill import Backfill
 
@@ -26,10 +28,10 @@ def build(settings: BackfillSettings, clients: AwsClients) -> LambdaHandler:
     )
 
     @logger.inject_lambda_context
-    def handler(event: dict, context: object) -> dict:
+    def handler(event: dict, context: LambdaContext) -> dict:
         """Event: {} to resume from the checkpoint, {"restart": true} to list the bucket from the start."""
         progress = backfill.run(
-            keep_going=lambda: context.get_remaining_time_in_millis() > RESERVE_MILLIS,  # type: ignore[attr-defined]
+            keep_going=lambda: context.get_remaining_time_in_millis() > RESERVE_MILLIS,
             restart=bool(event.get("restart")),
         )
         logger.info("backfill progress", extra=asdict(progress))

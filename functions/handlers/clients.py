@@ -5,6 +5,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+
 from service.storage.similar_index import PROBE_CONCURRENCY
 
 
@@ -28,7 +29,9 @@ class AwsClients:
     def sqs(self) -> Any:
         return self._client("sqs")
 
-    def _client(self, service: str, **options: Any) -> Any:
+    def _client(self, service: str, config: Config | None = None) -> Any:
         if service not in self._clients:
-            self._clients[service] = boto3.client(service, **options)
+            # boto3's stubs type client() per literal service name; these clients are passed on untyped.
+            make_client: Any = boto3.client
+            self._clients[service] = make_client(service, config=config)
         return self._clients[service]

@@ -3,6 +3,7 @@ import os
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagemeta.settings import DeleteSettings
 from service.api.delete_routes import register_delete_routes
@@ -22,7 +23,7 @@ def build(settings: DeleteSettings, clients: AwsClients) -> LambdaHandler:
     register_delete_routes(app, store, clients.dynamodb, settings.table, clients.s3, settings.bucket)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-    def handler(event: dict, context: object) -> dict:
+    def handler(event: dict, context: LambdaContext) -> dict:
         return app.resolve(event, context)
 
     return handler

@@ -3,6 +3,8 @@ import os
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from imagemeta.settings import FilesSettings
 from service.api.files_routes import register_file_routes
 from service.api.resolver import build_resolver
@@ -34,7 +36,7 @@ def build(settings: FilesSettings, clients: AwsClients) -> LambdaHandler:
     register_similar_routes(app, store, SimilarIndex(clients.dynamodb, settings.table), logger)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-    def handler(event: dict, context: object) -> dict:
+    def handler(event: dict, context: LambdaContext) -> dict:
         return app.resolve(event, context)
 
     return handler

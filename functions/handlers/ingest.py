@@ -3,6 +3,8 @@ import os
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from imagemeta.settings import IngestSettings
 from service.ingest.processor import Ingest
 from service.ingest.redrive import LargerIngest
@@ -29,10 +31,10 @@ def build(settings: IngestSettings, clients: AwsClients) -> LambdaHandler:
     processor = BatchProcessor(event_type=EventType.SQS)
 
     @logger.inject_lambda_context
-    def handler(event: dict, context: object) -> dict:
-        return process_partial_response(
+    def handler(event: dict, context: LambdaContext) -> dict:
+        return dict(process_partial_response(
             event=event, record_handler=ingest.handle_message, processor=processor, context=context
-        )
+        ))
 
     return handler
 

@@ -3,6 +3,8 @@ import os
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from imagemeta.settings import MetadataUrlSettings
 from service.api.metadata_routes import register_metadata_route
 from service.api.resolver import build_resolver
@@ -17,7 +19,7 @@ def build(settings: MetadataUrlSettings) -> LambdaHandler:
     register_metadata_route(app, settings.fetch, settings.limits)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-    def handler(event: dict, context: object) -> dict:
+    def handler(event: dict, context: LambdaContext) -> dict:
         return app.resolve(event, context)
 
     return handler

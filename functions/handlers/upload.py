@@ -3,6 +3,7 @@ import os
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from imagemeta.settings import UploadSettings
 from service.api.resolver import build_resolver
@@ -37,7 +38,7 @@ def build(settings: UploadSettings, clients: AwsClients) -> LambdaHandler:
     )
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-    def handler(event: dict, context: object) -> dict:
+    def handler(event: dict, context: LambdaContext) -> dict:
         return app.resolve(event, context)
 
     return handler

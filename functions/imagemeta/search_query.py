@@ -13,7 +13,7 @@ import calendar
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Union
 
 from .errors import BadParameter, echo
@@ -362,7 +362,7 @@ def _instant(field: str, value: str, now: datetime) -> int:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise BadParameter(f"searchQuery: {echo(value)} is not a valid date.") from None
-    return _epoch_ms(parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc))
+    return _epoch_ms(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
 
 
 def _ago(now: datetime, count: int, unit: str) -> datetime:

@@ -10,13 +10,13 @@ from typing import Any
 
 import boto3
 import pytest
+from moto import mock_aws
+
 from handlers import authorizer
 from handlers.clients import AwsClients
 from imagemeta.settings import AuthorizerSettings
-from moto import mock_aws
-from service.auth.keys import KeyStore
-
 from ops.keys import KeyManager
+from service.auth.keys import KeyStore
 
 from .conftest import create_table_from_template, lambda_context, load_event, set_aws_environment
 

@@ -5,6 +5,7 @@ import json
 from types import SimpleNamespace
 
 import pytest
+
 from handlers import LambdaHandler
 from imagemeta import extract
 

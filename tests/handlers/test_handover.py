@@ -8,11 +8,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from PIL import Image
+
 from handlers import LambdaHandler, ingest
 from imagemeta import Limits, TooLarge, extract
 from imagemeta.budget import BASE_BYTES
 from imagemeta.settings import IngestSettings
-from PIL import Image
 from service.errors import RecordNotFound
 from service.storage.overflow import OverflowStore
 from service.storage.records import RecordStore, file_id

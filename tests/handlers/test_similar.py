@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+
 from imagemeta import extract
 from imagemeta.similar import MAX_DISTANCE, bands
 from service.storage.overflow import OverflowStore

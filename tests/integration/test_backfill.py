@@ -12,6 +12,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
+
 from service.ingest.backfill import BACKFILL_SEQUENCER, checkpoint_id
 
 from ..paths import ROOT

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+
 from imagemeta import extract
 
 from ..paths import EVENTS, IMAGES

@@ -5,6 +5,7 @@ from typing import Any
 
 import boto3
 import pytest
+
 from imagemeta.similar import MAX_DISTANCE
 from service.storage.overflow import OverflowStore
 from service.storage.records import ObjectEvent, RecordStore

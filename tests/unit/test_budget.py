@@ -8,12 +8,12 @@ import io
 import time
 
 import pytest
-from imagemeta import Limits, TooLarge, extract
-from imagemeta.budget import Layout
-from imagemeta.limits import DEFAULT_MAX_DECODE_BYTES
 from PIL import Image
 
 from bench.extremes import gif, png
+from imagemeta import Limits, TooLarge, extract
+from imagemeta.budget import Layout
+from imagemeta.limits import DEFAULT_MAX_DECODE_BYTES
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,11 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-import imagemeta.cli
 import pytest
-from imagemeta.cli import main
 from PIL import Image
+
+import imagemeta.cli
+from imagemeta.cli import main
 
 from ..paths import IMAGES
 

@@ -10,6 +10,8 @@ import struct
 import zlib
 
 import pytest
+from PIL import Image
+
 from imagemeta.containers import (
     Budget,
     LimitReached,
@@ -20,7 +22,6 @@ from imagemeta.containers import (
     sniff,
     walk,
 )
-from PIL import Image
 
 from ..paths import IMAGES
 

@@ -10,6 +10,7 @@ import re
 import struct
 
 import pytest
+
 from imagemeta import Limits, NotAnImage, TooLarge, embedded_metadata, extract, extract_with_embedded
 from imagemeta.containers import walk
 

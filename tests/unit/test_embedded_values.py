@@ -7,6 +7,7 @@ scripts/expect_embedded.py does).
 from __future__ import annotations
 
 import pytest
+
 from imagemeta.embedded.conversions import CONVERSIONS, Context
 from imagemeta.embedded.tables import exif_tables, iptc_table, xmp_tables
 from imagemeta.embedded.values import iso_instant, json_scalar, latin_text, utf8_text

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from imagemeta import BadParameter, FetchRefused, ImageMetaError, NotAnImage, TooLarge, UpstreamError, UpstreamTimeout
 from service.api.error_map import error_body, status_of
 from service.errors import RecordNotFound, SearchTooBroad

@@ -10,8 +10,9 @@ import struct
 from pathlib import Path
 
 import pytest
-from imagemeta.exif import GROUPS, MAX_BLOCK_VALUES, MAX_IFD_ENTRIES, TABLES, parse_exif
 from PIL import Image
+
+from imagemeta.exif import GROUPS, MAX_BLOCK_VALUES, MAX_IFD_ENTRIES, TABLES, parse_exif
 
 from ..paths import EXPECTED, IMAGES
 

@@ -8,9 +8,9 @@ import json
 
 import pillow_heif
 import pytest
-from imagemeta import extract
 from PIL import Image
 
+from imagemeta import extract
 from tests.paths import IMAGES
 from tests.unit.sharp_expected import READABLE, SHARP, image_path
 

@@ -12,12 +12,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-import imagemeta.fetch.http as fetch_http
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+import imagemeta.fetch.http as fetch_http
 from imagemeta import extract
 from imagemeta.errors import FetchRefused, NotAnImage, TooLarge, UpstreamError, UpstreamTimeout
 from imagemeta.fetch import FetchSettings, fetch

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ipaddress import ip_address
 
 import pytest
+
 from imagemeta.errors import BadParameter, FetchRefused, UpstreamError
 from imagemeta.fetch.policy import FetchSettings, check_address, check_target, checked_addresses, parse_url
 

@@ -11,9 +11,10 @@ from collections.abc import Callable
 import numpy as np
 import pillow_heif
 import pytest
+from PIL import Image, ImageCms
+
 from imagemeta import extract, phash_distance
 from imagemeta.probe import has_alpha
-from PIL import Image, ImageCms
 
 SIZE = (120, 80)
 

@@ -7,6 +7,7 @@ from urllib.parse import quote_plus
 
 import pytest
 from aws_lambda_powertools.utilities.data_classes.s3_event import S3EventRecord
+
 from service.ingest.backfill import BACKFILL_SEQUENCER
 from service.ingest.events import object_event
 from service.storage.records import ObjectEvent, normalize_sequencer

@@ -10,10 +10,10 @@ import struct
 import zlib
 
 import pytest
-from imagemeta import DEFAULT_LIMITS, Limits, NotAnImage, TooLarge, extract
-from imagemeta.limits import max_progressive_scans
 from PIL import Image
 
+from imagemeta import DEFAULT_LIMITS, Limits, NotAnImage, TooLarge, extract
+from imagemeta.limits import max_progressive_scans
 from tests.unit.sharp_expected import ALL_FILES, SHARP, image_path
 
 

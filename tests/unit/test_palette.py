@@ -12,10 +12,11 @@ import zlib
 
 import pytest
 import pyvips
+from PIL import Image
+
 from imagemeta import libvips
 from imagemeta.palette import palette_grey
 from imagemeta.sample import to_grey
-from PIL import Image
 
 WIDTH, HEIGHT = 301, 203
 

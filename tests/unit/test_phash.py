@@ -9,11 +9,11 @@ import math
 import random
 from pathlib import Path
 
-import imagemeta
 import pytest
+
+import imagemeta
 from imagemeta import BadParameter, extract, phash_distance
 from imagemeta.phash import dct_hash
-
 from tests.paths import IMAGES
 from tests.unit.sharp_expected import READABLE, SHARP, image_path
 

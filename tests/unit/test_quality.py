@@ -6,10 +6,10 @@ every test JPEG (scripts/expect_sharp.js, `make golden`).
 import io
 
 import pytest
-from imagemeta import extract
-from imagemeta.quality import jpeg_quality
 from PIL import Image
 
+from imagemeta import extract
+from imagemeta.quality import jpeg_quality
 from tests.unit.sharp_expected import READABLE, SHARP, image_path
 
 JPEGS = [key for key in READABLE if "quality" in SHARP[key]]

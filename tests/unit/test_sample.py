@@ -4,6 +4,7 @@ Expectations come from libvips itself (the operation sharp runs), computed here 
 """
 import numpy as np
 import pyvips
+
 from imagemeta.sample import to_grey
 
 EVERY_COLOUR = 1 << 24

@@ -5,7 +5,7 @@ service's documented choices for what the hosted documentation leaves open.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -26,11 +26,11 @@ from imagemeta.search_query import (
     scope,
 )
 
-NOW = datetime(2026, 3, 31, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 31, 12, 0, 0, tzinfo=UTC)
 
 
 def ms(text: str) -> int:
-    return int(datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp() * 1000)
+    return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp() * 1000)
 
 
 def entry(**fields: object) -> dict[str, object]:

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+
 from imagemeta.fetch.policy import FetchSettings
 from imagemeta.limits import DEFAULT_LIMITS, Limits
 from imagemeta.settings import (

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
+
 from imagemeta import BadParameter, NotFound, extract, phash_distance
 from imagemeta.cli import main
 from imagemeta.folder_search import search_folder
@@ -22,10 +24,8 @@ from imagemeta.similar import (
     matches,
     probes,
 )
-from PIL import Image
-from service.storage.similar_index import BAND_ATTRIBUTES, PHASH_ATTRIBUTE
-
 from infra.resources import table_parameters
+from service.storage.similar_index import BAND_ATTRIBUTES, PHASH_ATTRIBUTE
 
 from ..local_template import local_template
 from ..synthetic_hashes import HashSet, planted_hashes

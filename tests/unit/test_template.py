@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from imagemeta.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_DECODE_BYTES, DEFAULT_MAX_PIXELS
 from openapi_spec_validator import validate
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
+
+from imagemeta.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_DECODE_BYTES, DEFAULT_MAX_PIXELS
+from infra.functions import template_environment
 from service.storage.overflow import RESERVED_PREFIX
 from service.storage.prepared import PREFIX as PREPARED_PREFIX
-from infra.functions import template_environment
 from tests.local_template import local_template
 from tests.paths import ROOT
 

@@ -16,10 +16,11 @@ import zlib
 from collections.abc import Callable
 
 import pytest
+from PIL import Image
+
 from imagemeta import TooLarge, extract, extract_with_embedded
 from imagemeta.containers import walk
 from imagemeta.jpeg import decoder_input, quantization_tables
-from PIL import Image
 
 from ..paths import IMAGES
 

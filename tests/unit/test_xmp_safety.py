@@ -9,10 +9,11 @@ import io
 import struct
 
 import pytest
+from PIL import Image
+
 from imagemeta import embedded_metadata
 from imagemeta.embedded import xmp
 from imagemeta.embedded.xmp import XmpRefused, parse_packet, xmp_facts
-from PIL import Image
 
 XMP_HEADER = b"http://ns.adobe.com/xap/1.0/\x00"
 RDF = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'

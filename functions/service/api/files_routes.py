@@ -27,7 +27,7 @@ def register_file_routes(
 
     @app.get("/v1/files")
     def list_files() -> Response:
-        page = library.list(list_request(app))
+        page = library.page(list_request(app))
         logger.info("files listed", extra={"results": len(page.results), **asdict(page.stats)})
         return ok(app, list(objects(page.results, store, url)))
 

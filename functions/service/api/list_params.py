@@ -1,7 +1,7 @@
 """The parameters of GET /v1/files (the hosted API's list and search), checked into a ListRequest."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
@@ -32,7 +32,7 @@ def list_request(app: APIGatewayRestResolver) -> ListRequest:
             raise BadParameter(f"Parameter `{legacy}` is not supported; filter with `searchQuery` instead.")
     path = app.current_event.get_query_string_value("path")
     query_text = app.current_event.get_query_string_value("searchQuery")
-    query = parse(query_text, datetime.now(timezone.utc)) if query_text else None
+    query = parse(query_text, datetime.now(UTC)) if query_text else None
     if app.current_event.get_query_string_value("type") == "file-version":
         raise BadParameter("Parameter `type`: file versions are not listed by this service; use file, folder or all.")
     kind = choice_query(app, "type", TYPES, "file")

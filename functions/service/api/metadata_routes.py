@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+
 from imagemeta import Limits, extract
 from imagemeta.fetch import FetchSettings, fetch
 

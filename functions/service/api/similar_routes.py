@@ -5,6 +5,7 @@ from dataclasses import asdict
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+
 from imagemeta.phash_text import parse_phash
 from imagemeta.similar import DEFAULT_MAX_DISTANCE, MAX_DISTANCE
 

@@ -157,14 +157,14 @@ def json_fields(body: Any) -> dict[str, str]:
         kind = JSON_FIELD_TYPES.get(name)
         if kind is None:
             raise BadParameter(f"Parameter `{name}` is not supported by POST /v1/files/upload-url.")
-        if not isinstance(value, kind) or (kind is list and not all(isinstance(tag, str) for tag in value)):
+        if not isinstance(value, kind) or (isinstance(value, list) and not all(isinstance(tag, str) for tag in value)):
             raise BadParameter(f"Parameter `{name}` must be {JSON_TYPE_NAMES[kind]}.")
-        if kind is list:
+        if isinstance(value, list):
             fields[name] = ",".join(value)
-        elif kind is dict:
+        elif isinstance(value, dict):
             fields[name] = json.dumps(value)
-        elif kind is bool:
+        elif isinstance(value, bool):
             fields[name] = "true" if value else "false"
         else:
-            fields[name] = value
+            fields[name] = str(value)  # a string, as its type was checked
     return fields

@@ -45,7 +45,7 @@ class UploadContext:
     prepared: PreparedExtractions
     limits: Limits
     fetch_settings: FetchSettings
-    url: Callable[[str, str | None], "str | None"]
+    url: Callable[[str, str | None], str | None]
 
 
 def register_upload_routes(app: APIGatewayRestResolver, context: UploadContext) -> None:

@@ -15,6 +15,7 @@ from urllib.parse import quote_plus
 
 from ..storage.overflow import RESERVED_PREFIX
 from ..storage.records import BACKFILL_SEQUENCER
+
 # SendMessageBatch takes at most ten messages.
 SQS_BATCH = 10
 

@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes.s3_event import S3EventRecord
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
 from imagemeta import Limits, NotAnImage, OverMemoryBudget, TooLarge, extract_with_embedded
 
 from ..storage.objects import current_version, head_object, open_object

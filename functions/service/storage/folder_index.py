@@ -90,7 +90,7 @@ def key_condition(range_key: str, found: Bounds | None, instant: Any) -> tuple[s
     if found is None:
         return "", {}
     if found.prefix is not None:
-        return f" AND begins_with(#range, :prefix)", {":prefix": {"S": found.prefix}}
+        return " AND begins_with(#range, :prefix)", {":prefix": {"S": found.prefix}}
     encode = instant if range_key in ("createdKey", "updatedKey") else number_key
     # Keys are "<value>/<name>": "/" sorts below every digit, so "<value>/" starts a value's keys and
     # "<value>0" lies past all of them.

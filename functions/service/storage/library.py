@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import islice
 from typing import Any, Union
 
@@ -95,7 +95,7 @@ class Library:
         self._bucket = bucket
         self._max_records = max_records
 
-    def list(self, request: ListRequest) -> ListPage:
+    def page(self, request: ListRequest) -> ListPage:
         """One page of folders, then files, as the request asks."""
         stats = ReadStats()
         scope = self._scope(request)
@@ -108,7 +108,7 @@ class Library:
         files: list[FileEntry] = []
         if request.files and wanted > 0:
             files = self._files(request, scope, below, budget, wanted)
-        page = (folders + files)[request.skip : request.skip + request.limit]  # type: ignore[operator]
+        page = [*folders, *files][request.skip : request.skip + request.limit]
         return ListPage(self._resolved(page, stats), stats)
 
     def _scope(self, request: ListRequest) -> Scope:
@@ -261,12 +261,12 @@ def folder_order(sort: str) -> Callable[[FolderEntry], Any]:
 
 def iso_instant(ms: int) -> str:
     """Epoch milliseconds as records keep instants (UTC, milliseconds, "Z"), for key conditions."""
-    moment = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 
 
 def epoch_ms(iso: str) -> int:
     """A stored instant ("2026-03-31T12:00:00.000Z") as epoch milliseconds."""
     moment = datetime(int(iso[0:4]), int(iso[5:7]), int(iso[8:10]), int(iso[11:13]), int(iso[14:16]), int(iso[17:19]),
-                      tzinfo=timezone.utc)
+                      tzinfo=UTC)
     return int(moment.timestamp()) * 1000 + int(iso[20:23])

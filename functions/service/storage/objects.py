@@ -3,7 +3,7 @@ time) come from S3, never the message."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.header import decode_header, make_header
 from typing import Any
 from urllib.parse import urlencode
@@ -119,7 +119,7 @@ def decoded_header(value: str) -> str:
 
 def iso_instant(moment: datetime) -> str:
     """An instant as the records keep them: UTC, milliseconds, "Z"."""
-    utc = moment.astimezone(timezone.utc)
+    utc = moment.astimezone(UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 

@@ -14,9 +14,10 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from imagemeta.errors import ImageMetaError, NotAnImage, TooLarge
+
 from ..errors import RecordNotFound
 from . import bodies
 from .file_items import RECORD_VERSION, Times, file_attributes, marker_attributes, now_iso
@@ -210,7 +211,7 @@ class RecordStore:
         item = self._dynamodb.get_item(TableName=self._table, Key={"fileId": {"S": fid}}, ConsistentRead=consistent).get("Item")
         if not is_file(item):
             raise RecordNotFound()
-        return item  # type: ignore[return-value]
+        return cast(dict[str, Any], item)  # is_file: an item
 
     def body(self, item: dict[str, Any], name: str) -> Any:
         """A JSON body of an item (None when it has none); RecordNotFound when its spilled copy is gone."""
