@@ -71,7 +71,7 @@ def index_keys() -> list[str]:
 
 
 def write_units(put: dict[str, Any], indexes: list[str]) -> int:
-    """A PutItem's write units: ceil(KB) for the item, one per KEYS_ONLY index entry it writes."""
+    """A PutItem's write units: ceil(KB) for the item, one per index entry it writes (each projects under 1 KB)."""
     return math.ceil(put["item_bytes"] / 1024) + sum(key in put["attributes"] for key in indexes)
 
 
@@ -170,7 +170,9 @@ Lambda's duration at a memory size is modelled as the CPU time scaled by Lambda'
 Graviton; the wait against moto stands in for in-region S3 and DynamoDB latency. Prices: us-east-1, as of
 2026-11. SQS counts S3's SendMessage per image and the poller's receive and delete per batch (not its empty
 polls); DynamoDB writes count the item's 1 KB units and one unit for each of the table's
-{len(index_keys())} KEYS_ONLY indexes (the similar-image bands) the record enters.
+{len(index_keys())} global indexes the record enters (the similar-image bands and the folder listings' sorts,
+each projecting well under 1 KB). The index entries are most of the DynamoDB charge: what near-duplicate search
+and sorted folder listings cost per upload (docs/files-api.md).
 
 {table(["charge", "arithmetic, per image", "per million images"], rows)}
 The same measured work at other memory sizes (Lambda compute + requests): below {FULL_VCPU_MB} MB the CPU work

@@ -4,14 +4,16 @@ Against the running local stack (its stack.json and first key), or a deployed st
 its CloudFormation outputs with the usual AWS credentials, a key from `make keys`). The SDK is given only the
 stack's base URL and the private key, as the contract promises. In order, each step timed on one line:
 
-- upload: the test image Canon_40D.jpg put through S3 under smoke/<random>/ (an upload route comes later);
-- by id: `files.metadata.get(fileId)` until the ingest has written the record, equal to what imagemeta
-  extracts from the same bytes;
-- by URL: `files.metadata.get_from_url` of a presigned GET URL of the object, the same metadata again;
+- upload: `files.upload` of the test image Canon_40D.jpg into /smoke/<random>/, asking for its metadata,
+  which must equal what imagemeta extracts from the same bytes;
+- by id: `files.metadata.get(fileId)` until the ingest has written the record, the same metadata;
+- by URL: `files.metadata.get_from_url` of the File object's presigned `url` (`files.get`), the same again;
 - similar: `GET /v1/similar?pHash=` (the SDK's own client; the hosted API has no such route) finds the upload;
-- wrong key: a key the stack does not know gets the SDK's AuthenticationError (401).
+- wrong key: a key the stack does not know gets the SDK's AuthenticationError (401);
+- delete: `files.delete(fileId)`, then `files.metadata.get` answers 404 once the ingest has seen it.
 
-The object is deleted at the end, whatever happened. Exit status 0 when every step passed, 1 at the first failure.
+The upload is deleted at the end whatever happened (through S3 when the API's delete did not run or failed).
+Exit status 0 when every step passed, 1 at the first failure.
 """
 from __future__ import annotations
 
@@ -33,7 +35,6 @@ from .stack import Stack, deployed_stack, local_stack, local_state_path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 IMAGE = REPO_ROOT / "tests" / "data" / "images" / "exif-samples" / "jpg" / "Canon_40D.jpg"
-PRESIGNED_SECONDS = 300
 
 
 class SmokeFailure(Exception):
@@ -55,37 +56,32 @@ class Smoke:
         self.client = ImageKit(base_url=stack.output("apiUrl"), private_key=private_key)
         self.wrong_client = ImageKit(base_url=stack.output("apiUrl"), private_key=new_private_key())
         self.wait_seconds = wait_seconds
-        self.key = f"smoke/{uuid.uuid4().hex}/Canon_40D.jpg"
+        self.folder = f"/smoke/{uuid.uuid4().hex}"
+        self.key = f"{self.folder[1:]}/{IMAGE.name}"
         self.file_id = file_id(self.bucket, self.key)
         self.image = IMAGE.read_bytes()
         self.metadata: dict[str, Any] = {}
+        self.deleted = False
 
     def upload(self) -> str:
-        self.s3.put_object(Bucket=self.bucket, Key=self.key, Body=self.image, ContentType="image/jpeg")
-        return f"s3://{self.bucket}/{self.key} ({len(self.image)} bytes)"
+        uploaded = self.client.files.upload(file=self.image, file_name=IMAGE.name, folder=self.folder,
+                                            use_unique_file_name=False, response_fields=["metadata"])
+        expect(uploaded.file_id == self.file_id, f"the upload answered fileId {uploaded.file_id}, not {self.file_id}")
+        self.metadata = uploaded.metadata.to_dict() if uploaded.metadata else {}
+        expect(self.metadata == extract(self.image), f"the upload's metadata differs from the image's: {self.metadata}")
+        return f"{uploaded.file_path} ({len(self.image)} bytes): {self.file_id}"
 
     def by_id(self) -> str:
-        deadline = time.monotonic() + self.wait_seconds
-        while True:
-            try:
-                self.metadata = self.client.files.metadata.get(self.file_id).to_dict()
-                break
-            except NotFoundError:
-                if time.monotonic() > deadline:
-                    message = f"no record for {self.file_id} within {self.wait_seconds:.0f} s of the upload"
-                    raise SmokeFailure(message) from None
-                time.sleep(0.5)
-        expected = extract(self.image)
-        expect(self.metadata == expected, f"metadata of {self.file_id} differs from the image's: {self.metadata}")
-        return f"{self.file_id}: {self.metadata['width']}x{self.metadata['height']} {self.metadata['format']}"
+        stored = self._until(lambda metadata: metadata is not None, "no record")
+        expect(stored == self.metadata, f"metadata of {self.file_id} differs from the upload's: {stored}")
+        return f"{self.metadata['width']}x{self.metadata['height']} {self.metadata['format']}, as uploaded"
 
     def by_url(self) -> str:
-        url = self.s3.generate_presigned_url(
-            "get_object", Params={"Bucket": self.bucket, "Key": self.key}, ExpiresIn=PRESIGNED_SECONDS
-        )
+        url = self.client.files.get(self.file_id).url
+        expect(bool(url), f"the File object of {self.file_id} has no url (FileUrlSeconds is 0?)")
         fetched = self.client.files.metadata.get_from_url(url=url).to_dict()
         expect(fetched == self.metadata, f"metadata by URL differs from by id: {fetched}")
-        return "a presigned GET URL of the upload: the same metadata"
+        return "the File object's presigned url: the same metadata"
 
     def similar(self) -> str:
         found = self.client.get(
@@ -102,8 +98,30 @@ class Smoke:
             return f"refused with {error.status_code}"
         raise SmokeFailure("a key the stack does not know was accepted")
 
+    def delete(self) -> str:
+        self.client.files.delete(self.file_id)
+        self.deleted = True
+        self._until(lambda metadata: metadata is None, "still a record")
+        return "204, then 404 from files.metadata.get"
+
+    def _metadata_or_none(self) -> dict[str, Any] | None:
+        try:
+            return self.client.files.metadata.get(self.file_id).to_dict()
+        except NotFoundError:
+            return None
+
+    def _until(self, done: Callable[[dict[str, Any] | None], bool], failure: str) -> dict[str, Any] | None:
+        """The upload's stored metadata (None: no record) once `done` says so, within the ingest's wait."""
+        deadline = time.monotonic() + self.wait_seconds
+        while not done(metadata := self._metadata_or_none()):
+            if time.monotonic() > deadline:
+                raise SmokeFailure(f"{failure} for {self.file_id} within {self.wait_seconds:.0f} s of the change")
+            time.sleep(0.5)
+        return metadata
+
     def clean_up(self) -> None:
-        self.s3.delete_object(Bucket=self.bucket, Key=self.key)
+        if not self.deleted:
+            self.s3.delete_object(Bucket=self.bucket, Key=self.key)
 
     def run(self) -> bool:
         steps: list[tuple[str, Callable[[], str]]] = [
@@ -112,6 +130,7 @@ class Smoke:
             ("by URL", self.by_url),
             ("similar", self.similar),
             ("wrong key", self.wrong_key),
+            ("delete", self.delete),
         ]
         try:
             for name, step in steps:

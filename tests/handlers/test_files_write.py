@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import re
 from types import SimpleNamespace
@@ -15,8 +16,13 @@ from typing import Any
 
 import pytest
 import requests
+from PIL import Image
 
-from imagemeta import embedded_metadata, extract
+from handlers import upload
+from imagemeta import Limits, embedded_metadata, extract
+from imagemeta.budget import BASE_BYTES
+from imagemeta.fetch.policy import FetchSettings
+from imagemeta.settings import UploadSettings
 from service.ingest import processor
 from service.storage.prepared import prepared_key
 from service.storage.records import file_id
@@ -285,3 +291,23 @@ def test_bulk_delete_checks_its_body(aws: SimpleNamespace, body: Any) -> None:
     event["body"] = base64.b64encode(json.dumps(body).encode()).decode()
     response = aws.delete(event, lambda_context())
     assert response["statusCode"] == 400 and "`fileIds`" in body_of(response)["message"]
+
+
+def test_an_upload_over_its_decoding_budget_is_left_to_the_ingest(aws: SimpleNamespace) -> None:
+    """No 413 record from the upload route's smaller budget: the ingest (or its larger function) decodes it."""
+    small_budget = Limits(max_decode_bytes=BASE_BYTES + 4 * 2**20)  # a 2000x1500 PNG's lines do not fit
+    uploading = upload.build(UploadSettings(BUCKET, TABLE, small_budget, FetchSettings(), 3600), aws.clients)
+    out = io.BytesIO()
+    Image.linear_gradient("L").resize((2000, 1500)).convert("RGB").save(out, "PNG")
+    event = load_event("file_upload.json")
+    event["body"] = base64.b64encode(form({"fileName": "wide.png", "folder": "/budget", "useUniqueFileName": "false"},
+                                          ("wide.png", out.getvalue(), "image/png"))).decode()
+    event["headers"] = {**event["headers"], "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+    event["multiValueHeaders"] = {name: [value] for name, value in event["headers"].items()}
+
+    answer = body_of(uploading(event, lambda_context()))
+    md5 = hashlib.md5(out.getvalue()).hexdigest()
+    assert "Item" not in aws.dynamodb.get_item(TableName=TABLE, Key={"fileId": {"S": prepared_key(answer["fileId"], md5)}})
+
+    ingest_upload(aws, "budget/wide.png")
+    assert json.loads(by_id(aws, "file_metadata.json", answer["fileId"])["body"]) == extract(out.getvalue())

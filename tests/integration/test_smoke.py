@@ -9,7 +9,7 @@ from .local_stack import LocalStack
 
 pytestmark = pytest.mark.integration
 
-STEPS = ["upload", "by id", "by URL", "similar", "wrong key"]
+STEPS = ["upload", "by id", "by URL", "similar", "wrong key", "delete"]
 
 
 def smoke(stack: LocalStack, *arguments: str) -> subprocess.CompletedProcess[str]:
@@ -32,9 +32,9 @@ def test_every_step_passes_with_the_stack_s_key(local_stack: LocalStack) -> None
     assert uploads_left(local_stack) == []
 
 
-def test_a_key_the_stack_does_not_know_fails_at_the_first_lookup(local_stack: LocalStack) -> None:
+def test_a_key_the_stack_does_not_know_fails_at_the_upload(local_stack: LocalStack) -> None:
     done = smoke(local_stack, "--key", "private_" + "x" * 43)
 
     assert done.returncode == 1
-    assert done.stdout.splitlines()[-1].startswith("FAIL by id      AuthenticationError: Error code: 401")
+    assert done.stdout.splitlines()[-1].startswith("FAIL upload     AuthenticationError: Error code: 401")
     assert uploads_left(local_stack) == []  # the upload is removed whatever happened

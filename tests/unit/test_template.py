@@ -342,19 +342,21 @@ def test_uploads_flow_through_the_queue_with_a_dead_letter_queue(resources: dict
 
 def test_the_decoding_budget_follows_each_functions_memory(resources: dict):
     """MAX_DECODE_BYTES beside the runtime, the largest upload and a margin within MemorySize; the functions
-    with the last word (the URL route, the larger ingest) decode what the service's default budget allows."""
+    with the last word (the URL route, the larger ingest) and the upload route decode what the service's default
+    budget allows."""
     variables = {name: resources[name]["Properties"]["Environment"]["Variables"] for name in FUNCTIONS}
-    for name in ("MetadataUrlFunction", "IngestFunction", "IngestLargeFunction"):
+    for name in ("MetadataUrlFunction", "UploadFunction", "IngestFunction", "IngestLargeFunction"):
         memory_bytes = resources[name]["Properties"]["MemorySize"] * 2**20
         assert variables[name]["MAX_DECODE_BYTES"] + RUNTIME_BYTES + 2 * DEFAULT_MAX_BYTES <= memory_bytes, name
     assert variables["MetadataUrlFunction"]["MAX_DECODE_BYTES"] == DEFAULT_MAX_DECODE_BYTES
+    assert variables["UploadFunction"]["MAX_DECODE_BYTES"] == DEFAULT_MAX_DECODE_BYTES
     assert variables["IngestLargeFunction"]["MAX_DECODE_BYTES"] == DEFAULT_MAX_DECODE_BYTES
     assert variables["IngestFunction"]["MAX_DECODE_BYTES"] < DEFAULT_MAX_DECODE_BYTES
     # The default-sized ingest hands larger images over; the larger one has the last word.
     assert variables["IngestFunction"]["LARGER_INGEST_QUEUE_URL"] == {"Ref": "IngestLargeQueue"}
     assert "LARGER_INGEST_QUEUE_URL" not in variables["IngestLargeFunction"]
     assert {name for name, v in variables.items() if "MAX_DECODE_BYTES" in v} == {
-        "MetadataUrlFunction", "IngestFunction", "IngestLargeFunction"}
+        "MetadataUrlFunction", "UploadFunction", "IngestFunction", "IngestLargeFunction"}
 
 
 def test_only_the_ingest_may_write_the_reserved_prefix(resources: dict):
