@@ -86,5 +86,6 @@ def upload_key(folder: str, file_name: str, unique: bool) -> str:
         name = f"{stem}_{suffix}.{extension}" if dot and stem else f"{name}_{suffix}"
     key = "".join(segment + "/" for segment in segments) + name
     if len(key.encode()) > MAX_KEY_BYTES:
-        raise BadParameter(f"The file's path is longer than S3's {MAX_KEY_BYTES} bytes: shorten `folder` or `fileName`.")
+        raise BadParameter(
+            f"The file's path is longer than S3's {MAX_KEY_BYTES} bytes: shorten `folder` or `fileName`.")
     return key

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Union
+from typing import Any
 
 from .errors import BadParameter, echo
 from .file_paths import folder_prefix
@@ -75,7 +75,7 @@ class AnyOf:
     parts: tuple[Node, ...]
 
 
-Node = Union[Condition, AllOf, AnyOf]
+Node = Condition | AllOf | AnyOf
 
 
 def parse(text: str, now: datetime) -> Node:

@@ -37,7 +37,8 @@ def register_delete_routes(app: APIGatewayRestResolver, store: RecordStore, dyna
     @app.post("/v1/files/batch/deleteByFileIds")
     def delete_files() -> Response:
         file_ids = bulk_file_ids(json_body(app))
-        items, _ = batch_get(dynamodb, table, file_ids, "fileId, #path, deleted, kind", {"#path": "path"}, consistent=True)
+        items, _ = batch_get(dynamodb, table, file_ids, "fileId, #path, deleted, kind", {"#path": "path"},
+                             consistent=True)
         missing = [fid for fid in file_ids if not is_file(items.get(fid))]
         if missing:
             raise MissingFiles(missing)

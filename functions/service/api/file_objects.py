@@ -28,7 +28,8 @@ def file_object(item: dict[str, Any], store: RecordStore, url: UrlSigner) -> dic
         "createdAt": item.get("createdAt", item["updatedAt"])["S"],
         "updatedAt": item["updatedAt"]["S"],
         "fileId": item["fileId"]["S"],
-        "tags": [name if not value else f"{name}={value}" for name, value in json.loads(item.get("tags", {"S": "[]"})["S"])],
+        "tags": [name if not value else f"{name}={value}"
+                 for name, value in json.loads(item.get("tags", {"S": "[]"})["S"])],
         "AITags": None,
         # The S3 version where the bucket keeps versions; else, as the hosted API does for a first version, the fileId.
         "versionInfo": {"id": item.get("versionId", item["fileId"])["S"]},

@@ -118,11 +118,13 @@ def custom_metadata(value: str | None) -> dict[str, str]:
             raise BadParameter(f"Parameter `customMetadata`: {echo(name)} is not a usable name (letters, digits, - _; "
                                "names differing only in case are one name in S3).")
         if isinstance(item, (dict, list)) or item is None:
-            raise BadParameter(f"Parameter `customMetadata`: the value of {echo(name)} must be text, a number or a boolean.")
+            raise BadParameter(
+                f"Parameter `customMetadata`: the value of {echo(name)} must be text, a number or a boolean.")
         text = item if isinstance(item, str) else json.dumps(item)
         kept[name.lower()] = text if text.isascii() else Header(text, "utf-8").encode()
     if sum(len(name) + len(text.encode()) for name, text in kept.items()) > MAX_METADATA_BYTES:
-        raise BadParameter(f"Parameter `customMetadata` is over the {MAX_METADATA_BYTES} bytes S3 keeps with an object.")
+        raise BadParameter(
+            f"Parameter `customMetadata` is over the {MAX_METADATA_BYTES} bytes S3 keeps with an object.")
     return kept
 
 
@@ -130,7 +132,8 @@ def response_fields(value: str | None) -> frozenset[str]:
     found = frozenset(field.strip() for field in (value or "").split(",") if field.strip())
     unknown = sorted(found - set(RESPONSE_FIELDS))
     if unknown:
-        raise BadParameter(f"Parameter `responseFields`: {echo(unknown[0])} is not one of {', '.join(RESPONSE_FIELDS)}.")
+        raise BadParameter(
+            f"Parameter `responseFields`: {echo(unknown[0])} is not one of {', '.join(RESPONSE_FIELDS)}.")
     return found
 
 

@@ -110,7 +110,8 @@ def store_upload(context: UploadContext, where: Placement, data: bytes, declared
         metadata, embedded = extract_with_embedded(data, context.limits)
     except (NotAnImage, TooLarge) as refused:
         error = refused
-    kind = file_kind(where.key, declared_type or "", metadata["format"] if metadata else None, isinstance(error, TooLarge))
+    kind = file_kind(where.key, declared_type or "", metadata["format"] if metadata else None,
+                     isinstance(error, TooLarge))
     fid = file_id(context.bucket, where.key)
     md5 = hashlib.md5(data).hexdigest()  # noqa: S324 - S3's ETag of a single-part put, not security
     if not isinstance(error, OverMemoryBudget):  # left to the ingest, whose larger function may decode it

@@ -5,12 +5,14 @@ the records table (kind "folder", keyed by folder_id), written before the first 
 idempotent UpdateItem: creating it twice changes nothing, and an item for a file whose write then lost is
 merely an empty folder). Items are never deleted or changed, so a process remembers the ones it made and
 writes each once: a folder is listed while it holds a live file or a folder marker, directly or deeper
-(library.py checks when it lists); its createdAt and updatedAt are when its first file arrived. The `subfolders` index (template.yaml: hash
-`parentFolder`, range `prefix`, which orders siblings by name) gives a folder's sub-folders. Counting files per folder instead would need a
-transaction with every record write, and every upload into one folder would contend for its count.
+(library.py checks when it lists); its createdAt and updatedAt are when its first file arrived. The
+`subfolders` index (template.yaml: hash `parentFolder`, range `prefix`, which orders siblings by name) gives a
+folder's sub-folders. Counting files per folder instead would need a transaction with every record write, and
+every upload into one folder would contend for its count.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -66,10 +68,9 @@ def ensure_folder(dynamodb: Any, table: str, bucket: str, prefix: str, fid: str,
         "createdAt": {"S": now},
         "updatedAt": {"S": now},
     }
-    try:
+    # Made before (by an earlier upload beneath it, or another process): nothing to do.
+    with contextlib.suppress(dynamodb.exceptions.ConditionalCheckFailedException):
         dynamodb.put_item(TableName=table, Item=item, ConditionExpression="attribute_not_exists(fileId)")
-    except dynamodb.exceptions.ConditionalCheckFailedException:
-        pass  # made before: by an earlier upload beneath it, or another process
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def folder_entry(item: dict[str, Any]) -> FolderEntry:
 
 
 def subfolders(dynamodb: Any, table: str, prefix: str, counter: Any) -> Iterator[FolderEntry]:
-    """Every folder item directly under `prefix`, by name (their prefixes share the parent's), lazily (each item read is counted); empty ones too."""
+    """Every folder item directly under `prefix` (empty ones too), by name, lazily; each item read is counted."""
     request: dict[str, Any] = {
         "TableName": table,
         "IndexName": SUBFOLDERS_INDEX,

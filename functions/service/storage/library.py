@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
-from typing import Any, Union
+from typing import Any
 
 from imagemeta import search_query
 from imagemeta.file_paths import folder_path
@@ -37,7 +37,7 @@ FILE_ATTRIBUTES = (
     "embeddedMetadataDigest", "recordVersion", "deleted", "kind", "error",
 )
 
-Result = Union[FolderEntry, dict]
+Result = FolderEntry | dict
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,8 @@ class Library:
         def read(prefix: str, taking: int | None = None) -> Iterator[FileEntry]:
             rows = entries(self._dynamodb, self._table, folder_path(prefix), sort, request.descending and in_order,
                            found, request.file_type, iso_instant, budget, taking)
-            return (row for row in rows if request.query is None or search_query.matches(request.query, file_fields(row)))
+            return (row for row in rows
+                    if request.query is None or search_query.matches(request.query, file_fields(row)))
 
         if in_order:
             # Without a query every row read is taken: the Query reads exactly those.
@@ -144,7 +145,8 @@ class Library:
         level = [prefix]
         with ThreadPoolExecutor(WALK_CONCURRENCY) as pool:
             while level:
-                entries_below = [sub for subs in pool.map(lambda p: list(self._subfolders(p, budget)), level) for sub in subs]
+                below = pool.map(lambda prefix: list(self._subfolders(prefix, budget)), level)
+                entries_below = [entry for entries in below for entry in entries]
                 found.extend(entries_below)
                 level = [entry.prefix for entry in entries_below]
         return found
@@ -158,7 +160,8 @@ class Library:
         if request.query is not None:
             candidates = [c for c in candidates if search_query.matches(request.query, folder_fields(c))]
         with ThreadPoolExecutor(WALK_CONCURRENCY) as pool:
-            shown = [c for c, live in zip(candidates, pool.map(lambda c: self._holds_files(c.prefix, budget), candidates)) if live]
+            holding = pool.map(lambda candidate: self._holds_files(candidate.prefix, budget), candidates)
+            shown = [candidate for candidate, live in zip(candidates, holding, strict=True) if live]
         return sorted(shown, key=folder_order(request.sort), reverse=request.descending)
 
     def _subfolders(self, prefix: str, budget: ReadBudget) -> Iterator[FolderEntry]:
@@ -177,7 +180,8 @@ class Library:
         budget.read(first["ScannedCount"])
         if first["Items"]:
             return True
-        marker = self._dynamodb.get_item(TableName=self._table, Key={"fileId": {"S": file_id(self._bucket, prefix)}}).get("Item")
+        marker_key = {"fileId": {"S": file_id(self._bucket, prefix)}}
+        marker = self._dynamodb.get_item(TableName=self._table, Key=marker_key).get("Item")
         if marker is not None and marker.get("kind", {}).get("S") == MARKER_KIND and "deleted" not in marker:
             return True
         return any(self._holds_files(sub.prefix, budget) for sub in self._subfolders(prefix, budget))

@@ -47,7 +47,8 @@ class PreparedExtractions:
             error: ImageMetaError | None) -> bool:
         """Keep an extraction for the ingest; False (nothing kept) when it is too large for an item."""
         found = {"metadata": metadata, "embedded": embedded,
-                 "error": {"kind": type(error).__name__, "message": error.message, "help": error.help} if error else None}
+                 "error": None if error is None else
+                 {"kind": type(error).__name__, "message": error.message, "help": error.help}}
         body = zlib.compress(json.dumps(found, ensure_ascii=False, separators=(",", ":")).encode(), 6)
         if len(body) > INLINE_LIMIT_BYTES:
             return False
@@ -65,7 +66,8 @@ class PreparedExtractions:
         """The extraction kept for these bytes, or None."""
         if not etag:
             return None
-        item = self._dynamodb.get_item(TableName=self._table, Key={"fileId": {"S": prepared_key(file_id, etag)}}).get("Item")
+        key = {"fileId": {"S": prepared_key(file_id, etag)}}
+        item = self._dynamodb.get_item(TableName=self._table, Key=key).get("Item")
         if item is None:
             return None
         found = json.loads(inflate(item["extraction"]["B"]))

@@ -109,7 +109,8 @@ class RecordStore:
         """
         return not may_replace(self._current(event.file_id), event)
 
-    def put_metadata(self, event: ObjectEvent, metadata: dict[str, Any], embedded: dict[str, Any] | None = None) -> bool:
+    def put_metadata(self, event: ObjectEvent, metadata: dict[str, Any],
+                     embedded: dict[str, Any] | None = None) -> bool:
         """Store an image's metadata (and embeddedMetadata); False when a newer (or the same) event is stored."""
         encoded, spills = bodies.encode({bodies.METADATA: metadata, **({} if embedded is None else
                                                                       {bodies.EMBEDDED_METADATA: embedded})})
@@ -155,13 +156,15 @@ class RecordStore:
             # A key that stays live keeps its first createdAt; a new or recreated one starts anew.
             kept = old.get("createdAt", {}).get("S") if old and "deleted" not in old else None
             # An upgrade keeps the stored sequencer: it is the same object, described anew.
-            sequencer = old["sequencer"]["S"] if old and is_upgrade(old, event) else normalize_sequencer(event.sequencer)
-            item = {**record_keys(event, sequencer, updated), **attributes(Times(created=kept or updated, updated=updated))}
+            upgrade = old is not None and is_upgrade(old, event)
+            sequencer = old["sequencer"]["S"] if old and upgrade else normalize_sequencer(event.sequencer)
+            times = Times(created=kept or updated, updated=updated)
+            item = {**record_keys(event, sequencer, updated), **attributes(times)}
             if self._commit(old, item):
                 for key in bodies.references(old or {}) - bodies.references(item):
                     self._overflow.delete(key)
                 return True
-            time.sleep(random.uniform(0, 0.02 * 2**attempt))
+            time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not a secret
         raise WriteConflict(f"the record of {event.key!r} changed under {WRITE_ATTEMPTS} write attempts")
 
     def _current(self, fid: str) -> dict[str, Any] | None:
@@ -182,7 +185,8 @@ class RecordStore:
         if old is None:
             condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(fileId)"}
         else:
-            condition = {"ConditionExpression": "sequencer = :stored", "ExpressionAttributeValues": {":stored": old["sequencer"]}}
+            condition = {"ConditionExpression": "sequencer = :stored",
+                         "ExpressionAttributeValues": {":stored": old["sequencer"]}}
         try:
             self._dynamodb.put_item(TableName=self._table, Item=item, **condition)
         except self._dynamodb.exceptions.ConditionalCheckFailedException:
@@ -208,7 +212,8 @@ class RecordStore:
 
     def file_item(self, fid: str, consistent: bool = True) -> dict[str, Any]:
         """The whole item of a live file (errors included); RecordNotFound otherwise."""
-        item = self._dynamodb.get_item(TableName=self._table, Key={"fileId": {"S": fid}}, ConsistentRead=consistent).get("Item")
+        key = {"fileId": {"S": fid}}
+        item = self._dynamodb.get_item(TableName=self._table, Key=key, ConsistentRead=consistent).get("Item")
         if not is_file(item):
             raise RecordNotFound()
         return cast(dict[str, Any], item)  # is_file: an item
@@ -247,7 +252,9 @@ def is_upgrade(old: dict[str, Any], event: ObjectEvent) -> bool:
 
 def is_current_live(item: dict[str, Any] | None) -> bool:
     """A stored item of the current version for a live key: its folder items exist already."""
-    return item is not None and "deleted" not in item and int(item.get("recordVersion", {}).get("N", "1")) >= RECORD_VERSION
+    if item is None or "deleted" in item:
+        return False
+    return int(item.get("recordVersion", {}).get("N", "1")) >= RECORD_VERSION
 
 
 def is_file(item: dict[str, Any] | None) -> bool:
