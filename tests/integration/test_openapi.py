@@ -47,6 +47,9 @@ BEYOND_THE_SCHEMA = {"GET /v1/files", "POST /api/v1/files/upload", "POST /v1/fil
 ALL_TEXT_BODIES = {"POST /api/v1/files/upload"}
 
 
+# One test for every operation (25 examples each): about 85 s on a quiet machine, most of it the similar
+# searches on moto, whose every index Query scans the table the upload examples have just grown.
+@pytest.mark.timeout(300)
 @schema.parametrize()
 @settings(max_examples=25, deadline=None)
 def test_the_local_stack_conforms_to_the_openapi_description(case: schemathesis.Case) -> None:
