@@ -105,7 +105,7 @@ def test_each_handler_imports_in_its_own_artifact_and_uses_everything_it_ships(h
 
 
 def test_the_record_functions_ship_no_imaging_library_and_the_url_function_no_aws_sdk(host_build: Path):
-    for function in ("AuthorizerFunction", "BackfillFunction", "FilesFunction"):
+    for function in ("AuthorizerFunction", "BackfillFunction", "FilesFunction", "FileDeleteFunction"):
         shipped = set().union(*(tops for _, _, tops in distributions(host_build / function).values()))
         assert shipped and not shipped & IMAGING, function
     url_shipped = set().union(*(tops for _, _, tops in distributions(host_build / "MetadataUrlFunction").values()))
