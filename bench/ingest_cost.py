@@ -121,7 +121,8 @@ def measure_ingest_cost() -> IngestRun:
 def charges(run: IngestRun, memory_mb: int) -> list[tuple[str, str, float]]:
     """(charge, arithmetic, dollars per million images) at memory_mb."""
     gb_seconds = memory_mb / 1024 * run.duration_s(memory_mb)
-    s3_gets = run.calls.get("s3.GetObject", 0.0)
+    # GET-class requests, all priced alike: the object, its head (prepared uploads), its tags when it has some.
+    s3_gets = sum(run.calls.get(f"s3.{name}", 0.0) for name in ("GetObject", "HeadObject", "GetObjectTagging"))
     reads = run.calls.get("dynamodb.GetItem", 0.0)
     # S3 sends each notification (one SendMessage); the Lambda poller receives and deletes a batch at a time.
     sqs_requests = 1 + 2 / run.messages
@@ -130,11 +131,12 @@ def charges(run: IngestRun, memory_mb: int) -> list[tuple[str, str, float]]:
                            f"{gb_seconds:.4f} GB-s x ${PRICE_PER_GB_SECOND}", MILLION * gb_seconds * PRICE_PER_GB_SECOND),
         ("Lambda requests", f"1 per {run.messages} images x ${PRICE_PER_MILLION_REQUESTS:.2f}/M",
          PRICE_PER_MILLION_REQUESTS / run.messages),
-        ("S3 GET", f"{s3_gets:g} GetObject x ${S3_GET_PER_1000}/1000", MILLION * s3_gets * S3_GET_PER_1000 / 1000),
+        ("S3 GET", f"{s3_gets:g} GET-class requests x ${S3_GET_PER_1000}/1000", MILLION * s3_gets * S3_GET_PER_1000 / 1000),
         ("DynamoDB writes", f"{run.write_units:g} write units ({run.item_bytes:.0f}-byte item + its index entries)"
                             f" x ${DYNAMODB_PER_MILLION_WRITE_UNITS}/M", run.write_units * DYNAMODB_PER_MILLION_WRITE_UNITS),
-        ("DynamoDB reads", f"{reads:g} GetItem (eventually consistent: 0.5 unit) x ${DYNAMODB_PER_MILLION_READ_UNITS}/M",
-         reads * 0.5 * DYNAMODB_PER_MILLION_READ_UNITS),
+        # Counted as strongly consistent reads of items under 4 KB (the record write reads so): 1 unit each.
+        ("DynamoDB reads", f"{reads:g} GetItem (1 unit each at most) x ${DYNAMODB_PER_MILLION_READ_UNITS}/M",
+         reads * DYNAMODB_PER_MILLION_READ_UNITS),
         ("SQS", f"{sqs_requests:g} requests x ${SQS_PER_MILLION_REQUESTS:.2f}/M", sqs_requests * SQS_PER_MILLION_REQUESTS),
         ("CloudWatch Logs", f"{run.log_bytes:.0f} bytes x ${LOGS_PER_GB:.2f}/GB", MILLION * run.log_bytes / 1e9 * LOGS_PER_GB),
     ]

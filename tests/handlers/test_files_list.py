@@ -92,6 +92,16 @@ def synthetic(aws: SimpleNamespace, key: str, sequence: int, size: int, width: i
 # ------------------------------------------------------------------ the File object
 
 
+def test_an_untagged_object_costs_no_tagging_request(aws: SimpleNamespace) -> None:
+    # GetObject's TagCount says there are none; S3 charges a GET-class request for asking anyway.
+    asked: list[str] = []
+    aws.s3.meta.events.register("before-call.s3.GetObjectTagging", lambda **_: asked.append("tagging"))
+    upload(aws, KEY, CANON.read_bytes(), "0062B4F0A1C2D3E4F5", ContentType="image/jpeg")
+
+    (found,) = listed(aws, path="/photos/")
+    assert (found["tags"], asked) == ([], [])
+
+
 def test_a_listed_file_is_the_hosted_file_object_of_the_stored_facts(aws: SimpleNamespace) -> None:
     body = CANON.read_bytes()
     upload(aws, KEY, body, "0062B4F0A1C2D3E4F5", ContentType="image/jpeg", Tagging="summer=&team=blue",

@@ -41,18 +41,23 @@ def open_object(s3: Any, event: ObjectEvent) -> OpenedObject | None:
     The event's version and ETag are only preconditions: a forged or stale one can make the read miss (and
     the event be dropped), never make a record. What is stored comes from S3's answer.
     """
-    found = _as_of_event(s3, event, s3.get_object)
+    found = _as_of_event(s3, event, s3.get_object, reports_tag_count=True)
     return None if found is None else OpenedObject(with_facts(event, *found), found[0]["Body"])
 
 
 def head_object(s3: Any, event: ObjectEvent) -> ObjectEvent | None:
     """The event with S3's facts about the version it names (HeadObject, no body), or None when it is gone."""
-    found = _as_of_event(s3, event, s3.head_object)
+    found = _as_of_event(s3, event, s3.head_object, reports_tag_count=False)
     return None if found is None else with_facts(event, *found)
 
 
-def _as_of_event(s3: Any, event: ObjectEvent, read: Any) -> tuple[dict[str, Any], tuple[tuple[str, str], ...]] | None:
-    """S3's answer to `read` (GetObject or HeadObject) for the version the event names, and the object's tags."""
+def _as_of_event(s3: Any, event: ObjectEvent, read: Any, reports_tag_count: bool,
+                 ) -> tuple[dict[str, Any], tuple[tuple[str, str], ...]] | None:
+    """S3's answer to `read` (GetObject or HeadObject) for the version the event names, and the object's tags.
+
+    GetObject's answer counts the tags (TagCount, absent for none), so an untagged object costs no tagging
+    request; HeadObject's is not documented to, so after it the tags are always asked for.
+    """
     request: dict[str, Any] = {"Bucket": event.bucket, "Key": event.key}
     if event.version_id:
         request["VersionId"] = event.version_id
@@ -60,6 +65,8 @@ def _as_of_event(s3: Any, event: ObjectEvent, read: Any) -> tuple[dict[str, Any]
         request["IfMatch"] = f'"{event.etag}"'
     try:
         response = read(**request)
+        if reports_tag_count and not response.get("TagCount"):
+            return response, ()
         return response, object_tags(s3, event.bucket, event.key, response.get("VersionId"))
     except s3.exceptions.ClientError as error:
         if error.response.get("Error", {}).get("Code") in STALE_ERROR_CODES:
