@@ -19,6 +19,10 @@ class LambdaFunction:
     environment: dict[str, str]  # the template's variables (local names) plus the region Lambda sets
 
 
+# Queue URLs as a deployed stack's functions get them (IngestFunction's LARGER_INGEST_QUEUE_URL must be one).
+DEPLOYED_SQS_ENDPOINT = f"https://sqs.{REGION}.amazonaws.com"
+
+
 def local_template(aws_endpoint: str = "") -> LocalTemplate:
     """template.yaml with the local stack's resource names (the same names moto gets)."""
     return LocalTemplate(TEMPLATE, aws_endpoint)
@@ -33,7 +37,7 @@ def template_functions() -> list[LambdaFunction]:
             memory_mb=function.memory or 128,
             environment={**template_environment(function), "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION},
         )
-        for function in local_template().functions
+        for function in local_template(DEPLOYED_SQS_ENDPOINT).functions
     ]
 
 
