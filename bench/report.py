@@ -80,7 +80,8 @@ def target_rows(results: Results) -> list[list[str]]:
                  verdict(huge.ours.peak_mb < PEAK_MB_TARGET, f"{huge.ours.peak_mb - PEAK_MB_TARGET:.0f} MB")])
     for cold in results.cold_starts:
         limit = URL_IMPORT_MS_TARGET if cold.function.module == URL_MODULE else IMPORT_MS_TARGET
-        rows.append([f"`from {cold.function.module} import handler` < {limit} ms", f"{cold.import_ms:.0f} ms",
+        rows.append([f"{cold.function.logical_id}: `from {cold.function.module} import handler` < {limit} ms",
+                     f"{cold.import_ms:.0f} ms",
                      verdict(cold.import_ms < limit, f"{cold.import_ms - limit:.0f} ms")])
     lazy = results.heif_loaded
     lazy_ok = not lazy["after_import"] and not lazy["after_jpeg"] and lazy["after_heic"]

@@ -5,6 +5,7 @@ The hook: `python -m bench.<module>` prints a Markdown section (a `##` heading a
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -13,7 +14,10 @@ from .inputs import ROOT
 
 def module_section(module: str, heading: str) -> str:
     """`python -m bench.<module>`'s Markdown, or a section saying why it is missing."""
-    completed = subprocess.run([sys.executable, "-m", f"bench.{module}"], cwd=ROOT, capture_output=True, text=True)
+    # The benchmarks run moto in process: an endpoint an earlier section set would lead boto3 away from it.
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("AWS_ENDPOINT_URL")}
+    completed = subprocess.run([sys.executable, "-m", f"bench.{module}"], cwd=ROOT, capture_output=True, text=True,
+                               env=environment)
     if completed.returncode != 0:
         reason = (completed.stderr.strip().splitlines() or ["no output"])[-1]
         return f"## {heading}\n\nNot measured: `python -m bench.{module}` failed: {reason}\n"
