@@ -26,7 +26,7 @@ class ImageMetaError(Exception):
         self.detail = detail
         super().__init__(self.message if not detail else f"{self.message} ({detail})")
 
-    def body(self) -> dict[str, str]:
+    def body(self) -> dict[str, object]:
         """The contract's error body."""
         return {"message": self.message, "help": self.help}
 

@@ -43,5 +43,5 @@ class MissingFiles(ImageMetaError):
         super().__init__(detail=f"{len(missing)} missing")
         self.missing = missing
 
-    def body(self) -> dict[str, object]:  # type: ignore[override]
+    def body(self) -> dict[str, object]:
         return {**super().body(), "missingFileIds": self.missing}

@@ -150,7 +150,7 @@ class _PinnedMixin:
     port: int
 
     def __init__(self, target: Target, addresses: list[IPAddress], watchdog: _Watchdog, timeout: float) -> None:
-        super().__init__(target.host, target.port, timeout=timeout)  # type: ignore[call-arg]
+        super().__init__(target.host, target.port, timeout=timeout)  # type: ignore[call-arg]  # a mixin: the connection class after it takes these
         self.addresses = addresses
         self.watchdog = watchdog
 

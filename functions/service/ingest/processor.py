@@ -122,6 +122,6 @@ class Ingest:
 
     def _redrive(self, body: str, message_id: str, reason: str) -> None:
         """Hand a notification (a message body) to the larger ingest function; self._larger is set."""
-        larger_message_id = self._larger.send(body)  # type: ignore[union-attr]
+        larger_message_id = self._larger.send(body)  # type: ignore[union-attr]  # only called when it is set
         self._logger.info("sent to the larger ingest function",
                           extra={"messageId": message_id, "reason": reason, "largerMessageId": larger_message_id})
