@@ -1,7 +1,7 @@
 """HEIC/HEIF/AVIF: recognised by the ftyp brands; HEVC pixels from pillow-heif, imported only when one arrives.
 
-libvips reads every HEIF header and decodes AVIF (AV1) itself; its wheel, like sharp's libvips, has no
-HEVC decoder, so a HEIC's pixels come from pillow-heif's libheif.
+libvips reads every HEIF header; AVIF's pixels come from avif.py (dav1d) or libvips' own AV1 decoder. The
+libvips wheel, like sharp's libvips, has no HEVC decoder, so a HEIC's pixels come from pillow-heif's libheif.
 """
 from __future__ import annotations
 

@@ -60,6 +60,8 @@ def probe(data: bytes, structure: Walk) -> Probe:
     pixels: Callable[[], pyvips.Image]
     if loader == libvips.HEIF_LOADER and libvips.field(image, "heif-compression") != "av1":
         pixels = partial(decode_heif, data, profile)  # HEVC: libvips has no decoder
+    elif loader == libvips.HEIF_LOADER:
+        pixels = partial(_avif_pixels, data, image, loader)
     elif fmt == "jpg" and image.interpretation in {"srgb", "b-w"}:  # CMYK stays with libvips
         pixels = partial(_jpeg_pixels, data, structure, image, profile)
     elif libvips.field(image, "palette", 0):
@@ -90,6 +92,13 @@ def _jpeg_pixels(data: bytes, structure: Walk, header: pyvips.Image, profile: by
 def _libvips_pixels(data: bytes, fmt: str, header: pyvips.Image, loader: str) -> pyvips.Image:
     """The pixels libvips decodes, shrunk on load as sharp asks."""
     return shrink_on_load(header, fmt, lambda **options: libvips.load(data, loader, **options))
+
+
+def _avif_pixels(data: bytes, header: pyvips.Image, loader: str) -> pyvips.Image:
+    """AVIF's grey from dav1d where libheif's conversion is reproduced exactly (avif.py), else libvips' decode."""
+    from .avif import grey_pixels  # numpy and cffi's libavif: only when an AVIF arrives
+
+    return grey_pixels(data, header) or _libvips_pixels(data, "avif", header, loader)
 
 
 def _palette_pixels(data: bytes, fmt: str, header: pyvips.Image, loader: str) -> pyvips.Image:

@@ -141,6 +141,13 @@ def test_the_upload_function_loads_the_image_stack_only_for_an_upload() -> None:
     assert "boto3" in loaded and not loaded & {"numpy", "PIL"}
 
 
+def test_only_an_avif_loads_numpy() -> None:
+    # numpy's import costs a cold start about 150 ms: avif.py's grey lookup is its only user.
+    for name, expected in (("formats/png-rgba.png", False), ("formats/webp-lossy.webp", False), ("formats/avif.avif", True)):
+        loaded = modules_after(f"import imagemeta; imagemeta.extract({str(IMAGES / name)!r})")
+        assert "pyvips" in loaded and ("numpy" in loaded) == expected, name
+
+
 def test_embedded_metadata_needs_neither_numpy_nor_pillow_for_a_jpeg() -> None:
     jpeg = IMAGES / "metadata/iptc-reference.jpg"
     loaded = modules_after(f"import imagemeta; imagemeta.embedded_metadata({str(jpeg)!r})")

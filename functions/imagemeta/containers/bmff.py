@@ -53,6 +53,23 @@ def _item_infos(view: memoryview, start: int, end: int, budget: Budget) -> dict[
     return items
 
 
+def primary_item_type(view: memoryview, budget: Budget) -> bytes | None:
+    """The meta box's primary item's type (b"av01", b"hvc1", b"grid", ...); None when the file names none."""
+    meta = next(((payload, end) for kind, payload, end in bmff_boxes(view, 0, len(view), budget) if kind == b"meta"),
+                None)
+    if meta is None:
+        return None
+    primary, infos = None, {}
+    for kind, payload, end in bmff_boxes(view, _full_box(view, meta[0])[1], meta[1], budget):
+        if kind == b"pitm":
+            version, body = _full_box(view, payload)
+            size = 4 if version else 2
+            primary = int.from_bytes(span(view, body, size, "pitm"), "big")
+        elif kind == b"iinf":
+            infos = _item_infos(view, payload, end, budget)
+    return infos[primary][0] if primary in infos else None
+
+
 def _item_locations(view: memoryview, start: int, budget: Budget) -> dict[int, tuple[int, list[tuple[int, int]]]]:
     """item ID -> (construction method, [(offset, length)]) from an iloc box."""
     version, position = _full_box(view, start)

@@ -1,0 +1,253 @@
+"""AVIF's grey pixels from dav1d: byte for byte the grey of what sharp's libheif decodes, three times sooner.
+
+libvips' wheel (like sharp's) decodes AV1 with libaom; the libavif that Pillow's wheel ships decodes it with
+dav1d, about four times faster. AV1 decoding is exact, so both give the same Y, Cb and Cr samples; what can
+differ is the conversion to RGB, and that is libheif's to reproduce. For the common kind of AVIF, 8-bit 4:2:0
+at full range, libheif (Op_YCbCr420_to_RGB24/32) gives each 2x2 block the offsets of its chroma sample:
+R = clip(Y + ((r_cr * Cr' + 128) >> 8)), and likewise G and B, the coefficients in 256ths rounded. The grey
+of such a pixel (libvips' sRGB to B_W, `sample.to_grey`) is then a function of (Y, Cb, Cr) alone: one 16 MB
+table per matrix, built once by libvips itself, turns the planes into the grey image in one lookup.
+
+Everything else goes back to libvips: another depth, subsampling or range, an ICC profile (the grey comes after
+the profile's transform), a clean aperture, a grid or any primary item that is not one AV1 picture,
+premultiplied alpha, a matrix libheif converts another way, or anything libavif refuses. The bytes are
+checked against libvips' own decode for every case it takes (tests/unit/test_avif.py).
+"""
+from __future__ import annotations
+
+import math
+import struct
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyvips
+
+from . import libvips
+from .containers.base import Budget, WalkStopped
+from .containers.bmff import primary_item_type
+from .sample import to_grey
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# The leading fields of libavif 1.x's avifDecoder and avifImage (its ABI is stable within the major version);
+# only pointers to them are used, libavif allocates both.
+_DECLARATIONS = """
+typedef struct avifImage {
+    uint32_t width, height, depth;
+    int yuvFormat, yuvRange, yuvChromaSamplePosition;
+    uint8_t * yuvPlanes[3];
+    uint32_t yuvRowBytes[3];
+    int imageOwnsYUVPlanes;
+    uint8_t * alphaPlane;
+    uint32_t alphaRowBytes;
+    int imageOwnsAlphaPlane, alphaPremultiplied;
+    uint8_t * iccData;
+    size_t iccSize;
+    uint16_t colorPrimaries, transferCharacteristics, matrixCoefficients, maxCLL, maxPALL;
+    uint32_t transformFlags;
+    uint32_t pasp[2];
+    uint32_t clap[8];
+    uint8_t irotAngle, imirAxis;
+} avifImage;
+typedef struct avifDecoder {
+    int codecChoice, maxThreads, requestedSource, allowProgressive, allowIncremental, ignoreExif, ignoreXMP;
+    uint32_t imageSizeLimit, imageDimensionLimit, imageCountLimit, strictFlags;
+    avifImage * image;
+} avifDecoder;
+avifDecoder * avifDecoderCreate(void);
+void avifDecoderDestroy(avifDecoder * decoder);
+int avifDecoderSetSource(avifDecoder * decoder, int source);
+int avifDecoderSetIOMemory(avifDecoder * decoder, const uint8_t * data, size_t size);
+int avifDecoderParse(avifDecoder * decoder);
+int avifDecoderNextImage(avifDecoder * decoder);
+"""
+LIBAVIF_SONAME = 16  # libavif 1.x, whose struct prefixes are declared above
+_SOURCE_PRIMARY_ITEM = 1
+_YUV420 = 3
+_FULL_RANGE = 1
+_TRANSFORM_CLAP, _TRANSFORM_IROT, _TRANSFORM_IMIR = 2, 4, 8
+# irot's anticlockwise quarter turns -> libvips' clockwise rotation.
+_ROTATIONS = {1: "d270", 2: "d180", 3: "d90"}
+# libheif's Kr and Kb by matrix_coefficients (nclx.cc get_Kr_Kb); the matrices its integer 4:2:0 path converts
+# with them. 2 (unspecified) takes its defaults, BT.601's coefficients.
+_KR_KB = {1: (0.2126, 0.0722), 4: (0.30, 0.11), 5: (0.299, 0.114), 6: (0.299, 0.114), 7: (0.212, 0.087),
+          9: (0.2627, 0.0593)}
+_DEFAULT_COEFFICIENTS = (1.402, -0.344136, -0.714136, 1.772)
+MATRICES = frozenset(_KR_KB) | {2}
+# Rows of luma looked up at once: the index array (8 bytes x width x this) stays in the CPU's cache.
+_STRIP_ROWS = 64
+# The grey table: one byte per (Cb, Cr, Y), built in slices of this many Cb values; one per matrix met, two kept.
+_TABLE_CB_SLICE = 16
+TABLE_BYTES = 1 << 24
+
+
+@cache
+def _libavif() -> Any:
+    """Pillow's own libavif (its wheel's .libs folder), through cffi; None when this Pillow has none."""
+    import cffi
+    import PIL
+
+    libs = Path(PIL.__file__).parent.parent / "pillow.libs"
+    found = sorted(libs.glob(f"libavif*.so.{LIBAVIF_SONAME}*"))  # another ABI: libvips decodes
+    if not found:
+        return None
+    ffi = cffi.FFI()
+    ffi.cdef(_DECLARATIONS)
+    return ffi, ffi.dlopen(str(found[0]))
+
+
+def grey_pixels(data: bytes | bytearray | memoryview, header: pyvips.Image) -> pyvips.Image | None:
+    """The image as libvips would load it (transforms applied), already grey; None when libvips must decode it."""
+    if libvips.has_profile(header) or not _one_av1_picture(data):
+        return None
+    library = _libavif()
+    if library is None:
+        return None
+    ffi, lib = library
+    decoder = lib.avifDecoderCreate()
+    if decoder == ffi.NULL:
+        return None
+    try:
+        decoder.maxThreads = 1
+        decoder.strictFlags = 0  # as lenient as libheif: what libvips opened, libavif should decode
+        decoder.ignoreExif = decoder.ignoreXMP = 1
+        # No larger picture than the one the budget approved from libvips' header.
+        decoder.imageSizeLimit = max(1, header.width * header.height)
+        decoder.imageDimensionLimit = max(header.width, header.height)
+        if (lib.avifDecoderSetSource(decoder, _SOURCE_PRIMARY_ITEM)
+                or lib.avifDecoderSetIOMemory(decoder, ffi.from_buffer(data), len(data))
+                or lib.avifDecoderParse(decoder) or lib.avifDecoderNextImage(decoder)):
+            return None
+        image = decoder.image
+        if (image.width, image.height) != _untransformed_size(header, image) or not _converted_by_offsets(image):
+            return None
+        return _transformed(_grey(ffi, image), image)
+    finally:
+        lib.avifDecoderDestroy(decoder)
+
+
+def _one_av1_picture(data: bytes | bytearray | memoryview) -> bool:
+    """Whether the primary item is one AV1 picture (not a grid, an overlay or a tone-mapped derivation)."""
+    try:
+        return primary_item_type(memoryview(data).cast("B"), Budget()) == b"av01"
+    except (WalkStopped, struct.error, IndexError):
+        return False
+
+
+def _untransformed_size(header: pyvips.Image, image: Any) -> tuple[int, int]:
+    """libvips' width and height before the rotation libheif applied (so a mismatch means another picture)."""
+    turned = image.transformFlags & _TRANSFORM_IROT and image.irotAngle % 2
+    return (header.height, header.width) if turned else (header.width, header.height)
+
+
+def _converted_by_offsets(image: Any) -> bool:
+    """Whether libheif converts this picture by its integer 4:2:0 path, and its transforms are reproduced here.
+
+    libheif rotates and mirrors the Y, Cb and Cr planes before converting; with an odd side, a turned chroma
+    plane no longer lines up with the luma blocks it had, so such a picture is left to libvips.
+    """
+    transformed = image.transformFlags & (_TRANSFORM_IROT | _TRANSFORM_IMIR)
+    return (image.depth == 8 and image.yuvFormat == _YUV420 and image.yuvRange == _FULL_RANGE
+            and image.matrixCoefficients in MATRICES and not image.transformFlags & _TRANSFORM_CLAP
+            and not (transformed and (image.width % 2 or image.height % 2))
+            and not (image.alphaPlane and image.alphaPremultiplied))
+
+
+def _plane(ffi: Any, pointer: Any, row_bytes: int, width: int, height: int) -> np.ndarray:
+    """A plane of libavif's memory as a (height, width) view; valid until the decoder is destroyed."""
+    import numpy as np
+
+    return np.frombuffer(ffi.buffer(pointer, row_bytes * height), np.uint8).reshape(height, row_bytes)[:, :width]
+
+
+def _grey(ffi: Any, image: Any) -> pyvips.Image:
+    """The grey image (with alpha when the picture has it), in the decoded orientation."""
+    import numpy as np
+
+    width, height = image.width, image.height
+    half_width, half_height = (width + 1) // 2, (height + 1) // 2
+    luma = _plane(ffi, image.yuvPlanes[0], image.yuvRowBytes[0], width, height)
+    cb = _plane(ffi, image.yuvPlanes[1], image.yuvRowBytes[1], half_width, half_height)
+    cr = _plane(ffi, image.yuvPlanes[2], image.yuvRowBytes[2], half_width, half_height)
+    if width % 2 or height % 2:  # whole 2x2 blocks: the last column and row repeat, then are cut off
+        luma = np.pad(luma, ((0, height % 2), (0, width % 2)), mode="edge")
+    table = _grey_table(_coefficients(image.matrixCoefficients))
+    grey = np.empty((2 * half_height, 2 * half_width), np.uint8)
+    index = np.empty((_STRIP_ROWS // 2, 2, 2 * half_width), np.intp)
+    for top in range(0, half_height, _STRIP_ROWS // 2):
+        rows = min(_STRIP_ROWS // 2, half_height - top)
+        # Native-width indices (numpy's take is fastest with them), each chroma sample's twice across, added
+        # to both luma rows of its blocks; `clip` skips a bounds check they never need.
+        chroma = (cb[top : top + rows].astype(np.intp) << 16) | (cr[top : top + rows].astype(np.intp) << 8)
+        np.add(np.repeat(chroma, 2, axis=1)[:, None, :], luma[2 * top : 2 * (top + rows)].reshape(rows, 2, -1),
+               out=index[:rows])
+        np.take(table, index[:rows], out=grey[2 * top : 2 * (top + rows)].reshape(rows, 2, -1), mode="clip")
+    result = _vips(grey[:height, :width]).copy(interpretation="b-w")
+    if image.alphaPlane:  # copied: libavif's planes go with the decoder
+        alpha = np.array(_plane(ffi, image.alphaPlane, image.alphaRowBytes, width, height))
+        result = result.bandjoin(_vips(alpha))
+    return result
+
+
+def _vips(pixels: np.ndarray) -> pyvips.Image:
+    import numpy as np
+
+    packed = np.ascontiguousarray(pixels)
+    return pyvips.Image.new_from_memory(packed.data, packed.shape[1], packed.shape[0], 1, "uchar")
+
+
+def _transformed(grey: pyvips.Image, image: Any) -> pyvips.Image:
+    """libheif's irot, then imir (the order MIAF requires of the properties), done once into memory."""
+    turns = image.irotAngle % 4 if image.transformFlags & _TRANSFORM_IROT else 0
+    if turns:
+        grey = grey.rot(_ROTATIONS[turns])
+    if image.transformFlags & _TRANSFORM_IMIR:
+        grey = grey.flip("vertical" if image.imirAxis == 0 else "horizontal")
+    # The Lanczos resize reads overlapping regions; rotating each of them again would cost more than this copy.
+    return grey.copy_memory() if turns or image.transformFlags & _TRANSFORM_IMIR else grey
+
+
+def _coefficients(matrix: int) -> tuple[int, int, int, int]:
+    """libheif's r_cr, g_cb, g_cr, b_cb in 256ths: its float arithmetic, then C's lround."""
+    import numpy as np
+
+    if matrix not in _KR_KB:
+        values = [np.float32(value) for value in _DEFAULT_COEFFICIENTS]
+    else:
+        kr, kb = (np.float32(k) for k in _KR_KB[matrix])
+        one, two = np.float32(1), np.float32(2)
+        values = [two * (-kr + one), two * kb * (-kb + one) / (kb + kr - one), two * kr * (-kr + one) / (kb + kr - one),
+                  two * (-kb + one)]
+    r_cr, g_cb, g_cr, b_cb = (_lround(float(np.float32(256) * value)) for value in values)
+    return r_cr, g_cb, g_cr, b_cb
+
+
+def _lround(value: float) -> int:
+    """C's lround: halves away from zero (Python's round() takes them to even)."""
+    return int(math.copysign(math.floor(abs(value) + 0.5), value))
+
+
+@lru_cache(maxsize=2)
+def _grey_table(coefficients: tuple[int, int, int, int]) -> np.ndarray:
+    """grey[(Cb << 16) | (Cr << 8) | Y]: libvips' grey of libheif's RGB for every 8-bit sample triple."""
+    import numpy as np
+
+    r_cr, g_cb, g_cr, b_cb = coefficients
+    chroma = np.arange(256, dtype=np.int32) - 128
+    red = (r_cr * chroma + 128) >> 8  # by Cr
+    green = (g_cb * chroma[:, None] + g_cr * chroma[None, :] + 128) >> 8  # by Cb, Cr
+    blue = (b_cb * chroma + 128) >> 8  # by Cb
+    luma = np.arange(256, dtype=np.int32)
+    table = np.empty(TABLE_BYTES, np.uint8)
+    for cb in range(0, 256, _TABLE_CB_SLICE):
+        cbs = slice(cb, cb + _TABLE_CB_SLICE)
+        rgb = np.empty((_TABLE_CB_SLICE, 256, 256, 3), np.uint8)  # Cb, Cr, Y, band
+        rgb[..., 0] = np.clip(luma[None, None, :] + red[None, :, None], 0, 255)
+        rgb[..., 1] = np.clip(luma[None, None, :] + green[cbs, :, None], 0, 255)
+        rgb[..., 2] = np.clip(luma[None, None, :] + blue[cbs, None, None], 0, 255)
+        rows = _TABLE_CB_SLICE * 256
+        slab = pyvips.Image.new_from_memory(rgb.data, 256, rows, 3, "uchar").copy(interpretation="srgb")
+        table[cb << 16 : (cb + _TABLE_CB_SLICE) << 16] = np.frombuffer(to_grey(slab).write_to_memory(), np.uint8)
+    return table
