@@ -1,4 +1,4 @@
-"""AVIF's grey pixels from dav1d: byte for byte the grey of what sharp's libheif decodes, three times sooner.
+"""AVIF's pixels from dav1d: byte for byte what sharp's libheif decodes (or its grey), three times sooner.
 
 libvips' wheel (like sharp's) decodes AV1 with libaom; the libavif that Pillow's wheel ships decodes it with
 dav1d, about four times faster. AV1 decoding is exact, so both give the same Y, Cb and Cr samples; what can
@@ -6,17 +6,19 @@ differ is the conversion to RGB, and that is libheif's to reproduce. For the com
 at full range, libheif (Op_YCbCr420_to_RGB24/32) gives each 2x2 block the offsets of its chroma sample:
 R = clip(Y + ((r_cr * Cr' + 128) >> 8)), and likewise G and B, the coefficients in 256ths rounded. The grey
 of such a pixel (libvips' sRGB to B_W, `sample.to_grey`) is then a function of (Y, Cb, Cr) alone: one 16 MB
-table per matrix, built once by libvips itself, turns the planes into the grey image in one lookup.
+table per matrix, built once by libvips itself, turns the planes into the grey image in one lookup. With an
+ICC profile the grey comes after the profile's transform, so the RGB is built instead, by the same offsets.
 
-Everything else goes back to libvips: another depth, subsampling or range, an ICC profile (the grey comes after
-the profile's transform), a clean aperture, a grid or any primary item that is not one AV1 picture,
-premultiplied alpha, a matrix libheif converts another way, or anything libavif refuses. The bytes are
-checked against libvips' own decode for every case it takes (tests/unit/test_avif.py).
+Everything else goes back to libvips: another depth, subsampling or range, a clean aperture, a grid or any
+primary item that is not one AV1 picture, premultiplied alpha, a matrix libheif converts another way, or
+anything libavif refuses. The bytes are checked against libvips' own decode for every case it takes
+(tests/unit/test_avif.py).
 """
 from __future__ import annotations
 
 import math
 import struct
+from collections.abc import Iterator
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,8 +78,10 @@ _KR_KB = {1: (0.2126, 0.0722), 4: (0.30, 0.11), 5: (0.299, 0.114), 6: (0.299, 0.
           9: (0.2627, 0.0593)}
 _DEFAULT_COEFFICIENTS = (1.402, -0.344136, -0.714136, 1.772)
 MATRICES = frozenset(_KR_KB) | {2}
-# Rows of luma looked up at once: the index array (8 bytes x width x this) stays in the CPU's cache.
-_STRIP_ROWS = 64
+# 2x2 blocks down a strip looked up at once: its index array (16 bytes x width x this) stays in the CPU's cache.
+_STRIP_BLOCKS = 32
+# Offsets stay within this of zero (the largest, BT.709's b_cb 475/256 x 128, is 237).
+_OFFSET_BIAS = 256
 # The grey table: one byte per (Cb, Cr, Y), built in slices of this many Cb values; one per matrix met, two kept.
 _TABLE_CB_SLICE = 16
 TABLE_BYTES = 1 << 24
@@ -98,9 +102,10 @@ def _libavif() -> Any:
     return ffi, ffi.dlopen(str(found[0]))
 
 
-def grey_pixels(data: bytes | bytearray | memoryview, header: pyvips.Image) -> pyvips.Image | None:
-    """The image as libvips would load it (transforms applied), already grey; None when libvips must decode it."""
-    if libvips.has_profile(header) or not _one_av1_picture(data):
+def pixels(data: bytes | bytearray | memoryview, header: pyvips.Image) -> pyvips.Image | None:
+    """The picture as libvips loads it (transforms applied): grey, or RGB tagged with its ICC profile when it
+    has one; None when libvips must decode it."""
+    if not _one_av1_picture(data):
         return None
     library = _libavif()
     if library is None:
@@ -123,7 +128,9 @@ def grey_pixels(data: bytes | bytearray | memoryview, header: pyvips.Image) -> p
         image = decoder.image
         if (image.width, image.height) != _untransformed_size(header, image) or not _converted_by_offsets(image):
             return None
-        return _transformed(_grey(ffi, image), image)
+        profile = libvips.profile(header)
+        decoded = _rgb(ffi, image) if profile else _grey(ffi, image)
+        return libvips.with_profile(_transformed(decoded, image), profile)
     finally:
         lib.avifDecoderDestroy(decoder)
 
@@ -162,8 +169,8 @@ def _plane(ffi: Any, pointer: Any, row_bytes: int, width: int, height: int) -> n
     return np.frombuffer(ffi.buffer(pointer, row_bytes * height), np.uint8).reshape(height, row_bytes)[:, :width]
 
 
-def _grey(ffi: Any, image: Any) -> pyvips.Image:
-    """The grey image (with alpha when the picture has it), in the decoded orientation."""
+def _strips(ffi: Any, image: Any) -> Iterator[tuple[slice, np.ndarray, np.ndarray, np.ndarray]]:
+    """The picture in strips of whole 2x2 blocks: (its rows, luma as (blocks, 2, width), Cb and Cr by block)."""
     import numpy as np
 
     width, height = image.width, image.height
@@ -171,42 +178,77 @@ def _grey(ffi: Any, image: Any) -> pyvips.Image:
     luma = _plane(ffi, image.yuvPlanes[0], image.yuvRowBytes[0], width, height)
     cb = _plane(ffi, image.yuvPlanes[1], image.yuvRowBytes[1], half_width, half_height)
     cr = _plane(ffi, image.yuvPlanes[2], image.yuvRowBytes[2], half_width, half_height)
-    if width % 2 or height % 2:  # whole 2x2 blocks: the last column and row repeat, then are cut off
+    if width % 2 or height % 2:  # whole blocks: the last column and row repeat, then are cut off
         luma = np.pad(luma, ((0, height % 2), (0, width % 2)), mode="edge")
-    table = _grey_table(_coefficients(image.matrixCoefficients))
-    grey = np.empty((2 * half_height, 2 * half_width), np.uint8)
-    index = np.empty((_STRIP_ROWS // 2, 2, 2 * half_width), np.intp)
-    for top in range(0, half_height, _STRIP_ROWS // 2):
-        rows = min(_STRIP_ROWS // 2, half_height - top)
-        # Native-width indices (numpy's take is fastest with them), each chroma sample's twice across, added
-        # to both luma rows of its blocks; `clip` skips a bounds check they never need.
-        chroma = (cb[top : top + rows].astype(np.intp) << 16) | (cr[top : top + rows].astype(np.intp) << 8)
-        np.add(np.repeat(chroma, 2, axis=1)[:, None, :], luma[2 * top : 2 * (top + rows)].reshape(rows, 2, -1),
-               out=index[:rows])
-        np.take(table, index[:rows], out=grey[2 * top : 2 * (top + rows)].reshape(rows, 2, -1), mode="clip")
-    result = _vips(grey[:height, :width]).copy(interpretation="b-w")
-    if image.alphaPlane:  # copied: libavif's planes go with the decoder
-        alpha = np.array(_plane(ffi, image.alphaPlane, image.alphaRowBytes, width, height))
-        result = result.bandjoin(_vips(alpha))
-    return result
+    for top in range(0, half_height, _STRIP_BLOCKS):
+        rows = slice(2 * top, 2 * min(top + _STRIP_BLOCKS, half_height))
+        blocks = slice(top, top + _STRIP_BLOCKS)
+        yield rows, luma[rows].reshape(-1, 2, 2 * half_width), cb[blocks], cr[blocks]
 
 
-def _vips(pixels: np.ndarray) -> pyvips.Image:
+def _lookup(table: np.ndarray, by_block: np.ndarray, luma: np.ndarray, out: np.ndarray) -> None:
+    """out = table[by_block + Y], each block's value added to its four luma samples.
+
+    Native-width indices (numpy's take is fastest with them); `clip` skips a bounds check they never need.
+    """
     import numpy as np
 
-    packed = np.ascontiguousarray(pixels)
-    return pyvips.Image.new_from_memory(packed.data, packed.shape[1], packed.shape[0], 1, "uchar")
+    index = np.repeat(by_block, 2, axis=1)[:, None, :] + luma
+    np.take(table, index, out=out.reshape(index.shape), mode="clip")
 
 
-def _transformed(grey: pyvips.Image, image: Any) -> pyvips.Image:
+def _grey(ffi: Any, image: Any) -> pyvips.Image:
+    """The grey image (with alpha when the picture has it), in the decoded orientation."""
+    import numpy as np
+
+    table = _grey_table(_coefficients(image.matrixCoefficients))
+    grey = np.empty((image.height + image.height % 2, image.width + image.width % 2), np.uint8)
+    for rows, luma, cb, cr in _strips(ffi, image):
+        _lookup(table, (cb.astype(np.intp) << 16) | (cr.astype(np.intp) << 8), luma, grey[rows])
+    return _with_alpha(ffi, image, _vips(grey, image).copy(interpretation="b-w"))
+
+
+def _rgb(ffi: Any, image: Any) -> pyvips.Image:
+    """libheif's RGB (with alpha when the picture has it), in the decoded orientation."""
+    import numpy as np
+
+    red, green, blue = _offsets(_coefficients(image.matrixCoefficients))
+    clipped = np.clip(np.arange(-_OFFSET_BIAS, 256 + _OFFSET_BIAS), 0, 255).astype(np.uint8)  # at Y + offset + bias
+    planes = [np.empty((image.height + image.height % 2, image.width + image.width % 2), np.uint8) for _ in "RGB"]
+    for rows, luma, cb, cr in _strips(ffi, image):
+        for plane, offset in zip(planes, (red[cr], green[cb, cr], blue[cb]), strict=True):
+            _lookup(clipped, offset.astype(np.intp) + _OFFSET_BIAS, luma, plane[rows])
+    rgb = _vips(planes[0], image).bandjoin([_vips(plane, image) for plane in planes[1:]])
+    return _with_alpha(ffi, image, rgb.copy(interpretation="srgb"))
+
+
+def _with_alpha(ffi: Any, image: Any, colour: pyvips.Image) -> pyvips.Image:
+    """The picture's alpha joined, copied (libavif's planes go with the decoder)."""
+    import numpy as np
+
+    if not image.alphaPlane:
+        return colour
+    alpha = np.array(_plane(ffi, image.alphaPlane, image.alphaRowBytes, image.width, image.height))
+    return colour.bandjoin(_vips(alpha, image))
+
+
+def _vips(plane: np.ndarray, image: Any) -> pyvips.Image:
+    """One band of the picture's size (whole-block padding cut off) for libvips, which keeps the array alive."""
+    import numpy as np
+
+    packed = np.ascontiguousarray(plane[: image.height, : image.width])
+    return pyvips.Image.new_from_memory(packed.data, image.width, image.height, 1, "uchar")
+
+
+def _transformed(decoded: pyvips.Image, image: Any) -> pyvips.Image:
     """libheif's irot, then imir (the order MIAF requires of the properties), done once into memory."""
     turns = image.irotAngle % 4 if image.transformFlags & _TRANSFORM_IROT else 0
     if turns:
-        grey = grey.rot(_ROTATIONS[turns])
+        decoded = decoded.rot(_ROTATIONS[turns])
     if image.transformFlags & _TRANSFORM_IMIR:
-        grey = grey.flip("vertical" if image.imirAxis == 0 else "horizontal")
-    # The Lanczos resize reads overlapping regions; rotating each of them again would cost more than this copy.
-    return grey.copy_memory() if turns or image.transformFlags & _TRANSFORM_IMIR else grey
+        decoded = decoded.flip("vertical" if image.imirAxis == 0 else "horizontal")
+    # The Lanczos resize reads overlapping regions; turning each of them again would cost more than this copy.
+    return decoded.copy_memory() if turns or image.transformFlags & _TRANSFORM_IMIR else decoded
 
 
 def _coefficients(matrix: int) -> tuple[int, int, int, int]:
@@ -229,16 +271,22 @@ def _lround(value: float) -> int:
     return int(math.copysign(math.floor(abs(value) + 0.5), value))
 
 
+def _offsets(coefficients: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """libheif's offsets added to Y: red by Cr, green by (Cb, Cr), blue by Cb."""
+    import numpy as np
+
+    r_cr, g_cb, g_cr, b_cb = coefficients
+    chroma = np.arange(256, dtype=np.int32) - 128
+    return ((r_cr * chroma + 128) >> 8, (g_cb * chroma[:, None] + g_cr * chroma[None, :] + 128) >> 8,
+            (b_cb * chroma + 128) >> 8)
+
+
 @lru_cache(maxsize=2)
 def _grey_table(coefficients: tuple[int, int, int, int]) -> np.ndarray:
     """grey[(Cb << 16) | (Cr << 8) | Y]: libvips' grey of libheif's RGB for every 8-bit sample triple."""
     import numpy as np
 
-    r_cr, g_cb, g_cr, b_cb = coefficients
-    chroma = np.arange(256, dtype=np.int32) - 128
-    red = (r_cr * chroma + 128) >> 8  # by Cr
-    green = (g_cb * chroma[:, None] + g_cr * chroma[None, :] + 128) >> 8  # by Cb, Cr
-    blue = (b_cb * chroma + 128) >> 8  # by Cb
+    red, green, blue = _offsets(coefficients)
     luma = np.arange(256, dtype=np.int32)
     table = np.empty(TABLE_BYTES, np.uint8)
     for cb in range(0, 256, _TABLE_CB_SLICE):
@@ -247,7 +295,7 @@ def _grey_table(coefficients: tuple[int, int, int, int]) -> np.ndarray:
         rgb[..., 0] = np.clip(luma[None, None, :] + red[None, :, None], 0, 255)
         rgb[..., 1] = np.clip(luma[None, None, :] + green[cbs, :, None], 0, 255)
         rgb[..., 2] = np.clip(luma[None, None, :] + blue[cbs, None, None], 0, 255)
-        rows = _TABLE_CB_SLICE * 256
-        slab = pyvips.Image.new_from_memory(rgb.data, 256, rows, 3, "uchar").copy(interpretation="srgb")
+        slab = pyvips.Image.new_from_memory(rgb.data, 256, _TABLE_CB_SLICE * 256, 3, "uchar")
+        slab = slab.copy(interpretation="srgb")
         table[cb << 16 : (cb + _TABLE_CB_SLICE) << 16] = np.frombuffer(to_grey(slab).write_to_memory(), np.uint8)
     return table

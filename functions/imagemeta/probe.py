@@ -95,10 +95,10 @@ def _libvips_pixels(data: bytes, fmt: str, header: pyvips.Image, loader: str) ->
 
 
 def _avif_pixels(data: bytes, header: pyvips.Image, loader: str) -> pyvips.Image:
-    """AVIF's grey from dav1d where libheif's conversion is reproduced exactly (avif.py), else libvips' decode."""
-    from .avif import grey_pixels  # numpy and cffi's libavif: only when an AVIF arrives
+    """AVIF's pixels from dav1d where libheif's conversion is reproduced exactly (avif.py), else libvips' decode."""
+    from . import avif  # numpy and cffi's libavif: only when an AVIF arrives
 
-    return grey_pixels(data, header) or _libvips_pixels(data, "avif", header, loader)
+    return avif.pixels(data, header) or _libvips_pixels(data, "avif", header, loader)
 
 
 def _palette_pixels(data: bytes, fmt: str, header: pyvips.Image, loader: str) -> pyvips.Image:

@@ -1,7 +1,8 @@
-"""AVIF's fast grey (imagemeta/avif.py: dav1d's planes, libheif's conversion reproduced) against libvips' own decode.
+"""AVIF's fast pixels (imagemeta/avif.py: dav1d's planes, libheif's conversion reproduced) against libvips' decode.
 
 libvips decodes with libheif and libaom, exactly as sharp does; the fast path must give the same grey bytes at
-full size for every picture it takes, and hand back (None) every picture whose conversion it does not reproduce.
+full size for every picture it takes (the same RGB bytes and profile for a picture with an ICC profile), and
+hand back (None) every picture whose conversion it does not reproduce.
 The AVIFs are made here with Pillow (libavif and libaom); the colour description is then rewritten in the
 file's `colr` box where a test needs another matrix or range than Pillow writes.
 """
@@ -57,7 +58,7 @@ def _libvips_grey(data: bytes) -> bytes:
 
 
 def _fast_grey(data: bytes) -> pyvips.Image | None:
-    return avif.grey_pixels(data, libvips.load(data, libvips.HEIF_LOADER))
+    return avif.pixels(data, libvips.load(data, libvips.HEIF_LOADER))
 
 
 def _assert_fast_and_equal(data: bytes) -> None:
@@ -99,7 +100,6 @@ def test_every_matrix_converts_with_libheifs_coefficients(matrix: int):
         pytest.param(lambda image: _avif(image, subsampling="4:2:2"), id="4:2:2"),
         pytest.param(lambda image: _with_nclx(_avif(image), matrix=0), id="identity matrix"),
         pytest.param(lambda image: _with_nclx(_avif(image), matrix=10), id="constant luminance"),
-        pytest.param(lambda image: _avif(image, icc_profile=_srgb_profile()), id="ICC profile"),
         pytest.param(lambda image: _avif(_photo_like(48, 64, seed=8, alpha=True), alpha_premultiplied=True),
                      id="premultiplied alpha"),
     ],
@@ -110,11 +110,25 @@ def test_pictures_libheif_converts_otherwise_are_left_to_libvips(variant):
     assert extract(data)["pHash"] == _libvips_phash(data)
 
 
+@pytest.mark.parametrize(("orientation", "alpha"), [(1, False), (6, False), (1, True), (7, True)])
+def test_a_picture_with_a_profile_gives_libheifs_rgb_tagged_with_it(orientation: int, alpha: bool):
+    # The grey comes after the profile's transform: the sample pipeline takes the RGB as libvips loads it.
+    profile = _display_p3_profile()
+    data = _avif(_photo_like(58, 84, seed=orientation, alpha=alpha), orientation, icc_profile=profile)
+    loaded = libvips.load(data, libvips.HEIF_LOADER)
+    fast = avif.pixels(data, loaded)
+    assert fast is not None
+    assert (fast.bands, fast.interpretation) == (loaded.bands, "srgb")
+    assert libvips.profile(fast) == libvips.profile(loaded) == profile
+    assert fast.write_to_memory() == loaded.write_to_memory()
+    assert extract(data)["pHash"] == _libvips_phash(data)
+
+
 def test_what_libavif_cannot_read_is_left_to_libvips():
     data = _avif(_photo_like(48, 64, seed=9))
     header = libvips.load(data, libvips.HEIF_LOADER)
-    assert avif.grey_pixels(data[:-40], header) is None  # the picture's last bytes gone
-    assert avif.grey_pixels(data.replace(b"av01", b"hvc1"), header) is None  # the primary item no longer AV1
+    assert avif.pixels(data[:-40], header) is None  # the picture's last bytes gone
+    assert avif.pixels(data.replace(b"av01", b"hvc1"), header) is None  # the primary item no longer AV1
 
 
 def test_extract_takes_the_fast_path_and_hashes_as_libvips_pixels_do():
@@ -148,7 +162,6 @@ def _libvips_phash(data: bytes) -> str:
     return dct_hash(grey_sample(libvips.load(data, libvips.HEIF_LOADER), libvips.orientation(header)))
 
 
-def _srgb_profile() -> bytes:
-    from PIL import ImageCms
-
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+def _display_p3_profile() -> bytes:
+    """libvips' own Display P3 profile: its transform to sRGB changes the pixels."""
+    return pyvips.Operation.call("profile_load", "p3")
