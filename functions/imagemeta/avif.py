@@ -70,16 +70,15 @@ _SOURCE_PRIMARY_ITEM = 1
 _YUV420 = 3
 _FULL_RANGE = 1
 _TRANSFORM_CLAP, _TRANSFORM_IROT, _TRANSFORM_IMIR = 2, 4, 8
-# irot's anticlockwise quarter turns -> libvips' clockwise rotation.
-_ROTATIONS = {1: "d270", 2: "d180", 3: "d90"}
 # libheif's Kr and Kb by matrix_coefficients (nclx.cc get_Kr_Kb); the matrices its integer 4:2:0 path converts
 # with them. 2 (unspecified) takes its defaults, BT.601's coefficients.
 _KR_KB = {1: (0.2126, 0.0722), 4: (0.30, 0.11), 5: (0.299, 0.114), 6: (0.299, 0.114), 7: (0.212, 0.087),
           9: (0.2627, 0.0593)}
 _DEFAULT_COEFFICIENTS = (1.402, -0.344136, -0.714136, 1.772)
 MATRICES = frozenset(_KR_KB) | {2}
-# 2x2 blocks down a strip looked up at once: its index array (16 bytes x width x this) stays in the CPU's cache.
-_STRIP_BLOCKS = 32
+# 2x2 blocks down a strip looked up at once: its index array stays in the CPU's cache, and a turned strip is
+# written across the plane in short runs that fill each cache line before it leaves.
+_STRIP_BLOCKS = 8
 # Offsets stay within this of zero (the largest, BT.709's b_cb 475/256 x 128, is 237).
 _OFFSET_BIAS = 256
 # The grey table: one byte per (Cb, Cr, Y), built in slices of this many Cb values; one per matrix met, two kept.
@@ -129,8 +128,7 @@ def pixels(data: bytes | bytearray | memoryview, header: pyvips.Image) -> pyvips
         if (image.width, image.height) != _untransformed_size(header, image) or not _converted_by_offsets(image):
             return None
         profile = libvips.profile(header)
-        decoded = _rgb(ffi, image) if profile else _grey(ffi, image)
-        return libvips.with_profile(_transformed(decoded, image), profile)
+        return libvips.with_profile(_rgb(ffi, image) if profile else _grey(ffi, image), profile)
     finally:
         lib.avifDecoderDestroy(decoder)
 
@@ -198,57 +196,65 @@ def _lookup(table: np.ndarray, by_block: np.ndarray, luma: np.ndarray, out: np.n
 
 
 def _grey(ffi: Any, image: Any) -> pyvips.Image:
-    """The grey image (with alpha when the picture has it), in the decoded orientation."""
+    """The grey image (with alpha when the picture has it), turned and mirrored as libheif does."""
     import numpy as np
 
     table = _grey_table(_coefficients(image.matrixCoefficients))
-    grey = np.empty((image.height + image.height % 2, image.width + image.width % 2), np.uint8)
+    grey, decoded = _oriented(image)
+    strip = np.empty((2 * _STRIP_BLOCKS, decoded.shape[1]), np.uint8)
     for rows, luma, cb, cr in _strips(ffi, image):
-        _lookup(table, (cb.astype(np.intp) << 16) | (cr.astype(np.intp) << 8), luma, grey[rows])
+        by_block = (cb.astype(np.intp) << 16) | (cr.astype(np.intp) << 8)
+        _lookup(table, by_block, luma, strip[: rows.stop - rows.start])
+        decoded[rows] = strip[: rows.stop - rows.start]
     return _with_alpha(ffi, image, _vips(grey, image).copy(interpretation="b-w"))
 
 
 def _rgb(ffi: Any, image: Any) -> pyvips.Image:
-    """libheif's RGB (with alpha when the picture has it), in the decoded orientation."""
+    """libheif's RGB (with alpha when the picture has it), turned and mirrored as libheif does."""
     import numpy as np
 
     red, green, blue = _offsets(_coefficients(image.matrixCoefficients))
     clipped = np.clip(np.arange(-_OFFSET_BIAS, 256 + _OFFSET_BIAS), 0, 255).astype(np.uint8)  # at Y + offset + bias
-    planes = [np.empty((image.height + image.height % 2, image.width + image.width % 2), np.uint8) for _ in "RGB"]
+    planes = [_oriented(image) for _ in "RGB"]
+    strip = np.empty((2 * _STRIP_BLOCKS, planes[0][1].shape[1]), np.uint8)
     for rows, luma, cb, cr in _strips(ffi, image):
-        for plane, offset in zip(planes, (red[cr], green[cb, cr], blue[cb]), strict=True):
-            _lookup(clipped, offset.astype(np.intp) + _OFFSET_BIAS, luma, plane[rows])
-    rgb = _vips(planes[0], image).bandjoin([_vips(plane, image) for plane in planes[1:]])
+        for (_, decoded), offset in zip(planes, (red[cr], green[cb, cr], blue[cb]), strict=True):
+            _lookup(clipped, offset.astype(np.intp) + _OFFSET_BIAS, luma, strip[: rows.stop - rows.start])
+            decoded[rows] = strip[: rows.stop - rows.start]
+    rgb = _vips(planes[0][0], image).bandjoin([_vips(plane, image) for plane, _ in planes[1:]])
     return _with_alpha(ffi, image, rgb.copy(interpretation="srgb"))
 
 
-def _with_alpha(ffi: Any, image: Any, colour: pyvips.Image) -> pyvips.Image:
-    """The picture's alpha joined, copied (libavif's planes go with the decoder)."""
+def _oriented(image: Any) -> tuple[np.ndarray, np.ndarray]:
+    """A plane as libvips shows the picture (libheif's irot, then imir, as MIAF orders them), and a view of it
+    in the decoded orientation, to write the decoded rows into. Whole 2x2 blocks: an odd side's extra row or
+    column is cut off later (a picture with one is never turned, `_converted_by_offsets`)."""
     import numpy as np
 
+    height, width = image.height + image.height % 2, image.width + image.width % 2
+    turns = image.irotAngle % 4 if image.transformFlags & _TRANSFORM_IROT else 0
+    shown = np.empty((width, height) if turns % 2 else (height, width), np.uint8)
+    mirrored = np.flip(shown, 0 if image.imirAxis == 0 else 1) if image.transformFlags & _TRANSFORM_IMIR else shown
+    return shown, np.rot90(mirrored, -turns)
+
+
+def _with_alpha(ffi: Any, image: Any, colour: pyvips.Image) -> pyvips.Image:
+    """The picture's alpha, turned and mirrored likewise, joined (copied: libavif's planes go with the decoder)."""
     if not image.alphaPlane:
         return colour
-    alpha = np.array(_plane(ffi, image.alphaPlane, image.alphaRowBytes, image.width, image.height))
+    alpha, decoded = _oriented(image)
+    decoded[: image.height, : image.width] = _plane(ffi, image.alphaPlane, image.alphaRowBytes, image.width,
+                                                    image.height)
     return colour.bandjoin(_vips(alpha, image))
 
 
 def _vips(plane: np.ndarray, image: Any) -> pyvips.Image:
-    """One band of the picture's size (whole-block padding cut off) for libvips, which keeps the array alive."""
+    """One band as libvips shows the picture (whole-block padding cut off); libvips keeps the array alive."""
     import numpy as np
 
-    packed = np.ascontiguousarray(plane[: image.height, : image.width])
-    return pyvips.Image.new_from_memory(packed.data, image.width, image.height, 1, "uchar")
-
-
-def _transformed(decoded: pyvips.Image, image: Any) -> pyvips.Image:
-    """libheif's irot, then imir (the order MIAF requires of the properties), done once into memory."""
-    turns = image.irotAngle % 4 if image.transformFlags & _TRANSFORM_IROT else 0
-    if turns:
-        decoded = decoded.rot(_ROTATIONS[turns])
-    if image.transformFlags & _TRANSFORM_IMIR:
-        decoded = decoded.flip("vertical" if image.imirAxis == 0 else "horizontal")
-    # The Lanczos resize reads overlapping regions; turning each of them again would cost more than this copy.
-    return decoded.copy_memory() if turns or image.transformFlags & _TRANSFORM_IMIR else decoded
+    height, width = plane.shape[0] - image.height % 2, plane.shape[1] - image.width % 2
+    packed = np.ascontiguousarray(plane[:height, :width])
+    return pyvips.Image.new_from_memory(packed.data, width, height, 1, "uchar")
 
 
 def _coefficients(matrix: int) -> tuple[int, int, int, int]:
