@@ -53,6 +53,12 @@ def _with_nclx(data: bytes, matrix: int | None = None, full_range: bool | None =
     return bytes(patched)
 
 
+def _rgba_of(image: Image.Image) -> Image.Image:
+    rgba = image.convert("RGBA")
+    rgba.putalpha(image.convert("L"))
+    return rgba
+
+
 def _libvips_grey(data: bytes) -> bytes:
     return to_grey(libvips.load(data, libvips.HEIF_LOADER)).write_to_memory()
 
@@ -94,18 +100,45 @@ def test_every_matrix_converts_with_libheifs_coefficients(matrix: int):
 @pytest.mark.parametrize(
     "variant",
     [
-        pytest.param(lambda image: _with_nclx(_avif(image), full_range=False), id="limited range"),
-        pytest.param(lambda image: _avif(image, range="limited"), id="limited range, encoded"),
         pytest.param(lambda image: _avif(image, subsampling="4:4:4"), id="4:4:4"),
+        pytest.param(lambda image: _avif(image, subsampling="4:4:4", range="limited"), id="4:4:4 limited range"),
         pytest.param(lambda image: _avif(image, subsampling="4:2:2"), id="4:2:2"),
+        pytest.param(lambda image: _avif(image, range="limited"), id="4:2:0 limited range"),
+        pytest.param(lambda image: _with_nclx(_avif(image), full_range=False), id="4:2:0 declared limited"),
+        pytest.param(lambda image: _with_nclx(_avif(image, subsampling="4:4:4"), matrix=1), id="4:4:4 BT.709"),
+        pytest.param(lambda image: _with_nclx(_avif(image, range="limited"), matrix=9), id="limited BT.2020"),
+        pytest.param(lambda image: _avif(_rgba_of(image), subsampling="4:4:4", range="limited"), id="alpha, float"),
+    ],
+)
+@pytest.mark.parametrize("shape", [(48, 64), (37, 51)], ids=["even", "odd"])
+def test_libheifs_float_conversion_is_reproduced_too(variant, shape: tuple[int, int]):
+    _assert_fast_and_equal(variant(_photo_like(*shape, seed=sum(shape))))
+
+
+@pytest.mark.parametrize(("subsampling", "orientation"),
+                         [("4:4:4", 3), ("4:4:4", 6), ("4:4:4", 7), ("4:2:2", 2), ("4:2:2", 3), ("4:2:2", 4)])
+def test_float_converted_pictures_turn_as_libheif_turns_them(subsampling: str, orientation: int):
+    _assert_fast_and_equal(_avif(_photo_like(50, 64, seed=orientation), orientation, subsampling=subsampling))
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
         pytest.param(lambda image: _with_nclx(_avif(image), matrix=0), id="identity matrix"),
         pytest.param(lambda image: _with_nclx(_avif(image), matrix=10), id="constant luminance"),
+        pytest.param(lambda image: _with_nclx(_avif(image, subsampling="4:4:4"), matrix=8), id="YCgCo"),
+        pytest.param(lambda image: _avif(image.convert("L")), id="monochrome"),
+        pytest.param(lambda image: _avif(image, subsampling="4:4:4", icc_profile=_display_p3_profile()),
+                     id="float path with a profile"),
         pytest.param(lambda image: _avif(_photo_like(48, 64, seed=8, alpha=True), alpha_premultiplied=True),
                      id="premultiplied alpha"),
+        pytest.param(lambda image: _avif(_photo_like(50, 64, seed=6), orientation=6, subsampling="4:2:2"),
+                     id="4:2:2 turned a quarter"),
+        pytest.param(lambda image: _avif(image, orientation=2, subsampling="4:2:2"), id="4:2:2 mirrored, odd width"),
     ],
 )
 def test_pictures_libheif_converts_otherwise_are_left_to_libvips(variant):
-    data = variant(_photo_like(48, 64, seed=7))
+    data = variant(_photo_like(48, 63, seed=7))
     assert _fast_grey(data) is None
     assert extract(data)["pHash"] == _libvips_phash(data)
 
@@ -140,7 +173,7 @@ def test_extract_takes_the_fast_path_and_hashes_as_libvips_pixels_do():
 def test_the_grey_table_is_libvips_grey_of_libheifs_rgb():
     r_cr, g_cb, g_cr, b_cb = coefficients = avif._coefficients(6)
     assert coefficients == (359, -88, -183, 454)  # libheif's BT.601 integers: 1.402, -0.344136, -0.714136, 1.772
-    table = avif._grey_table(coefficients)
+    table = avif._grey_table(avif._Conversion(integer=True, matrix=6, full_range=True))
     rng = np.random.default_rng(5)
     luma, cb, cr = (rng.integers(0, 256, 4096) for _ in range(3))
     rgb = np.stack([luma + ((r_cr * (cr - 128) + 128) >> 8), luma + ((g_cb * (cb - 128) + g_cr * (cr - 128) + 128) >> 8),
