@@ -93,9 +93,9 @@ def _gif(path: Path) -> None:
         source.convert("RGB").convert("P", palette=Image.Palette.ADAPTIVE).save(path, "GIF")
 
 
-def _avif(path: Path) -> None:
+def _avif(path: Path, subsampling: str = "4:2:0") -> None:
     with Image.open(PHOTO_3MP) as source:
-        source.convert("RGB").save(path, "AVIF", quality=70, exif=source.info.get("exif", b""))
+        source.convert("RGB").save(path, "AVIF", quality=70, subsampling=subsampling, exif=source.info.get("exif", b""))
 
 
 GENERATORS = {
@@ -103,6 +103,8 @@ GENERATORS = {
     "photo-3mp.jpg": lambda path: _resized_photo(path, (2048, 1536), TEST_PHOTO),
     "photo-3mp.gif": _gif,
     "photo-3mp.avif": _avif,
+    # sharp's and avifenc's default: libheif converts it by its float path.
+    "photo-3mp-444.avif": lambda path: _avif(path, "4:4:4"),
     "jpeg-24mp.jpg": lambda path: _upscaled_camera_jpeg(path, (6000, 4000)),
     # 12240 x 8160 = 99.9 MP: the largest 3:2 frame within the default 100 MP pixel limit.
     "jpeg-100mp.jpg": lambda path: _upscaled_camera_jpeg(path, (12240, 8160)),
@@ -136,6 +138,7 @@ def extraction_images() -> list[BenchImage]:
         BenchImage("webp", "WebP, 3 MP (generated)", generated("photo-3mp.webp")),
         BenchImage("gif", "GIF, 3 MP (generated)", generated("photo-3mp.gif")),
         BenchImage("avif", "AVIF, 3 MP (generated)", generated("photo-3mp.avif")),
+        BenchImage("avif-444", "AVIF 4:4:4, 3 MP (generated)", generated("photo-3mp-444.avif")),
         BenchImage("heic", "HEIC, 8.5 MP (iPhone)", HEIC),
         BenchImage("jpeg-100mp", "100 MP JPEG (generated)", generated("jpeg-100mp.jpg")),
     ]

@@ -15,7 +15,7 @@ FLOOR_TARGET = 1.3
 PEAK_MB_TARGET = 150
 URL_MODULE = "handlers.metadata_url"
 # Rows that must beat the hosted engine and the obvious implementation; rows that must beat the obvious one.
-HOSTED_ROWS = ("jpeg-12mp", "jpeg-progressive", "png-alpha", "webp", "gif", "avif")
+HOSTED_ROWS = ("jpeg-12mp", "jpeg-progressive", "png-alpha", "webp", "gif", "avif", "avif-444")
 OBVIOUS_ONLY_ROWS = ("heic",)  # sharp cannot read HEVC
 URL_IMPORT_MS_TARGET = 350
 IMPORT_MS_TARGET = 600
