@@ -88,9 +88,9 @@ class Layout:
         elif fmt in {"heic", "heif", "avif"}:
             frame = width * height * 4 * 2  # the decoded picture and its YCbCr planes
             if fmt == "avif":
-                from .avif import TABLE_BYTES  # dav1d's path keeps a grey table per matrix (avif.py)
+                from .avif import FIXED_BYTES  # dav1d's path: numpy and a grey table (avif.py)
 
-                frame += TABLE_BYTES
+                frame += FIXED_BYTES
         elif fmt == "tiff":
             frame = width * min(height, strip_rows or height) * bands * sample
         return cls(fmt, width, height, bands, sample, bool(image.hasalpha()), loaded_width, loaded_height, frame,
