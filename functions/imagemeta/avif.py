@@ -170,8 +170,12 @@ def _one_av1_picture(data: bytes | bytearray | memoryview) -> bool:
 
 def _untransformed_size(header: pyvips.Image, image: Any) -> tuple[int, int]:
     """libvips' width and height before the rotation libheif applied (so a mismatch means another picture)."""
-    turned = image.transformFlags & _TRANSFORM_IROT and image.irotAngle % 2
-    return (header.height, header.width) if turned else (header.width, header.height)
+    return (header.height, header.width) if _turns(image) % 2 else (header.width, header.height)
+
+
+def _turns(image: Any) -> int:
+    """irot's anticlockwise quarter turns, 0 without one."""
+    return image.irotAngle % 4 if image.transformFlags & _TRANSFORM_IROT else 0
 
 
 def _reproduced(image: Any, profile: bytes | None) -> bool:
@@ -185,10 +189,9 @@ def _reproduced(image: Any, profile: bytes | None) -> bool:
         return False
     block_rows, block_columns = _BLOCKS[image.yuvFormat]
     transformed = image.transformFlags & (_TRANSFORM_IROT | _TRANSFORM_IMIR)
-    quarter_turned = image.transformFlags & _TRANSFORM_IROT and image.irotAngle % 2
     return (not image.transformFlags & _TRANSFORM_CLAP
             and not (transformed and (image.height % block_rows or image.width % block_columns))
-            and not (quarter_turned and block_rows != block_columns)
+            and not (_turns(image) % 2 and block_rows != block_columns)
             and not (image.alphaPlane and image.alphaPremultiplied)
             and (not profile or _Conversion.of(image).integer))
 
@@ -274,7 +277,7 @@ def _oriented(image: Any) -> tuple[np.ndarray, np.ndarray]:
     import numpy as np
 
     height, width = _padded_size(image)  # a turned picture's sides are whole samples already (`_reproduced`)
-    turns = image.irotAngle % 4 if image.transformFlags & _TRANSFORM_IROT else 0
+    turns = _turns(image)
     shown = np.empty((width, height) if turns % 2 else (height, width), np.uint8)
     mirrored = np.flip(shown, 0 if image.imirAxis == 0 else 1) if image.transformFlags & _TRANSFORM_IMIR else shown
     return shown, np.rot90(mirrored, -turns)
@@ -294,8 +297,7 @@ def _vips(plane: np.ndarray, image: Any) -> pyvips.Image:
     """One band as libvips shows the picture (padding to whole samples cut off); libvips keeps the array alive."""
     import numpy as np
 
-    turned = image.transformFlags & _TRANSFORM_IROT and image.irotAngle % 2
-    height, width = (image.width, image.height) if turned else (image.height, image.width)
+    height, width = (image.width, image.height) if _turns(image) % 2 else (image.height, image.width)
     packed = np.ascontiguousarray(plane[:height, :width])
     return pyvips.Image.new_from_memory(packed.data, width, height, 1, "uchar")
 

@@ -16,6 +16,7 @@ import pyvips
 from PIL import Image
 
 from imagemeta import avif, extract, libvips
+from imagemeta.phash import dct_hash
 from imagemeta.sample import grey_sample, to_grey
 
 SHAPES = [(1, 1), (2, 3), (17, 33), (64, 96), (65, 97), (130, 258)]
@@ -189,8 +190,6 @@ def _srgb_image(pixels: np.ndarray) -> pyvips.Image:
 
 
 def _libvips_phash(data: bytes) -> str:
-    from imagemeta.phash import dct_hash
-
     header = libvips.load(data, libvips.HEIF_LOADER)
     return dct_hash(grey_sample(libvips.load(data, libvips.HEIF_LOADER), libvips.orientation(header)))
 
