@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from moto import mock_aws
+from moto.dynamodb.models.table import Table
 
 from imagemeta import extract
 from imagemeta.similar import MAX_DISTANCE, bands
@@ -14,22 +17,35 @@ from service.storage.overflow import OverflowStore
 from service.storage.records import ObjectEvent, RecordStore, file_id
 from service.storage.similar_index import BAND_ATTRIBUTES, SimilarIndex
 
+from ..moto_band_lookup import band_lookup_for_moto, moto_table, replace_moto_table
 from ..paths import IMAGES
 from ..synthetic_hashes import HashSet, planted_hashes
-from .conftest import BUCKET, TABLE, lambda_context, load_event, upload_event
+from .conftest import BUCKET, TABLE, create_table_from_template, lambda_context, load_event, upload_event
 
 CANON = IMAGES / "exif-samples" / "jpg" / "Canon_40D.jpg"
 KEY = "photos/Canon 40D.jpg"  # the key of the ingest events in events/
 
 
-@pytest.fixture()
-def hash_set(aws: SimpleNamespace) -> HashSet:
-    """600 records: 8 queries with near-duplicates planted at every distance, the rest uniform."""
+@pytest.fixture(scope="module")
+def stored_hash_set(moto_clients: SimpleNamespace) -> tuple[HashSet, Table]:
+    """600 records written by the ingest's RecordStore: 8 queries with near-duplicates planted at every distance, the
+    rest uniform. Written once (600 conditional writes on moto take seconds); moto's table is kept for each test."""
     hashes = planted_hashes(total=600, queries=8, seed=3, bucket=BUCKET)
-    store = records(aws)
-    for n, (fid, phash) in enumerate(hashes.files):
-        assert store.put_metadata(synthetic_event(hashes.paths[fid], n + 1), {"pHash": phash})
-    return hashes
+    with mock_aws():
+        create_table_from_template(moto_clients.dynamodb)
+        store = RecordStore(moto_clients.dynamodb, TABLE, OverflowStore(moto_clients.s3, BUCKET))
+        for n, (fid, phash) in enumerate(hashes.files):
+            assert store.put_metadata(synthetic_event(hashes.paths[fid], n + 1), {"pHash": phash})
+        return hashes, moto_table(TABLE)
+
+
+@pytest.fixture()
+def hash_set(aws: SimpleNamespace, stored_hash_set: tuple[HashSet, Table]) -> Iterator[HashSet]:
+    """The 600 records as this test's table, searched through moto's band lookup (the tests only read them)."""
+    hashes, table = stored_hash_set
+    replace_moto_table(TABLE, table)
+    with band_lookup_for_moto(TABLE):
+        yield hashes
 
 
 def records(aws: SimpleNamespace) -> RecordStore:
