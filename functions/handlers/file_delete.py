@@ -5,7 +5,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from imagemeta.settings import DeleteSettings
+from handlers.settings import DeleteSettings
 from service.api.delete_routes import register_delete_routes
 from service.api.resolver import build_resolver
 from service.storage.overflow import OverflowStore

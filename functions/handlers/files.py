@@ -5,11 +5,11 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from imagemeta.settings import FilesSettings
+from handlers.settings import FilesSettings
 from service.api.files_routes import register_file_routes
 from service.api.resolver import build_resolver
 from service.api.similar_routes import register_similar_routes
-from service.storage.library import Library
+from service.storage.listings import Listings
 from service.storage.objects import presigned_get
 from service.storage.overflow import OverflowStore
 from service.storage.records import RecordStore
@@ -24,7 +24,7 @@ def build(settings: FilesSettings, clients: AwsClients) -> LambdaHandler:
     logger = Logger()
     app = build_resolver(logger)
     store = RecordStore(clients.dynamodb, settings.table, OverflowStore(clients.s3, settings.bucket))
-    library = Library(clients.dynamodb, settings.table, settings.bucket, settings.search_max_records)
+    library = Listings(clients.dynamodb, settings.table, settings.bucket, settings.search_max_records)
 
     def url(item: dict) -> str | None:
         if not settings.file_url_seconds:

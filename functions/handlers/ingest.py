@@ -5,9 +5,9 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from imagemeta.settings import IngestSettings
+from handlers.settings import IngestSettings
+from service.ingest.handover import LargerIngest
 from service.ingest.processor import Ingest
-from service.ingest.redrive import LargerIngest
 from service.storage.overflow import OverflowStore
 from service.storage.prepared import PreparedExtractions
 from service.storage.records import RecordStore

@@ -5,7 +5,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from imagemeta.settings import MetadataUrlSettings
+from handlers.settings import MetadataUrlSettings
 from service.api.metadata_routes import register_metadata_route
 from service.api.resolver import build_resolver
 

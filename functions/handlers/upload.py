@@ -5,7 +5,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from imagemeta.settings import UploadSettings
+from handlers.settings import UploadSettings
 from service.api.resolver import build_resolver
 from service.api.upload_routes import UploadContext, register_upload_routes
 from service.storage.objects import presigned_get

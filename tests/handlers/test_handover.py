@@ -11,10 +11,10 @@ import pytest
 from PIL import Image
 
 from handlers import LambdaHandler, ingest
+from handlers.settings import IngestSettings
 from imagemeta import Limits, TooLarge, extract
 from imagemeta.budget import BASE_BYTES
-from imagemeta.settings import IngestSettings
-from service.errors import RecordNotFound
+from library.errors import RecordNotFound
 from service.storage.overflow import OverflowStore
 from service.storage.records import RecordStore, file_id
 

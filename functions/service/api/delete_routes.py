@@ -10,8 +10,8 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from imagemeta.errors import BadParameter
+from library.errors import MissingFiles
 
-from ..errors import MissingFiles
 from ..storage.batch import batch_get
 from ..storage.objects import delete_objects
 from ..storage.overflow import RESERVED_PREFIX

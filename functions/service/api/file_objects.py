@@ -5,8 +5,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from imagemeta.file_kinds import IMAGE, file_kind
-from imagemeta.file_paths import file_path, folder_path, name_of
+from library.kinds import IMAGE, file_kind
+from library.paths import file_path, folder_path, name_of
 
 from ..storage.bodies import EMBEDDED_METADATA, METADATA
 from ..storage.folders import FolderEntry

@@ -8,11 +8,11 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
-from imagemeta.file_paths import key_of
+from library.errors import RecordNotFound
+from library.paths import key_of
 
-from ..errors import RecordNotFound
 from ..storage.folders import FolderEntry
-from ..storage.library import Library
+from ..storage.listings import Listings
 from ..storage.records import RecordStore, file_id
 from .file_objects import UrlSigner, file_object, folder_object
 from .list_params import list_request
@@ -21,13 +21,13 @@ from .resolver import ok
 
 
 def register_file_routes(
-    app: APIGatewayRestResolver, store: RecordStore, library: Library, bucket: str, url: UrlSigner, logger: Logger
+    app: APIGatewayRestResolver, store: RecordStore, listings: Listings, bucket: str, url: UrlSigner, logger: Logger
 ) -> None:
     """GET /v1/files, GET /v1/files/{fileId}/details, GET /v1/files/{fileId}/metadata, GET /v1/files/byPath."""
 
     @app.get("/v1/files")
     def list_files() -> Response:
-        page = library.page(list_request(app))
+        page = listings.page(list_request(app))
         logger.info("files listed", extra={"results": len(page.results), **asdict(page.stats)})
         return ok(app, list(objects(page.results, store, url)))
 

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 from imagemeta.errors import BadParameter
-from imagemeta.file_paths import folder_prefix
-from imagemeta.search_query import mentions, parse
+from library.paths import folder_prefix
+from library.query import mentions, parse
 
 from ..storage.folder_index import SORT_INDEXES
-from ..storage.library import ListRequest
+from ..storage.listings import ListRequest
 from .params import choice_query, int_query
 
 # The hosted API's defaults and bounds.

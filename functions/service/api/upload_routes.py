@@ -19,10 +19,10 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from imagemeta import Limits, NotAnImage, OverMemoryBudget, TooLarge, extract_with_embedded
 from imagemeta.errors import BadParameter, ImageMetaError
 from imagemeta.fetch import FetchSettings, fetch
-from imagemeta.file_kinds import IMAGE, file_kind
-from imagemeta.file_paths import file_path, name_of
+from library.errors import FileExists
+from library.kinds import IMAGE, file_kind
+from library.paths import file_path, name_of
 
-from ..errors import FileExists
 from ..storage.objects import presigned_put, put_upload
 from ..storage.prepared import PreparedExtractions
 from ..storage.records import file_id

@@ -15,7 +15,7 @@ from ..storage.overflow import RESERVED_PREFIX
 from ..storage.prepared import Prepared, PreparedExtractions
 from ..storage.records import STORED_ERRORS, ObjectEvent, RecordStore
 from .events import object_event
-from .redrive import LargerIngest
+from .handover import LargerIngest
 
 
 class NeedsLargerFunction(Exception):

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from imagemeta.file_paths import ancestor_prefixes, folder_name, folder_path, parent_prefix
+from library.paths import ancestor_prefixes, folder_name, folder_path, parent_prefix
 
 FOLDER_KIND = "folder"
 SUBFOLDERS_INDEX = "subfolders"

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from imagemeta.errors import ImageMetaError, NotAnImage, TooLarge
+from library.errors import RecordNotFound
 
-from ..errors import RecordNotFound
 from . import bodies
 from .file_items import RECORD_VERSION, Times, file_attributes, marker_attributes, now_iso
 from .folders import FolderItems

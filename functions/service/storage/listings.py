@@ -17,11 +17,11 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
-from imagemeta import search_query
-from imagemeta.file_paths import folder_path
-from imagemeta.search_query import Bounds, Node, Scope
+from library import query as search_query
+from library.errors import SearchNeedsPath
+from library.paths import folder_path
+from library.query import Bounds, Node, Scope
 
-from ..errors import SearchNeedsPath
 from .batch import batch_get
 from .file_items import MARKER_KIND
 from .folder_index import SORT_FIELDS, SORT_INDEXES, FileEntry, entries
@@ -86,7 +86,7 @@ class ReadBudget:
                 raise SearchNeedsPath(f"The search would read more than {self.limit} records.")
 
 
-class Library:
+class Listings:
     """The files and folders of the records table; the DynamoDB client is passed in."""
 
     def __init__(self, dynamodb: Any, table: str, bucket: str, max_records: int):
