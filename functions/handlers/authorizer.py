@@ -6,7 +6,7 @@ from aws_lambda_powertools.utilities.data_classes import event_source
 from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import APIGatewayAuthorizerRequestEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from imagemeta.settings import AuthorizerSettings
+from handlers.settings import AuthorizerSettings
 from service.auth.authorizer import authorize
 from service.auth.keys import KeyStore
 

@@ -5,7 +5,7 @@ from dataclasses import asdict
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from imagemeta.settings import BackfillSettings
+from handlers.settings import BackfillSettings
 from service.ingest.backfill import Backfill
 
 from . import LambdaHandler, built_on_lookup

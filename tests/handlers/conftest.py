@@ -15,9 +15,7 @@ from moto import mock_aws
 
 from handlers import backfill, file_delete, files, ingest, metadata_url, upload
 from handlers.clients import AwsClients
-from imagemeta.fetch.policy import FetchSettings
-from imagemeta.limits import DEFAULT_LIMITS
-from imagemeta.settings import (
+from handlers.settings import (
     BackfillSettings,
     DeleteSettings,
     FilesSettings,
@@ -25,6 +23,8 @@ from imagemeta.settings import (
     MetadataUrlSettings,
     UploadSettings,
 )
+from imagemeta.fetch.policy import FetchSettings
+from imagemeta.limits import DEFAULT_LIMITS
 from infra.resources import table_parameters
 
 from ..local_template import local_template

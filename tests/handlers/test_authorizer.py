@@ -13,7 +13,7 @@ from moto import mock_aws
 
 from handlers import authorizer
 from handlers.clients import AwsClients
-from imagemeta.settings import AuthorizerSettings
+from handlers.settings import AuthorizerSettings
 from ops.keys import KeyManager
 from service.auth.keys import KeyStore
 

@@ -19,10 +19,10 @@ import requests
 from PIL import Image
 
 from handlers import upload
+from handlers.settings import UploadSettings
 from imagemeta import Limits, embedded_metadata, extract
 from imagemeta.budget import BASE_BYTES
 from imagemeta.fetch.policy import FetchSettings
-from imagemeta.settings import UploadSettings
 from service.ingest import processor
 from service.storage.prepared import prepared_key
 from service.storage.records import file_id

@@ -6,8 +6,8 @@ import json
 import pytest
 
 from imagemeta import BadParameter, FetchRefused, ImageMetaError, NotAnImage, TooLarge, UpstreamError, UpstreamTimeout
+from library.errors import RecordNotFound, SearchTooBroad
 from service.api.error_map import error_body, status_of
-from service.errors import RecordNotFound, SearchTooBroad
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from imagemeta.errors import BadParameter
-from imagemeta.file_paths import (
+from library.paths import (
     MAX_KEY_BYTES,
     ancestor_prefixes,
     file_path,

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from imagemeta.search_query import Bounds
 from infra.resources import table_parameters
+from library.query import Bounds
 from service.storage.folder_index import (
     FILTER_ATTRIBUTES,
     FOLDER_ATTRIBUTE,
@@ -15,7 +15,7 @@ from service.storage.folder_index import (
     sort_keys,
 )
 from service.storage.folders import SUBFOLDERS_INDEX
-from service.storage.library import ReadBudget, ReadStats, epoch_ms, iso_instant
+from service.storage.listings import ReadBudget, ReadStats, epoch_ms, iso_instant
 
 from ..local_template import local_template
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import imagemeta
+import library
 
 from ..paths import IMAGES, ROOT
 
@@ -18,22 +19,23 @@ IMAGING_AND_HTTP = {"numpy", "PIL", "pillow_heif", "urllib3"}
 # Which rooms each room may import (its own included): data flows event -> handler -> domain -> storage.
 ALLOWED_IMPORTS = {
     "imagemeta": {"imagemeta"},
+    # The media library's domain: pure, like the core, which it may use (a format's kind, pHash text).
+    "library": {"imagemeta", "library"},
     "service": {"service"},
-    "service.errors": {"imagemeta"},
-    "service.storage": {"imagemeta", "service.errors", "service.storage"},
-    "service.ingest": {"imagemeta", "service.errors", "service.storage", "service.ingest"},
-    "service.api": {"imagemeta", "service.errors", "service.storage", "service.api"},
+    "service.storage": {"imagemeta", "library", "service.storage"},
+    "service.ingest": {"imagemeta", "library", "service.storage", "service.ingest"},
+    "service.api": {"imagemeta", "library", "service.storage", "service.api"},
     "service.auth": {"imagemeta", "service.auth"},
-    "handlers": {"imagemeta", "service.errors", "service.storage", "service.ingest", "service.api", "service.auth", "handlers"},
+    "handlers": {"imagemeta", "library", "service.storage", "service.ingest", "service.api", "service.auth", "handlers"},
     # The operator's tools run outside Lambda and reach the local stack through its stack.json only.
-    "ops": {"imagemeta", "service.errors", "service.storage", "service.ingest", "service.auth", "ops"},
+    "ops": {"imagemeta", "library", "service.storage", "service.ingest", "service.auth", "ops"},
 }
-PROJECT_PACKAGES = {"imagemeta", "service", "handlers", "ops", "infra", "bench", "tests"}
+PROJECT_PACKAGES = {"imagemeta", "library", "service", "handlers", "ops", "infra", "bench", "tests"}
 
 
 def module_files() -> dict[str, Path]:
     """Every module of the shipped packages (functions/) and of ops/, by dotted name."""
-    roots = [(ROOT / "functions", name) for name in ("imagemeta", "service", "handlers")] + [(ROOT, "ops")]
+    roots = [(ROOT / "functions", name) for name in ("imagemeta", "library", "service", "handlers")] + [(ROOT, "ops")]
     modules = {}
     for base, package in roots:
         for path in sorted((base / package).rglob("*.py")):
@@ -89,9 +91,10 @@ def modules_after(code: str, environment: dict[str, str] | None = None) -> set[s
     return set(json.loads(out.splitlines()[-1]))
 
 
-def test_no_module_of_the_core_imports_aws_code() -> None:
-    names = [m.name for m in pkgutil.walk_packages(imagemeta.__path__, "imagemeta.")]
-    assert "imagemeta.fetch.http" in names and "imagemeta.cli" in names
+def test_no_module_of_the_core_or_the_library_domain_imports_aws_code() -> None:
+    names = [m.name for package in (imagemeta, library)
+             for m in pkgutil.walk_packages(package.__path__, f"{package.__name__}.")]
+    assert "imagemeta.fetch.http" in names and "imagemeta.cli" in names and "library.query" in names
     loaded = modules_after("\n".join(f"import {name}" for name in names))
     assert not loaded & set(FORBIDDEN)
 
@@ -107,9 +110,9 @@ def test_reading_any_functions_settings_loads_no_imaging_or_http_library() -> No
     # The authorizer and the backfill read their settings here and will ship without these libraries.
     environment = {"BUCKET_NAME": "b", "TABLE_NAME": "t", "INGEST_QUEUE_URL": "https://q", "KEYS_TABLE_NAME": "k"}
     loaded = modules_after(
-        "import os\nfrom imagemeta import settings\n"
+        "import os\nfrom handlers import settings\nfrom imagemeta.settings import CliSettings\n"
         "for kind in (settings.AuthorizerSettings, settings.BackfillSettings, settings.FilesSettings,\n"
-        "             settings.IngestSettings, settings.MetadataUrlSettings, settings.CliSettings,\n"
+        "             settings.IngestSettings, settings.MetadataUrlSettings, CliSettings,\n"
         "             settings.UploadSettings, settings.DeleteSettings):\n"
         "    kind.from_env(os.environ)",
         environment,

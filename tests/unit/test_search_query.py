@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from imagemeta.errors import BadParameter
-from imagemeta.search_query import (
+from library.query import (
     MAX_CONDITIONS,
     MAX_DEPTH,
     MAX_QUERY_CHARACTERS,

@@ -7,18 +7,17 @@ import sys
 
 import pytest
 
-from imagemeta.fetch.policy import FetchSettings
-from imagemeta.limits import DEFAULT_LIMITS, Limits
-from imagemeta.settings import (
+from handlers.settings import (
     DEFAULT_SEARCH_MAX_RECORDS,
     AuthorizerSettings,
     BackfillSettings,
-    CliSettings,
-    ConfigError,
     FilesSettings,
     IngestSettings,
     MetadataUrlSettings,
 )
+from imagemeta.fetch.policy import FetchSettings
+from imagemeta.limits import DEFAULT_LIMITS, Limits
+from imagemeta.settings import CliSettings, ConfigError
 
 # What template.yaml sets, with values of the shape it gives them.
 STORAGE = {"BUCKET_NAME": "uploads", "TABLE_NAME": "files"}

@@ -12,8 +12,7 @@ from imagemeta.errors import (
     UpstreamError,
     UpstreamTimeout,
 )
-
-from ..errors import FileExists, MissingFiles, RecordNotFound, SearchNeedsPath, SearchTooBroad
+from library.errors import FileExists, MissingFiles, RecordNotFound, SearchNeedsPath, SearchTooBroad
 
 STATUS_BY_ERROR: dict[type[ImageMetaError], int] = {
     BadParameter: 400,

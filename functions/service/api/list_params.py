@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from imagemeta.errors import BadParameter
-from imagemeta.file_paths import folder_prefix
-from imagemeta.search_query import mentions, parse
+from library.paths import folder_prefix
+from library.query import mentions, parse
 
 from ..storage.folder_index import SORT_INDEXES
-from ..storage.library import ListRequest
+from ..storage.listings import ListRequest
 from .params import choice_query, int_query
 
 # The hosted API's defaults and bounds.
@@ -25,7 +25,7 @@ FILE_TYPES = ("all", "image", "non-image")
 LEGACY_FILTERS = ("tags", "name", "includeFolder")
 
 
-def list_request(app: APIGatewayRestResolver) -> ListRequest:
+def list_request(app: Router) -> ListRequest:
     """The request's parameters, each checked; BadParameter names the first that is not acceptable."""
     for legacy in LEGACY_FILTERS:
         if app.current_event.get_query_string_value(legacy) is not None:

@@ -14,7 +14,7 @@ from email.header import Header
 from typing import Any
 
 from imagemeta.errors import BadParameter, echo
-from imagemeta.file_paths import upload_key
+from library.paths import upload_key
 
 from ..storage.overflow import RESERVED_PREFIX
 from .multipart import Part

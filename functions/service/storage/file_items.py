@@ -9,8 +9,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from imagemeta.file_kinds import file_kind
-from imagemeta.file_paths import folder_path, name_of, parent_prefix
+from library.kinds import file_kind
+from library.paths import folder_path, name_of, parent_prefix
 
 from .folder_index import FOLDER_ATTRIBUTE, sort_keys
 

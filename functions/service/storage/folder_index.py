@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from imagemeta.search_query import Bounds
+from library.query import Bounds
 
 FOLDER_ATTRIBUTE = "folder"
 NUMBER_DIGITS = 16

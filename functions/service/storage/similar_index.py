@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from imagemeta.similar import BAND_COUNT, Match, bands, matches, probes
+from library.errors import SearchTooBroad
 
-from ..errors import SearchTooBroad
 from .batch import BATCH_GET_KEYS, batch_get
 
 PHASH_ATTRIBUTE = "pHash"

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .errors import BadParameter, echo
-from .file_paths import folder_prefix
+from imagemeta.errors import BadParameter, echo
+
+from .paths import folder_prefix
 
 MAX_QUERY_CHARACTERS = 2000
 MAX_CONDITIONS = 50

@@ -11,7 +11,7 @@ import re
 import secrets
 import string
 
-from .errors import BadParameter, echo
+from imagemeta.errors import BadParameter, echo
 
 # S3's limit on a key, in UTF-8 bytes.
 MAX_KEY_BYTES = 1024

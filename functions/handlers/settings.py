@@ -1,0 +1,128 @@
+"""The Lambda functions' settings: one frozen, typed object per function, holding only what it reads.
+
+template.yaml sets each function's variables; `from_env` reads them once, at cold start (handlers/__init__.py),
+and a missing or malformed one is a ConfigError that fails the cold start. Readers of the AWS resources' names
+live here, beside the functions that use them; the image limits and the fetch policy are the core's
+(imagemeta.settings), which the `imagemeta` command reads too. Importing this module loads no imaging or
+HTTP library: the authorizer and the backfill read it.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from imagemeta.fetch.policy import FetchSettings
+from imagemeta.limits import Limits
+from imagemeta.settings import (
+    ConfigError,
+    FromEnvironment,
+    RemoteImageSettings,
+    number,
+    read_by,
+    read_fetch,
+    read_limits,
+    required,
+)
+
+# A search beyond one folder reads at most this many records (a 10,000-file library searches in one go).
+DEFAULT_SEARCH_MAX_RECORDS = 10_000
+# A File object's url works for an hour (at most as long as the function's own credentials).
+DEFAULT_FILE_URL_SECONDS = 3600
+
+
+def _bucket(env: Mapping[str, str]) -> str:
+    return required(env, "BUCKET_NAME", "the name of the upload bucket")
+
+
+def _table(env: Mapping[str, str]) -> str:
+    return required(env, "TABLE_NAME", "the name of the files table")
+
+
+def _ingest_queue_url(env: Mapping[str, str]) -> str:
+    return required(env, "INGEST_QUEUE_URL", "the URL of the ingest queue")
+
+
+def _larger_ingest_queue_url(env: Mapping[str, str]) -> str | None:
+    """The queue of the ingest function with more memory; unset in that function, which has the last word."""
+    value = env.get("LARGER_INGEST_QUEUE_URL", "").strip()
+    if value and not value.startswith(("https://", "http://")):
+        raise ConfigError("LARGER_INGEST_QUEUE_URL", value, "the URL of the larger ingest function's queue, or unset")
+    return value or None
+
+
+def _keys_table(env: Mapping[str, str]) -> str:
+    return required(env, "KEYS_TABLE_NAME", "the name of the API keys table")
+
+
+def _search_max_records(env: Mapping[str, str]) -> int:
+    """SEARCH_MAX_RECORDS: index rows and folders a files search may read before it asks for a narrower path."""
+    return number(env, "SEARCH_MAX_RECORDS", DEFAULT_SEARCH_MAX_RECORDS)
+
+
+def _file_url_seconds(env: Mapping[str, str]) -> int:
+    """FILE_URL_SECONDS: how long a File object's presigned `url` works; 0 answers `url: null`."""
+    return number(env, "FILE_URL_SECONDS", DEFAULT_FILE_URL_SECONDS, minimum=0)
+
+
+class MetadataUrlSettings(RemoteImageSettings):
+    """MetadataUrlFunction's (GET /v1/metadata?url=)."""
+
+
+@dataclass(frozen=True)
+class FilesSettings(FromEnvironment):
+    """FilesFunction's: where the records live (lookups, listings and the similar search), how far a search
+    may read, and how long a File object's url works."""
+
+    bucket: str = read_by(_bucket)
+    table: str = read_by(_table)
+    search_max_records: int = read_by(_search_max_records)
+    file_url_seconds: int = read_by(_file_url_seconds)
+
+
+@dataclass(frozen=True)
+class UploadSettings(FromEnvironment):
+    """UploadFunction's (POST /api/v1/files/upload, POST /v1/files/upload-url): the bucket it writes, the table
+    of the extractions it hands to the ingest, the limits and fetch policy of the URL route (a `file` given as
+    a URL is fetched as that route fetches), and how long its answer's url works."""
+
+    bucket: str = read_by(_bucket)
+    table: str = read_by(_table)
+    limits: Limits = read_by(read_limits)
+    fetch: FetchSettings = read_by(read_fetch)
+    file_url_seconds: int = read_by(_file_url_seconds)
+
+
+@dataclass(frozen=True)
+class DeleteSettings(FromEnvironment):
+    """FileDeleteFunction's (DELETE /v1/files/{fileId}, POST /v1/files/batch/deleteByFileIds): the records it
+    looks keys up in, and the bucket it deletes from."""
+
+    bucket: str = read_by(_bucket)
+    table: str = read_by(_table)
+
+
+@dataclass(frozen=True)
+class IngestSettings(FromEnvironment):
+    """IngestFunction's and IngestLargeFunction's: where uploads and records live, how large an upload may be,
+    and where an image goes that needs more memory than this function's decoding budget (None: nowhere)."""
+
+    bucket: str = read_by(_bucket)
+    table: str = read_by(_table)
+    limits: Limits = read_by(read_limits)
+    larger_ingest_queue_url: str | None = read_by(_larger_ingest_queue_url, default=None)
+
+
+@dataclass(frozen=True)
+class BackfillSettings(FromEnvironment):
+    """BackfillFunction's: the bucket it lists, the table of its checkpoint, the queue it feeds."""
+
+    bucket: str = read_by(_bucket)
+    table: str = read_by(_table)
+    ingest_queue_url: str = read_by(_ingest_queue_url)
+
+
+@dataclass(frozen=True)
+class AuthorizerSettings(FromEnvironment):
+    """AuthorizerFunction's: the table of hashed keys it checks credentials against."""
+
+    keys_table: str = read_by(_keys_table)
