@@ -16,15 +16,22 @@ help: ## list the targets
 
 install: $(STAMP) ## create .venv with the runtime and test dependencies and the `imagemeta` command
 
+# The first install fetches about 150 packages (two minutes here): pip names each as it goes.
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@echo "Installing requirements.txt and requirements-dev.txt into $(VENV) (about two minutes the first time)"
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	$(VENV)/bin/pip install --progress-bar off -r requirements-dev.txt
 	$(VENV)/bin/pip install -q --no-deps -e .
 	touch $@
+	@echo "$(VENV) is ready"
 
-test: install $(NODE_MODULES) ## run the whole test suite (unit, handlers, template, local stack, both official SDKs)
-	$(PY) -m pytest -q
+# Test files are spread over every core (-n auto); a file's tests stay together, so each file's module fixtures
+# (and each worker's local stack) are made once.
+PYTEST := $(PY) -m pytest -q -n auto --dist loadfile
+
+test: install $(NODE_MODULES) ## run the whole test suite (unit, handlers, tools, local stack, both official SDKs)
+	$(PYTEST) --durations=25
 
 # The npm packages of scripts/package-lock.json: the reference tools of `make golden` and the hosted API's npm
 # SDK, which the integration tests drive.
@@ -32,8 +39,8 @@ $(NODE_MODULES): scripts/package.json scripts/package-lock.json
 	npm --prefix scripts ci --no-audit --no-fund
 	touch $@
 
-test-fast: install ## the suite without the local-stack (integration) tests, for the inner loop
-	$(PY) -m pytest -q -m "not integration"
+test-fast: install ## unit and handler tests, for the inner loop: no local stack, no build or lint tools
+	$(PYTEST) -m "not integration and not tools"
 
 # PARAMS="Name=Value ..." sets template parameters, as sam's --parameter-overrides (e.g. FetchAllowedPorts=80,443,8765).
 run: install ## run the service locally on moto (foreground; Ctrl-C stops it) [PARAMS="Name=Value ..."]

@@ -22,6 +22,8 @@ from infra.functions import template_environment
 from tests.local_template import local_template
 from tests.paths import ROOT
 
+pytestmark = pytest.mark.tools
+
 BIN = Path(sys.executable).parent
 TOOL_ENV = {**os.environ, "SAM_CLI_TELEMETRY": "0", "AWS_DEFAULT_REGION": "us-east-1", "PYTHON": sys.executable}
 FUNCTIONS = {function.name: function for function in local_template().functions}
