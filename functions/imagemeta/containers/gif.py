@@ -35,6 +35,8 @@ def gif_blocks(view: memoryview, budget: Budget) -> Iterator[tuple[int, int, int
                 position = trailer + len(GIF_XMP_TRAILER)
             else:
                 position = _skip_sub_blocks(view, position + 2, budget)
+            # Every extension's bytes count: Pillow reads each one a sub-block at a time, in Python.
+            budget.add_metadata_bytes(position - start)
             yield 0x2100 | label, start, position
         elif introducer == 0x2C:
             descriptor = span(view, position + 1, 9, "GIF image descriptor")
