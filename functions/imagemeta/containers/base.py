@@ -53,6 +53,8 @@ class Walk:
     format: str | None  # the contract's format name; None when the bytes are no supported image
     blocks: list[Block] = field(default_factory=list)
     units: int = 0
+    metadata_bytes: int = 0  # of the metadata units visited
+    inflated: int = 0  # bytes inflated (PNG's compressed text and ICC chunks)
     stopped: str | None = None  # why the walk ended early (a limit or a fault); None when complete
     over_limit: bool = False  # ended by a WalkLimits bound (a hostile file), not by corruption
     skipped: list[str] = field(default_factory=list)  # blocks left out (too large, bad compression)
