@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from moto.server import ThreadedMotoServer
@@ -27,6 +27,11 @@ from .functions import load_functions, local_environment
 from .pump import event_source_pumps
 from .resources import create_resources
 from .template import REGION, STACK_NAME, LocalTemplate
+
+if TYPE_CHECKING:
+    from types_boto3_apigateway import APIGatewayClient
+    from types_boto3_dynamodb import DynamoDBClient
+    from types_boto3_sqs import SQSClient
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FETCH_PORTS_PARAMETER = "FetchAllowedPorts"
@@ -125,18 +130,19 @@ def main(argv: list[str] | None = None) -> int:
         assigned_ids = create_resources(template, session)
         usage_plan_id = assigned_ids[template.only("AWS::ApiGateway::UsagePlan").logical_id]
         keys_table = template.physical_name("ApiKeysTable")
-        apigateway = session.client("apigateway")
+        apigateway: APIGatewayClient = session.client("apigateway")
+        dynamodb: DynamoDBClient = session.client("dynamodb")
         functions = load_functions(template, environment)
         api = LocalApi(template, functions, apigateway, usage_plan_id)
         # A first key, made as an operator would (make keys), so the stack is usable at once.
         private_key, _ = KeyManager(
-            KeyStore(session.client("dynamodb"), keys_table), apigateway, usage_plan_id, STACK_NAME
+            KeyStore(dynamodb, keys_table), apigateway, usage_plan_id, STACK_NAME
         ).create("local")
         server = serve_api(api, api_port)
         running.callback(server.server_close)
         running.callback(server.shutdown)
         threading.Thread(target=server.serve_forever, name="api", daemon=True).start()
-        sqs = session.client("sqs")
+        sqs: SQSClient = session.client("sqs")
         for pump in event_source_pumps(template, functions, sqs):
             pump.start()
             running.callback(pump.stop)

@@ -30,12 +30,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     stack = local_stack(local_state_path())
-    sqs = stack.client("sqs")
+    sqs = stack.sqs
     queue_url = stack.output("ingestQueueUrl")
     backfill = Backfill(
-        s3=stack.client("s3"),
+        s3=stack.s3,
         sqs=sqs,
-        dynamodb=stack.client("dynamodb"),
+        dynamodb=stack.dynamodb,
         bucket=stack.output("bucket"),
         queue_url=queue_url,
         table=stack.output("table"),

@@ -12,11 +12,14 @@ import secrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from service.auth.keys import KeyStore, StoredKey
 
 from .stack import Stack, deployed_stack, local_stack, local_state_path
+
+if TYPE_CHECKING:
+    from types_boto3_apigateway import APIGatewayClient
 
 KEY_PREFIX = "private_"
 # 32 random bytes: the same strength as the hash that stores them.
@@ -31,7 +34,7 @@ def new_private_key() -> str:
 class KeyManager:
     """The operator's actions: each key is an item of the keys table and an API Gateway key in the usage plan."""
 
-    def __init__(self, store: KeyStore, apigateway: Any, usage_plan_id: str, name_prefix: str) -> None:
+    def __init__(self, store: KeyStore, apigateway: APIGatewayClient, usage_plan_id: str, name_prefix: str) -> None:
         self.store = store
         self.apigateway = apigateway
         self.usage_plan_id = usage_plan_id
@@ -67,8 +70,8 @@ class KeyManager:
 
 def key_manager(stack: Stack) -> KeyManager:
     """The keys of a stack: its keys table and its usage plan; API Gateway keys are named after the stack."""
-    store = KeyStore(stack.client("dynamodb"), stack.output("keysTable"))
-    return KeyManager(store, stack.client("apigateway"), stack.output("usagePlanId"), stack.name)
+    store = KeyStore(stack.dynamodb, stack.output("keysTable"))
+    return KeyManager(store, stack.apigateway, stack.output("usagePlanId"), stack.name)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -95,8 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "list":
         print(f"{'id':<12} {'name':<24} {'created':<20} {'last4':<5} revoked")
         for stored in manager.list():
-            revoked = stored.revoked_at or "-"
-            print(f"{stored.key_id:<12} {stored.name:<24} {stored.created_at:<20} {stored.last4:<5} {revoked}")
+            revoked_at = stored.revoked_at or "-"
+            print(f"{stored.key_id:<12} {stored.name:<24} {stored.created_at:<20} {stored.last4:<5} {revoked_at}")
     else:
         try:
             revoked = manager.revoke(args.key_id)

@@ -51,7 +51,7 @@ class Smoke:
 
     def __init__(self, stack: Stack, private_key: str, wait_seconds: float) -> None:
         self.stack = stack
-        self.s3 = stack.client("s3")
+        self.s3 = stack.s3
         self.bucket = stack.output("bucket")
         self.client = ImageKit(base_url=stack.output("apiUrl"), private_key=private_key)
         self.wrong_client = ImageKit(base_url=stack.output("apiUrl"), private_key=new_private_key())
@@ -78,7 +78,8 @@ class Smoke:
 
     def by_url(self) -> str:
         url = self.client.files.get(self.file_id).url
-        expect(bool(url), f"the File object of {self.file_id} has no url (FileUrlSeconds is 0?)")
+        if not url:
+            raise SmokeFailure(f"the File object of {self.file_id} has no url (FileUrlSeconds is 0?)")
         fetched = self.client.files.metadata.get_from_url(url=url).to_dict()
         expect(fetched == self.metadata, f"metadata by URL differs from by id: {fetched}")
         return "the File object's presigned url: the same metadata"

@@ -11,9 +11,16 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
+
+if TYPE_CHECKING:
+    from types_boto3_apigateway import APIGatewayClient
+    from types_boto3_cloudformation import CloudFormationClient
+    from types_boto3_dynamodb import DynamoDBClient
+    from types_boto3_s3 import S3Client
+    from types_boto3_sqs import SQSClient
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # template.yaml's Outputs, by the names the local stack's stack.json gives the same values.
@@ -43,7 +50,23 @@ class Stack:
             raise SystemExit(f"stack {self.name} has no output {name}; it has {', '.join(sorted(self.outputs))}")
         return self.outputs[name]
 
-    def client(self, service: str) -> Any:
+    @property
+    def s3(self) -> S3Client:
+        return self._client("s3")
+
+    @property
+    def dynamodb(self) -> DynamoDBClient:
+        return self._client("dynamodb")
+
+    @property
+    def sqs(self) -> SQSClient:
+        return self._client("sqs")
+
+    @property
+    def apigateway(self) -> APIGatewayClient:
+        return self._client("apigateway")
+
+    def _client(self, service: str) -> Any:
         return self.session.client(service, endpoint_url=self.endpoint)
 
 
@@ -65,7 +88,8 @@ def local_stack(state_path: Path) -> Stack:
 def deployed_stack(name: str) -> Stack:
     """A deployed stack, through its CloudFormation outputs, with the usual AWS credentials and region."""
     session = boto3.Session()
-    described = session.client("cloudformation").describe_stacks(StackName=name)["Stacks"][0]
+    cloudformation: CloudFormationClient = session.client("cloudformation")
+    described = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
     outputs = {
         DEPLOYED_OUTPUTS[output["OutputKey"]]: output["OutputValue"]
         for output in described.get("Outputs", [])

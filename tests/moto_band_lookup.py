@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from unittest.mock import patch
 
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import dynamodb_backends
@@ -48,13 +49,13 @@ def band_lookup_for_moto(table_name: str) -> Iterator[None]:
     current = threading.local()  # the similar search queries from a thread pool: each thread its own bucket
     original_query, original_all_items = Table.query, Table.all_items
 
-    def query(self: Table, *args: Any, hash_key_conditions: list[tuple[str, Any]] | None = None, **kwargs: Any) -> Any:
-        keys = dict(hash_key_conditions or [])
+    def query(self: Table, *args: Any, **kwargs: Any) -> Any:
+        keys = dict(kwargs.get("hash_key_conditions") or [])
         band = next((name for name in keys if name in BAND_ATTRIBUTES), None)  # a band index's key is its band
         if self is table and band:
             current.bucket = buckets.get((band, keys[band].value), [])
         try:
-            return original_query(self, *args, hash_key_conditions=hash_key_conditions, **kwargs)
+            return original_query(self, *args, **kwargs)
         finally:
             current.bucket = None
 
@@ -62,9 +63,6 @@ def band_lookup_for_moto(table_name: str) -> Iterator[None]:
         bucket = getattr(current, "bucket", None)
         return list(bucket) if bucket is not None else original_all_items(self)
 
-    Table.query, Table.all_items = query, all_items  # type: ignore[method-assign]  # moto's methods, for this block only
-    try:
+    with patch.object(Table, "query", query), patch.object(Table, "all_items", all_items):
         yield
-    finally:
-        Table.query, Table.all_items = original_query, original_all_items  # type: ignore[method-assign]  # as above
     assert [item.to_json() for item in table.all_items()] == before, f"{table_name} was written during the band lookup"

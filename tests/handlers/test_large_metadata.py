@@ -12,6 +12,7 @@ import zlib
 from collections.abc import Callable
 from functools import cache
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -158,9 +159,9 @@ def test_a_second_delivery_of_a_large_record_keeps_the_stored_body(aws: SimpleNa
 class FailingWrites:
     """A DynamoDB client whose writes fail as throttling does; everything else passes through."""
 
-    def __init__(self, dynamodb: object) -> None:
+    def __init__(self, dynamodb: Any) -> None:
         self._dynamodb = dynamodb
-        self.exceptions = dynamodb.exceptions  # type: ignore[attr-defined]
+        self.exceptions = dynamodb.exceptions
 
     def put_item(self, **_: object) -> None:
         raise RuntimeError("ProvisionedThroughputExceededException")

@@ -32,7 +32,7 @@ def test_the_local_stack_is_found_where_infra_writes_it(tmp_path: Path, monkeypa
     stack = local_stack(local_state_path())
 
     assert (stack.name, stack.endpoint, stack.output("keysTable")) == ("imagemeta-local", LOCAL_OUTPUTS["awsEndpoint"], LOCAL_OUTPUTS["keysTable"])
-    assert stack.client("dynamodb").meta.endpoint_url == LOCAL_OUTPUTS["awsEndpoint"]
+    assert stack.dynamodb.meta.endpoint_url == LOCAL_OUTPUTS["awsEndpoint"]
     with pytest.raises(SystemExit, match="has no output bucket"):
         stack.output("bucket")
 
