@@ -3,7 +3,7 @@ search, and their projection to 10 million files.
 
 Run from the repository's root: .venv/bin/python -m bench.similar  (moto in-process)
      .venv/bin/python -m bench.similar --endpoint http://127.0.0.1:4566 --table NAME --bucket NAME
-                                                            (the local stack: `make run`, names in .local/stack.json)
+                                                            (the local stack: `make run`, names in its .local/stack-*.json)
 Records are written with the ingest's own RecordStore.put_metadata, so the band indexes are filled by the
 same conditional write as in production. moto answers an index Query by sorting and scanning the whole
 table (about 0.2 s per Query at 20,000 records, 4 minutes per 12-bit search); in-process, once the records

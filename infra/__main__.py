@@ -85,7 +85,7 @@ def with_own_s3_port(template: LocalTemplate, aws_port: int) -> dict[str, str]:
 
 @contextmanager
 def state_file(path: Path, outputs: dict[str, Any]) -> Iterator[None]:
-    """stack.json for as long as the stack runs; written whole (rename) so a reader never sees half."""
+    """The outputs file for as long as the stack runs; written whole (rename) so a reader never sees half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     partial.touch(mode=0o600)  # it holds the first private key: readable by its owner only
@@ -100,12 +100,14 @@ def state_file(path: Path, outputs: dict[str, Any]) -> Iterator[None]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    # moto's per-request log (the pump polls every second) and botocore's endpoint notes are noise here.
-    for noisy in ("werkzeug", "botocore"):
+    # moto's per-request log (the pump polls every second), botocore's endpoint notes and libvips' info messages
+    # (pyvips passes on several per image: "threadpool completed", shrink factors) are noise here. In Lambda they
+    # never show: its runtime leaves the root logger at WARNING, and Powertools logs through its own logger.
+    for noisy in ("werkzeug", "botocore", "pyvips"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     api_port = int(os.environ.get("LOCAL_API_PORT", "3000"))
     aws_port = int(os.environ.get("LOCAL_AWS_PORT", "4566"))
-    state_path = local_state_path()  # where the operator's tools (ops/) look for this stack
+    state_path = local_state_path(api_port, aws_port)  # where the operator's tools (ops/) look for this stack
     require_free_port(aws_port, "LOCAL_AWS_PORT")
     require_free_port(api_port, "LOCAL_API_PORT")
 
@@ -164,10 +166,13 @@ def main(argv: list[str] | None = None) -> int:
             # The same key twice: privateKey for HTTP Basic and the SDKs, apiKey for x-api-key callers.
             "privateKey": private_key,
             "apiKey": private_key,
+            # So the tools can tell this stack's file from one a killed stack left behind.
+            "pid": os.getpid(),
         }
         running.enter_context(state_file(state_path, outputs))
-        # The key goes to stack.json only, never to the console or a log.
-        print(json.dumps({k: v for k, v in outputs.items() if k not in ("privateKey", "apiKey")}, indent=2), flush=True)
+        # The key goes to the outputs file only, never to the console or a log.
+        print(json.dumps({k: v for k, v in outputs.items() if k not in ("privateKey", "apiKey", "pid")}, indent=2),
+              flush=True)
         print(f"Local stack is up; outputs in {state_path}. Ctrl-C stops it.", file=sys.stderr, flush=True)
         while not stop.wait(0.5):  # a timed wait lets the main thread run the signal handler promptly
             pass

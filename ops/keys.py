@@ -1,6 +1,6 @@
 """`python -m ops.keys` (`make keys`): create, list and revoke the API's private keys.
 
-Against the local stack (its stack.json, the default) or a deployed stack (`--stack NAME`, found through
+Against the running local stack (its outputs file, the default) or a deployed stack (`--stack NAME`, found through
 its CloudFormation outputs with the usual AWS credentials). The keys table's items are service.auth.keys,
 the same code the authorizer reads them with; making a key and its API Gateway key is the operator's, here.
 """
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from service.auth.keys import KeyStore, StoredKey
 
-from .stack import Stack, deployed_stack, local_stack, local_state_path
+from .stack import Stack, deployed_stack, local_stack
 
 if TYPE_CHECKING:
     from types_boto3_apigateway import APIGatewayClient
@@ -78,7 +78,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m ops.keys", description=__doc__)
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--stack", help="a deployed stack's name (uses the usual AWS credentials and region)")
-    where.add_argument("--local", type=Path, default=local_state_path(), help="the local stack's stack.json")
+    where.add_argument("--local", type=Path, help="the local stack's outputs file (default: the running one)")
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create", help="create a key and print it (only this once)")
     create.add_argument("--name", required=True, help="who or what the key is for")
