@@ -35,7 +35,12 @@ test: install $(NODE_MODULES) ## run the whole test suite (unit, handlers, tools
 
 # The npm packages of scripts/package-lock.json: the reference tools of `make golden` and the hosted API's npm
 # SDK, which the integration tests drive.
+# sharp 0.35 needs Node.js 20.9 or later.
+NODE_AT_LEAST_20_9 := node -e 'const [major, minor] = process.versions.node.split(".").map(Number); process.exit(major > 20 || (major === 20 && minor >= 9) ? 0 : 1)'
 $(NODE_MODULES): scripts/package.json scripts/package-lock.json
+	@command -v npm >/dev/null && $(NODE_AT_LEAST_20_9) \
+		|| { echo "make test needs Node.js 20.9 or later, with npm (sharp and the hosted API's npm SDK run in it):" \
+		"install it (nodejs.org lists the ways), then run make test again" >&2; exit 1; }
 	npm --prefix scripts ci --no-audit --no-fund
 	touch $@
 
@@ -46,7 +51,7 @@ test-fast: install ## unit and handler tests, for the inner loop: no local stack
 run: install ## run the service locally on moto (foreground; Ctrl-C stops it) [PARAMS="Name=Value ..."]
 	$(PY) -m infra $(if $(PARAMS),--parameter-overrides $(PARAMS))
 
-env: install ## shell exports for the running local stack (API, KEY, BUCKET, the AWS CLI's endpoint, region, dummy keys)
+env: install ## shell exports for the running local stack (API, KEY, BUCKET, the AWS CLI's endpoint, region, dummy keys) [LOCAL_API_PORT=port: which stack]
 	@$(PY) -m ops.env
 
 invoke: install ## one function on one event against the running local stack: make invoke FUNCTION=FilesFunction EVENT=events/file_metadata.json
