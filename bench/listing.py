@@ -32,6 +32,8 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.table import Table
+from service.storage.bodies import encode
+from service.storage.file_items import Times, file_attributes
 
 from bench.inputs import ROOT
 from bench.lambdas import local_template
@@ -40,8 +42,6 @@ from handlers.clients import AwsClients
 from handlers.settings import DEFAULT_SEARCH_MAX_RECORDS, FilesSettings
 from imagemeta import embedded_metadata, extract
 from infra.resources import table_parameters
-from service.storage.bodies import encode
-from service.storage.file_items import Times, file_attributes
 from service.storage.folder_index import FOLDER_ATTRIBUTE, SORT_INDEXES
 from service.storage.folders import SUBFOLDERS_INDEX, ensure_folder, folder_id
 from service.storage.records import ObjectEvent, record_keys

@@ -4,8 +4,8 @@ search, and their projection to 10 million files.
 Run from the repository's root: .venv/bin/python -m bench.similar  (moto in-process)
      .venv/bin/python -m bench.similar --endpoint http://127.0.0.1:4566 --table NAME --bucket NAME
                                                             (the local stack: `make run`, names in its .local/stack-*.json)
-Records are written with the ingest's own RecordStore.put_metadata, so the band indexes are filled by the
-same conditional write as in production. moto answers an index Query by sorting and scanning the whole
+Records are written by the record store's own write, with the band indexes on (tests/records.py, as the ingest
+writes them), so the band indexes are filled by the same conditional write as in production. moto answers an index Query by sorting and scanning the whole
 table (about 0.2 s per Query at 20,000 records, 4 minutes per 12-bit search); in-process, once the records
 are written, the bench hands moto's own query code the one bucket instead (tests/moto_band_lookup.py). moto's
 clock says nothing about DynamoDB's: the projection models DynamoDB from the counted reads.
@@ -35,10 +35,10 @@ from bench.lambdas import local_template
 from imagemeta.similar import BAND_BITS, BAND_COUNT, HASH_BITS, MAX_DISTANCE, band_radii
 from infra.resources import table_parameters
 from service.api.similar_routes import MAX_LIMIT
-from service.storage.overflow import OverflowStore
-from service.storage.records import ObjectEvent, RecordStore
+from service.storage.library_pages import Pages
 from service.storage.similar_index import PROBE_CONCURRENCY, SearchStats, SimilarIndex
 from tests.moto_band_lookup import band_lookup_for_moto
+from tests.records import image_metadata, record_store, write_record
 from tests.synthetic_hashes import HashSet, planted_hashes
 
 PROJECTED_FILES = 10_000_000
@@ -132,14 +132,13 @@ def main() -> int:
     args = parse_args()
     hash_set = planted_hashes(total=args.files, queries=args.queries, seed=args.seed, bucket=args.bucket)
     with dynamodb_client(args) as client:
-        store = RecordStore(client, args.table, OverflowStore(None, args.bucket))
+        store, pages = record_store(client, None, args.table, args.bucket, bands=True), Pages(client, args.table)
         started = time.perf_counter()
         for n, (fid, phash) in enumerate(hash_set.files):
-            event = ObjectEvent(bucket=args.bucket, key=hash_set.paths[fid], sequencer=f"{n + 1:016X}", size=1, etag="e")
-            store.put_metadata(event, {"pHash": phash})
+            write_record(store, pages, hash_set.paths[fid], n + 1, metadata=image_metadata(1, 1, 1, phash))
         seed_seconds = time.perf_counter() - started
 
-        index = SimilarIndex(client, args.table)
+        index = SimilarIndex(client, args.table, bands=True)
         with contextlib.nullcontext() if args.endpoint else band_lookup_for_moto(args.table):
             searched = [timed_search(index, hash_set, query, args.max_distance) for query in hash_set.queries]
         rows = [row for row in searched if row is not None]
