@@ -72,7 +72,7 @@ keys: install ## manage private keys: make keys KEYS="create --name ci" [STACK=n
 build: install ## sam build: the Lambda artifacts (aarch64 CPython 3.12 wheels, no Docker) into .aws-sam/build
 	SAM_CLI_TELEMETRY=0 PYTHON=$(abspath $(PY)) $(VENV)/bin/sam build
 
-lint: install ## ruff (the whole tree), mypy (functions/), cfn-lint and sam validate --lint (template.yaml)
+lint: install ## ruff (the whole tree), mypy (functions, infra, ops, bench, test helpers), cfn-lint and sam validate --lint
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/cfn-lint template.yaml
