@@ -14,8 +14,8 @@ from . import jpeg, libvips
 from .containers import Walk, walk
 from .containers.base import as_bytes
 from .errors import ImageMetaError, NotAnImage, TooLarge
-from .exif import parse_exif
 from .limits import DEFAULT_LIMITS, Limits
+from .node_exif import parse_exif
 from .phash import dct_hash
 from .probe import probe
 from .sample import grey_sample

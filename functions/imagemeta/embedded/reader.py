@@ -9,7 +9,7 @@ from ..containers import Walk, walk
 from ..containers.base import as_bytes
 from ..errors import NotAnImage, TooLarge
 from ..limits import DEFAULT_LIMITS, Limits
-from .exif import exif_facts
+from .exif_facts import exif_facts
 from .facts import Fact, Nested, merge
 from .iptc import iptc_facts, photoshop_blocks
 from .read_budget import ReadBudget
