@@ -11,7 +11,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 
-from ..containers import TIFF_NESTED
+from ..formats.tiff import TIFF_NESTED
 from ..node_exif import (
     EXIF_POINTER,
     GPS_POINTER,
