@@ -17,6 +17,7 @@ from .cost import Cost, lambda_seconds
 from .embedded import embedded_section
 from .extraction import DJPEG_INSTALL_HINT, djpeg_path, measure_image, one_thread_decoders
 from .hosted import HostedEngine
+from .hostile import hostile_section
 from .ingest import measure_ingest
 from .ingest_cost import ingest_cost_section, measure_ingest_cost
 from .inputs import CAMERA_12MP, HAS_CORPUS, HEIC, ROOT, extraction_images
@@ -45,6 +46,7 @@ SECTIONS = {
     "artifacts": lambda: artifacts_section(measure_artifacts()),
     "ingest-cost": ingest_cost,
     "listing": listing_section,  # a folder of 100,000 files
+    "hostile": hostile_section,  # issue 23's classes, each refused naming its bound
 }
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from PIL import Image
 
 from imagemeta.limits import DEFAULT_MAX_PIXELS
+from tests.hostile import CLASSES
 
 PNG_DEPTHS = {0: (1, 2, 4, 8, 16), 2: (8, 16), 3: (1, 2, 4, 8), 4: (8, 16), 6: (8, 16)}
 PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
@@ -141,3 +142,5 @@ def extreme_inputs() -> Iterator[tuple[str, Callable[[], bytes]]]:
     yield "JPEG with 600 EXIF APP1 segments, 39 MB (issue 15)", lambda: jpeg_with(exif_app1_segments(600))
     yield "PNG with 2,000,000 text chunks, 30 MB (issue 15)", lambda: png_with_text_chunks(2_000_000)
     yield "GIF of 2,000,000 1x1 frames, 34 MB", lambda: gif_of_tiny_frames(2_000_000)
+    for label, make in CLASSES:  # issue 23's hostile classes (tests/hostile.py)
+        yield f"{label} (issue 23)", make

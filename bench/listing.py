@@ -39,8 +39,8 @@ from moto.dynamodb.models.table import Table  # noqa: E402
 from bench.lambdas import local_template  # noqa: E402
 from handlers import files  # noqa: E402
 from handlers.clients import AwsClients  # noqa: E402
-from imagemeta import embedded_metadata, extract  # noqa: E402
 from handlers.settings import DEFAULT_SEARCH_MAX_RECORDS, FilesSettings  # noqa: E402
+from imagemeta import embedded_metadata, extract  # noqa: E402
 from infra.resources import table_parameters  # noqa: E402
 from service.storage.bodies import encode  # noqa: E402
 from service.storage.file_items import Times, file_attributes  # noqa: E402

@@ -13,6 +13,7 @@ from pathlib import Path
 from PIL import Image
 
 from imagemeta import ImageMetaError, extract
+from tests.hostile import CLASSES
 
 from .inputs import CORPUS, TEST_IMAGES
 from .report import table
@@ -53,6 +54,8 @@ def hostile_inputs(corpus_files: list[Path]) -> Iterator[tuple[str, bytes]]:
     yield "PNG header claiming 50000x50000", png_claiming(50_000, 50_000)
     yield "EXIF IFD looping to itself", jpeg_with_looping_exif()
     yield "progressive JPEG, 2,000 scans", progressive_scan_bomb()
+    for label, make in CLASSES:  # issue 23's hostile classes
+        yield label, make()
     for path in corpus_files:
         data = path.read_bytes()
         for fraction in (0.1, 0.5, 0.9):
@@ -89,7 +92,8 @@ def robustness_section() -> str:
     return f"""## Robustness: every corpus file and hostile input
 
 {len(corpus_files)} corpus files and {len(runs) - len(corpus_files)} hostile inputs (truncations of every corpus
-file at 10/50/90%, empty, text, HTML, a bomb header, looping EXIF, a progressive scan bomb) through
+file at 10/50/90%, empty, text, HTML, a bomb header, looping EXIF, a progressive scan bomb, issue 23's hostile
+classes) through
 `extract()`, each answered with a metadata object or an error of the contract within {BUDGET_S:.0f} s: {verdict}.
 The slowest five:
 

@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-PROJECT = {"imagemeta", "service", "handlers"}
+PROJECT = {"imagemeta", "library", "service", "handlers"}
 
 
 def deferred_imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:

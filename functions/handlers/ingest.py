@@ -8,9 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from handlers.settings import IngestSettings
 from service.ingest.handover import LargerIngest
 from service.ingest.processor import Ingest
-from service.storage.overflow import OverflowStore
-from service.storage.prepared import PreparedExtractions
-from service.storage.records import RecordStore
+from service.storage.stores import Stores
 
 from . import LambdaHandler, built_on_lookup
 from .clients import AwsClients
@@ -20,10 +18,11 @@ def build(settings: IngestSettings, clients: AwsClients) -> LambdaHandler:
     """The ingest of the settings' bucket into its table (IngestFunction and IngestLargeFunction alike)."""
     logger = Logger()
     larger = settings.larger_ingest_queue_url
+    stores = Stores(clients, settings.bucket, settings.table)
     ingest = Ingest(
         s3=clients.s3,
-        store=RecordStore(clients.dynamodb, settings.table, OverflowStore(clients.s3, settings.bucket)),
-        prepared=PreparedExtractions(clients.dynamodb, settings.table),
+        store=stores.records,
+        prepared=stores.prepared,
         limits=settings.limits,
         logger=logger,
         larger=LargerIngest(clients.sqs, larger) if larger else None,

@@ -2,27 +2,19 @@
 import os
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers.settings import MetadataUrlSettings
-from service.api.metadata_routes import register_metadata_route
-from service.api.resolver import build_resolver
+from service.api import metadata_routes
+from service.api.deps import ApiDeps
 
 from . import LambdaHandler, built_on_lookup
+from .api import api_handler
 
 
 def build(settings: MetadataUrlSettings) -> LambdaHandler:
     """The URL route with the settings' fetch policy and limits."""
     logger = Logger()
-    app = build_resolver(logger)
-    register_metadata_route(app, settings.fetch, settings.limits)
-
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-    def handler(event: dict, context: LambdaContext) -> dict:
-        return app.resolve(event, context)
-
-    return handler
+    return api_handler(logger, metadata_routes.router(ApiDeps(logger, limits=settings.limits, fetch=settings.fetch)))
 
 
 __getattr__ = built_on_lookup(lambda: build(MetadataUrlSettings.from_env(os.environ)))

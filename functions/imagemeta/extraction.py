@@ -41,15 +41,20 @@ def extract(source: Source, limits: Limits = DEFAULT_LIMITS) -> dict:
     return extract_walked(data, walk(data), limits)
 
 
-def extract_walked(data: bytes, structure: Walk, limits: Limits = DEFAULT_LIMITS) -> dict:
-    """The metadata object of a file already walked (`containers.walk(data)`): the ingest's single pass."""
+def refuse_over_limit(structure: Walk) -> None:
+    """TooLarge (the contract's 413, naming the bound) when the walk ended at a bound: a limit of the service,
+    not a fault of the file."""
     if structure.over_limit:
-        # A bound of the service, not a fault of the file: the contract's 413, naming the bound.
         raise TooLarge(
             f"The file's structure is larger than the service reads: {structure.stopped}.",
             help="Re-encode the image without the extra segments, chunks or frames.",
             detail=f"container walk stopped: {structure.stopped}",
         )
+
+
+def extract_walked(data: bytes, structure: Walk, limits: Limits = DEFAULT_LIMITS) -> dict:
+    """The metadata object of a file already walked (`containers.walk(data)`): the ingest's single pass."""
+    refuse_over_limit(structure)
     try:
         return _extract(data, structure, limits)
     except ImageMetaError:

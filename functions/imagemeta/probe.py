@@ -10,14 +10,14 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import cast
 
 import pyvips
-from PIL import Image, TiffImagePlugin
+from PIL import Image
 
 from . import jpeg, libvips
 from .budget import Layout, pillow_layout
 from .containers import Walk
+from .containers.tiff import tiff_strip_rows
 from .heif import HEAD_SIZE, decode_heif, heif_format
 from .palette import palette_grey
 from .sample import jpeg_shrink, shrink_on_load
@@ -27,8 +27,6 @@ PILLOW_FORMATS = {"BMP": "bmp", "ICO": "ico"}
 # Pillow modes with an alpha band, premultiplied (a) or not (A); "transparency" in info is the other way.
 ALPHA_MODES = {"RGBA", "RGBa", "LA", "La", "PA"}
 _MM_PER_INCH = 25.4
-_ROWS_PER_STRIP = 278
-_TILE_LENGTH = 323
 
 
 @dataclass(frozen=True)
@@ -76,7 +74,7 @@ def probe(data: bytes, structure: Walk) -> Probe:
         has_profile=libvips.has_profile(image),
         has_alpha=bool(image.hasalpha()),
         orientation=libvips.orientation(image),
-        layout=Layout.of_vips(fmt, image, _tiff_strip_rows(data) if fmt == "tiff" else 0),
+        layout=Layout.of_vips(fmt, image, tiff_strip_rows(data) if fmt == "tiff" else 0),
         pixels=pixels,
         vips=image,
     )
@@ -122,16 +120,6 @@ def _probe_pillow(data: bytes | bytearray | memoryview) -> Probe:
         layout=pillow_layout(fmt, width, height, len(image.getbands())),
         pixels=lambda: pillow_pixels(image),
     )
-
-
-def _tiff_strip_rows(data: bytes | bytearray | memoryview) -> int:
-    """The rows libtiff reads at once: a tiled TIFF's tile height or a stripped one's RowsPerStrip; 0 if unknown."""
-    try:
-        with Image.open(io.BytesIO(data), formats=["TIFF"]) as image:
-            tags = cast(TiffImagePlugin.TiffImageFile, image).tag_v2
-            return int(tags.get(_TILE_LENGTH) or tags.get(_ROWS_PER_STRIP) or 0)
-    except Exception:  # noqa: BLE001 - libvips reads what Pillow cannot; then the whole height is assumed
-        return 0
 
 
 def has_alpha(image: Image.Image) -> bool:

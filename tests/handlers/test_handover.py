@@ -15,6 +15,7 @@ from handlers.settings import IngestSettings
 from imagemeta import Limits, TooLarge, extract
 from imagemeta.budget import BASE_BYTES
 from library.errors import RecordNotFound
+from service.api.file_objects import record_view
 from service.storage.overflow import OverflowStore
 from service.storage.records import RecordStore, file_id
 
@@ -59,7 +60,7 @@ def removal_event(key: str, sequencer: str) -> dict[str, Any]:
 
 
 def record(aws: SimpleNamespace, key: str) -> dict[str, Any]:
-    return RecordStore(aws.dynamodb, TABLE, OverflowStore(aws.s3, BUCKET)).get(file_id(BUCKET, key))
+    return record_view(RecordStore(aws.dynamodb, TABLE, OverflowStore(aws.s3, BUCKET)).file(file_id(BUCKET, key)))
 
 
 def test_an_image_over_the_budget_is_handed_over_and_the_larger_function_stores_it(aws: SimpleNamespace) -> None:

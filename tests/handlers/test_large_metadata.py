@@ -132,7 +132,7 @@ def test_a_second_delivery_of_a_large_record_keeps_the_stored_body(aws: SimpleNa
 
     stored = stored_record(aws)
     assert spilled(stored) and sorted(overflow_objects(aws)) == sorted(spilled(stored).values())
-    assert json.dumps(store.get(event.file_id)["metadata"]) == json.dumps(metadata)
+    assert json.dumps(store.file(event.file_id).metadata()) == json.dumps(metadata)
 
 
 class FailingWrites:

@@ -122,16 +122,26 @@ def test_floods_of_text_or_image_chunks_stop_at_their_bounds() -> None:
         list(png_chunks(memoryview(png(*[chunk(b"IDAT", b"")] * 500)), Budget(SMALL)))
 
 
-def test_a_deflate_bomb_is_skipped_after_bounded_inflation_and_the_rest_is_kept() -> None:
-    bomb = chunk(b"zTXt", b"Raw profile type exif\x00\x00" + zlib.compress(bytes(10 << 20), 9))
-    xmp = chunk(b"iTXt", b"XML:com.adobe.xmp\x00\x00\x00\x00\x00<x:xmpmeta xmlns:x='adobe:ns:meta/'/>")
-    walked = walk(png(bomb, bomb, bomb, xmp), SMALL)
-    assert not walked.stopped and len(walked.skipped) == 3
-    assert [block.kind for block in walked.blocks] == ["xmp"]
+def test_a_deflate_bomb_ends_the_walk_over_its_bound_after_bounded_inflation() -> None:
+    # Every compressed chunk counts, kept or not: libspng inflates them all on a header read.
+    bomb = chunk(b"zTXt", b"Comment\x00\x00" + zlib.compress(bytes(10 << 20), 9))
+    walked = walk(png(bomb, bomb, bomb), SMALL)
+    assert walked.over_limit
+    assert walked.stopped == "its PNG text and ICC chunks would inflate to more than 8192 bytes"
     budget = Budget(SMALL)
-    assert [budget.inflate(zlib.compress(bytes(10 << 20), 9)) for _ in range(3)] == [None, None, None]
-    # All the inflation of a file is bounded: its bytes, and one more that tells a block is too large.
-    assert budget.inflated <= SMALL.max_inflated_bytes + 1
+    with pytest.raises(LimitReached):
+        budget.inflate(zlib.compress(bytes(10 << 20), 9), "test chunks")
+    # All the inflation of a file is bounded: its bytes, and one more that tells it is too much.
+    assert budget.inflated == SMALL.max_inflated_bytes + 1
+
+
+def test_compressed_chunks_within_the_bound_are_inflated_and_kept() -> None:
+    small = chunk(b"zTXt", b"Comment\x00\x00" + zlib.compress(bytes(2000), 9))
+    xmp = chunk(b"iTXt", b"XML:com.adobe.xmp\x00\x01\x00\x00\x00"
+                + zlib.compress(b"<x:xmpmeta xmlns:x='adobe:ns:meta/'/>"))
+    walked = walk(png(small, small, xmp), SMALL)
+    assert not walked.stopped and [block.kind for block in walked.blocks] == ["xmp"]
+    assert bytes(walked.blocks[0].data) == b"<x:xmpmeta xmlns:x='adobe:ns:meta/'/>"
 
 
 def test_oversized_blocks_are_skipped_and_named() -> None:

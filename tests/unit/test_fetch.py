@@ -343,3 +343,15 @@ def test_https_verifies_the_certificate_for_the_url_host_at_the_checked_address(
         with pytest.raises(UpstreamError):
             fetch(url, settings_for(upstream), stub_resolver)
     assert (dialled, upstream.server_names) == ([PUBLIC], ["images.test"])
+
+
+@pytest.mark.parametrize("location", ["/redirect/..;/image", "/redirect/%252e%252e/image", "/redirect-private/image"])
+def test_a_redirect_out_of_the_allowed_prefix_is_403_without_following_it(
+    upstream: Upstream, dialled: list[str], location: str
+) -> None:
+    # The first hop is under the prefix; the Location is not, however it is spelled: each hop is checked again.
+    prefix = upstream.url("/redirect")
+    redirect = "/redirect?" + quote(location, safe="")
+    with pytest.raises(FetchRefused):
+        fetch(upstream.url(redirect), settings_for(upstream, allowed_url_prefixes=(prefix,)), stub_resolver)
+    assert [path for path, _ in upstream.requests] == [redirect]

@@ -183,3 +183,57 @@ def test_address_refusal_says_the_address_is_not_public_without_naming_it() -> N
     assert "not public" in raised.value.message
     assert "10.1.2.3" not in raised.value.message and "10.1.2.3" in raised.value.detail
 
+
+
+UNCHECKABLE = "which a URL prefix cannot be checked against"
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        # Tomcat and Spring read `..;` as `..`: the origin would serve /private/x.jpg.
+        ("/images/..;/private/x.jpg", f"its path holds a ';' parameter (such as ..;), {UNCHECKABLE}"),
+        ("/images/..%3b/private/x.jpg", f"its path holds a ';' parameter (such as ..;), {UNCHECKABLE}"),
+        # Decoded once this is `%2e%2e%2f`, under the prefix; an origin decoding again climbs.
+        ("/images/%252e%252e%252fprivate/x.jpg",
+         f"its path holds a double percent-encoding (such as %252e), which an origin may decode again, {UNCHECKABLE}"),
+        ("/images/%252e%252e/private/x.jpg",
+         f"its path holds a double percent-encoding (such as %252e), which an origin may decode again, {UNCHECKABLE}"),
+        # Overlong UTF-8 for `.`: lenient decoders read `..`.
+        ("/images/%c0%ae%c0%ae/private/x.jpg",
+         f"its path holds percent-encoded bytes that are not UTF-8 (such as an overlong %c0%ae), {UNCHECKABLE}"),
+        ("/images/..%00/private/x.jpg",
+         f"its path holds an encoded control character (such as %00), {UNCHECKABLE}"),
+        ("/images/x.jpg%00.png", f"its path holds an encoded control character (such as %00), {UNCHECKABLE}"),
+        # IIS trims trailing dots and spaces from a segment: `.. ` would be `..`.
+        ("/images/..%20/private/x.jpg", f"its path holds a segment of dots and spaces, {UNCHECKABLE}"),
+        ("/images/.../x.jpg", f"its path holds a segment of dots and spaces, {UNCHECKABLE}"),
+        # A prefix is a path boundary, with or without its trailing slash.
+        ("/images-private/x.jpg", "its path is not under an allowed URL prefix"),
+        ("/photos-private/x.jpg", "its path is not under an allowed URL prefix"),
+        ("/photosx", "its path is not under an allowed URL prefix"),
+    ],
+)
+def test_paths_an_origin_could_read_outside_the_prefix_are_refused_naming_why(path: str, reason: str) -> None:
+    settings = FetchSettings(allowed_url_prefixes=("http://host.test/images/", "http://host.test/photos"))
+    with pytest.raises(FetchRefused) as raised:
+        check_target(parse_url("http://host.test" + path), settings)
+    assert raised.value.message == f"The URL is not allowed: {reason}."
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/images/a.jpg", "/images/", "/images", "/photos", "/photos/", "/photos/2024/a.jpg",
+        "/images/%C3%BC.jpg", "/images/100%25.jpg", "/images/a%20b.jpg", "/images/a.b.jpg", "/images/.hidden",
+        "/images/x/../y.jpg", "/images/a.jpg?next=/../x;y",
+    ],
+)
+def test_paths_under_a_prefix_are_admitted(path: str) -> None:
+    settings = FetchSettings(allowed_url_prefixes=("http://host.test/images/", "http://host.test/photos"))
+    check_target(parse_url("http://host.test" + path), settings)
+
+
+def test_without_prefixes_the_path_is_not_judged() -> None:
+    # Prefix rules are about escaping a prefix: with none configured, any public URL's path may be fetched.
+    check_target(parse_url("http://host.test/a/..;/%252e/%c0%ae.jpg"), FetchSettings())

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import struct
-import zlib
 from collections.abc import Callable
 
 import pytest
@@ -22,28 +21,11 @@ from imagemeta import TooLarge, extract, extract_with_embedded
 from imagemeta.containers import walk
 from imagemeta.jpeg import decoder_input, quantization_tables
 
+from ..hostile import encoded, jpeg_segment, png_chunk, riff_chunk
 from ..paths import IMAGES
 
 MANY = 20_000
 MANY_FRAMES = 150_000  # two units each (image descriptor, one short sub-block): past the GIF bound
-
-
-def encoded(fmt: str, size: tuple[int, int] = (64, 48), **options: object) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, (90, 120, 200)).save(out, fmt, **options)
-    return out.getvalue()
-
-
-def png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def riff_chunk(kind: bytes, data: bytes) -> bytes:
-    return kind + struct.pack("<I", len(data)) + data + b"\0" * (len(data) & 1)
-
-
-def jpeg_segment(marker: int, payload: bytes) -> bytes:
-    return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
 
 
 def jpeg_with_comments() -> bytes:

@@ -83,7 +83,7 @@ def walk(data: bytes | bytearray | memoryview, limits: WalkLimits = DEFAULT_WALK
         result.stopped, result.over_limit = str(stop), stop.over_limit
     except (struct.error, IndexError, ValueError) as error:
         result.stopped = f"malformed: {error}"
-    result.units = budget.units
+    result.units, result.metadata_bytes, result.inflated = budget.units, budget.metadata_bytes, budget.inflated
     return result
 
 

@@ -19,10 +19,16 @@ class WalkLimits:
     # A GIF's frames are image data, not metadata: an animation of thousands is legitimate. About five units
     # a frame, so some 50,000 frames; walking them all costs about 0.7 s at most.
     max_gif_units: int = 1 << 18
-    max_metadata_units: int = 1_024  # of those, APPn/COM segments, text chunks and metadata items
+    max_metadata_units: int = 1_024  # of those, APPn/COM segments, text and ICC chunks, extensions, metadata items
+    # The bytes of those units: libjpeg keeps every APPn segment, libspng every text chunk, and Pillow reads a GIF's
+    # extensions a sub-block at a time in Python (39 MB of comment: 1.1 s, 200 MB), all on a header read.
+    max_metadata_bytes: int = 16 << 20
     max_block_bytes: int = 16 << 20  # one block, after inflation
     max_total_bytes: int = 32 << 20  # every block of a file together, after inflation
-    max_inflated_bytes: int = 8 << 20  # all inflation in a file, refused blocks included (deflate bombs)
+    # All inflation in a file: every compressed PNG text and ICC chunk, whether the walk keeps it or not, since
+    # libspng inflates them all on a header read (100 zTXt chunks of 7 MB each took it 1 GB). Over it, the file
+    # is refused: past this many bytes nothing more is inflated.
+    max_inflated_bytes: int = 8 << 20
 
 
 DEFAULT_WALK_LIMITS = WalkLimits()
@@ -47,6 +53,8 @@ class Walk:
     format: str | None  # the contract's format name; None when the bytes are no supported image
     blocks: list[Block] = field(default_factory=list)
     units: int = 0
+    metadata_bytes: int = 0  # of the metadata units visited
+    inflated: int = 0  # bytes inflated (PNG's compressed text and ICC chunks)
     stopped: str | None = None  # why the walk ended early (a limit or a fault); None when complete
     over_limit: bool = False  # ended by a WalkLimits bound (a hostile file), not by corruption
     skipped: list[str] = field(default_factory=list)  # blocks left out (too large, bad compression)
@@ -75,10 +83,10 @@ class Budget:
 
     def __init__(self, limits: WalkLimits = DEFAULT_WALK_LIMITS) -> None:
         self.limits = limits
-        self.units = self.metadata_units = self.kept = self.inflated = 0
+        self.units = self.metadata_units = self.metadata_bytes = self.kept = self.inflated = 0
 
-    def visit(self, metadata: bool = False) -> None:
-        """Count one unit (and one metadata unit); raise LimitReached past a bound."""
+    def visit(self, metadata: bool = False, size: int = 0) -> None:
+        """Count one unit (and one metadata unit of `size` bytes); raise LimitReached past a bound."""
         self.units += 1
         if self.units > self.limits.max_units:
             raise LimitReached(f"more than {self.limits.max_units} structural units")
@@ -86,6 +94,14 @@ class Budget:
             self.metadata_units += 1
             if self.metadata_units > self.limits.max_metadata_units:
                 raise LimitReached(f"more than {self.limits.max_metadata_units} metadata segments or chunks")
+            self.add_metadata_bytes(size)
+
+    def add_metadata_bytes(self, size: int) -> None:
+        """Count `size` bytes of metadata (of a unit whose length is known once walked); LimitReached past the bound."""
+        self.metadata_bytes += size
+        if self.metadata_bytes > self.limits.max_metadata_bytes:
+            raise LimitReached(f"its metadata segments, chunks and extensions hold more than "
+                               f"{_mib(self.limits.max_metadata_bytes)}")
 
     def keep(self, size: int) -> bool:
         """Whether a block of `size` bytes fits the per-block and per-file bounds (and count it if so)."""
@@ -94,22 +110,27 @@ class Budget:
         self.kept += size
         return True
 
-    def inflate(self, compressed: bytes | memoryview) -> bytes | None:
-        """zlib data inflated to at most the bytes a block may keep; None when larger or corrupt.
+    def inflate(self, compressed: bytes | memoryview, what: str) -> bytes | None:
+        """zlib data inflated; None when corrupt; LimitReached (naming `what`) when the file's inflation would pass
+        its bound.
 
-        Output is capped while inflating, and every byte inflated in a file counts against the per-file
-        bound (blocks refused too), so deflate bombs cost at most that many bytes of work in all.
+        Output is capped while inflating, at one byte past what the file may still inflate, so deflate bombs
+        cost at most that many bytes of work in all, kept or not.
         """
-        room = min(self.limits.max_block_bytes, self.limits.max_total_bytes - self.kept,
-                   self.limits.max_inflated_bytes - self.inflated)
-        if room <= 0:
-            return None
+        room = self.limits.max_inflated_bytes - self.inflated
         try:
             out = zlib.decompressobj().decompress(compressed, room + 1)
         except zlib.error:
             return None
         self.inflated += len(out)
-        return out if len(out) <= room else None
+        if len(out) > room:
+            raise LimitReached(f"its {what} would inflate to more than {_mib(self.limits.max_inflated_bytes)}")
+        return out
+
+
+def _mib(size: int) -> str:
+    """A bound in MiB when it is whole MiB (as they all are by default), else in bytes."""
+    return f"{size >> 20} MiB" if size and size % (1 << 20) == 0 else f"{size} bytes"
 
 
 def as_bytes(data: bytes | bytearray | memoryview) -> bytes:

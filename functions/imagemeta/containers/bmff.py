@@ -4,7 +4,11 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 
-from .base import Block, Budget, Malformed, span
+from .base import Block, Budget, LimitReached, Malformed, span
+
+# libheif (libvips' and pillow-heif's) refuses an iinf of more items than this (its default security limits):
+# refused here first, as a limit (413) rather than a corrupt file.
+MAX_ITEMS = 256
 
 
 def bmff_boxes(view: memoryview, start: int, end: int, budget: Budget) -> Iterator[tuple[bytes, int, int]]:
@@ -30,14 +34,19 @@ def _full_box(view: memoryview, payload: int) -> tuple[int, int]:
 
 
 def _item_infos(view: memoryview, start: int, end: int, budget: Budget) -> dict[int, tuple[bytes, bytes]]:
-    """item ID -> (item type, content type) from an iinf box's infe entries."""
+    """item ID -> (item type, content type) from an iinf box's infe entries; LimitReached past MAX_ITEMS."""
     version, position = _full_box(view, start)
+    count = int.from_bytes(span(view, position, 2 if version == 0 else 4, "iinf"), "big")
     position += 2 if version == 0 else 4
-    items = {}
+    if count > MAX_ITEMS:
+        raise LimitReached(f"more than {MAX_ITEMS} items (libheif's own bound)")
+    items: dict[int, tuple[bytes, bytes]] = {}
     for kind, payload, box_end in bmff_boxes(view, position, end, budget):
         if kind != b"infe":
             continue
         budget.visit(metadata=True)
+        if len(items) == MAX_ITEMS:
+            raise LimitReached(f"more than {MAX_ITEMS} items (libheif's own bound)")
         version, body = _full_box(view, payload)
         if version < 2:
             continue

@@ -33,8 +33,10 @@ def gif_blocks(view: memoryview, budget: Budget) -> Iterator[tuple[int, int, int
                 if trailer < 0:
                     raise Malformed("GIF XMP extension without its trailer")
                 position = trailer + len(GIF_XMP_TRAILER)
+                budget.add_metadata_bytes(position - start)
             else:
-                position = _skip_sub_blocks(view, position + 2, budget)
+                # Every extension's bytes count: Pillow reads each one a sub-block at a time, in Python.
+                position = _skip_sub_blocks(view, position + 2, budget, metadata=True)
             yield 0x2100 | label, start, position
         elif introducer == 0x2C:
             descriptor = span(view, position + 1, 9, "GIF image descriptor")
@@ -46,8 +48,8 @@ def gif_blocks(view: memoryview, budget: Budget) -> Iterator[tuple[int, int, int
     raise Malformed("GIF ends without its trailer")
 
 
-def _skip_sub_blocks(view: memoryview, position: int, budget: Budget) -> int:
-    """The position after a chain of data sub-blocks and its terminator."""
+def _skip_sub_blocks(view: memoryview, position: int, budget: Budget, metadata: bool = False) -> int:
+    """The position after a chain of data sub-blocks and its terminator; `metadata`: their bytes count as such."""
     while True:
         if position >= len(view):
             raise Malformed("GIF sub-blocks run past the end")
@@ -57,9 +59,14 @@ def _skip_sub_blocks(view: memoryview, position: int, budget: Budget) -> int:
         if size == 255:
             # A run of full sub-blocks has 0xFF every 256 bytes: measured in C, a window at a time.
             lengths = bytes(view[position : position + _FULL_RUN_WINDOW : 256])
-            position += 256 * (len(lengths) - len(lengths.lstrip(b"\xff")))
+            run = 256 * (len(lengths) - len(lengths.lstrip(b"\xff")))
+            if metadata:
+                budget.add_metadata_bytes(run)
+            position += run
             continue
         budget.visit()
+        if metadata:
+            budget.add_metadata_bytes(1 + size)
         position += 1 + size
 
 

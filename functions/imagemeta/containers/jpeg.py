@@ -29,13 +29,14 @@ def jpeg_segments(view: memoryview, budget: Budget) -> Iterator[tuple[int, int, 
             budget.visit()
             position += 1
             continue
-        budget.visit(metadata=0xE0 <= marker <= 0xEF or marker == 0xFE)
-        if marker in (0xD9, 0xDA):  # EOI, SOS: metadata comes before the image data
-            return
-        if marker == 0x01 or 0xD0 <= marker <= 0xD8:  # TEM, RSTn, SOI carry no length
-            position += 2
+        if marker in (0xD9, 0xDA) or marker == 0x01 or 0xD0 <= marker <= 0xD8:
+            budget.visit()
+            if marker in (0xD9, 0xDA):  # EOI, SOS: metadata comes before the image data
+                return
+            position += 2  # TEM, RSTn, SOI carry no length
             continue
         length = int.from_bytes(span(view, position + 2, 2, "JPEG segment length"), "big")
+        budget.visit(metadata=0xE0 <= marker <= 0xEF or marker == 0xFE, size=length)
         if length < 2:
             raise Malformed(f"JPEG segment length {length} at {position}")
         payload = span(view, position + 4, length - 2, "JPEG segment")

@@ -1,4 +1,8 @@
-"""PNG: chunks up to IEND; eXIf, XMP in text chunks, and "Raw profile type" text chunks (inflated within bounds)."""
+"""PNG: chunks up to IEND; eXIf, XMP in text chunks, and "Raw profile type" text chunks (inflated within bounds).
+
+Every compressed chunk (zTXt, compressed iTXt, iCCP) is inflated and counted, kept or not: libspng inflates
+them all while libvips reads only the header, so the file's total must be known before libvips sees it.
+"""
 from __future__ import annotations
 
 import struct
@@ -10,6 +14,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 XMP_KEYWORD = b"XML:com.adobe.xmp"
 
 _PNG_TEXT = {b"tEXt", b"zTXt", b"iTXt"}
+_PNG_METADATA = _PNG_TEXT | {b"eXIf", b"iCCP"}
+INFLATED = "PNG text and ICC chunks"
 
 
 def png_chunks(view: memoryview, budget: Budget) -> Iterator[tuple[bytes, int, memoryview]]:
@@ -17,7 +23,7 @@ def png_chunks(view: memoryview, budget: Budget) -> Iterator[tuple[bytes, int, m
     position = len(PNG_SIGNATURE)
     while position + 8 <= len(view):
         length, kind = struct.unpack_from(">I4s", view, position)
-        budget.visit(metadata=kind in _PNG_TEXT or kind == b"eXIf")
+        budget.visit(metadata=kind in _PNG_METADATA, size=length)
         data = span(view, position + 8, length, f"PNG {kind!r} chunk")
         if kind == b"IEND":
             return
@@ -35,6 +41,10 @@ def blocks(view: memoryview, budget: Budget, skipped: list[str]) -> Iterator[Blo
             block = Block("exif", data[skip:], offset + skip, "eXIf")
         elif kind in _PNG_TEXT:
             block = _png_text_block(kind, view, offset, data, budget, skipped)
+        elif kind == b"iCCP":  # counted only: the profile is libvips' to read
+            name_end = bytes(data[:80]).find(b"\x00")
+            budget.inflate(data[name_end + 2 :], INFLATED)
+            continue
         else:
             continue
         if block is not None and (kept := keep_block(budget, skipped, block)):
@@ -48,13 +58,13 @@ def _png_text_block(kind: bytes, view: memoryview, offset: int, data: memoryview
     if keyword_end < 0:
         return None
     keyword = bytes(data[:keyword_end])
+    text = _png_text(kind, view, offset, data, keyword_end, budget)  # inflated first: every one counts
     is_raw_profile = keyword.startswith(b"Raw profile type ")
     if keyword != XMP_KEYWORD and not is_raw_profile:
         return None
     source = f"{kind.decode()} {keyword.decode('latin-1')}"
-    text = _png_text(kind, view, offset, data, keyword_end, budget)
     if text is None:
-        skipped.append(f"{source} chunk at {offset}: too large or not inflatable")
+        skipped.append(f"{source} chunk at {offset}: not inflatable")
         return None
     if not is_raw_profile:
         return Block("xmp", text, offset, source)
@@ -67,7 +77,7 @@ def _png_text(kind: bytes, view: memoryview, offset: int, data: memoryview, keyw
     if kind == b"tEXt":
         return data[keyword_end + 1 :]
     if kind == b"zTXt":
-        return budget.inflate(data[keyword_end + 2 :])
+        return budget.inflate(data[keyword_end + 2 :], INFLATED)
     compressed = data[keyword_end + 1] == 1
     end = offset + len(data)
     language_end = find(view, b"\x00", offset + keyword_end + 3, end)
@@ -75,7 +85,7 @@ def _png_text(kind: bytes, view: memoryview, offset: int, data: memoryview, keyw
     if translated_end < 0:
         return None
     text = data[translated_end + 1 - offset :]
-    return budget.inflate(text) if compressed else text
+    return budget.inflate(text, INFLATED) if compressed else text
 
 
 # "Raw profile type X" (ImageMagick's and ExifTool's PNG text): "\nX\n<length>\n<hex digits, lines>".

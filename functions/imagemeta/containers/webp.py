@@ -13,7 +13,7 @@ def riff_chunks(view: memoryview, budget: Budget) -> Iterator[tuple[bytes, int, 
     while position + 8 <= end:
         kind = bytes(view[position : position + 4])
         length = int.from_bytes(view[position + 4 : position + 8], "little")
-        budget.visit(metadata=kind in (b"EXIF", b"XMP "))
+        budget.visit(metadata=kind in (b"EXIF", b"XMP ", b"ICCP"), size=length)
         yield kind, position + 8, span(view, position + 8, length, f"RIFF {kind!r} chunk")
         position += 8 + length + (length & 1)
 

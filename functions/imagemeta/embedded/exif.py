@@ -3,7 +3,8 @@
 IFD0's entries are read in stored order, and each pointer (ExifIFD, GPS, and InteropIFD inside ExifIFD)
 is followed where it stands, as ExifTool does; IFD1 comes last. Maker notes are not read (ExifTool files
 them in a group of their own). IPTC, XMP and Photoshop blocks in IFD0 (TIFF files) come out as `Nested`.
-Bounds are those of the core's EXIF reader (imagemeta.exif): entries per IFD, values per tag and block.
+Bounds are those of the core's EXIF reader (imagemeta.exif): entries per IFD, values per tag and block; the
+entries and values of all of a file's blocks together count against its ReadBudget.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ..containers import TIFF_NESTED
 from ..exif import EXIF_POINTER, GPS_POINTER, INTEROP_POINTER, MAKER_NOTE, MAX_TAG_VALUES, IfdReader, tiff_structure
 from .conversions import BINARY, Context, perl_number, printed, round_rational, run
 from .facts import Fact, Nested
+from .read_budget import ReadBudget
 from .tables import exif_tables
 from .values import perl_num, perl_str, utf8_text
 
@@ -30,17 +32,18 @@ SIGNED_GPS_REFS = {"GPSLatitude": 0x0001, "GPSLongitude": 0x0003, "GPSAltitude":
 _SOUTH_WEST = ("S", "W")
 
 
-def exif_facts(data: bytes | memoryview, base: int, ifd1_low_priority: bool) -> Iterator[Fact | Nested]:
+def exif_facts(data: bytes | memoryview, base: int, ifd1_low_priority: bool,
+               budget: ReadBudget) -> Iterator[Fact | Nested]:
     """The facts of an EXIF block in ExifTool's order; a fault ends the block with what it gave.
 
     `base` is where the TIFF header lies in the file: offsets (ThumbnailOffset...) are reported from the
-    file's start, as ExifTool reports them.
+    file's start, as ExifTool reports them. Entries and values count against the file's `budget`.
     """
     buf = tiff_structure(data)
     if buf is None:
         return
     order = "<" if buf[0] == 0x49 else ">"
-    reader = IfdReader(buf, order)
+    reader = _BudgetedReader(buf, order, budget)
     ctx = Context(order, base)
     try:
         ifd0, ifd1 = reader.ifd(reader.u32(4))
@@ -49,6 +52,25 @@ def exif_facts(data: bytes | memoryview, base: int, ifd1_low_priority: bool) -> 
         yield from _ifd_facts(reader, ctx, entries, "exif", low_priority=ifd1_low_priority)
     except (struct.error, ValueError, TypeError, IndexError):
         return
+    finally:
+        budget.spend("max_exif_values", reader.values_read())
+
+
+class _BudgetedReader(IfdReader):
+    """The core's IFD reader, its entries counted against the file's budget and its values limited to what is left."""
+
+    def __init__(self, buf: memoryview, order: str, budget: ReadBudget) -> None:
+        super().__init__(buf, order)
+        self.file_budget = budget
+        self.budget = self.granted = min(self.budget, budget.left("max_exif_values"))
+
+    def ifd(self, offset: int | None, order: str | None = None, base: int = 0) -> tuple[dict[int, tuple], int | None]:
+        entries, following = super().ifd(offset, order, base)
+        self.file_budget.spend("max_exif_entries", len(entries))
+        return entries, following
+
+    def values_read(self) -> int:
+        return self.granted - self.budget
 
 
 def _ifd_facts(reader: IfdReader, ctx: Context, entries: dict[int, tuple], table: str, ifd0: bool = False,

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from .conversions import BINARY, Context, printed, run
 from .facts import Fact, Nested
+from .read_budget import ReadBudget
 from .tables import iptc_table
 from .values import as_bytes, latin_text, utf8_text
 
@@ -24,13 +25,15 @@ _IRB_SIGNATURES = (b"8BIM", b"PHUT", b"DCSR", b"AgHg", b"MeSa")
 MAX_RESOURCES = 4_096  # Photoshop writes a few dozen
 
 
-def photoshop_blocks(data: bytes | memoryview) -> Iterator[Nested]:
-    """The IPTC, EXIF and XMP resources of a Photoshop image-resource block, in order."""
+def photoshop_blocks(data: bytes | memoryview, budget: ReadBudget) -> Iterator[Nested]:
+    """The IPTC, EXIF and XMP resources of a Photoshop image-resource block, in order; each counts against
+    `budget`."""
     view = memoryview(data).cast("B")
     position = 0
     for _ in range(MAX_RESOURCES):
         if position + 12 > len(view) or bytes(view[position : position + 4]) not in _IRB_SIGNATURES:
             return
+        budget.spend("max_photoshop_resources")
         resource = int.from_bytes(view[position + 4 : position + 6], "big")
         name_length = view[position + 6]
         position += 6 + ((name_length + 2) & ~1)  # Pascal name, padded to an even length
@@ -45,13 +48,15 @@ def photoshop_blocks(data: bytes | memoryview) -> Iterator[Nested]:
         position = start + size + (size & 1)
 
 
-def iptc_facts(data: bytes | memoryview, standard: bool) -> list[Fact]:
+def iptc_facts(data: bytes | memoryview, standard: bool, budget: ReadBudget) -> list[Fact]:
     """One IPTC block's facts; list tags (Keywords...) gather their datasets. `standard` is False for a
-    block ExifTool finds outside the format's standard place, whose tags it ranks below the others."""
+    block ExifTool finds outside the format's standard place, whose tags it ranks below the others. Each
+    dataset counts against the file's `budget`."""
     table = iptc_table()
     values: dict[tuple[int, int], list[object]] = {}
     latin = True
     for record, dataset, raw in _datasets(memoryview(data).cast("B")):
+        budget.spend("max_iptc_datasets")
         entry = table.get((record, dataset))
         if record not in _RECORDS or entry is None or entry.get("binary"):
             continue  # ExifTool reports unknown datasets only with -u, binary ones as "(Binary data ...)"

@@ -7,11 +7,12 @@ from collections.abc import Iterable
 
 from ..containers import Walk, walk
 from ..containers.base import as_bytes
-from ..errors import NotAnImage
+from ..errors import NotAnImage, TooLarge
 from ..limits import DEFAULT_LIMITS, Limits
 from .exif import exif_facts
 from .facts import Fact, Nested, merge
 from .iptc import iptc_facts, photoshop_blocks
+from .read_budget import ReadBudget
 from .values import json_value
 from .xmp import extended_packet, gps_altitude_sign, xmp_facts
 
@@ -51,24 +52,28 @@ def extract_with_embedded(source: Source, limits: Limits = DEFAULT_LIMITS) -> tu
     """The metadata object and the embeddedMetadata object from one read of the file (what the ingest stores).
 
     The bytes are read once and the container is walked once (`containers.walk`), for both objects;
-    `extract_walked` decides whether the file is readable at all, with its errors.
+    `extract_walked` decides whether the file is readable at all, with its errors. The metadata blocks are
+    read first, within the file's ReadBudget, so a file past a bound (TooLarge) never reaches a decoder.
     """
-    from ..extraction import extract_walked  # the image stack loads only when the metadata object is asked for
+    from ..extraction import extract_walked, refuse_over_limit  # the image stack loads only when asked for
 
     data = as_bytes(read_bytes(source, limits))
     found = walk(data)
-    return extract_walked(data, found, limits), from_walk(found)
+    refuse_over_limit(found)
+    embedded = from_walk(found)
+    return extract_walked(data, found, limits), embedded
 
 
-def from_walk(found: Walk) -> dict:
-    """The embeddedMetadata object from a container walk already made (the ingest's single pass)."""
-    merged = merge(list(collect(found)))
+def from_walk(found: Walk, budget: ReadBudget | None = None) -> dict:
+    """The embeddedMetadata object from a container walk already made (the ingest's single pass); TooLarge when
+    its blocks hold more than the file's ReadBudget (`budget`: what was spent is left there to see)."""
+    merged = merge(list(collect(found, budget or ReadBudget())))
     return _bounded({name.replace("-", ""): json_value(fact.value) for name, fact in merged.items()})
 
 
-def collect(found: Walk) -> Iterable[Fact]:
+def collect(found: Walk, budget: ReadBudget) -> Iterable[Fact]:
     """Every block's facts in ExifTool's order; Extended XMP (JPEG) last, as ExifTool reads it."""
-    state = _State(found.format)
+    state = _State(found.format, budget)
     extension_chunks = []
     for block in found.blocks:
         if block.nested:
@@ -86,8 +91,9 @@ def collect(found: Walk) -> Iterable[Fact]:
 class _State:
     """What reading one file's blocks needs to remember: the format, whether standard IPTC was seen."""
 
-    def __init__(self, fmt: str | None) -> None:
+    def __init__(self, fmt: str | None, budget: ReadBudget) -> None:
         self.format = fmt
+        self.budget = budget
         self.standard_iptc_seen = False
         self.xmp: list[Fact] = []
 
@@ -97,24 +103,26 @@ class _State:
             return []
         try:
             return list(self._facts(kind, data, source, offset, depth))
+        except TooLarge:
+            raise  # the file's budget is spent: the whole file is refused, not this block
         except Exception:  # noqa: BLE001 - a refused XMP packet, or hostile bytes breaking a reader in a way no test foresaw
             return []
 
     def _facts(self, kind: str, data: bytes | memoryview, source: str, offset: int, depth: int) -> Iterable[Fact]:
         if kind == "exif":
-            for item in exif_facts(data, offset, ifd1_low_priority=self.format == "jpg"):
+            for item in exif_facts(data, offset, ifd1_low_priority=self.format == "jpg", budget=self.budget):
                 if isinstance(item, Nested):
                     yield from self.read(item.kind, item.data, "IFD0", depth=depth + 1)
                 else:
                     yield item
         elif kind == "xmp":
-            facts = list(gps_altitude_sign(xmp_facts(data)))
+            facts = list(gps_altitude_sign(xmp_facts(data, self.budget)))
             self.xmp += facts
             yield from facts
         elif kind == "iptc":
-            yield from iptc_facts(data, standard=self._standard_iptc(source))
+            yield from iptc_facts(data, standard=self._standard_iptc(source), budget=self.budget)
         elif kind == "photoshop":
-            for nested in photoshop_blocks(data):
+            for nested in photoshop_blocks(data, self.budget):
                 yield from self.read(nested.kind, nested.data, f"{source} resource", depth=depth + 1)
 
     def _standard_iptc(self, source: str) -> bool:

@@ -5,7 +5,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote, unquote_to_bytes, urlsplit
 
 from ..errors import BadParameter, FetchRefused, UpstreamError
 from ..limits import DEFAULT_MAX_BYTES
@@ -23,7 +23,13 @@ _ADDRESS_REFUSED = (
     "The URL is not allowed: its host is or resolves to an address that is not public "
     "(loopback, private, link-local, reserved or the metadata service)."
 )
+# What an origin may read otherwise than the prefix check does, so that a path under a prefix here escapes it
+# there: decoded once, the path is refused when another decoding, a `;` parameter (Tomcat reads `..;` as `..`),
+# a lenient UTF-8 decoder (`%c0%ae` as `.`), a NUL that ends a C string, or a segment trimmed of its trailing
+# dots and spaces (IIS: `.. ` is `..`) could make it climb.
 _ENCODED_SEPARATOR = re.compile(r"%(2f|5c)", re.IGNORECASE)
+_DOUBLE_ENCODED = re.compile(r"%25[0-9a-f]{2}", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _LOOPBACK = (ip_network("127.0.0.0/8"), ip_network("::1/128"))
 # Refused even where a Python version's is_global would let them through.
 _ALWAYS_REFUSED = (
@@ -112,21 +118,41 @@ def _prefix_refusal(target: Target, prefixes: list[Target]) -> str | None:
     same_origin = [prefix for prefix in same_scheme if prefix.port == target.port]
     if not same_origin:
         return f"the port {target.port} is not that of an allowed URL prefix for its host"
-    path = _decoded_path(target)
-    if path is None:
-        return "its path holds an encoded slash or backslash, which a URL prefix cannot be checked against"
-    if not any(path.startswith(unquote(prefix.path.partition("?")[0])) for prefix in same_origin):
+    path, uncheckable = _decoded_path(target)
+    if uncheckable:
+        return f"its path holds {uncheckable}, which a URL prefix cannot be checked against"
+    if not any(_under(path, prefix) for prefix in same_origin):
         return "its path is not under an allowed URL prefix"
     return None
 
 
-def _decoded_path(target: Target) -> str | None:
-    """The path (without query) as the origin will read it: percent-decoded; None when decoding would
-    make a new `/` or `\\`, since servers differ on whether `%2F` separates segments (and `..%2f` then climbs)."""
+def _under(path: str, prefix: Target) -> bool:
+    """Whether the decoded path is the prefix's path or below it: a prefix ends at a segment boundary, so
+    `/images` (or `/images/`) admits `/images` and `/images/a.jpg`, never `/images-private/a.jpg`."""
+    base = unquote(prefix.path.partition("?")[0]).rstrip("/")
+    return path == base or path.startswith(base + "/")
+
+
+def _decoded_path(target: Target) -> tuple[str, str | None]:
+    """The path (without query) as the origin will read it, percent-decoded once (dot segments were resolved by
+    `parse_url`), and what in it an origin could read otherwise (None when nothing)."""
     path = target.path.partition("?")[0]
     if _ENCODED_SEPARATOR.search(path):
-        return None
-    return unquote(path)
+        # Servers differ on whether `%2F` separates segments (and `..%2f` then climbs).
+        return path, "an encoded slash or backslash"
+    if _DOUBLE_ENCODED.search(path):
+        return path, "a double percent-encoding (such as %252e), which an origin may decode again"
+    try:
+        decoded = unquote_to_bytes(path).decode("utf-8")  # strict: overlong forms such as %c0%ae are refused
+    except UnicodeDecodeError:
+        return path, "percent-encoded bytes that are not UTF-8 (such as an overlong %c0%ae)"
+    if _CONTROL.search(decoded):
+        return decoded, "an encoded control character (such as %00)"
+    if ";" in decoded:
+        return decoded, "a ';' parameter (such as ..;)"
+    if any(segment and not segment.strip(". ") for segment in decoded.split("/")):
+        return decoded, "a segment of dots and spaces"
+    return decoded, None
 
 
 def checked_addresses(target: Target, settings: FetchSettings, resolver: Resolver) -> list[IPAddress]:

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from imagemeta.errors import BadParameter
 from library.errors import MissingFiles
 
-from ..storage.batch import batch_get
 from ..storage.objects import delete_objects
 from ..storage.overflow import RESERVED_PREFIX
-from ..storage.records import RecordStore, is_file
+from .deps import ApiDeps
 from .params import FILE_ID, json_body, parse_file_id
 from .resolver import ok, respond
 
@@ -23,28 +23,30 @@ from .resolver import ok, respond
 MAX_BULK_FILE_IDS = 100
 
 
-def register_delete_routes(app: APIGatewayRestResolver, store: RecordStore, dynamodb: Any, table: str,
-                           s3: Any, bucket: str) -> None:
+def router(deps: ApiDeps) -> Router:
     """DELETE /v1/files/{fileId} and POST /v1/files/batch/deleteByFileIds."""
+    routes = Router()
+    stores = deps.storage
 
-    @app.delete("/v1/files/<fileId>")
+    @routes.delete("/v1/files/<fileId>")
     def delete_file(fileId: str) -> Response:  # noqa: N803 - the contract's parameter name
-        key = deletable_key(store.file_item(parse_file_id(fileId))["path"]["S"])
-        if not delete_objects(s3, bucket, [key]):
+        key = deletable_key(stores.records.file(parse_file_id(fileId), consistent=True).key)
+        if not delete_objects(stores.clients.s3, stores.bucket, [key]):
             raise RuntimeError(f"S3 did not delete {key!r}")
-        return respond(app, 204, "")
+        return respond(routes, 204, "")
 
-    @app.post("/v1/files/batch/deleteByFileIds")
+    @routes.post("/v1/files/batch/deleteByFileIds")
     def delete_files() -> Response:
-        file_ids = bulk_file_ids(json_body(app))
-        items, _ = batch_get(dynamodb, table, file_ids, "fileId, #path, deleted, kind", {"#path": "path"},
-                             consistent=True)
-        missing = [fid for fid in file_ids if not is_file(items.get(fid))]
+        file_ids = bulk_file_ids(json_body(routes))
+        found = stores.records.files(file_ids, consistent=True)
+        missing = [fid for fid in file_ids if fid not in found]
         if missing:
             raise MissingFiles(missing)
-        keys = {fid: deletable_key(items[fid]["path"]["S"]) for fid in file_ids}
-        deleted = delete_objects(s3, bucket, list(keys.values()))
-        return ok(app, {"successfullyDeletedFileIds": [fid for fid in file_ids if keys[fid] in deleted]})
+        keys = {fid: deletable_key(found[fid].key) for fid in file_ids}
+        deleted = delete_objects(stores.clients.s3, stores.bucket, list(keys.values()))
+        return ok(routes, {"successfullyDeletedFileIds": [fid for fid in file_ids if keys[fid] in deleted]})
+
+    return routes
 
 
 def bulk_file_ids(body: Any) -> list[str]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from imagemeta.errors import BadParameter
 from library.paths import folder_prefix
@@ -25,7 +25,7 @@ FILE_TYPES = ("all", "image", "non-image")
 LEGACY_FILTERS = ("tags", "name", "includeFolder")
 
 
-def list_request(app: APIGatewayRestResolver) -> ListRequest:
+def list_request(app: Router) -> ListRequest:
     """The request's parameters, each checked; BadParameter names the first that is not acceptable."""
     for legacy in LEGACY_FILTERS:
         if app.current_event.get_query_string_value(legacy) is not None:

@@ -1,19 +1,24 @@
 """The remote-URL route: fetch safely, then extract."""
 from __future__ import annotations
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from imagemeta import Limits, extract
-from imagemeta.fetch import FetchSettings, fetch
+from imagemeta import extract
+from imagemeta.fetch import fetch
 
+from .deps import ApiDeps
 from .params import required_query
 from .resolver import ok
 
 
-def register_metadata_route(app: APIGatewayRestResolver, fetch_settings: FetchSettings, limits: Limits) -> None:
+def router(deps: ApiDeps) -> Router:
     """GET /v1/metadata?url=."""
+    routes = Router()
 
-    @app.get("/v1/metadata")
+    @routes.get("/v1/metadata")
     def metadata_from_url() -> Response:
-        body = fetch(required_query(app, "url"), fetch_settings)
-        return ok(app, extract(body, limits))
+        body = fetch(required_query(routes, "url"), deps.fetch)
+        return ok(routes, extract(body, deps.limits))
+
+    return routes

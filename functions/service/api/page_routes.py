@@ -1,4 +1,4 @@
-"""The media-library page: GET / (its HTML) and GET /web/{asset} (its scripts, style and icons).
+"""The media-library page: GET / (its HTML) and GET /web/{name} (its scripts, style and icons).
 
 Served to anyone: the page holds no secret, it asks for a private key and calls the API with it, like the
 SDKs. Every answer carries a strict Content-Security-Policy: scripts and styles from this origin only (no
@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from imagemeta.errors import ImageMetaError
 
@@ -74,26 +75,31 @@ def security_headers(policy: str) -> dict[str, str]:
     }
 
 
-def register_page_routes(app: APIGatewayRestResolver, assets: Mapping[str, Asset], policy: str) -> None:
-    """GET / and GET /web/{asset}."""
+def router(assets: Mapping[str, Asset], policy: str) -> Router:
+    """GET / and GET /web/{name}: the page's files (load_assets) under the policy (content_security_policy).
+
+    Unlike the API's route modules it takes no ApiDeps: the page reads no library and no image."""
+    routes = Router()
     headers = security_headers(policy)
 
     def serve(asset: Asset) -> Response:
         return Response(status_code=200, content_type=asset.content_type, body=asset.body, headers=headers)
 
-    @app.get("/")
+    @routes.get("/")
     def page() -> Response:
         # The page's assets are relative to it ("web/app.js"), so it must be read from a path ending in "/":
         # API Gateway routes https://host/api (the stage, no slash) here too, where they would miss the stage.
-        requested = app.current_event.request_context.path
+        requested = routes.current_event.raw_event.get("requestContext", {}).get("path")
         if requested and not requested.endswith("/"):
             return Response(status_code=301, headers={**headers, "Location": requested + "/"})
         return serve(assets[PAGE])
 
-    @app.get("/web/<name>")
+    @routes.get("/web/<name>")
     def asset(name: str) -> Response:
         found = assets.get(name) if name != PAGE else None
         if found is None:
             error = ImageMetaError(f"The page has no file {name!r}.", help="Open the page at the API's base URL.")
             return Response(status_code=404, content_type=JSON, body=error_body(error), headers=headers)
         return serve(found)
+
+    return routes

@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from imagemeta.errors import BadParameter, echo
 
@@ -18,7 +18,7 @@ _CURSOR = re.compile(r"([0-9]|1[0-2])-([0-9a-f]{24})")
 _BAD_CURSOR = "Parameter `cursor` must be the `next` value of a previous page."
 
 
-def required_query(app: APIGatewayRestResolver, name: str) -> str:
+def required_query(app: Router, name: str) -> str:
     """A query parameter that must be present and non-empty."""
     value = app.current_event.get_query_string_value(name)
     if not value:
@@ -26,7 +26,7 @@ def required_query(app: APIGatewayRestResolver, name: str) -> str:
     return value
 
 
-def int_query(app: APIGatewayRestResolver, name: str, default: int, low: int, high: int) -> int:
+def int_query(app: Router, name: str, default: int, low: int, high: int) -> int:
     """An optional integer query parameter in low..high; BadParameter naming it when it is anything else."""
     value = app.current_event.get_query_string_value(name)
     if value is None:
@@ -37,7 +37,7 @@ def int_query(app: APIGatewayRestResolver, name: str, default: int, low: int, hi
     return int(value)
 
 
-def choice_query(app: APIGatewayRestResolver, name: str, choices: tuple[str, ...], default: str) -> str:
+def choice_query(app: Router, name: str, choices: tuple[str, ...], default: str) -> str:
     """An optional query parameter that is one of `choices`; BadParameter listing them otherwise."""
     value = app.current_event.get_query_string_value(name)
     if value is None:
@@ -54,7 +54,7 @@ def parse_file_id(value: str) -> str:
     return value
 
 
-def cursor_query(app: APIGatewayRestResolver) -> tuple[int, str] | None:
+def cursor_query(app: Router) -> tuple[int, str] | None:
     """(distance, fileId) of the item the optional `cursor` resumes after (None: absent or empty, the first page)."""
     cursor = app.current_event.get_query_string_value("cursor")
     if not cursor:
@@ -70,7 +70,7 @@ def encode_cursor(item: dict[str, Any]) -> str:
     return f"{item['distance']}-{item['fileId']}"
 
 
-def json_body(app: APIGatewayRestResolver) -> Any:
+def json_body(app: Router) -> Any:
     """The request body as JSON (None when there is none); BadParameter when it is not JSON text."""
     event = app.current_event
     if not event.body:

@@ -1,4 +1,8 @@
-"""The API's resolver: JSON responses with the request id, and the error family mapped once."""
+"""The API's resolver: JSON responses with the request id, and the error family mapped once.
+
+Routes live in Routers, one per module (`router(deps)`); each handler makes the resolver here and includes
+its function's routers. The answer helpers take the route's Router, whose current event is the request's.
+"""
 from __future__ import annotations
 
 import gzip
@@ -7,6 +11,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from imagemeta.errors import BadParameter, ImageMetaError
 
@@ -19,9 +24,11 @@ COMPRESS_ABOVE_BYTES = 256 * 1024
 MAX_RESPONSE_BYTES = 6_000_000
 
 
-def build_resolver(logger: Logger) -> APIGatewayRestResolver:
-    """A REST resolver whose every answer, errors included, is JSON with an `x-request-id` header."""
+def build_resolver(logger: Logger, *routers: Router) -> APIGatewayRestResolver:
+    """A REST resolver with these routes, whose every answer, errors included, is JSON with an `x-request-id`."""
     app = APIGatewayRestResolver()
+    for router in routers:
+        app.include_router(router)
 
     @app.exception_handler(ImageMetaError)
     def handle_contract_error(error: ImageMetaError) -> Response:
@@ -41,17 +48,17 @@ def build_resolver(logger: Logger) -> APIGatewayRestResolver:
     return app
 
 
-def request_id(app: APIGatewayRestResolver) -> str:
+def request_id(app: APIGatewayRestResolver | Router) -> str:
     """API Gateway's id of the current request ("" for an event without a request context)."""
     return app.current_event.raw_event.get("requestContext", {}).get("requestId") or ""
 
 
-def respond(app: APIGatewayRestResolver, status: int, body: str) -> Response:
+def respond(app: APIGatewayRestResolver | Router, status: int, body: str) -> Response:
     """A JSON answer carrying the request id."""
     return Response(status_code=status, content_type=JSON, body=body, headers={"x-request-id": request_id(app)})
 
 
-def ok(app: APIGatewayRestResolver, body: Any) -> Response:
+def ok(app: Router, body: Any) -> Response:
     """A 200 JSON answer (key order kept, as the contract lists it).
 
     A large answer goes gzip-compressed to clients that accept it (JSON of metadata shrinks about tenfold),

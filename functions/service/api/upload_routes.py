@@ -10,22 +10,21 @@ import base64
 import hashlib
 import mimetypes
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from imagemeta import Limits, NotAnImage, OverMemoryBudget, TooLarge, extract_with_embedded
+from imagemeta import NotAnImage, OverMemoryBudget, TooLarge, extract_with_embedded
 from imagemeta.errors import BadParameter, ImageMetaError
-from imagemeta.fetch import FetchSettings, fetch
+from imagemeta.fetch import fetch
 from library.errors import FileExists
 from library.kinds import IMAGE, file_kind
 from library.paths import file_path, name_of
 
 from ..storage.objects import presigned_put, put_upload
-from ..storage.prepared import PreparedExtractions
 from ..storage.records import file_id
+from .deps import ApiDeps
 from .multipart import Part, parse_form
 from .params import json_body
 from .resolver import ok
@@ -35,35 +34,24 @@ from .upload_params import Placement, form_fields, inline_file, json_fields, pla
 UPLOAD_URL_SECONDS = 900
 
 
-@dataclass(frozen=True)
-class UploadContext:
-    """What the upload routes use: the bucket, S3, the prepared extractions, the limits, the fetch policy, and
-    how to sign a GET URL of an uploaded key (None when the deployment hands out none)."""
-
-    bucket: str
-    s3: Any
-    prepared: PreparedExtractions
-    limits: Limits
-    fetch_settings: FetchSettings
-    url: Callable[[str, str | None], str | None]
-
-
-def register_upload_routes(app: APIGatewayRestResolver, context: UploadContext) -> None:
+def router(deps: ApiDeps) -> Router:
     """POST /api/v1/files/upload and POST /v1/files/upload-url."""
+    routes = Router()
+    stores = deps.storage
 
-    @app.post("/api/v1/files/upload")
+    @routes.post("/api/v1/files/upload")
     def upload() -> Response:
-        event = app.current_event
+        event = routes.current_event
         parts = parse_form(body_bytes(event), event.headers.get("content-type") or "")
         fields = form_fields(parts)
         where = placement(fields)
         wanted = response_fields(fields.get("responseFields"))
-        data = file_bytes(parts.get("file"), context)
-        return ok(app, store_upload(context, where, data, parts["file"].content_type, wanted))
+        data = file_bytes(parts.get("file"), deps)
+        return ok(routes, store_upload(deps, where, data, parts["file"].content_type, wanted))
 
-    @app.post("/v1/files/upload-url")
+    @routes.post("/v1/files/upload-url")
     def upload_url() -> Response:
-        fields = json_fields(json_body(app))
+        fields = json_fields(json_body(routes))
         where = placement(fields)
         headers = {"Content-Type": fields.get("contentType") or guessed_type(where.key)}
         if where.tags:
@@ -71,15 +59,17 @@ def register_upload_routes(app: APIGatewayRestResolver, context: UploadContext) 
         headers.update({f"x-amz-meta-{name}": value for name, value in where.user_metadata.items()})
         if not where.overwrite:
             headers["If-None-Match"] = "*"
-        url = presigned_put(context.s3, context.bucket, where.key, headers, UPLOAD_URL_SECONDS)
-        return ok(app, {
+        url = presigned_put(stores.clients.s3, stores.bucket, where.key, headers, UPLOAD_URL_SECONDS)
+        return ok(routes, {
             "url": url,
             "method": "PUT",
             "headers": headers,
-            "fileId": file_id(context.bucket, where.key),
+            "fileId": file_id(stores.bucket, where.key),
             "filePath": file_path(where.key),
             "expiresAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + UPLOAD_URL_SECONDS)),
         })
+
+    return routes
 
 
 def body_bytes(event: Any) -> bytes:
@@ -88,7 +78,7 @@ def body_bytes(event: Any) -> bytes:
     return base64.b64decode(body) if event.is_base64_encoded else body.encode()
 
 
-def file_bytes(part: Part | None, context: UploadContext) -> bytes:
+def file_bytes(part: Part | None, deps: ApiDeps) -> bytes:
     """The `file` field: a file part's bytes, or text that is an http(s) URL (fetched safely) or base64."""
     if part is None:
         raise BadParameter("Missing required parameter `file`.")
@@ -96,30 +86,31 @@ def file_bytes(part: Part | None, context: UploadContext) -> bytes:
         return part.data
     text = part.text("file").strip()
     if text.lower().startswith(("http://", "https://")):
-        return bytes(fetch(text, context.fetch_settings))
+        return bytes(fetch(text, deps.fetch))
     return inline_file(text)
 
 
-def store_upload(context: UploadContext, where: Placement, data: bytes, declared_type: str | None,
+def store_upload(deps: ApiDeps, where: Placement, data: bytes, declared_type: str | None,
                  wanted: frozenset[str]) -> dict[str, Any]:
     """Extract, hand the extraction to the ingest, put the object; the hosted upload response."""
     metadata: dict | None = None
     embedded: dict | None = None
     error: ImageMetaError | None = None
     try:
-        metadata, embedded = extract_with_embedded(data, context.limits)
+        metadata, embedded = extract_with_embedded(data, deps.limits)
     except (NotAnImage, TooLarge) as refused:
         error = refused
     kind = file_kind(where.key, declared_type or "", metadata["format"] if metadata else None,
                      isinstance(error, TooLarge))
-    fid = file_id(context.bucket, where.key)
+    stores = deps.storage
+    fid = file_id(stores.bucket, where.key)
     md5 = hashlib.md5(data).hexdigest()  # noqa: S324 - S3's ETag of a single-part put, not security
     if not isinstance(error, OverMemoryBudget):  # left to the ingest, whose larger function may decode it
-        context.prepared.put(fid, md5, metadata, embedded, error)
-    put = put_upload(context.s3, context.bucket, where.key, data, kind.mime, where.tags, where.user_metadata,
+        stores.prepared.put(fid, md5, metadata, embedded, error)
+    put = put_upload(stores.clients.s3, stores.bucket, where.key, data, kind.mime, where.tags, where.user_metadata,
                      where.overwrite)
     if put is None:
-        context.prepared.discard(fid, md5)
+        stores.prepared.discard(fid, md5)
         raise FileExists()
     version = put.get("VersionId")
     version = version if version and version != "null" else None
@@ -129,7 +120,7 @@ def store_upload(context: UploadContext, where: Placement, data: bytes, declared
         "size": len(data),
         "versionInfo": {"id": version or fid},
         "filePath": file_path(where.key),
-        "url": context.url(where.key, version),
+        "url": stores.urls.of(where.key, version),
         "fileType": kind.file_type,
         "height": metadata["height"] if metadata else None,
         "width": metadata["width"] if metadata else None,

@@ -9,11 +9,12 @@ from aws_lambda_powertools.utilities.data_classes.s3_event import S3EventRecord
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from imagemeta import Limits, NotAnImage, OverMemoryBudget, TooLarge, extract_with_embedded
+from library.records import StoredError
 
 from ..storage.objects import current_version, head_object, open_object
 from ..storage.overflow import RESERVED_PREFIX
 from ..storage.prepared import Prepared, PreparedExtractions
-from ..storage.records import STORED_ERRORS, ObjectEvent, RecordStore
+from ..storage.records import ObjectEvent, RecordStore
 from .events import object_event
 from .handover import LargerIngest
 
@@ -113,8 +114,7 @@ class Ingest:
     def _write_prepared(self, facts: ObjectEvent, prepared: Prepared) -> bool:
         """The record from the upload route's extraction of exactly these bytes (S3 confirmed their ETag)."""
         if prepared.error is not None:
-            error = STORED_ERRORS[prepared.error["kind"]](prepared.error["message"], help=prepared.error["help"])
-            written = self._store.put_error(facts, error)
+            written = self._store.put_error(facts, StoredError(**prepared.error).error())
         else:
             written = self._store.put_metadata(facts, prepared.metadata or {}, prepared.embedded)
         self._prepared.discard(facts.file_id, facts.etag)

@@ -16,10 +16,12 @@ import contextlib
 import hashlib
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from library.paths import ancestor_prefixes, folder_name, folder_path, parent_prefix
+from library.records import Folder
+
+from .codec import folder_record
 
 FOLDER_KIND = "folder"
 SUBFOLDERS_INDEX = "subfolders"
@@ -73,28 +75,7 @@ def ensure_folder(dynamodb: Any, table: str, bucket: str, prefix: str, fid: str,
         dynamodb.put_item(TableName=table, Item=item, ConditionExpression="attribute_not_exists(fileId)")
 
 
-@dataclass(frozen=True)
-class FolderEntry:
-    """A folder as listings and searches see it."""
-
-    folder_id: str
-    prefix: str
-    name: str
-    created_at: str
-    updated_at: str
-
-
-def folder_entry(item: dict[str, Any]) -> FolderEntry:
-    return FolderEntry(
-        folder_id=item["fileId"]["S"],
-        prefix=item["prefix"]["S"],
-        name=item["folderName"]["S"],
-        created_at=item["createdAt"]["S"],
-        updated_at=item["updatedAt"]["S"],
-    )
-
-
-def subfolders(dynamodb: Any, table: str, prefix: str, counter: Any) -> Iterator[FolderEntry]:
+def subfolders(dynamodb: Any, table: str, prefix: str, counter: Any) -> Iterator[Folder]:
     """Every folder item directly under `prefix` (empty ones too), by name, lazily; each item read is counted."""
     request: dict[str, Any] = {
         "TableName": table,
@@ -106,7 +87,7 @@ def subfolders(dynamodb: Any, table: str, prefix: str, counter: Any) -> Iterator
     while True:
         response = dynamodb.query(**request)
         counter.read(response["ScannedCount"])
-        yield from (folder_entry(item) for item in response["Items"])
+        yield from (folder_record(item) for item in response["Items"])
         if "LastEvaluatedKey" not in response:
             return
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]

@@ -21,12 +21,13 @@ from library import query as search_query
 from library.errors import SearchNeedsPath
 from library.paths import folder_path
 from library.query import Bounds, Node, Scope
+from library.records import FileRecord, Folder
 
 from .batch import batch_get
 from .file_items import MARKER_KIND
 from .folder_index import SORT_FIELDS, SORT_INDEXES, FileEntry, entries
-from .folders import FolderEntry, subfolders
-from .records import file_id, is_file
+from .folders import subfolders
+from .records import RecordStore, file_id
 
 # Folders read at once while walking a subtree; the DynamoDB client's pool must be at least this large.
 WALK_CONCURRENCY = 16
@@ -37,7 +38,7 @@ FILE_ATTRIBUTES = (
     "embeddedMetadataDigest", "recordVersion", "deleted", "kind", "error",
 )
 
-Result = FolderEntry | dict
+Result = Folder | FileRecord
 
 
 @dataclass(frozen=True)
@@ -89,11 +90,12 @@ class ReadBudget:
 class Listings:
     """The files and folders of the records table; the DynamoDB client is passed in."""
 
-    def __init__(self, dynamodb: Any, table: str, bucket: str, max_records: int):
+    def __init__(self, dynamodb: Any, table: str, bucket: str, max_records: int, records: RecordStore):
         self._dynamodb = dynamodb
         self._table = table
         self._bucket = bucket
         self._max_records = max_records
+        self._records = records
 
     def page(self, request: ListRequest) -> ListPage:
         """One page of folders, then files, as the request asks."""
@@ -119,7 +121,7 @@ class Listings:
 
     # ---------------------------------------------------------------- files
 
-    def _files(self, request: ListRequest, scope: Scope, below: list[FolderEntry] | None, budget: ReadBudget,
+    def _files(self, request: ListRequest, scope: Scope, below: list[Folder] | None, budget: ReadBudget,
                wanted: int) -> list[FileEntry]:
         sort, found = plan(request.query, request.sort)
         in_order = sort == request.sort and not scope.recursive
@@ -139,9 +141,9 @@ class Listings:
             found_rows = [row for rows in pool.map(lambda prefix: list(read(prefix)), prefixes) for row in rows]
         return sorted(found_rows, key=file_order(request.sort), reverse=request.descending)
 
-    def _subtree(self, prefix: str, budget: ReadBudget) -> list[FolderEntry]:
+    def _subtree(self, prefix: str, budget: ReadBudget) -> list[Folder]:
         """Every folder below a prefix, read level by level, the folders of a level in parallel."""
-        found: list[FolderEntry] = []
+        found: list[Folder] = []
         level = [prefix]
         with ThreadPoolExecutor(WALK_CONCURRENCY) as pool:
             while level:
@@ -153,8 +155,8 @@ class Listings:
 
     # ---------------------------------------------------------------- folders
 
-    def _folders(self, request: ListRequest, scope: Scope, below: list[FolderEntry] | None,
-                 budget: ReadBudget) -> list[FolderEntry]:
+    def _folders(self, request: ListRequest, scope: Scope, below: list[Folder] | None,
+                 budget: ReadBudget) -> list[Folder]:
         """The folders that match and hold something, sorted (by name unless the sort is by a date)."""
         candidates = below if below is not None else list(self._subfolders(scope.prefix, budget))
         if request.query is not None:
@@ -164,7 +166,7 @@ class Listings:
             shown = [candidate for candidate, live in zip(candidates, holding, strict=True) if live]
         return sorted(shown, key=folder_order(request.sort), reverse=request.descending)
 
-    def _subfolders(self, prefix: str, budget: ReadBudget) -> Iterator[FolderEntry]:
+    def _subfolders(self, prefix: str, budget: ReadBudget) -> Iterator[Folder]:
         return subfolders(self._dynamodb, self._table, prefix, budget)
 
     def _holds_files(self, prefix: str, budget: ReadBudget) -> bool:
@@ -194,13 +196,9 @@ class Listings:
         names = {f"#{name}": name for name in FILE_ATTRIBUTES}
         items, _ = batch_get(self._dynamodb, self._table, wanted, ", ".join(names), names)
         stats.records += len(wanted)
-        results: list[Result] = []
-        for row in page:
-            if isinstance(row, FolderEntry):
-                results.append(row)
-            elif is_file(items.get(row.file_id)):
-                results.append(items[row.file_id])
-        return results
+        files = self._records.records(items)
+        return [row if isinstance(row, Folder) else files[row.file_id] for row in page
+                if isinstance(row, Folder) or row.file_id in files]
 
 
 def plan(query: Node | None, sort: str) -> tuple[str, Bounds | None]:
@@ -230,7 +228,7 @@ def file_fields(row: FileEntry) -> dict[str, Any]:
     }
 
 
-def folder_fields(entry: FolderEntry) -> dict[str, Any]:
+def folder_fields(entry: Folder) -> dict[str, Any]:
     """A folder as the searchQuery sees it: no size, dimensions or format."""
     return {
         "name": entry.name,
@@ -254,7 +252,7 @@ def file_order(sort: str) -> Callable[[FileEntry], Any]:
     return lambda row: (value[sort](row), row.name, row.folder)
 
 
-def folder_order(sort: str) -> Callable[[FolderEntry], Any]:
+def folder_order(sort: str) -> Callable[[Folder], Any]:
     """Folders by date for the date sorts, else by name (they have no size or dimensions)."""
     if sort == "CREATED":
         return lambda entry: (entry.created_at, entry.name, entry.prefix)

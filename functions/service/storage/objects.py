@@ -130,6 +130,19 @@ def iso_instant(moment: datetime) -> str:
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
+class FileUrls:
+    """The `url` of File objects: a presigned GET of the file's version, or None when the deployment hands
+    out none (FILE_URL_SECONDS 0, which also saves signing)."""
+
+    def __init__(self, s3: Any, bucket: str, seconds: int) -> None:
+        self._s3, self._bucket, self._seconds = s3, bucket, seconds
+
+    def of(self, key: str, version_id: str | None) -> str | None:
+        if not self._seconds:
+            return None
+        return presigned_get(self._s3, self._bucket, key, version_id, self._seconds)
+
+
 def presigned_get(s3: Any, bucket: str, key: str, version_id: str | None, seconds: int) -> str:
     """A URL that GETs this object version for `seconds` (signed with the caller's credentials, so it lasts at
     most as long as they do)."""

@@ -14,12 +14,15 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
-from imagemeta.errors import ImageMetaError, NotAnImage, TooLarge
+from imagemeta.errors import ImageMetaError, TooLarge
 from library.errors import RecordNotFound
+from library.records import FileRecord, StoredError
 
 from . import bodies
+from .batch import batch_get
+from .codec import file_record
 from .file_items import RECORD_VERSION, Times, file_attributes, marker_attributes, now_iso
 from .folders import FolderItems
 from .overflow import OverflowStore
@@ -35,7 +38,6 @@ BACKFILL_SEQUENCER = "0"
 TOMBSTONE_TTL_SECONDS = 15 * 24 * 3600
 # Concurrent writes to one record make each other's condition fail; each retries after a pause.
 WRITE_ATTEMPTS = 8
-STORED_ERRORS: dict[str, type[ImageMetaError]] = {"NotAnImage": NotAnImage, "TooLarge": TooLarge}
 # What a write needs of the item it replaces.
 _CURRENT = ("sequencer", "deleted", "recordVersion", "createdAt", "metadataRef", "embeddedMetadataRef")
 
@@ -132,8 +134,8 @@ class RecordStore:
 
     def put_error(self, event: ObjectEvent, error: ImageMetaError) -> bool:
         """Store why an object has no metadata (it is then a non-image file), so lookups answer 400/413, not 404."""
-        kind = next(name for name, cls in STORED_ERRORS.items() if isinstance(error, cls))
-        stored = {"error": {"M": {"kind": {"S": kind}, "message": {"S": error.message}, "help": {"S": error.help}}}}
+        kept = StoredError.of(error)
+        stored = {"error": {"M": {"kind": {"S": kept.kind}, "message": {"S": kept.message}, "help": {"S": kept.help}}}}
         too_large = isinstance(error, TooLarge)
         return self._write(event, lambda times: file_attributes(event, times, None, stored, too_large))
 
@@ -195,35 +197,22 @@ class RecordStore:
 
     # ---------------------------------------------------------------- reads
 
-    def get(self, fid: str) -> dict[str, Any]:
-        """The record view of a file (fileId, path, size, etag, updatedAt, metadata); RecordNotFound when
-        absent, deleted or no file; the stored error when its bytes were no readable image."""
-        item = self.file_item(fid, consistent=False)
-        if "error" in item:
-            raise stored_error(item)
-        return {
-            "fileId": item["fileId"]["S"],
-            "path": item["path"]["S"],
-            "size": int(item["size"]["N"]),
-            "etag": item["etag"]["S"],
-            "updatedAt": item["updatedAt"]["S"],
-            "metadata": self.body(item, bodies.METADATA),
-        }
-
-    def file_item(self, fid: str, consistent: bool = True) -> dict[str, Any]:
-        """The whole item of a live file (errors included); RecordNotFound otherwise."""
+    def file(self, fid: str, consistent: bool = False) -> FileRecord:
+        """The record of a live file; RecordNotFound when absent, deleted, or no file (a folder, a marker)."""
         key = {"fileId": {"S": fid}}
         item = self._dynamodb.get_item(TableName=self._table, Key=key, ConsistentRead=consistent).get("Item")
-        if not is_file(item):
+        if item is None or not is_file(item):
             raise RecordNotFound()
-        return cast(dict[str, Any], item)  # is_file: an item
+        return file_record(item, self._overflow)
 
-    def body(self, item: dict[str, Any], name: str) -> Any:
-        """A JSON body of an item (None when it has none); RecordNotFound when its spilled copy is gone."""
-        try:
-            return bodies.decode(item, name, self._overflow)
-        except bodies.MissingRecordBody as missing:
-            raise RecordNotFound(detail=str(missing)) from None
+    def files(self, fids: list[str], consistent: bool = False) -> dict[str, FileRecord]:
+        """The records of the live files among these fileIds, by fileId (BatchGetItem)."""
+        items, _ = batch_get(self._dynamodb, self._table, fids, consistent=consistent)
+        return {fid: file_record(item, self._overflow) for fid, item in items.items() if is_file(item)}
+
+    def records(self, items: dict[str, dict[str, Any]]) -> dict[str, FileRecord]:
+        """Items read elsewhere (a listing's BatchGetItem) decoded, the live files among them only."""
+        return {fid: file_record(item, self._overflow) for fid, item in items.items() if is_file(item)}
 
 
 def record_keys(event: ObjectEvent, sequencer: str, updated: str) -> dict[str, Any]:
@@ -260,9 +249,3 @@ def is_current_live(item: dict[str, Any] | None) -> bool:
 def is_file(item: dict[str, Any] | None) -> bool:
     """A live file's item: not missing, no tombstone, no folder or folder marker, not the backfill's checkpoint."""
     return item is not None and "deleted" not in item and "kind" not in item and "path" in item
-
-
-def stored_error(item: dict[str, Any]) -> ImageMetaError:
-    """The error a record keeps for bytes that are no readable image."""
-    stored = item["error"]["M"]
-    return STORED_ERRORS[stored["kind"]["S"]](stored["message"]["S"], help=stored["help"]["S"])

@@ -1,0 +1,103 @@
+"""The library's records as typed values: a file and a folder as the API and the storage exchange them.
+
+Storage decodes an item once into these (service/storage/codec.py); nothing above storage sees DynamoDB's
+attribute-value shapes. A file's JSON bodies (its metadata object and embeddedMetadata) may live outside
+its item, so a record carries them as `Body` readers that storage binds: reading one may cost a request,
+and only the routes that answer a body call them.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from imagemeta.errors import ImageMetaError, NotAnImage, TooLarge
+
+from .paths import file_path, folder_path, name_of, parent_prefix
+
+# A JSON body of a record, read on demand (None when the record has none).
+Body = Callable[[], Any]
+# Errors a record keeps for bytes that are no readable image, by the name it stores.
+STORED_ERRORS: dict[str, type[ImageMetaError]] = {"NotAnImage": NotAnImage, "TooLarge": TooLarge}
+
+
+def no_body() -> None:
+    """The body of a record that has none."""
+    return None
+
+
+@dataclass(frozen=True)
+class StoredError:
+    """Why an object has no metadata: its bytes were no readable image, or too large to read."""
+
+    kind: str  # a key of STORED_ERRORS
+    message: str
+    help: str
+
+    @classmethod
+    def of(cls, error: ImageMetaError) -> StoredError:
+        kind = next(name for name, error_type in STORED_ERRORS.items() if isinstance(error, error_type))
+        return cls(kind, error.message, error.help)
+
+    def error(self) -> ImageMetaError:
+        """The error a lookup of the file's metadata answers (400 or 413)."""
+        return STORED_ERRORS[self.kind](self.message, help=self.help)
+
+    @property
+    def too_large(self) -> bool:
+        return self.kind == "TooLarge"
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """A live file: the object's facts from S3, what was read of its bytes, and what callers keep with it.
+
+    `version_id` is S3's version where the bucket keeps versions (None otherwise). Images have `format`,
+    dimensions and `has_alpha`; other files have the stored `error` of their read, or neither when they
+    were never an image. `record_version` is the layout the record was written in (older ones lack facts).
+    """
+
+    file_id: str
+    key: str
+    created_at: str
+    updated_at: str
+    size: int
+    etag: str
+    version_id: str | None
+    mime: str
+    file_type: str  # "image" or "non-image"
+    format: str  # the metadata object's format for images; a non-image's lower-case extension
+    height: int | None = None
+    width: int | None = None
+    has_alpha: bool | None = None
+    tags: tuple[str, ...] = ()
+    custom_metadata: Mapping[str, Any] = field(default_factory=dict)
+    error: StoredError | None = None
+    record_version: int = 1
+    metadata: Body = field(default=no_body, compare=False, repr=False)
+    embedded_metadata: Body = field(default=no_body, compare=False, repr=False)
+
+    @property
+    def name(self) -> str:
+        return name_of(self.key)
+
+    @property
+    def file_path(self) -> str:
+        """The hosted API's filePath: "/" and the key."""
+        return file_path(self.key)
+
+    @property
+    def folder(self) -> str:
+        """The folder holding the file, as a folder path ("/album/")."""
+        return folder_path(parent_prefix(self.key))
+
+
+@dataclass(frozen=True)
+class Folder:
+    """A folder as listings and searches see it: S3 has only key prefixes; the library keeps an item each."""
+
+    folder_id: str
+    prefix: str  # "album/sub/" ("" is the root)
+    name: str
+    created_at: str
+    updated_at: str

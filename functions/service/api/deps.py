@@ -1,0 +1,34 @@
+"""What the routes use, in one typed object that each handler's build() makes once per process.
+
+Every route module exposes `router(deps) -> Router`, and a handler includes the routers of its function
+(handlers/*.py). A function that has no storage (the URL function) leaves `stores` unset; a route that needs
+it asks through `deps.storage`, which names the wiring mistake instead of failing on None.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from aws_lambda_powertools import Logger
+
+from imagemeta.fetch.policy import FetchSettings
+from imagemeta.limits import DEFAULT_LIMITS, Limits
+
+if TYPE_CHECKING:  # the URL function has no storage: it does not import it
+    from ..storage.stores import Stores
+
+
+@dataclass(frozen=True)
+class ApiDeps:
+    """The logger, the deployment's stores, and the image limits and fetch policy of routes that read images."""
+
+    logger: Logger
+    stores: Stores | None = None
+    limits: Limits = DEFAULT_LIMITS
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+
+    @property
+    def storage(self) -> Stores:
+        if self.stores is None:
+            raise RuntimeError("a route that reads or writes the library was wired into a function without storage")
+        return self.stores
