@@ -53,7 +53,7 @@ export class FileDetails {
     this.#shown = null;
     this.#panel.hidden = true;
     this.#panel.replaceChildren();
-    this.#returnFocus?.isConnected && this.#returnFocus.focus();
+    if (this.#returnFocus?.isConnected) this.#returnFocus.focus();
     this.#returnFocus = null;
   }
 

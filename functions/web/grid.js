@@ -4,7 +4,7 @@
 import { describe } from "./api.js";
 import { element, formatBytes } from "./dom.js";
 
-export const PAGE_SIZE = 24;
+const PAGE_SIZE = 24;
 const FILE_ICON = "web/file.svg";
 
 export class FileGrid {
@@ -49,20 +49,19 @@ export class FileGrid {
   /** A file just uploaded into the shown folder, first in the grid until the next listing has it. */
   add(file) {
     if (this.#listing.folder !== folderOf(file.filePath)) return;
-    this.#parts.grid.querySelector(`[data-file-id="${CSS.escape(file.fileId)}"]`)?.closest("li").remove();
+    this.#itemOf(file.fileId)?.remove();
     this.#parts.grid.prepend(this.#tile(file));
     this.#parts.state.textContent = "";
   }
 
   remove(fileId) {
     this.#deleted.add(fileId);
-    this.#parts.grid.querySelector(`[data-file-id="${CSS.escape(fileId)}"]`)?.closest("li").remove();
+    this.#itemOf(fileId)?.remove();
     if (!this.#parts.grid.children.length) this.#parts.state.textContent = "No files here.";
   }
 
-  /** The tile of a file, to give it focus back when its details close. */
-  tileOf(fileId) {
-    return this.#parts.grid.querySelector(`[data-file-id="${CSS.escape(fileId)}"]`);
+  #itemOf(fileId) {
+    return this.#parts.grid.querySelector(`[data-file-id="${CSS.escape(fileId)}"]`)?.closest("li");
   }
 
   async #load(page) {
@@ -117,6 +116,6 @@ export function picture(file) {
 }
 
 /** "/a/b/" for "/a/b/c.jpg": the folder path as the listing takes it. */
-export function folderOf(filePath) {
+function folderOf(filePath) {
   return filePath.slice(0, filePath.lastIndexOf("/") + 1);
 }

@@ -151,12 +151,14 @@ def signed_in_at(visit: Visit, *folder: str) -> Page:
 
 
 def open_folder(page: Page, *names: str) -> None:
-    """Click through the tree: open each folder's sub-folders, then show the last one's files."""
-    for name in names[:-1]:
-        toggle = page.get_by_role("button", name=f"Show the folders in {name}", exact=True)
-        if toggle.get_attribute("aria-expanded") != "true":
-            toggle.click()
-    page.get_by_role("button", name=names[-1], exact=True).click()
+    """Click through the tree as a person reads it: each folder among the sub-folders of the one before (other
+    tests' folders may have the same names elsewhere), opening each, then show the last one's files."""
+    item = page.locator("#tree > li")  # All files
+    for name in names:
+        if item.locator("xpath=./button[contains(@class, 'toggle')]").get_attribute("aria-expanded") != "true":
+            item.locator("xpath=./button[contains(@class, 'toggle')]").click()
+        item = item.locator(f"xpath=./ul/li[button[@class='folder' and normalize-space()='{name}']]")
+    item.locator("xpath=./button[@class='folder']").click()
     expect(page.locator("#files-heading")).to_have_text(f"/{'/'.join(names)}/")
 
 
