@@ -26,8 +26,9 @@ from imagemeta.settings import (
     required,
 )
 
-# A search beyond one folder reads at most this many records (a 10,000-file library searches in one go).
-DEFAULT_SEARCH_MAX_RECORDS = 10_000
+# What a listing that reads folders whole (a search, a sort other than creation order) may read: index rows,
+# folder items and checks; about 30 MB of rows, well within the files function's memory and time.
+DEFAULT_SEARCH_MAX_RECORDS = 100_000
 # A File object's url works for an hour (at most as long as the function's own credentials).
 DEFAULT_FILE_URL_SECONDS = 3600
 
@@ -50,6 +51,15 @@ def _larger_ingest_queue_url(env: Mapping[str, str]) -> str | None:
     if value and not value.startswith(("https://", "http://")):
         raise ConfigError("LARGER_INGEST_QUEUE_URL", value, "the URL of the larger ingest function's queue, or unset")
     return value or None
+
+
+def _similar_bands(env: Mapping[str, str]) -> bool:
+    """SIMILAR_INDEX: `bands` puts every image in the band indexes (four write units an upload, sub-linear
+    searches); `scan` (the default) compares against the library pages (docs/similar.md)."""
+    value = env.get("SIMILAR_INDEX", "scan").strip().lower() or "scan"
+    if value not in ("scan", "bands"):
+        raise ConfigError("SIMILAR_INDEX", env["SIMILAR_INDEX"], "scan or bands")
+    return value == "bands"
 
 
 def _keys_table(env: Mapping[str, str]) -> str:
@@ -79,6 +89,7 @@ class FilesSettings(FromEnvironment):
     table: str = read_by(_table)
     search_max_records: int = read_by(_search_max_records)
     file_url_seconds: int = read_by(_file_url_seconds)
+    similar_bands: bool = read_by(_similar_bands, default=False)
 
 
 @dataclass(frozen=True)
@@ -112,6 +123,7 @@ class IngestSettings(FromEnvironment):
     table: str = read_by(_table)
     limits: Limits = read_by(read_limits)
     larger_ingest_queue_url: str | None = read_by(_larger_ingest_queue_url, default=None)
+    similar_bands: bool = read_by(_similar_bands, default=False)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from samtranslator.yaml_helper import yaml_parse
 from imagemeta.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_DECODE_BYTES, DEFAULT_MAX_PIXELS
 from infra.functions import template_environment
 from service.storage.overflow import RESERVED_PREFIX
-from service.storage.prepared import PREFIX as PREPARED_PREFIX
+from service.storage.seeds import SEED_PREFIX
 from tests.local_template import local_template
 from tests.paths import ROOT
 
@@ -397,19 +397,19 @@ def test_queue_policy_names_the_bucket_without_a_dependency_cycle(resources: dic
     assert resources["UploadBucket"]["DependsOn"] == "IngestQueuePolicy"
 
 
-def test_table_is_on_demand_with_recovery_keyed_by_file_id(resources: dict):
+def test_table_is_on_demand_with_recovery_keyed_by_partition_and_sort_key(resources: dict):
     table = resources["FilesTable"]["Properties"]
     assert table["BillingMode"] == "PAY_PER_REQUEST"
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
-    assert table["KeySchema"] == [{"AttributeName": "fileId", "KeyType": "HASH"}]
+    assert table["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
     bands = [f"pHashBand{n}" for n in range(4)]
-    folders = ["folder", "name", "createdKey", "updatedKey", "sizeKey", "heightKey", "widthKey", "parentFolder", "prefix"]
     assert table["AttributeDefinitions"] == [
-        {"AttributeName": name, "AttributeType": "S"} for name in ["fileId", "pHash", *bands, *folders]
+        {"AttributeName": name, "AttributeType": "S"}
+        for name in ["pk", "sk", "folder", "ckey", "parentFolder", "prefix", "pHash", *bands]
     ]
-    # The similar-image search (docs/similar.md): one keys-only index per band, sorted by pHash. (The folder
-    # indexes: tests/unit/test_folder_index.py.)
-    assert [(i["IndexName"], i["KeySchema"], i["Projection"]) for i in table["GlobalSecondaryIndexes"][:4]] == [
+    # The similar-image search with SimilarIndex=bands (docs/similar.md): one keys-only index per band, sorted by
+    # pHash. (The folder index: tests/unit/test_folder_index.py.)
+    assert [(i["IndexName"], i["KeySchema"], i["Projection"]) for i in table["GlobalSecondaryIndexes"][2:]] == [
         (band, [{"AttributeName": band, "KeyType": "HASH"}, {"AttributeName": "pHash", "KeyType": "RANGE"}],
          {"ProjectionType": "KEYS_ONLY"})
         for band in bands
@@ -528,7 +528,7 @@ EXPECTED_GRANTS = {
     "MetadataUrlFunction": _logs("MetadataUrlLogGroup"),
     "FilesFunction": _logs("FilesLogGroup")
     | {("dynamodb:GetItem", TABLE), ("dynamodb:Query", TABLE), ("dynamodb:BatchGetItem", TABLE)}
-    | {("dynamodb:Query", str({"Fn::Sub": f"${{FilesTable.Arn}}/index/{index}"})) for index in ("pHashBand*", "by*", "subfolders")}
+    | {("dynamodb:Query", str({"Fn::Sub": f"${{FilesTable.Arn}}/index/{index}"})) for index in ("pHashBand*", "byFolder", "subfolders")}
     # Spilled record bodies, and the uploads a File object's presigned url reads.
     | {(f"s3:{a}", OBJECTS) for a in ("GetObject", "GetObjectVersion")},
     "IngestFunction": _ingest("IngestLogGroup", QUEUE) | {("sqs:SendMessage", LARGE_QUEUE)},
@@ -547,10 +547,10 @@ EXPECTED_GRANTS = {
 }
 
 
-def test_the_upload_function_writes_only_extraction_items_to_the_table(resources: dict):
+def test_the_upload_function_writes_only_seeds_to_the_table(resources: dict):
     statements = resources["UploadFunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     (table_grant,) = [s for s in statements if str(s["Resource"]) == TABLE]
-    assert table_grant["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [PREPARED_PREFIX + "*"]}}
+    assert table_grant["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [SEED_PREFIX + "*"]}}
 
 
 def test_the_api_takes_bodies_as_bytes_and_answers_oversized_ones_413(resources: dict):
