@@ -35,6 +35,8 @@ from moto import mock_aws  # noqa: E402
 from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
 from moto.dynamodb.models import dynamodb_backends  # noqa: E402
 from moto.dynamodb.models.table import Table  # noqa: E402
+from service.storage.bodies import encode  # noqa: E402
+from service.storage.file_items import Times, file_attributes  # noqa: E402
 
 from bench.lambdas import local_template  # noqa: E402
 from handlers import files  # noqa: E402
@@ -42,8 +44,6 @@ from handlers.clients import AwsClients  # noqa: E402
 from handlers.settings import DEFAULT_SEARCH_MAX_RECORDS, FilesSettings  # noqa: E402
 from imagemeta import embedded_metadata, extract  # noqa: E402
 from infra.resources import table_parameters  # noqa: E402
-from service.storage.bodies import encode  # noqa: E402
-from service.storage.file_items import Times, file_attributes  # noqa: E402
 from service.storage.folder_index import FOLDER_ATTRIBUTE, SORT_INDEXES  # noqa: E402
 from service.storage.folders import SUBFOLDERS_INDEX, ensure_folder, folder_id  # noqa: E402
 from service.storage.records import ObjectEvent, record_keys  # noqa: E402

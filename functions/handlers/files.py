@@ -17,7 +17,8 @@ def build(settings: FilesSettings, clients: AwsClients) -> LambdaHandler:
     """The file lookups and the similar searches over the settings' table."""
     logger = Logger()
     stores = Stores(clients, settings.bucket, settings.table,
-                    search_max_records=settings.search_max_records, file_url_seconds=settings.file_url_seconds)
+                    search_max_records=settings.search_max_records, file_url_seconds=settings.file_url_seconds,
+                    similar_bands=settings.similar_bands)
     deps = ApiDeps(logger, stores)
     return api_handler(logger, files_routes.router(deps), similar_routes.router(deps))
 

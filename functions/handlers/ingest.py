@@ -18,11 +18,13 @@ def build(settings: IngestSettings, clients: AwsClients) -> LambdaHandler:
     """The ingest of the settings' bucket into its table (IngestFunction and IngestLargeFunction alike)."""
     logger = Logger()
     larger = settings.larger_ingest_queue_url
-    stores = Stores(clients, settings.bucket, settings.table)
+    stores = Stores(clients, settings.bucket, settings.table, similar_bands=settings.similar_bands)
     ingest = Ingest(
         s3=clients.s3,
+        bucket=settings.bucket,
         store=stores.records,
-        prepared=stores.prepared,
+        seeds=stores.seeds,
+        pages=stores.pages,
         limits=settings.limits,
         logger=logger,
         larger=LargerIngest(clients.sqs, larger) if larger else None,
@@ -31,9 +33,12 @@ def build(settings: IngestSettings, clients: AwsClients) -> LambdaHandler:
 
     @logger.inject_lambda_context
     def handler(event: dict, context: LambdaContext) -> dict:
-        return dict(process_partial_response(
+        ingest.begin()
+        response = dict(process_partial_response(
             event=event, record_handler=ingest.handle_message, processor=processor, context=context
         ))
+        ingest.finish()
+        return response
 
     return handler
 

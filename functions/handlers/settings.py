@@ -8,8 +8,10 @@ HTTP library: the authorizer and the backfill read it.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from imagemeta.fetch.policy import FetchSettings
 from imagemeta.limits import Limits
@@ -24,8 +26,9 @@ from imagemeta.settings import (
     required,
 )
 
-# A search beyond one folder reads at most this many records (a 10,000-file library searches in one go).
-DEFAULT_SEARCH_MAX_RECORDS = 10_000
+# What a listing that reads folders whole (a search, a sort other than creation order) may read: index rows,
+# folder items and checks; about 30 MB of rows, well within the files function's memory and time.
+DEFAULT_SEARCH_MAX_RECORDS = 100_000
 # A File object's url works for an hour (at most as long as the function's own credentials).
 DEFAULT_FILE_URL_SECONDS = 3600
 
@@ -48,6 +51,15 @@ def _larger_ingest_queue_url(env: Mapping[str, str]) -> str | None:
     if value and not value.startswith(("https://", "http://")):
         raise ConfigError("LARGER_INGEST_QUEUE_URL", value, "the URL of the larger ingest function's queue, or unset")
     return value or None
+
+
+def _similar_bands(env: Mapping[str, str]) -> bool:
+    """SIMILAR_INDEX: `bands` puts every image in the band indexes (four write units an upload, sub-linear
+    searches); `scan` (the default) compares against the library pages (docs/similar.md)."""
+    value = env.get("SIMILAR_INDEX", "scan").strip().lower() or "scan"
+    if value not in ("scan", "bands"):
+        raise ConfigError("SIMILAR_INDEX", env["SIMILAR_INDEX"], "scan or bands")
+    return value == "bands"
 
 
 def _keys_table(env: Mapping[str, str]) -> str:
@@ -77,6 +89,7 @@ class FilesSettings(FromEnvironment):
     table: str = read_by(_table)
     search_max_records: int = read_by(_search_max_records)
     file_url_seconds: int = read_by(_file_url_seconds)
+    similar_bands: bool = read_by(_similar_bands, default=False)
 
 
 @dataclass(frozen=True)
@@ -110,6 +123,7 @@ class IngestSettings(FromEnvironment):
     table: str = read_by(_table)
     limits: Limits = read_by(read_limits)
     larger_ingest_queue_url: str | None = read_by(_larger_ingest_queue_url, default=None)
+    similar_bands: bool = read_by(_similar_bands, default=False)
 
 
 @dataclass(frozen=True)
@@ -126,3 +140,33 @@ class AuthorizerSettings(FromEnvironment):
     """AuthorizerFunction's: the table of hashed keys it checks credentials against."""
 
     keys_table: str = read_by(_keys_table)
+
+
+# A web origin as a Content-Security-Policy source: scheme, host and optional port, nothing that could end the
+# directive (a space or ";") or widen it (a path, a wildcard).
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+
+
+def _file_url_origins(env: Mapping[str, str]) -> tuple[str, ...]:
+    """FILE_URL_ORIGINS: the origins of File objects' presigned urls (space-separated), which the page may show
+    as images. Under AWS_ENDPOINT_URL (the local stack, or any stand-in for AWS) the functions that sign those
+    urls sign them for that endpoint, so its origin is one of them too."""
+    origins = tuple(env.get("FILE_URL_ORIGINS", "").split())
+    endpoint = env.get("AWS_ENDPOINT_URL", "").strip()
+    if endpoint:
+        parts = urlsplit(endpoint)
+        origins += (f"{parts.scheme}://{parts.netloc}",)
+    for origin in origins:
+        if not _ORIGIN.fullmatch(origin):
+            raise ConfigError("FILE_URL_ORIGINS", env.get("FILE_URL_ORIGINS"),
+                              f"http(s) origins (scheme://host[:port]) separated by spaces ({origin!r} is not one)")
+    if not origins:
+        raise ConfigError("FILE_URL_ORIGINS", None, "the upload bucket's origins (template.yaml sets it)")
+    return origins
+
+
+@dataclass(frozen=True)
+class PageSettings(FromEnvironment):
+    """PageFunction's (GET / and its assets): where the files it shows come from, for its Content-Security-Policy."""
+
+    file_url_origins: tuple[str, ...] = read_by(_file_url_origins)

@@ -1,9 +1,9 @@
-"""The library's records as typed values: a file and a folder as the API and the storage exchange them.
+"""The library's records as typed values: a file, what callers keep with it, a folder.
 
 Storage decodes an item once into these (service/storage/codec.py); nothing above storage sees DynamoDB's
-attribute-value shapes. A file's JSON bodies (its metadata object and embeddedMetadata) may live outside
-its item, so a record carries them as `Body` readers that storage binds: reading one may cost a request,
-and only the routes that answer a body call them.
+attribute-value shapes. A file's JSON bodies (its metadata object and embeddedMetadata) are compressed in
+its item or spilled to the bucket, so a record carries them as `Body` readers that storage binds: reading
+one costs a decompression or a request, and only the routes that answer a body call them.
 """
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ from .paths import file_path, folder_path, name_of, parent_prefix
 Body = Callable[[], Any]
 # Errors a record keeps for bytes that are no readable image, by the name it stores.
 STORED_ERRORS: dict[str, type[ImageMetaError]] = {"NotAnImage": NotAnImage, "TooLarge": TooLarge}
+# The layout records are written in now: 3 keeps the bodies compressed in one attribute and the
+# caller's annotations (docs/files-api.md). Older items are read as they are; the backfill rewrites them.
+RECORD_VERSION = 3
 
 
 def no_body() -> None:
@@ -49,12 +52,34 @@ class StoredError:
 
 
 @dataclass(frozen=True)
+class Extraction:
+    """What reading an object's bytes gave: its metadata object and embeddedMetadata, or why there are none."""
+
+    metadata: dict[str, Any] | None = None
+    embedded: dict[str, Any] | None = None
+    error: StoredError | None = None
+
+
+@dataclass(frozen=True)
+class Annotations:
+    """What callers keep with a file, beside what S3 and its bytes say: the hosted API's editable fields."""
+
+    tags: tuple[str, ...] = ()
+    custom_metadata: Mapping[str, Any] = field(default_factory=dict)
+    custom_coordinates: str | None = None
+    description: str | None = None
+    is_private: bool = False
+    is_published: bool = True
+
+
+@dataclass(frozen=True)
 class FileRecord:
     """A live file: the object's facts from S3, what was read of its bytes, and what callers keep with it.
 
     `version_id` is S3's version where the bucket keeps versions (None otherwise). Images have `format`,
-    dimensions and `has_alpha`; other files have the stored `error` of their read, or neither when they
-    were never an image. `record_version` is the layout the record was written in (older ones lack facts).
+    dimensions, `has_alpha` and `phash`; other files have the stored `error` of their read, or neither when
+    they were never an image. `taken_at` is the picture's DateTimeOriginal (embeddedMetadata), when it has one.
+    `record_version` is the layout the record was written in (older ones lack facts and annotations).
     """
 
     file_id: str
@@ -70,10 +95,12 @@ class FileRecord:
     height: int | None = None
     width: int | None = None
     has_alpha: bool | None = None
-    tags: tuple[str, ...] = ()
-    custom_metadata: Mapping[str, Any] = field(default_factory=dict)
+    phash: str | None = None
+    taken_at: str | None = None
+    annotations: Annotations = field(default_factory=Annotations)
+    version_number: int = 1
     error: StoredError | None = None
-    record_version: int = 1
+    record_version: int = RECORD_VERSION
     metadata: Body = field(default=no_body, compare=False, repr=False)
     embedded_metadata: Body = field(default=no_body, compare=False, repr=False)
 

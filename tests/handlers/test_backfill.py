@@ -8,12 +8,11 @@ from types import SimpleNamespace
 
 from PIL import Image
 
-from imagemeta import NotAnImage, embedded_metadata, extract
+from imagemeta import embedded_metadata
 from service.ingest.backfill import Backfill
-from service.storage.records import file_id, normalize_sequencer
-from service.storage.similar_index import index_attributes
+from service.storage.records import file_id
 
-from .conftest import BUCKET, TABLE, for_file, lambda_context, load_event, sqs_event
+from .conftest import BUCKET, TABLE, for_file, lambda_context, load_event, sqs_event, upload_event
 
 
 def small_png(shade: int) -> bytes:
@@ -35,8 +34,13 @@ def drain_into_ingest(aws: SimpleNamespace) -> int:
 
 
 def records(aws: SimpleNamespace) -> dict[str, dict]:
+    """The table's file records and tombstones by key (folder items and library pages aside)."""
     items = aws.dynamodb.scan(TableName=TABLE)["Items"]
-    return {item["path"]["S"]: item for item in items if "path" in item}
+    return {item["key"]["S"]: item for item in items if item["sk"]["S"] == "F" and "key" in item}
+
+
+def record(aws: SimpleNamespace, key: str) -> dict:
+    return aws.dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": file_id(BUCKET, key)}, "sk": {"S": "F"}})["Item"]
 
 
 def test_backfill_fills_every_record_once_and_a_second_run_changes_nothing(aws: SimpleNamespace) -> None:
@@ -51,7 +55,7 @@ def test_backfill_fills_every_record_once_and_a_second_run_changes_nothing(aws: 
     filled = records(aws)
     assert sorted(filled) == sorted(keys)
     assert "error" in filled["notes/readme.txt"]
-    assert json.loads(filled[keys[7]]["metadata"]["S"])["width"] == 8 + 7 % 5
+    assert filled[keys[7]]["width"]["N"] == str(8 + 7 % 5)
 
     second = aws.backfill({}, lambda_context())
     assert second["enqueued"] == len(keys) and second["done"]
@@ -72,55 +76,37 @@ def test_backfill_resumes_from_its_checkpoint(aws: SimpleNamespace) -> None:
     assert sorted(records(aws)) == keys
 
 
-def version_1_item(key: str, body: bytes, sequencer: str) -> dict:
-    """A record as the ingest wrote it before recordVersion 2 (no File object facts, not listed)."""
-    item = {
-        "fileId": {"S": file_id(BUCKET, key)},
-        "bucket": {"S": BUCKET},
-        "path": {"S": key},
-        "sequencer": {"S": normalize_sequencer(sequencer)},
-        "updatedAt": {"S": "2025-06-01T10:00:00.000Z"},
-        "size": {"N": str(len(body))},
-        "etag": {"S": hashlib.md5(body).hexdigest()},
-    }
-    try:
-        metadata = extract(body)
-    except NotAnImage as error:
-        item["error"] = {"M": {"kind": {"S": "NotAnImage"}, "message": {"S": error.message}, "help": {"S": error.help}}}
-        return item
-    return {**item, "metadata": {"S": json.dumps(metadata)}, **index_attributes(metadata["pHash"])}
-
-
-def test_backfill_upgrades_records_of_the_previous_version(aws: SimpleNamespace) -> None:
-    image, text = small_png(9), b"not an image"
-    aws.s3.put_object(Bucket=BUCKET, Key="old/a.png", Body=image, Tagging="kept=")
-    aws.s3.put_object(Bucket=BUCKET, Key="old/notes.txt", Body=text, ContentType="text/plain")
-    for key, body in (("old/a.png", image), ("old/notes.txt", text)):
-        aws.dynamodb.put_item(TableName=TABLE, Item=version_1_item(key, body, "0062B4F0A1C2D3E4F5"))
-    image_id = file_id(BUCKET, "old/a.png")
-
-    # Version 1 records keep answering the metadata routes and details; listings do not show them yet.
-    assert json.loads(aws.files(for_file("file_metadata.json", image_id), lambda_context())["body"]) == extract(image)
-    old_details = json.loads(aws.files(for_file("file_details.json", image_id), lambda_context())["body"])
-    assert (old_details["fileType"], old_details["tags"], old_details["embeddedMetadata"]) == ("image", [], None)
-    assert listed(aws, "/old/") == []
+def test_backfill_repairs_every_record_that_disagrees_with_the_bucket(aws: SimpleNamespace) -> None:
+    image, text, other = small_png(9), b"not an image", small_png(11)
+    for key, body in (("ok/a.png", image), ("stale/b.png", image), ("hidden/c.png", image), ("lost/d.txt", text)):
+        aws.s3.put_object(Bucket=BUCKET, Key=key, Body=body)
+        assert aws.ingest(upload_event(key, body, "0062B4F0A1C2D3E4F5"), lambda_context()) == {"batchItemFailures": []}
+    correct = record(aws, "ok/a.png")
+    # What an older deployment, or a forged message of one, may have left: a record of other bytes, a tombstone
+    # of a key the bucket holds, and no record at all.
+    aws.s3.put_object(Bucket=BUCKET, Key="stale/b.png", Body=other)
+    hidden = record(aws, "hidden/c.png")
+    aws.dynamodb.put_item(TableName=TABLE, Item={"pk": hidden["pk"], "sk": hidden["sk"], "ord": {"S": "2020-01-01T00:00:00.000Z#0"},
+                                                 "rev": {"N": "9"}, "deleted": {"BOOL": True}, "ver": {"N": "3"}})
+    aws.dynamodb.delete_item(TableName=TABLE, Key={"pk": {"S": file_id(BUCKET, "lost/d.txt")}, "sk": {"S": "F"}})
 
     aws.backfill({}, lambda_context())
-    assert drain_into_ingest(aws) == 2
+    assert drain_into_ingest(aws) == 4
 
-    upgraded = records(aws)
-    assert {item["recordVersion"]["N"] for item in upgraded.values()} == {"2"}
-    # Same place in the event order: a real event newer than the old record still replaces it.
-    assert {item["sequencer"]["S"] for item in upgraded.values()} == {normalize_sequencer("0062B4F0A1C2D3E4F5")}
-    assert [o["name"] for o in listed(aws, "/old/")] == ["a.png", "notes.txt"]
-    details = json.loads(aws.files(for_file("file_details.json", image_id), lambda_context())["body"])
-    assert (details["tags"], details["embeddedMetadata"]) == (["kept"], embedded_metadata(image))
-    assert listed(aws, "/old/")[1]["mime"] == "text/plain"
+    assert record(aws, "ok/a.png") == correct  # in step with the bucket: untouched
+    assert record(aws, "stale/b.png")["etag"]["S"] == hashlib.md5(other).hexdigest()
+    assert record(aws, "hidden/c.png")["etag"]["S"] == hashlib.md5(image).hexdigest()
+    assert "error" in record(aws, "lost/d.txt")
+    assert [o["name"] for o in listed(aws, "/stale/")] == ["b.png"]
+    details = json.loads(aws.files(for_file("file_details.json", file_id(BUCKET, "stale/b.png")),
+                                   lambda_context())["body"])
+    assert details["embeddedMetadata"] == embedded_metadata(other)
 
-    # Up to date now: a second run writes nothing.
+    # In step now: a second run writes nothing.
+    repaired = records(aws)
     aws.backfill({"restart": True}, lambda_context())
-    assert drain_into_ingest(aws) == 2
-    assert records(aws) == upgraded
+    assert drain_into_ingest(aws) == 4
+    assert records(aws) == repaired
 
 
 def listed(aws: SimpleNamespace, path: str) -> list[dict]:

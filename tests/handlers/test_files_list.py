@@ -1,7 +1,8 @@
 """GET /v1/files (list and search), GET /v1/files/{fileId}/details and /byPath, invoked in-process on moto.
 
 Uploads go through the real ingest (S3 object, then its event) where the File object's facts matter; the
-paging and search tests write records with the ingest's own RecordStore, as the similar-search tests do.
+paging and search tests write records with the ingest's own RecordStore (tests/records.py), as the
+similar-search tests do.
 Expected orders are computed here from the values the test wrote, by the rules of docs/files-api.md.
 """
 from __future__ import annotations
@@ -21,10 +22,11 @@ from PIL import Image
 from imagemeta import embedded_metadata, extract
 from service.api import resolver
 from service.storage.folders import folder_id
-from service.storage.overflow import OverflowStore
-from service.storage.records import ObjectEvent, RecordStore, file_id
+from service.storage.library_pages import Pages
+from service.storage.records import file_id
 
 from ..paths import IMAGES
+from ..records import image_metadata, record_store, write_record
 from .conftest import BUCKET, SEARCH_MAX_RECORDS, TABLE, for_file, lambda_context, load_event, upload_event
 
 CANON = IMAGES / "exif-samples" / "jpg" / "Canon_40D.jpg"
@@ -76,17 +78,13 @@ def upload(aws: SimpleNamespace, key: str, body: bytes, sequencer: str, **put: A
     assert aws.ingest(upload_event(key, body, sequencer), lambda_context()) == {"batchItemFailures": []}
 
 
-def store(aws: SimpleNamespace) -> RecordStore:
-    return RecordStore(aws.dynamodb, TABLE, OverflowStore(aws.s3, BUCKET))
-
-
 def synthetic(aws: SimpleNamespace, key: str, sequence: int, size: int, width: int, height: int, when: str,
               image_format: str = "png") -> None:
     """A record as the ingest writes it, for an image of these facts, last modified `when`."""
-    event = ObjectEvent(bucket=BUCKET, key=key, sequencer=f"{sequence:016X}", size=size, etag="e", last_modified=when)
-    metadata = {"height": height, "width": width, "size": size, "format": image_format, "hasTransparency": False,
-                "pHash": f"{sequence:016x}"}
-    assert store(aws).put_metadata(event, metadata, {})
+    metadata = image_metadata(width, height, size, f"{sequence:016x}", image_format)
+    store = record_store(aws.dynamodb, aws.s3, TABLE, BUCKET)
+    assert write_record(store, Pages(aws.dynamodb, TABLE), key, sequence, metadata=metadata, embedded={}, size=size,
+                        when=when)
 
 
 # ------------------------------------------------------------------ the File object
@@ -99,7 +97,7 @@ def test_an_untagged_object_costs_no_tagging_request(aws: SimpleNamespace) -> No
     upload(aws, KEY, CANON.read_bytes(), "0062B4F0A1C2D3E4F5", ContentType="image/jpeg")
 
     (found,) = listed(aws, path="/photos/")
-    assert (found["tags"], asked) == ([], [])
+    assert (found["tags"], asked) == (None, [])  # the hosted API answers null for no tags
 
 
 def test_a_listed_file_is_the_hosted_file_object_of_the_stored_facts(aws: SimpleNamespace) -> None:
@@ -329,18 +327,22 @@ def test_a_search_asking_about_type_can_find_folders(album: SimpleNamespace) -> 
 
 
 def test_a_search_beyond_the_limit_asks_for_a_narrower_path(aws: SimpleNamespace) -> None:
-    for n in range(SEARCH_MAX_RECORDS + 1):
-        synthetic(aws, f"many/{n:03d}.png", n + 1, n, 1, 1, "2026-01-01T00:00:00.000Z")
-    # A condition no index can read by key: every file of the library would be read.
-    message = error_of(aws, searchQuery='format = "png"')
-    assert f"more than {SEARCH_MAX_RECORDS} records" in message
-    assert "path" in body_of(call(aws, "files_list.json", {"searchQuery": 'format = "png"'}))["help"]
-    # Bounded by a key of an index, it reads only that range (11 to 50: 40 rows).
-    assert len(listed(aws, searchQuery="size > 10")) == SEARCH_MAX_RECORDS - 10
-    # A plain listing of the folder reads what its page needs, whatever the folder's size.
-    assert len(listed(aws, path="/many/")) == SEARCH_MAX_RECORDS + 1
-    # And a search bounded by a key of its sort's index reads only that range.
-    assert [o["name"] for o in listed(aws, path="/many/", searchQuery="size < 3", sort="ASC_SIZE")] == ["000.png", "001.png", "002.png"]
+    for n in range(SEARCH_MAX_RECORDS + 2):
+        synthetic(aws, f"many/{n:03d}.png", n + 1, n, 1, 1, f"2026-01-01T00:{n // 60:02d}:{n % 60:02d}.000Z")
+    # A condition the folder index cannot read by key: every file of the library would be read, 51 more than
+    # the one the page answers.
+    message = error_of(aws, searchQuery='format = "png"', limit="1")
+    assert f"more than {SEARCH_MAX_RECORDS + 1} records" in message
+    assert "path" in body_of(call(aws, "files_list.json", {"searchQuery": 'format = "png"', "limit": "1"}))["help"]
+    # Bounded by creation time, the index's own order, it reads only that range (11 to 51: 41 rows).
+    assert len(listed(aws, searchQuery='createdAt >= "2026-01-01T00:00:11Z"')) == SEARCH_MAX_RECORDS - 9
+    # A plain listing of the folder, in creation order, reads what its page needs, whatever the folder's size.
+    assert len(listed(aws, path="/many/")) == SEARCH_MAX_RECORDS + 2
+    # Another order reads the folder whole, so it counts against the limit too; and so do rows skipped.
+    assert f"more than {SEARCH_MAX_RECORDS + 1} records" in error_of(aws, path="/many/", sort="ASC_SIZE", limit="1")
+    assert f"more than {SEARCH_MAX_RECORDS + 1} records" in error_of(aws, path="/many/", skip="51", limit="1")
+    # The whole library in creation order reads its pages: any size.
+    assert len(listed(aws)) == SEARCH_MAX_RECORDS + 2
 
 
 # ------------------------------------------------------------------ errors
@@ -349,7 +351,7 @@ def test_a_search_beyond_the_limit_asks_for_a_narrower_path(aws: SimpleNamespace
 @pytest.mark.parametrize(
     ("query", "named"),
     [
-        ({"sort": "ASC_RELEVANCE"}, "`sort`"),
+        ({"sort": "ASC_COLOUR"}, "`sort`"),
         ({"type": "file-version"}, "`type`"),
         ({"type": "files"}, "`type`"),
         ({"fileType": "video"}, "`fileType`"),
@@ -371,6 +373,24 @@ def test_an_answer_lambda_cannot_carry_is_refused_naming_limit(aws: SimpleNamesp
         synthetic(aws, f"big/{n:03d}.png", n + 1, n, 1, 1, "2026-01-01T00:00:00.000Z")
     assert "`limit`" in error_of(aws, path="/big/")
     assert len(listed(aws, path="/big/", limit="1")) == 1
+
+
+def test_a_listing_reads_no_more_bodies_than_its_answer_can_carry(aws: SimpleNamespace,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # Files whose documents are in the bucket (spilled): each one listed costs a GetObject of its body.
+    monkeypatch.setattr("service.storage.docs.INLINE_LIMIT_BYTES", 10)
+    monkeypatch.setattr(resolver, "MAX_RESPONSE_BYTES", 3_000)
+    embedded = {"Comment": "x" * 500}
+    store = record_store(aws.dynamodb, aws.s3, TABLE, BUCKET)
+    for n in range(20):
+        write_record(store, Pages(aws.dynamodb, TABLE), f"heavy/{n:02d}.png", n + 1,
+                     metadata=image_metadata(1, 1, 1, f"{n:016x}"), embedded=embedded)
+    bodies_read: list[str] = []
+    aws.s3.meta.events.register("provide-client-params.s3.GetObject",
+                                lambda params, **_: bodies_read.append(params["Key"]))
+    assert "`limit`" in error_of(aws, path="/heavy/")
+    # About 530 bytes a file: the answer is refused at the sixth, and no later body is read.
+    assert 0 < len(bodies_read) <= 7
 
 
 def test_a_large_answer_is_gzipped_for_clients_that_accept_it(aws: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:

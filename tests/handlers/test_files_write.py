@@ -24,8 +24,8 @@ from imagemeta import Limits, embedded_metadata, extract
 from imagemeta.budget import BASE_BYTES
 from imagemeta.fetch.policy import FetchSettings
 from service.ingest import processor
-from service.storage.prepared import prepared_key
 from service.storage.records import file_id
+from service.storage.seeds import Seeds, seed_key
 
 from ..paths import IMAGES
 from .conftest import BUCKET, TABLE, for_file, lambda_context, load_event, upload_event
@@ -95,18 +95,17 @@ def test_the_sample_upload_answers_the_hosted_response_with_the_fields_asked(aws
     assert answer["metadata"] == extract(CANON)
     assert answer["embeddedMetadata"] == embedded_metadata(CANON)
     assert "isPrivateFile" not in answer  # not asked for
-    # The object, as S3 keeps it.
+    # The object, as S3 keeps it: its tags and custom metadata wait for the ingest in its seed, not in S3.
     head = aws.s3.head_object(Bucket=BUCKET, Key=UPLOADED)
-    assert (head["ContentType"], head["Metadata"]) == ("image/jpeg", {"camera": "40D"})
-    assert aws.s3.get_object_tagging(Bucket=BUCKET, Key=UPLOADED)["TagSet"] == [{"Key": "canon", "Value": ""},
-                                                                         {"Key": "sample", "Value": ""}]
+    assert (head["ContentType"], head["Metadata"]) == ("image/jpeg", {"imagemeta-seed": "1"})
+    assert aws.s3.get_object_tagging(Bucket=BUCKET, Key=UPLOADED)["TagSet"] == []
     assert requests.get(answer["url"], timeout=10).content == CANON.read_bytes()
 
 
 def test_the_ingest_writes_the_record_from_the_uploads_extraction(aws: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:
     answer = body_of(aws.upload(load_event("file_upload.json"), lambda_context()))
     md5 = hashlib.md5(CANON.read_bytes()).hexdigest()
-    prepared = {"fileId": {"S": prepared_key(answer["fileId"], md5)}}
+    prepared = seed_key(answer["fileId"], md5)
     assert "Item" in aws.dynamodb.get_item(TableName=TABLE, Key=prepared)
 
     def no_extraction(*_: object) -> None:
@@ -183,7 +182,7 @@ def test_overwrite_file_false_refuses_an_existing_file(aws: SimpleNamespace) -> 
         ({"tags": "50%off"}, "`tags`"),
         ({"customMetadata": "[1]"}, "`customMetadata`"),
         ({"customMetadata": '{"bad name": 1}'}, "`customMetadata`"),
-        ({"customMetadata": json.dumps({"big": "x" * 3000})}, "`customMetadata`"),
+        ({"customMetadata": json.dumps({"big": "x" * 70_000})}, "`customMetadata`"),
         ({"responseFields": "metadata,selectedFieldsSchema"}, "`responseFields`"),
     ],
 )
@@ -216,7 +215,8 @@ def test_non_ascii_custom_metadata_round_trips(aws: SimpleNamespace) -> None:
     answer = body_of(posted(aws, form(fields, ("c.jpg", CANON.read_bytes(), "image/jpeg"))))
     assert answer["name"] == "caf_.jpg"  # the hosted rule for file names
     ingest_upload(aws, "caf_.jpg")
-    assert body_of(by_id(aws, "file_details.json", answer["fileId"]))["customMetadata"] == {"place": "Zürich", "n": "3"}
+    # Kept in the record as JSON, not as S3 user metadata: text stays text, a number a number.
+    assert body_of(by_id(aws, "file_details.json", answer["fileId"]))["customMetadata"] == {"place": "Zürich", "n": 3}
 
 
 # ------------------------------------------------------------------ upload URL
@@ -307,7 +307,41 @@ def test_an_upload_over_its_decoding_budget_is_left_to_the_ingest(aws: SimpleNam
 
     answer = body_of(uploading(event, lambda_context()))
     md5 = hashlib.md5(out.getvalue()).hexdigest()
-    assert "Item" not in aws.dynamodb.get_item(TableName=TABLE, Key={"fileId": {"S": prepared_key(answer["fileId"], md5)}})
+    # The seed carries the upload's annotations only: the ingest reads the bytes (its larger function may decode).
+    seed = Seeds(aws.dynamodb, TABLE).take(answer["fileId"], md5)
+    assert seed is not None and seed.extraction is None
 
     ingest_upload(aws, "budget/wide.png")
     assert json.loads(by_id(aws, "file_metadata.json", answer["fileId"])["body"]) == extract(out.getvalue())
+
+
+# ------------------------------------------------------------------ hostile bodies (#23): 400, never 500
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize(
+    ("event_name", "body", "named"),
+    [
+        ("upload_url.json", DEEP, "JSON"),
+        ("upload_url.json", '{"fileName": "x.jpg", "customMetadata": {"n": ' + "9" * 5000 + "}}", "JSON"),
+        ("upload_url.json", json.dumps({"fileName": "x.jpg", "customMetadata": {"note": "a\r\nX-Injected: 1"}}),
+         "`customMetadata`"),
+        ("files_bulk_delete.json", DEEP, "JSON"),
+    ],
+)
+def test_hostile_json_bodies_are_400(aws: SimpleNamespace, event_name: str, body: str, named: str) -> None:
+    event = load_event(event_name)
+    event["body"], event["isBase64Encoded"] = body, False
+    handler = aws.upload if event_name == "upload_url.json" else aws.delete
+    response = handler(event, lambda_context())
+    assert response["statusCode"] == 400, response["body"]
+    assert named in body_of(response)["message"]
+
+
+@pytest.mark.parametrize("custom", ["[" * 100_000 + "]" * 100_000, '{"n": ' + "9" * 5000 + "}"])
+def test_hostile_custom_metadata_in_an_upload_is_400_and_leaves_nothing(aws: SimpleNamespace, custom: str) -> None:
+    response = posted(aws, form({"fileName": "x.jpg", "customMetadata": custom}, ("x.jpg", CANON.read_bytes(), "image/jpeg")))
+    assert response["statusCode"] == 400 and "`customMetadata`" in body_of(response)["message"]
+    assert aws.s3.list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
+    assert [item for item in aws.dynamodb.scan(TableName=TABLE)["Items"] if item["pk"]["S"].startswith("_seed#")] == []

@@ -1,6 +1,7 @@
 """Every handler invoked with every file in events/ (as `sam local invoke` would), AWS on moto."""
 from __future__ import annotations
 
+import hashlib
 import json
 from types import SimpleNamespace
 
@@ -11,6 +12,8 @@ from imagemeta import extract
 
 from ..paths import IMAGES
 from .conftest import BUCKET, TABLE, lambda_context, load_event, upload_event
+
+OK = {"batchItemFailures": []}
 
 CANON = IMAGES / "exif-samples" / "jpg" / "Canon_40D.jpg"
 KEY = "photos/Canon 40D.jpg"  # the key of the files in events/, URL-encoded there as photos/Canon+40D.jpg
@@ -82,17 +85,50 @@ def test_the_record_takes_size_etag_and_version_from_s3_not_the_message(aws: Sim
     assert (record["size"], record["metadata"]) == (len(body), extract(CANON))
 
 
-def test_a_message_naming_another_etag_writes_nothing(aws: SimpleNamespace) -> None:
+def test_a_message_naming_another_etag_records_what_s3_holds(aws: SimpleNamespace) -> None:
     body = CANON.read_bytes()
     aws.s3.put_object(Bucket=BUCKET, Key=KEY, Body=body)
     event = forged(upload_event(KEY, body, "0062B4F0A1C2D3E4F5"), eTag="0" * 32)
     assert aws.ingest(event, lambda_context()) == {"batchItemFailures": []}
+    record = body_of(invoke(aws.files, "file_by_path.json"))
+    assert (record["etag"], record["metadata"]) == (hashlib.md5(body).hexdigest(), extract(CANON))
+
+
+def test_a_forged_removal_does_not_hide_a_live_object(aws: SimpleNamespace) -> None:
+    aws.s3.put_object(Bucket=BUCKET, Key=KEY, Body=CANON.read_bytes())
+    ingest(aws, "ingest_put.json")
+    # An ObjectRemoved for a key S3 still holds, with the highest sequencer there is.
+    assert aws.ingest(forged(load_event("ingest_delete.json"), sequencer="F" * 32), lambda_context()) == OK
+    assert invoke(aws.files, "file_by_path.json")["statusCode"] == 200
+
+
+def test_a_forged_sequencer_does_not_freeze_the_record_against_later_uploads(aws: SimpleNamespace) -> None:
+    body = CANON.read_bytes()
+    aws.s3.put_object(Bucket=BUCKET, Key=KEY, Body=body)
+    assert aws.ingest(forged(upload_event(KEY, body, "0062B4F0A1C2D3E4F5"), sequencer="F" * 32),
+                      lambda_context()) == OK
+    newer = (IMAGES / "exif-samples" / "jpg" / "Kodak_CX7530.jpg").read_bytes()
+    aws.s3.put_object(Bucket=BUCKET, Key=KEY, Body=newer)
+    assert aws.ingest(upload_event(KEY, newer, "0062B4F0A1C2D3E4F6"), lambda_context()) == OK
+    assert body_of(invoke(aws.files, "file_by_path.json"))["metadata"] == extract(newer)
+
+
+def test_a_message_for_another_bucket_changes_nothing(aws: SimpleNamespace) -> None:
+    body = CANON.read_bytes()
+    aws.s3.put_object(Bucket=BUCKET, Key=KEY, Body=body)
+    event = upload_event(KEY, body, "0062B4F0A1C2D3E4F5")
+    message = json.loads(event["Records"][0]["body"])
+    message["Records"][0]["s3"]["bucket"] = {"name": "someone-elses", "arn": "arn:aws:s3:::someone-elses"}
+    event["Records"][0]["body"] = json.dumps(message)
+    assert aws.ingest(event, lambda_context()) == OK
     assert invoke(aws.files, "file_by_path.json")["statusCode"] == 404
+    assert aws.dynamodb.scan(TableName=TABLE)["Items"] == []
 
 
 def test_delete_event_removes_the_record_and_a_stale_put_cannot_bring_it_back(aws: SimpleNamespace) -> None:
     aws.s3.put_object(Bucket=BUCKET, Key=KEY, Body=CANON.read_bytes())
     ingest(aws, "ingest_put.json")
+    aws.s3.delete_object(Bucket=BUCKET, Key=KEY)
     assert ingest(aws, "ingest_delete.json") == {"batchItemFailures": []}
     assert invoke(aws.files, "file_by_path.json")["statusCode"] == 404
 
@@ -189,6 +225,7 @@ def test_an_event_without_a_request_context_still_gets_the_contract_body(aws: Si
 def test_a_lifecycle_expiration_removes_the_record(aws: SimpleNamespace) -> None:
     aws.s3.put_object(Bucket=BUCKET, Key=KEY, Body=CANON.read_bytes())
     ingest(aws, "ingest_put.json")
+    aws.s3.delete_object(Bucket=BUCKET, Key=KEY)  # what the lifecycle rule did
     event = load_event("ingest_delete.json")
     message = json.loads(event["Records"][0]["body"])
     message["Records"][0].update(eventName="LifecycleExpiration:Delete", eventVersion="2.3")

@@ -16,9 +16,9 @@ from imagemeta import Limits, TooLarge, extract
 from imagemeta.budget import BASE_BYTES
 from library.errors import RecordNotFound
 from service.api.file_objects import record_view
-from service.storage.overflow import OverflowStore
-from service.storage.records import RecordStore, file_id
+from service.storage.records import file_id
 
+from ..records import record_store
 from .conftest import BUCKET, TABLE, lambda_context, load_event, sqs_event, upload_event
 
 # A budget a 16x16 image fits and a 2000x1500 PNG does not (the budget predicts 28 MB for it: its lines).
@@ -60,7 +60,7 @@ def removal_event(key: str, sequencer: str) -> dict[str, Any]:
 
 
 def record(aws: SimpleNamespace, key: str) -> dict[str, Any]:
-    return record_view(RecordStore(aws.dynamodb, TABLE, OverflowStore(aws.s3, BUCKET)).file(file_id(BUCKET, key)))
+    return record_view(record_store(aws.dynamodb, aws.s3, TABLE, BUCKET).file(file_id(BUCKET, key)))
 
 
 def test_an_image_over_the_budget_is_handed_over_and_the_larger_function_stores_it(aws: SimpleNamespace) -> None:

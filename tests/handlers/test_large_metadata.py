@@ -16,10 +16,15 @@ import pytest
 from PIL import Image
 
 from imagemeta import embedded_metadata, extract
-from service.storage.bodies import EMBEDDED_METADATA, METADATA, inflate
-from service.storage.overflow import MAX_BODY_BYTES, CorruptRecordBody, OverflowStore
-from service.storage.records import ObjectEvent, RecordStore
+from library.annotations import FromBucket
+from library.records import Extraction
+from service.storage.docs import DICTIONARY, dictionary, inflate
+from service.storage.library_pages import Batch
+from service.storage.objects import ObjectState
+from service.storage.overflow import MAX_BODY_BYTES, CorruptRecordBody
+from service.storage.records import file_id
 
+from ..records import record_store
 from .conftest import BUCKET, TABLE, lambda_context, load_event, upload_event
 
 KEY = "photos/Canon 40D.jpg"  # the key events/file_by_path.json looks up
@@ -65,19 +70,18 @@ def ingest(aws: SimpleNamespace, body: bytes, sequencer: str) -> None:
 
 
 def stored_record(aws: SimpleNamespace) -> dict:
-    """The one file record of the table (its folder's item aside)."""
-    (record,) = [item for item in aws.dynamodb.scan(TableName=TABLE)["Items"] if "path" in item]
+    """The one file record of the table (its folder's item and library page aside)."""
+    (record,) = [item for item in aws.dynamodb.scan(TableName=TABLE)["Items"] if "key" in item]
     return record
 
 
-def spilled(record: dict) -> dict[str, str]:
-    """The bodies a record keeps in the bucket: body name -> key."""
-    return {name: record[f"{name}Ref"]["S"] for name in (METADATA, EMBEDDED_METADATA) if f"{name}Ref" in record}
+def spilled(record: dict) -> list[str]:
+    """The bucket key of the document a record keeps in the bucket, if it spilled it."""
+    return [record["docRef"]["S"]] if "docRef" in record else []
 
 
-def reading(aws: SimpleNamespace, name: str) -> dict:
-    """The answer of the route that reads one body: by path for the metadata, details for embeddedMetadata."""
-    return aws.files(load_event("file_by_path.json" if name == METADATA else "file_details.json"), lambda_context())
+# The routes that read a record's document: by path (its metadata), details (its embeddedMetadata).
+READERS = ("file_by_path.json", "file_details.json")
 
 
 def overflow_objects(aws: SimpleNamespace) -> list[str]:
@@ -92,7 +96,7 @@ def test_metadata_over_400_kb_is_stored_whole_and_released_when_replaced(aws: Si
     ingest(aws, image, "0062B4F0A1C2D3E4F5")
 
     stored = stored_record(aws)
-    assert spilled(stored) and sorted(overflow_objects(aws)) == sorted(spilled(stored).values())
+    assert spilled(stored) and overflow_objects(aws) == spilled(stored)
     response = aws.files(load_event("file_by_path.json"), lambda_context())
     assert response["statusCode"] == 200
     assert json.dumps(json.loads(response["body"])["metadata"]) == json.dumps(expected)
@@ -107,32 +111,36 @@ def test_metadata_over_400_kb_is_stored_whole_and_released_when_replaced(aws: Si
     assert json.loads(response["body"])["metadata"] == extract(small)
 
 
-def test_a_stale_large_record_leaves_nothing_behind(aws: SimpleNamespace) -> None:
+def test_a_stale_large_event_leaves_nothing_behind(aws: SimpleNamespace) -> None:
+    large = png_with_exif(exif_with_numbers(seed=4))
+    aws.s3.put_object(Bucket=BUCKET, Key=KEY, Body=large)
     small = png_with_exif(exif_with_text(10, seed=3))
     ingest(aws, small, "0062B4F0A1C2D3E4F9")
-    large = png_with_exif(exif_with_numbers(seed=4))
-    ingest(aws, large, "0062B4F0A1C2D3E4F5")  # older than what is stored: no record, no spilled body
+    # The large version's event comes late: S3 holds the small one now, which is what the record keeps.
+    assert aws.ingest(upload_event(KEY, large, "0062B4F0A1C2D3E4F5"), lambda_context()) == {"batchItemFailures": []}
     assert overflow_objects(aws) == []
     response = aws.files(load_event("file_by_path.json"), lambda_context())
     assert json.loads(response["body"])["metadata"] == extract(small)
 
 
+def large_write(aws: SimpleNamespace, dynamodb: object, image: bytes) -> bool:
+    """The record store's write of this image's extraction, as the ingest makes it."""
+    state = ObjectState(key=KEY, size=len(image), etag="e", version_id=None, last_modified="2026-01-01T00:00:00.000Z")
+    extraction = Extraction(extract(image), embedded_metadata(image))
+    store = record_store(dynamodb, aws.s3, TABLE, BUCKET)
+    return store.write_file(state, extraction, FromBucket(), "0062B4F0A1C2D3E4F5", Batch()).written
+
+
 def test_a_second_delivery_of_a_large_record_keeps_the_stored_body(aws: SimpleNamespace) -> None:
     """Two deliveries of one event that both pass the freshness check (concurrent invocations) both spill."""
     image = png_with_exif(exif_with_numbers(seed=5))
-    aws.s3.put_object(Bucket=BUCKET, Key=KEY, Body=image)
-    event = ObjectEvent(bucket=BUCKET, key=KEY, sequencer="0062B4F0A1C2D3E4F5", size=len(image), etag="e")
-    store = RecordStore(aws.dynamodb, TABLE, OverflowStore(aws.s3, BUCKET))
-    metadata = extract(image)
-
-    embedded = embedded_metadata(image)
-
-    assert store.put_metadata(event, metadata, embedded) is True
-    assert store.put_metadata(event, metadata, embedded) is False
+    assert large_write(aws, aws.dynamodb, image) is True
+    assert large_write(aws, aws.dynamodb, image) is False
 
     stored = stored_record(aws)
-    assert spilled(stored) and sorted(overflow_objects(aws)) == sorted(spilled(stored).values())
-    assert json.dumps(store.file(event.file_id).metadata()) == json.dumps(metadata)
+    assert spilled(stored) and overflow_objects(aws) == spilled(stored)
+    record = record_store(aws.dynamodb, aws.s3, TABLE, BUCKET).file(file_id(BUCKET, KEY))
+    assert json.dumps(record.metadata()) == json.dumps(extract(image))
 
 
 class FailingWrites:
@@ -152,21 +160,17 @@ class FailingWrites:
 
 
 def test_a_failed_write_leaves_no_spilled_body(aws: SimpleNamespace) -> None:
-    image = png_with_exif(exif_with_numbers(seed=6))
-    event = ObjectEvent(bucket=BUCKET, key=KEY, sequencer="0062B4F0A1C2D3E4F5", size=len(image), etag="e")
-    store = RecordStore(FailingWrites(aws.dynamodb), TABLE, OverflowStore(aws.s3, BUCKET))
     with pytest.raises(RuntimeError):
-        store.put_metadata(event, extract(image))
+        large_write(aws, FailingWrites(aws.dynamodb), png_with_exif(exif_with_numbers(seed=6)))
     assert overflow_objects(aws) == []
 
 
 def test_a_record_whose_spilled_body_was_removed_answers_404_not_500(aws: SimpleNamespace) -> None:
     ingest(aws, png_with_exif(exif_with_numbers(seed=7)), "0062B4F0A1C2D3E4F5")
-    bodies = spilled(stored_record(aws))
-    assert bodies
-    for name, key in bodies.items():
-        aws.s3.delete_object(Bucket=BUCKET, Key=key)  # the bucket is writable by others
-        response = reading(aws, name)
+    (key,) = spilled(stored_record(aws))
+    aws.s3.delete_object(Bucket=BUCKET, Key=key)  # the bucket is writable by others
+    for reader in READERS:
+        response = aws.files(load_event(reader), lambda_context())
         assert response["statusCode"] == 404
         assert json.loads(response["body"])["message"] == "The requested file does not exist or is inaccessible at this time."
 
@@ -186,14 +190,13 @@ def test_a_replaced_spilled_body_is_a_logged_500_never_served(
     aws: SimpleNamespace, forged: Callable[[bytes], bytes], caplog: pytest.LogCaptureFixture
 ) -> None:
     ingest(aws, png_with_exif(exif_with_numbers(seed=8)), "0062B4F0A1C2D3E4F5")
-    bodies = spilled(stored_record(aws))
-    assert bodies
-    for name, key in bodies.items():
-        original = aws.s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
-        aws.s3.put_object(Bucket=BUCKET, Key=key, Body=forged(original))
+    (key,) = spilled(stored_record(aws))
+    original = aws.s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+    aws.s3.put_object(Bucket=BUCKET, Key=key, Body=forged(original))
+    for reader in READERS:
         caplog.clear()
         started = time.monotonic()
-        response = reading(aws, name)
+        response = aws.files(load_event(reader), lambda_context())
         assert response["statusCode"] == 500
         assert "forged" not in response["body"] and set(json.loads(response["body"])) == {"message", "help"}
         assert time.monotonic() - started < 5  # no inflation of the bomb
@@ -201,9 +204,15 @@ def test_a_replaced_spilled_body_is_a_logged_500_never_served(
         assert [r.exc_info[0] for r in caplog.records if r.exc_info] == [CorruptRecordBody]
 
 
-def test_inline_compressed_bodies_inflate_within_the_bound() -> None:
-    assert inflate(zlib.compress(b'{"a": 1}')) == b'{"a": 1}'
+def deflated(text: bytes) -> bytes:
+    """Text deflated with the documents' dictionary, as docs.encode does."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 15, 9, zlib.Z_DEFAULT_STRATEGY, dictionary(DICTIONARY))
+    return compressor.compress(text) + compressor.flush()
+
+
+def test_inline_compressed_documents_inflate_within_the_bound() -> None:
+    assert inflate(deflated(b'{"a": 1}'), DICTIONARY) == b'{"a": 1}'
     with pytest.raises(CorruptRecordBody):
-        inflate(zlib.compress(b"\0" * (MAX_BODY_BYTES + 1)))
+        inflate(deflated(b"\0" * (MAX_BODY_BYTES + 1)), DICTIONARY)
     with pytest.raises(CorruptRecordBody):
-        inflate(zlib.compress(b'{"a": 1}')[:-3])
+        inflate(deflated(b'{"a": 1}')[:-3], DICTIONARY)

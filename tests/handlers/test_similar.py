@@ -1,4 +1,8 @@
-"""The similar-image routes invoked in-process against moto: exact answers, paging, the index kept by ingest."""
+"""The similar-image routes invoked in-process against moto: exact answers, paging, the index kept by ingest.
+
+Each search is checked in both of the deployment's modes (SimilarIndex): `scan`, the default, compares the
+library pages' hashes; `bands` reads the band indexes the records enter.
+"""
 from __future__ import annotations
 
 import copy
@@ -8,36 +12,48 @@ from typing import Any
 
 import pytest
 
+from handlers import files
+from handlers.settings import FilesSettings
 from imagemeta import extract
 from imagemeta.similar import MAX_DISTANCE, bands
-from service.storage.overflow import OverflowStore
-from service.storage.records import ObjectEvent, RecordStore, file_id
+from service.storage.library_pages import Pages
+from service.storage.records import RecordStore, file_id
 from service.storage.similar_index import BAND_ATTRIBUTES, SimilarIndex
 
 from ..paths import IMAGES
+from ..records import image_metadata, record_store, write_record
 from ..synthetic_hashes import HashSet, planted_hashes
-from .conftest import BUCKET, TABLE, lambda_context, load_event, upload_event
+from .conftest import BUCKET, SEARCH_MAX_RECORDS, TABLE, lambda_context, load_event, upload_event
 
 CANON = IMAGES / "exif-samples" / "jpg" / "Canon_40D.jpg"
 KEY = "photos/Canon 40D.jpg"  # the key of the ingest events in events/
 
 
+@pytest.fixture(params=["scan", "bands"])
+def searching(aws: SimpleNamespace, request: pytest.FixtureRequest) -> SimpleNamespace:
+    """The deployment in one SimilarIndex mode: its files function, and records written as its ingest writes."""
+    bands = request.param == "bands"
+    settings = FilesSettings(BUCKET, TABLE, SEARCH_MAX_RECORDS, 3600, similar_bands=bands)
+    return SimpleNamespace(**{**vars(aws), "files": files.build(settings, aws.clients), "store": records(aws, bands)})
+
+
 @pytest.fixture()
-def hash_set(aws: SimpleNamespace) -> HashSet:
+def hash_set(searching: SimpleNamespace) -> HashSet:
     """600 records: 8 queries with near-duplicates planted at every distance, the rest uniform."""
     hashes = planted_hashes(total=600, queries=8, seed=3, bucket=BUCKET)
-    store = records(aws)
     for n, (fid, phash) in enumerate(hashes.files):
-        assert store.put_metadata(synthetic_event(hashes.paths[fid], n + 1), {"pHash": phash})
+        assert synthetic(searching, hashes.paths[fid], n + 1, phash)
     return hashes
 
 
-def records(aws: SimpleNamespace) -> RecordStore:
-    return RecordStore(aws.dynamodb, TABLE, OverflowStore(aws.s3, BUCKET))
+def records(aws: SimpleNamespace, bands: bool = False) -> RecordStore:
+    return record_store(aws.dynamodb, aws.s3, TABLE, BUCKET, bands)
 
 
-def synthetic_event(key: str, sequence: int) -> ObjectEvent:
-    return ObjectEvent(bucket=BUCKET, key=key, sequencer=f"{sequence:016X}", size=1, etag="e")
+def synthetic(aws: SimpleNamespace, key: str, sequence: int, phash: str) -> bool:
+    """A record of an image with this hash, as the ingest writes it."""
+    metadata = image_metadata(1, 1, 1, phash)
+    return write_record(aws.store, Pages(aws.dynamodb, TABLE), key, sequence, metadata=metadata) is not None
 
 
 def api_event(path: str, query: dict[str, str] | None = None, file_id_: str | None = None) -> dict[str, Any]:
@@ -80,11 +96,11 @@ def all_pages(aws: SimpleNamespace, phash: str, **query: str) -> list[dict[str, 
             return items
 
 
-def test_search_by_hash_is_the_brute_force_answer(aws: SimpleNamespace, hash_set: HashSet) -> None:
+def test_search_by_hash_is_the_brute_force_answer(searching: SimpleNamespace, hash_set: HashSet) -> None:
     # Every planted distance 0..12 is inside the maximum radius; each radius's probes are checked against
     # brute force in tests/unit/test_similar.py (a search at 12 bits is 1,108 Queries, slow on moto).
     for query, max_distance in [(hash_set.queries[0], MAX_DISTANCE), (hash_set.queries[1], 4), (hash_set.queries[1], 0)]:
-        status, body = by_hash(aws, query.upper(), maxDistance=str(max_distance), limit="100")
+        status, body = by_hash(searching, query.upper(), maxDistance=str(max_distance), limit="100")
         assert status == 200
         assert body["next"] is None
         assert [(i["distance"], i["fileId"]) for i in body["items"]] == hash_set.brute_force(query, max_distance)
@@ -92,18 +108,19 @@ def test_search_by_hash_is_the_brute_force_answer(aws: SimpleNamespace, hash_set
         assert all(dict(hash_set.files)[i["fileId"]] == i["pHash"] for i in body["items"])
 
 
-def test_pages_joined_are_the_whole_answer_in_order(aws: SimpleNamespace, hash_set: HashSet) -> None:
+def test_pages_joined_are_the_whole_answer_in_order(searching: SimpleNamespace, hash_set: HashSet) -> None:
     query = hash_set.queries[4]
     expected = hash_set.brute_force(query, 7)
     assert len(expected) > 20
-    items = all_pages(aws, query, maxDistance="7", limit="5")
+    items = all_pages(searching, query, maxDistance="7", limit="5")
     assert [(i["distance"], i["fileId"]) for i in items] == expected
 
 
-def test_search_by_file_leaves_out_the_file_itself_and_defaults_to_8_bits(aws: SimpleNamespace, hash_set: HashSet) -> None:
+def test_search_by_file_leaves_out_the_file_itself_and_defaults_to_8_bits(searching: SimpleNamespace,
+                                                                         hash_set: HashSet) -> None:
     query = hash_set.queries[5]
     own = next(fid for fid, phash in hash_set.files if phash == query)
-    status, body = by_file(aws, own)
+    status, body = by_file(searching, own)
     assert status == 200
     assert [(i["distance"], i["fileId"]) for i in body["items"]] == hash_set.brute_force(query, 8, exclude=own)
     assert own not in {i["fileId"] for i in body["items"]}
@@ -118,6 +135,7 @@ def test_an_upload_enters_the_index_and_its_deletion_removes_it(aws: SimpleNames
     assert (status, body) == (200, {"items": [{"fileId": fid, "path": KEY, "pHash": phash, "distance": 0}], "next": None})
     assert by_file(aws, fid) == (200, {"items": [], "next": None})
 
+    aws.s3.delete_object(Bucket=BUCKET, Key=KEY)
     aws.ingest(load_event("ingest_delete.json"), lambda_context())
     assert by_hash(aws, phash, maxDistance="0") == (200, {"items": [], "next": None})
     # The put, redelivered after the delete, is older: it neither restores the record nor its index entries.
@@ -142,14 +160,17 @@ def test_the_sample_events_find_a_copy_of_the_uploaded_file(aws: SimpleNamespace
     assert sorted(i["path"] for i in by_hash_event["items"]) == sorted([KEY, copy_key])
 
 
-def test_an_overwrite_moves_the_file_to_its_new_hash_and_a_stale_event_does_not_move_it_back(aws: SimpleNamespace) -> None:
-    store = records(aws)
+def test_an_overwrite_moves_the_file_to_its_new_hash_and_a_stale_event_does_not_move_it_back(
+    searching: SimpleNamespace,
+) -> None:
     old, new = "00000000ffffffff", "ffffffff00000000"
-    assert store.put_metadata(synthetic_event("a.jpg", 1), {"pHash": old})
-    assert store.put_metadata(synthetic_event("a.jpg", 3), {"pHash": new})
-    assert not store.put_metadata(synthetic_event("a.jpg", 2), {"pHash": old})
-    assert by_hash(aws, old, maxDistance="12")[1]["items"] == []
-    assert [i["pHash"] for i in by_hash(aws, new, maxDistance="0")[1]["items"]] == [new]
+    assert synthetic(searching, "a.jpg", 1, old)
+    assert synthetic(searching, "a.jpg", 3, new)
+    assert not synthetic(searching, "a.jpg", 2, old)
+    assert by_hash(searching, old, maxDistance="12")[1]["items"] == []
+    assert [i["pHash"] for i in by_hash(searching, new, maxDistance="0")[1]["items"]] == [new]
+    # The page entry of the old hash went with the overwrite: one entry is left for the file.
+    assert [entry.phash for entry in Pages(searching.dynamodb, TABLE).all()] == [new]
 
 
 class LaggingIndex:
@@ -164,7 +185,7 @@ class LaggingIndex:
         value = request["ExpressionAttributeValues"][":value"]["S"]
         band = BAND_ATTRIBUTES.index(request["IndexName"])
         extra = [
-            {"fileId": {"S": fid}, "pHash": {"S": phash}} for fid, phash in self._stale.items() if bands(phash)[band] == value
+            {"pk": {"S": fid}, "pHash": {"S": phash}} for fid, phash in self._stale.items() if bands(phash)[band] == value
         ]
         return {**response, "Items": response["Items"] + extra}
 
@@ -173,12 +194,12 @@ class LaggingIndex:
 
 
 def test_index_entries_the_record_no_longer_holds_are_never_returned(aws: SimpleNamespace) -> None:
-    store = records(aws)
+    aws.store = records(aws, bands=True)
     live, rehashed, deleted = "0123456789abcdef", "0123456789abcdee", "0123456789abcdec"
-    store.put_metadata(synthetic_event("live.jpg", 1), {"pHash": live})
-    store.put_metadata(synthetic_event("rehashed.jpg", 1), {"pHash": "fedcba9876543210"})
+    synthetic(aws, "live.jpg", 1, live)
+    synthetic(aws, "rehashed.jpg", 1, "fedcba9876543210")
     stale = {file_id(BUCKET, "rehashed.jpg"): rehashed, file_id(BUCKET, "deleted.jpg"): deleted}
-    index = SimilarIndex(LaggingIndex(aws.dynamodb, stale), TABLE)
+    index = SimilarIndex(LaggingIndex(aws.dynamodb, stale), TABLE, bands=True)
 
     page = index.search(live, max_distance=4, limit=1)
 
@@ -225,13 +246,25 @@ def test_unknown_file_is_404_and_a_malformed_file_id_is_400(aws: SimpleNamespace
 
 
 def test_a_flood_of_near_identical_images_is_413_not_an_unbounded_read(
-    aws: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
+    searching: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Bands: one bucket past its bound; scan: a library past the scan's bound.
     monkeypatch.setattr("service.storage.similar_index.MAX_BUCKET_ENTRIES", 5)
-    store = records(aws)
+    monkeypatch.setattr("service.storage.similar_index.MAX_SCANNED_ENTRIES", 5)
     for n in range(6):  # six blank frames: one hash, one bucket per band
-        assert store.put_metadata(synthetic_event(f"blank-{n}.png", n + 1), {"pHash": "8000000000000000"})
-    status, body = by_hash(aws, "8000000000000000", maxDistance="0")
+        assert synthetic(searching, f"blank-{n}.png", n + 1, "8000000000000000")
+    status, body = by_hash(searching, "8000000000000000", maxDistance="0")
     assert status == 413
     assert "5" in body["message"]
-    assert by_hash(aws, "0123456789abcdef", maxDistance="0") == (200, {"items": [], "next": None})
+
+
+def test_a_refresh_after_turning_bands_on_puts_existing_images_in_the_band_indexes(aws: SimpleNamespace) -> None:
+    phash = "0123456789abcdef"
+    pages = Pages(aws.dynamodb, TABLE)
+    metadata = image_metadata(1, 1, 1, phash)
+    assert write_record(records(aws, bands=False), pages, "old.jpg", 1, metadata=metadata)
+    # The same object seen again (the backfill's refresh) by a deployment with SimilarIndex=bands.
+    assert write_record(records(aws, bands=True), pages, "old.jpg", 2, metadata=metadata)
+    assert write_record(records(aws, bands=True), pages, "old.jpg", 3, metadata=metadata) is None  # nothing left
+    index = SimilarIndex(aws.dynamodb, TABLE, bands=True)
+    assert [item["fileId"] for item in index.search(phash, 0, 10).items] == [file_id(BUCKET, "old.jpg")]

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from service.ingest.backfill import BACKFILL_SEQUENCER, checkpoint_id
+from service.ingest.backfill import BACKFILL_SEQUENCER
 
 from ..paths import ROOT
 from ..replay import assert_records_match_bucket, random_body, replay_keys, scan_items
@@ -63,12 +63,15 @@ def test_backfill_writes_each_predating_object_once_and_a_second_run_changes_not
     assert_records_match_bucket(
         s3, dynamodb, local_stack.bucket, local_stack.table, dict.fromkeys(keys, BACKFILL_SEQUENCER)
     )
-    checkpoint = checkpoint_id(local_stack.bucket)
-    filled = [item for item in scan_items(dynamodb, local_stack.table) if item["fileId"]["S"] != checkpoint]
+    filled = [item for item in scan_items(dynamodb, local_stack.table) if not item["pk"]["S"].startswith("_backfill#")]
 
     second = run_backfill(local_stack)
 
     assert (second["done"], second["enqueued"], second["notIngested"]) == (True, len(listed), 0)
     assert writes_per_key(local_stack, keys) == Counter(keys)
-    refilled = [item for item in scan_items(dynamodb, local_stack.table) if item["fileId"]["S"] != checkpoint]
-    assert sorted(refilled, key=lambda item: item["fileId"]["S"]) == sorted(filled, key=lambda item: item["fileId"]["S"])
+    refilled = [item for item in scan_items(dynamodb, local_stack.table) if not item["pk"]["S"].startswith("_backfill#")]
+
+    def by_key(item: dict) -> tuple[str, str]:
+        return item["pk"]["S"], item["sk"]["S"]
+
+    assert sorted(refilled, key=by_key) == sorted(filled, key=by_key)

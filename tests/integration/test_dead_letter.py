@@ -23,11 +23,12 @@ HANDOVER_LOG = "sent to the larger ingest function"
 DEAD_LETTER_SECONDS = 60  # a bound on waiting, not a promise
 
 
-def unreadable_object_notification(key: str) -> str:
-    """An S3 notification of an object GetObject cannot read (its bucket does not exist): fails on every try."""
-    s3_object = {"key": key, "size": 10, "eTag": "0" * 32, "sequencer": "0062B4F0A1C2D3E4F5"}
+def unreadable_object_notification(key: str, bucket: str) -> str:
+    """A notification S3 cannot have sent (its sequencer is no hex number): the record write refuses it on every
+    try. (A message for another bucket is dropped, not failed: it changes nothing.)"""
+    s3_object = {"key": key, "size": 10, "eTag": "0" * 32, "sequencer": "not-a-sequencer"}
     record = {"eventName": "ObjectCreated:Put", "eventTime": "2025-01-01T00:00:00.000Z",
-              "s3": {"bucket": {"name": f"no-such-bucket-{uuid.uuid4().hex[:8]}"}, "object": s3_object}}
+              "s3": {"bucket": {"name": bucket}, "object": s3_object}}
     return json.dumps({"Records": [{"eventVersion": "2.1", "eventSource": "aws:s3", **record}]})
 
 
@@ -49,7 +50,7 @@ def test_a_message_that_always_fails_is_handed_over_then_dead_lettered_with_its_
     deployed = [sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout", "RedrivePolicy"])["Attributes"]
                 for url in queues]
     max_receives = int(json.loads(deployed[1]["RedrivePolicy"])["maxReceiveCount"])
-    poison = unreadable_object_notification("poison.png")
+    poison = unreadable_object_notification(f"poison {uuid.uuid4().hex[:8]}.png", local_stack.bucket)
 
     # A failed message comes back after the visibility timeout: the deployed 12 minutes, 1 s here. SQS applies
     # it when a receive starts, so a harmless message goes first: once the pump has taken it, every receive
@@ -81,4 +82,4 @@ def test_a_message_that_always_fails_is_handed_over_then_dead_lettered_with_its_
     large_failures = [entry for entry in failures if entry["messageId"] == handover["largerMessageId"]]
     assert [int(entry["receiveCount"]) for entry in large_failures] == list(range(1, max_receives + 1))
     ours = [entry for entry in failures if entry["messageId"] in (message_id, handover["largerMessageId"])]
-    assert all(entry["reason"].startswith("NoSuchBucket: ") for entry in ours)
+    assert all(entry["reason"].startswith("ValueError: not an S3 sequencer") for entry in ours)

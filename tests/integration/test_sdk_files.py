@@ -99,20 +99,21 @@ def test_files_get_returns_a_file_equal_to_the_stored_record(local_stack: LocalS
     listed = {f.name: f for f in client.assets.list(path=f"/{album['folder']}/")}
     got = client.files.get(listed["a.jpg"].file_id)
 
-    item = local_stack.client("dynamodb").get_item(TableName=local_stack.table, Key={"fileId": {"S": got.file_id}})["Item"]
+    item = local_stack.client("dynamodb").get_item(TableName=local_stack.table,
+                                                   Key={"pk": {"S": got.file_id}, "sk": {"S": "F"}})["Item"]
     metadata = client.files.metadata.get(got.file_id)
     assert got.type == "file"
-    assert got.file_path == "/" + item["path"]["S"]
+    assert got.file_path == "/" + item["key"]["S"]
     assert got.size == int(item["size"]["N"])
     assert (got.width, got.height, got.has_alpha) == (metadata.width, metadata.height, metadata.has_transparency) == (10, 40, False)
     assert got.mime == item["mime"]["S"] == "image/jpeg"
     assert got.file_type == "image"
     assert got.tags == ["holiday"] and got.custom_metadata == {"place": "Lisbon"}
-    assert got.created_at == datetime.fromisoformat(item["createdAt"]["S"])
+    assert got.created_at == datetime.fromisoformat(item["created"]["S"])
     assert got.updated_at == datetime.fromisoformat(item["updatedAt"]["S"])
     assert got.version_info.id == got.file_id  # the local bucket keeps no versions
     # Its url fetches the object itself, whose embedded metadata it carries.
-    body = local_stack.s3().get_object(Bucket=local_stack.bucket, Key=item["path"]["S"])["Body"].read()
+    body = local_stack.s3().get_object(Bucket=local_stack.bucket, Key=item["key"]["S"])["Body"].read()
     assert requests.get(got.url, timeout=10).content == body
     assert got.embedded_metadata == embedded_metadata(body)
 

@@ -7,9 +7,9 @@ import boto3
 import pytest
 
 from imagemeta.similar import MAX_DISTANCE
-from service.storage.overflow import OverflowStore
-from service.storage.records import ObjectEvent, RecordStore
+from service.storage.library_pages import Pages
 
+from ..records import image_metadata, record_store, write_record
 from ..synthetic_hashes import HashSet, planted_hashes
 from .local_stack import LocalStack
 
@@ -18,9 +18,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def hash_set(local_stack: LocalStack) -> HashSet:
-    """300 records (120 of them planted near the queries) written with the ingest's own conditional put.
-
-    Few on purpose: moto answers each of the 2,788 bucket reads of a 12-bit search by scanning the table."""
+    """300 records (120 of them planted near the queries) written with the ingest's own conditional put, and
+    their library pages (the local stack runs SimilarIndex=scan, the default: the search compares them all)."""
     hashes = planted_hashes(total=300, queries=3, seed=11, bucket=local_stack.bucket)
     dynamodb = boto3.client(
         "dynamodb",
@@ -29,10 +28,10 @@ def hash_set(local_stack: LocalStack) -> HashSet:
         aws_access_key_id="test",
         aws_secret_access_key="test",
     )
-    store = RecordStore(dynamodb, local_stack.table, OverflowStore(local_stack.s3(), local_stack.bucket))
+    store = record_store(dynamodb, local_stack.s3(), local_stack.table, local_stack.bucket)
+    pages = Pages(dynamodb, local_stack.table)
     for n, (fid, phash) in enumerate(hashes.files):
-        event = ObjectEvent(bucket=local_stack.bucket, key=hashes.paths[fid], sequencer=f"{n + 1:016X}", size=1, etag="e")
-        assert store.put_metadata(event, {"pHash": phash})
+        assert write_record(store, pages, hashes.paths[fid], n + 1, metadata=image_metadata(1, 1, 1, phash))
     return hashes
 
 

@@ -1,21 +1,13 @@
-"""The folder indexes: the template declares what the code queries, and their keys order and bound as documented."""
+"""The folder index: the template declares what the code queries, and its keys order and bound as documented."""
 from __future__ import annotations
 
-import pytest
-
 from infra.resources import table_parameters
+from library.instants import instant_from_ms, ms_of
 from library.query import Bounds
-from service.storage.folder_index import (
-    FILTER_ATTRIBUTES,
-    FOLDER_ATTRIBUTE,
-    SORT_INDEXES,
-    entries,
-    key_condition,
-    number_key,
-    sort_keys,
-)
+from service.storage.folder_index import FOLDER_INDEX, entries, key_condition
 from service.storage.folders import SUBFOLDERS_INDEX
-from service.storage.listings import ReadBudget, ReadStats, epoch_ms, iso_instant
+from service.storage.items import INDEXED_ATTRIBUTES, created_key
+from service.storage.listings import ReadBudget, ReadStats
 
 from ..local_template import local_template
 
@@ -25,17 +17,16 @@ def indexes() -> dict[str, dict]:
     return {index["IndexName"]: index for index in table["GlobalSecondaryIndexes"]}
 
 
-def test_the_template_declares_one_folder_index_per_sort() -> None:
+def test_the_template_declares_the_folder_index_the_code_reads() -> None:
     declared = indexes()
-    for index, range_key in SORT_INDEXES.values():
-        assert declared[index]["KeySchema"] == [
-            {"AttributeName": FOLDER_ATTRIBUTE, "KeyType": "HASH"},
-            {"AttributeName": range_key, "KeyType": "RANGE"},
-        ]
-        # Every field a search filters on comes with the index row: no record is read to filter.
-        projection = declared[index]["Projection"]
-        assert projection["ProjectionType"] == "INCLUDE"
-        assert set(projection["NonKeyAttributes"]) | {range_key} >= set(FILTER_ATTRIBUTES)
+    assert declared[FOLDER_INDEX]["KeySchema"] == [
+        {"AttributeName": "folder", "KeyType": "HASH"},
+        {"AttributeName": "ckey", "KeyType": "RANGE"},
+    ]
+    # Every field a listing sorts on or a search filters on comes with the index row: no record is read to filter.
+    projection = declared[FOLDER_INDEX]["Projection"]
+    assert projection["ProjectionType"] == "INCLUDE"
+    assert set(projection["NonKeyAttributes"]) == set(INDEXED_ATTRIBUTES)
     subfolders = declared[SUBFOLDERS_INDEX]
     assert subfolders["KeySchema"] == [
         {"AttributeName": "parentFolder", "KeyType": "HASH"},
@@ -44,58 +35,28 @@ def test_the_template_declares_one_folder_index_per_sort() -> None:
     assert set(subfolders["Projection"]["NonKeyAttributes"]) == {"folderName", "createdAt", "updatedAt"}
 
 
-def test_sort_keys_order_by_value_then_name() -> None:
-    small = sort_keys("b.jpg", "2026-01-01T00:00:00.000Z", "2026-01-02T00:00:00.000Z", 9, 10, None)
-    large = sort_keys("a.jpg", "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.000Z", 10, 2, 3)
-    assert small["sizeKey"]["S"] < large["sizeKey"]["S"]  # 9 < 10 although "9" > "1" as text
-    assert small["createdKey"]["S"] > large["createdKey"]["S"]  # equal instants: by name
-    assert small["updatedKey"]["S"] > large["updatedKey"]["S"]
-    assert small["widthKey"]["S"] == number_key(0) + "/b.jpg"  # no width: sorts as 0
+def test_created_keys_order_by_instant_then_name() -> None:
+    early, late = "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.001Z"
+    assert created_key(early, "album/b.jpg") < created_key(late, "album/a.jpg")
+    assert created_key(early, "album/a.jpg") < created_key(early, "album/b.jpg")  # equal instants: by name
 
 
-@pytest.mark.parametrize(
-    ("bounds", "inside", "outside"),
-    [
-        (Bounds(low=10), [10, 11, 10**12], [9, 0]),
-        (Bounds(high=10), [0, 9, 10], [11, 100]),
-        (Bounds(low=10, high=10), [10], [9, 11]),
-        (Bounds(low=3, high=5), [3, 4, 5], [2, 6]),
-    ],
-)
-def test_number_bounds_are_key_ranges(bounds: Bounds, inside: list[int], outside: list[int]) -> None:
-    condition, values = key_condition("sizeKey", bounds, iso_instant)
-
-    def holds(size: int) -> bool:
-        key = f"{number_key(size)}/zz.png"
-        low = values.get(":low", {}).get("S")
-        high = values.get(":high", {}).get("S")
-        if "BETWEEN" in condition:
-            return low <= key <= high
-        return key >= low if low else key < high
-
-    assert all(holds(size) for size in inside)
-    assert not any(holds(size) for size in outside)
-
-
-def test_date_bounds_use_the_stored_instant_form() -> None:
-    moment = epoch_ms("2026-03-31T12:00:00.250Z")
-    assert iso_instant(moment) == "2026-03-31T12:00:00.250Z"
-    condition, values = key_condition("createdKey", Bounds(low=moment), iso_instant)
-    assert condition == " AND #range >= :low"
+def test_creation_bounds_are_key_ranges_in_the_stored_instant_form() -> None:
+    moment = ms_of("2026-03-31T12:00:00.250Z")
+    assert instant_from_ms(moment) == "2026-03-31T12:00:00.250Z"
+    condition, values = key_condition(Bounds(low=moment), instant_from_ms)
+    assert condition == " AND ckey >= :low"
     assert values == {":low": {"S": "2026-03-31T12:00:00.250Z/"}}
-
-
-def test_name_bounds_are_a_prefix() -> None:
-    assert key_condition("name", Bounds(prefix="red-"), iso_instant) == (
-        " AND begins_with(#range, :prefix)",
-        {":prefix": {"S": "red-"}},
-    )
-    assert key_condition("name", None, iso_instant) == ("", {})
+    condition, values = key_condition(Bounds(low=moment, high=moment), instant_from_ms)
+    inside = created_key("2026-03-31T12:00:00.250Z", "a/zz.png")
+    assert values[":low"]["S"] <= inside <= values[":high"]["S"]
+    assert not values[":low"]["S"] <= created_key("2026-03-31T12:00:00.251Z", "a/a.png") <= values[":high"]["S"]
+    assert key_condition(None, instant_from_ms) == ("", {})
 
 
 def index_row(n: int) -> dict:
-    return {"fileId": {"S": f"id{n}"}, "name": {"S": f"f{n}.jpg"}, FOLDER_ATTRIBUTE: {"S": "/a/"},
-            "createdAt": {"S": "2026-01-01T00:00:00.000Z"}, "updatedAt": {"S": "2026-01-01T00:00:00.000Z"},
+    return {"pk": {"S": f"id{n}"}, "name": {"S": f"f{n}.jpg"}, "folder": {"S": "/a/"},
+            "ckey": {"S": f"2026-01-01T00:00:00.000Z/f{n}.jpg"}, "updatedAt": {"S": "2026-01-01T00:00:00.000Z"},
             "size": {"N": "1"}, "fileType": {"S": "non-image"}}
 
 
@@ -107,8 +68,8 @@ class PagedIndex:
 
     def query(self, **request: object) -> dict:
         self.requests.append(dict(request))
-        start = int(str(request.get("ExclusiveStartKey", {}).get("n", 0)))  # type: ignore[union-attr]
-        end = min(self.rows, start + min(self.page, int(request.get("Limit", self.rows))))  # type: ignore[arg-type]
+        start = int(str(request.get("ExclusiveStartKey", {}).get("n", 0)))  # type: ignore[union-attr]  # a dict here
+        end = min(self.rows, start + min(self.page, int(request.get("Limit", self.rows))))  # type: ignore[arg-type]  # an int here
         response: dict = {"Items": [index_row(n) for n in range(start, end)], "ScannedCount": end - start}
         if end < self.rows:
             response["LastEvaluatedKey"] = {"n": end}
@@ -118,7 +79,7 @@ class PagedIndex:
 def test_a_listing_queries_no_more_rows_than_it_takes_across_cut_pages() -> None:
     index = PagedIndex(rows=5000, page=300)
     budget = ReadBudget(ReadStats(), None)
-    rows = list(entries(index, "t", "/a/", "NAME", False, None, None, iso_instant, budget, wanted=1000))
+    rows = list(entries(index, "t", "/a/", False, None, None, instant_from_ms, budget, wanted=1000))
     assert [row.file_id for row in rows] == [f"id{n}" for n in range(1000)]
     assert [request["Limit"] for request in index.requests] == [1000, 700, 400, 100]
     assert budget.stats.index_rows == 1000
@@ -127,6 +88,5 @@ def test_a_listing_queries_no_more_rows_than_it_takes_across_cut_pages() -> None
 def test_a_filtered_listing_sets_no_limit() -> None:
     # DynamoDB's Limit counts rows before the filter: with one, a page could hold fewer matches than wanted.
     index = PagedIndex(rows=500, page=300)
-    rows = list(entries(index, "t", "/a/", "NAME", False, None, "image", iso_instant, ReadBudget(ReadStats(), None),
-                        wanted=10))
+    rows = list(entries(index, "t", "/a/", False, None, "image", instant_from_ms, ReadBudget(ReadStats(), None), wanted=10))
     assert len(rows) == 500 and all("Limit" not in request for request in index.requests)

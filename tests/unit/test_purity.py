@@ -86,8 +86,7 @@ def test_each_room_imports_only_the_rooms_below_it() -> None:
 def modules_after(code: str, environment: dict[str, str] | None = None) -> set[str]:
     """The top-level modules a fresh interpreter has loaded after running code (with extra environment)."""
     script = code + "\nimport sys, json; print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
-    # This checkout's packages first, as pytest's pythonpath does, ahead of whatever the editable install points at.
-    env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1", "PYTHONPATH": str(ROOT / "functions"), **(environment or {})}
+    env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1", **(environment or {})}
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env).stdout
     return set(json.loads(out.splitlines()[-1]))
 
@@ -171,4 +170,4 @@ def test_the_core_s_exported_functions_stay_functions_whatever_was_imported_firs
         f"\nassert all(inspect.isfunction(getattr(imagemeta, n)) for n in {sorted(imagemeta._LAZY)!r})"
     )
     subprocess.run([sys.executable, "-c", code], check=True,
-                   env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1", "PYTHONPATH": str(ROOT / "functions")})
+                   env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1"})

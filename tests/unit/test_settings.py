@@ -19,8 +19,6 @@ from imagemeta.fetch.policy import FetchSettings
 from imagemeta.limits import DEFAULT_LIMITS, Limits
 from imagemeta.settings import CliSettings, ConfigError
 
-from ..paths import ROOT
-
 # What template.yaml sets, with values of the shape it gives them.
 STORAGE = {"BUCKET_NAME": "uploads", "TABLE_NAME": "files"}
 QUEUE = {"INGEST_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/ingest"}
@@ -131,6 +129,6 @@ def test_a_bad_setting_fails_the_handler_lookup_lambda_makes_at_init_not_the_imp
     )
     env = {name: value for name, value in os.environ.items() if name not in ("BUCKET_NAME", "TABLE_NAME")}
     out = subprocess.run([sys.executable, "-c", script],
-                         env={**env, "TABLE_NAME": "files", "PYTHONPATH": str(ROOT / "functions")},
+                         env={**env, "TABLE_NAME": "files"},
                          capture_output=True, text=True, check=True).stdout
     assert out.startswith("ConfigError Environment variable BUCKET_NAME is not set; expected the name of the upload bucket")

@@ -16,7 +16,7 @@ from samtranslator.yaml_helper import yaml_parse
 from imagemeta.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_DECODE_BYTES, DEFAULT_MAX_PIXELS
 from infra.functions import template_environment
 from service.storage.overflow import RESERVED_PREFIX
-from service.storage.prepared import PREFIX as PREPARED_PREFIX
+from service.storage.seeds import SEED_PREFIX
 from tests.local_template import local_template
 from tests.paths import ROOT
 
@@ -37,6 +37,7 @@ FUNCTIONS = {
     "BackfillFunction": "handlers.backfill.handler",
     "UploadFunction": "handlers.upload.handler",
     "FileDeleteFunction": "handlers.file_delete.handler",
+    "PageFunction": "handlers.page.handler",
 }
 ROUTES = {
     ("/v1/metadata", "get"): ("MetadataUrlFunction", {("query", "url")}),
@@ -50,6 +51,11 @@ ROUTES = {
     ("/v1/files/batch/deleteByFileIds", "post"): ("FileDeleteFunction", set()),
     ("/v1/files/{fileId}/similar", "get"): ("FilesFunction", {("path", "fileId")}),
     ("/v1/similar", "get"): ("FilesFunction", {("query", "pHash")}),
+}
+# The media-library page: no authorizer and no usage plan key, since a browser asks for it before it has a key.
+PAGE_ROUTES = {
+    ("/", "get"): ("PageFunction", set()),
+    ("/web/{name}", "get"): ("PageFunction", {("path", "name")}),
 }
 
 
@@ -196,8 +202,9 @@ def test_the_local_stack_serves_the_routes_the_transform_deploys(translated: dic
         (path, method) for path, methods in deployed.items() for method in methods
     }
     assert {r.function_name for r in local.routes} == {"MetadataUrlFunction", "FilesFunction", "UploadFunction",
-                                                      "FileDeleteFunction"}
-    assert {r.authorizer_object.lambda_name for r in local.routes} == {"AuthorizerFunction"}
+                                                      "FileDeleteFunction", "PageFunction"}
+    authorizers = {r.path: r.authorizer_object and r.authorizer_object.lambda_name for r in local.routes}
+    assert authorizers == {path: None if (path, "get") in PAGE_ROUTES else "AuthorizerFunction" for path in authorizers}
     assert local.stage_name == translated["Resources"]["MetadataApiapiStage"]["Properties"]["StageName"]
 
 
@@ -208,15 +215,16 @@ def test_routes_reach_their_functions_with_required_parameters_validated(transla
         for path, methods in api["paths"].items()
         for method, op in methods.items()
     }
-    assert set(found) == set(ROUTES)
+    assert set(found) == set(ROUTES) | set(PAGE_ROUTES)
     validators = api["x-amazon-apigateway-request-validators"]
-    for key, (function, params) in ROUTES.items():
+    for key, (function, params) in (ROUTES | PAGE_ROUTES).items():
         op = found[key]
         assert function in str(op["x-amazon-apigateway-integration"]["uri"])
         assert {(p["in"], p["name"]) for p in op.get("parameters", []) if p["required"]} == params
-        assert validators[op["x-amazon-apigateway-request-validator"]]["validateRequestParameters"] is True
-        # The Lambda authorizer, then the usage plan's key (which the authorizer supplies).
-        assert op["security"] == [{"BasicAuthorizer": []}, {"api_key": []}]
+        if params:
+            assert validators[op["x-amazon-apigateway-request-validator"]]["validateRequestParameters"] is True
+        # The Lambda authorizer, then the usage plan's key (which the authorizer supplies); none for the page.
+        assert op.get("security", []) == ([] if key in PAGE_ROUTES else [{"BasicAuthorizer": []}, {"api_key": []}])
 
 
 def test_the_authorizer_runs_the_authorizer_function_uncached_and_hands_the_usage_key_over(translated: dict):
@@ -235,9 +243,9 @@ def test_the_authorizer_runs_the_authorizer_function_uncached_and_hands_the_usag
 
 def test_auth_mode_aws_iam_signs_every_route_with_sigv4_instead(translated_iam: dict):
     api = translated_iam["Resources"]["MetadataApi"]["Properties"]
-    for methods in api["Body"]["paths"].values():
-        for op in methods.values():
-            assert op["security"] == [{"AWS_IAM": []}, {"api_key": []}]
+    for path, methods in api["Body"]["paths"].items():
+        for method, op in methods.items():
+            assert op.get("security", []) == ([] if (path, method) in PAGE_ROUTES else [{"AWS_IAM": []}, {"api_key": []}])
     assert api["Body"]["components"]["securitySchemes"]["AWS_IAM"]["x-amazon-apigateway-authtype"] == "awsSigv4"
     # The usage plan then meters by the x-api-key header, starting with the one key the template declares.
     assert _local_api("AWS_IAM")["ApiKeySourceType"] == "HEADER"
@@ -389,19 +397,19 @@ def test_queue_policy_names_the_bucket_without_a_dependency_cycle(resources: dic
     assert resources["UploadBucket"]["DependsOn"] == "IngestQueuePolicy"
 
 
-def test_table_is_on_demand_with_recovery_keyed_by_file_id(resources: dict):
+def test_table_is_on_demand_with_recovery_keyed_by_partition_and_sort_key(resources: dict):
     table = resources["FilesTable"]["Properties"]
     assert table["BillingMode"] == "PAY_PER_REQUEST"
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
-    assert table["KeySchema"] == [{"AttributeName": "fileId", "KeyType": "HASH"}]
+    assert table["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
     bands = [f"pHashBand{n}" for n in range(4)]
-    folders = ["folder", "name", "createdKey", "updatedKey", "sizeKey", "heightKey", "widthKey", "parentFolder", "prefix"]
     assert table["AttributeDefinitions"] == [
-        {"AttributeName": name, "AttributeType": "S"} for name in ["fileId", "pHash", *bands, *folders]
+        {"AttributeName": name, "AttributeType": "S"}
+        for name in ["pk", "sk", "folder", "ckey", "parentFolder", "prefix", "pHash", *bands]
     ]
-    # The similar-image search (docs/similar.md): one keys-only index per band, sorted by pHash. (The folder
-    # indexes: tests/unit/test_folder_index.py.)
-    assert [(i["IndexName"], i["KeySchema"], i["Projection"]) for i in table["GlobalSecondaryIndexes"][:4]] == [
+    # The similar-image search with SimilarIndex=bands (docs/similar.md): one keys-only index per band, sorted by
+    # pHash. (The folder index: tests/unit/test_folder_index.py.)
+    assert [(i["IndexName"], i["KeySchema"], i["Projection"]) for i in table["GlobalSecondaryIndexes"][2:]] == [
         (band, [{"AttributeName": band, "KeyType": "HASH"}, {"AttributeName": "pHash", "KeyType": "RANGE"}],
          {"ProjectionType": "KEYS_ONLY"})
         for band in bands
@@ -520,7 +528,7 @@ EXPECTED_GRANTS = {
     "MetadataUrlFunction": _logs("MetadataUrlLogGroup"),
     "FilesFunction": _logs("FilesLogGroup")
     | {("dynamodb:GetItem", TABLE), ("dynamodb:Query", TABLE), ("dynamodb:BatchGetItem", TABLE)}
-    | {("dynamodb:Query", str({"Fn::Sub": f"${{FilesTable.Arn}}/index/{index}"})) for index in ("pHashBand*", "by*", "subfolders")}
+    | {("dynamodb:Query", str({"Fn::Sub": f"${{FilesTable.Arn}}/index/{index}"})) for index in ("pHashBand*", "byFolder", "subfolders")}
     # Spilled record bodies, and the uploads a File object's presigned url reads.
     | {(f"s3:{a}", OBJECTS) for a in ("GetObject", "GetObjectVersion")},
     "IngestFunction": _ingest("IngestLogGroup", QUEUE) | {("sqs:SendMessage", LARGE_QUEUE)},
@@ -535,13 +543,14 @@ EXPECTED_GRANTS = {
     "FileDeleteFunction": _logs("FileDeleteLogGroup")
     | {(f"dynamodb:{a}", TABLE) for a in ("GetItem", "BatchGetItem")}
     | {("s3:DeleteObject", OBJECTS)},
+    "PageFunction": _logs("PageLogGroup"),
 }
 
 
-def test_the_upload_function_writes_only_extraction_items_to_the_table(resources: dict):
+def test_the_upload_function_writes_only_seeds_to_the_table(resources: dict):
     statements = resources["UploadFunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     (table_grant,) = [s for s in statements if str(s["Resource"]) == TABLE]
-    assert table_grant["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [PREPARED_PREFIX + "*"]}}
+    assert table_grant["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [SEED_PREFIX + "*"]}}
 
 
 def test_the_api_takes_bodies_as_bytes_and_answers_oversized_ones_413(resources: dict):

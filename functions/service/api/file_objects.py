@@ -11,21 +11,20 @@ from ..storage.objects import FileUrls
 
 
 def file_object(record: FileRecord, urls: FileUrls) -> dict[str, Any]:
-    """The File object of a live file (docs/contract.md); records written before the File object's facts were
-    kept (record_version 1) answer with what they have: no tags, custom metadata or embeddedMetadata."""
+    """The File object of a live file (docs/contract.md): `tags` null when it has none, as the hosted API."""
     return {
         "type": "file",
         "name": record.name,
         "createdAt": record.created_at,
         "updatedAt": record.updated_at,
         "fileId": record.file_id,
-        "tags": list(record.tags),
+        "tags": list(record.annotations.tags) or None,
         "AITags": None,
         # The S3 version where the bucket keeps versions; else, as the hosted API does for a first version, the fileId.
         "versionInfo": {"id": record.version_id or record.file_id},
         "embeddedMetadata": record.embedded_metadata() if record.file_type == IMAGE else None,
-        "customCoordinates": None,
-        "customMetadata": dict(record.custom_metadata),
+        "customCoordinates": record.annotations.custom_coordinates,
+        "customMetadata": dict(record.annotations.custom_metadata),
         "url": urls.of(record.key, record.version_id),
         "thumbnail": None,
         "fileType": record.file_type,

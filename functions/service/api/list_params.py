@@ -9,8 +9,7 @@ from imagemeta.errors import BadParameter
 from library.paths import folder_prefix
 from library.query import mentions, parse
 
-from ..storage.folder_index import SORT_INDEXES
-from ..storage.listings import ListRequest
+from ..storage.listings import SORT_VALUES, ListRequest
 from .params import choice_query, int_query
 
 # The hosted API's defaults and bounds.
@@ -18,7 +17,8 @@ DEFAULT_LIMIT = 1000
 MAX_LIMIT = 1000
 MAX_SKIP = 10**9
 DEFAULT_SORT = "ASC_CREATED"
-SORTS = tuple(f"{order}_{field}" for field in SORT_INDEXES for order in ("ASC", "DESC"))
+# The SDKs' whole enum: RELEVANCE and DURATION are creation order here (docs/files-api.md).
+SORTS = tuple(f"{order}_{field}" for field in SORT_VALUES for order in ("ASC", "DESC"))
 TYPES = ("file", "folder", "all")
 FILE_TYPES = ("all", "image", "non-image")
 # The hosted API's older filters: searchQuery does what they did, so they are refused rather than ignored.

@@ -18,6 +18,7 @@ from library.paths import upload_key
 
 from ..storage.overflow import RESERVED_PREFIX
 from .multipart import Part
+from .params import parse_json
 
 RESPONSE_FIELDS = ("tags", "customCoordinates", "isPrivateFile", "embeddedMetadata", "isPublished", "customMetadata",
                    "metadata")
@@ -32,7 +33,9 @@ JSON_FIELD_TYPES: dict[str, type] = {"fileName": str, "folder": str, "contentTyp
 JSON_TYPE_NAMES = {str: "a string", bool: "true or false", list: "a list of strings", dict: "a JSON object"}
 MAX_TAGS = 10
 MAX_TAG_CHARACTERS = 128
-MAX_METADATA_BYTES = 2048
+MAX_METADATA_BYTES = 2048  # S3's bound on an object's user metadata (upload URLs sign it)
+# Custom metadata lives in the file's record (400 KB an item, with its document): a generous bound of its own.
+MAX_CUSTOM_METADATA_BYTES = 64 * 1024
 _TAG = re.compile(r"[\w +\-=.:/@]+")
 _METADATA_NAME = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _DATA_URI = re.compile(r"data:[^,;]*(;[^,;]*)*;base64,", re.IGNORECASE)
@@ -44,7 +47,7 @@ class Placement:
 
     key: str
     tags: tuple[str, ...]
-    user_metadata: dict[str, str]
+    custom_metadata: dict[str, Any]
     overwrite: bool
 
 
@@ -101,26 +104,36 @@ def tags(value: str | None) -> tuple[str, ...]:
     return found
 
 
-def custom_metadata(value: str | None) -> dict[str, str]:
-    """A JSON object of custom metadata, kept as S3 user metadata: names lower-cased as S3 keeps them, values
-    as text (numbers and booleans as JSON), non-ASCII as RFC 2047 encoded words, 2 KB in all."""
+def custom_metadata(value: str | None) -> dict[str, Any]:
+    """A JSON object of custom metadata: names of letters, digits, - and _; values text, numbers or booleans."""
     if not value:
         return {}
-    try:
-        found = json.loads(value)
-    except json.JSONDecodeError:
-        raise BadParameter("Parameter `customMetadata` must be a JSON object.") from None
+    found = parse_json(value, "Parameter `customMetadata` must be a JSON object.")
     if not isinstance(found, dict):
         raise BadParameter("Parameter `customMetadata` must be a JSON object.")
-    kept: dict[str, str] = {}
+    if len(value.encode()) > MAX_CUSTOM_METADATA_BYTES:
+        raise BadParameter(f"Parameter `customMetadata` is over {MAX_CUSTOM_METADATA_BYTES} bytes of JSON.")
     for name, item in found.items():
-        if not _METADATA_NAME.fullmatch(name) or name.lower() in kept:
-            raise BadParameter(f"Parameter `customMetadata`: {echo(name)} is not a usable name (letters, digits, - _; "
-                               "names differing only in case are one name in S3).")
+        if not _METADATA_NAME.fullmatch(name):
+            raise BadParameter(f"Parameter `customMetadata`: {echo(name)} is not a usable name (letters, digits, - _).")
         if isinstance(item, (dict, list)) or item is None:
             raise BadParameter(
                 f"Parameter `customMetadata`: the value of {echo(name)} must be text, a number or a boolean.")
+    return found
+
+
+def user_metadata(values: dict[str, Any]) -> dict[str, str]:
+    """Custom metadata as S3 user metadata (an upload URL signs it): names lower-cased as S3 keeps them, values as
+    text (numbers and booleans as JSON), non-ASCII as RFC 2047 encoded words, 2 KB in all."""
+    kept: dict[str, str] = {}
+    for name, item in values.items():
+        if name.lower() in kept:
+            raise BadParameter(f"Parameter `customMetadata`: {echo(name)} differs from another name only in case, "
+                               "and S3 keeps them as one.")
         text = item if isinstance(item, str) else json.dumps(item)
+        if any(ord(character) < 32 or ord(character) == 127 for character in text):
+            raise BadParameter(f"Parameter `customMetadata`: the value of {echo(name)} holds a control character, "
+                               "which an upload URL's signed headers cannot carry.")
         kept[name.lower()] = text if text.isascii() else Header(text, "utf-8").encode()
     if sum(len(name) + len(text.encode()) for name, text in kept.items()) > MAX_METADATA_BYTES:
         raise BadParameter(

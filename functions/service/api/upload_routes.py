@@ -1,8 +1,9 @@
 """Uploads through the API: POST /api/v1/files/upload (the hosted upload API) and POST /v1/files/upload-url.
 
-The upload extracts the file's metadata in the request (so `responseFields` can return it), hands that
-extraction to the ingest under the bytes' MD5 (storage.prepared), then puts the object; the record is written
-by the ingest from the object's S3 event, as for any upload, without reading and extracting the file again.
+The upload extracts the file's metadata in the request (so `responseFields` can return it), leaves that
+extraction and the upload's annotations for the ingest in a seed under the bytes' MD5 (storage/seeds.py), then
+puts the object; the record is written by the ingest from the object's S3 event, as for any upload, without
+reading and extracting the file again.
 """
 from __future__ import annotations
 
@@ -18,17 +19,20 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from imagemeta import NotAnImage, OverMemoryBudget, TooLarge, extract_with_embedded
 from imagemeta.errors import BadParameter, ImageMetaError
 from imagemeta.fetch import fetch
+from library.annotations import AnnotationUpdate
 from library.errors import FileExists
 from library.kinds import IMAGE, file_kind
 from library.paths import file_path, name_of
+from library.records import Extraction, StoredError
 
 from ..storage.objects import presigned_put, put_upload
 from ..storage.records import file_id
+from ..storage.seeds import Seed
 from .deps import ApiDeps
 from .multipart import Part, parse_form
 from .params import json_body
 from .resolver import ok
-from .upload_params import Placement, form_fields, inline_file, json_fields, placement, response_fields
+from .upload_params import Placement, form_fields, inline_file, json_fields, placement, response_fields, user_metadata
 
 # How long an upload URL works; large uploads start right after asking for one.
 UPLOAD_URL_SECONDS = 900
@@ -56,7 +60,7 @@ def router(deps: ApiDeps) -> Router:
         headers = {"Content-Type": fields.get("contentType") or guessed_type(where.key)}
         if where.tags:
             headers["x-amz-tagging"] = "&".join(f"{tag}=" for tag in where.tags)
-        headers.update({f"x-amz-meta-{name}": value for name, value in where.user_metadata.items()})
+        headers.update({f"x-amz-meta-{name}": value for name, value in user_metadata(where.custom_metadata).items()})
         if not where.overwrite:
             headers["If-None-Match"] = "*"
         url = presigned_put(stores.clients.s3, stores.bucket, where.key, headers, UPLOAD_URL_SECONDS)
@@ -105,12 +109,15 @@ def store_upload(deps: ApiDeps, where: Placement, data: bytes, declared_type: st
     stores = deps.storage
     fid = file_id(stores.bucket, where.key)
     md5 = hashlib.md5(data).hexdigest()  # noqa: S324 - S3's ETag of a single-part put, not security
-    if not isinstance(error, OverMemoryBudget):  # left to the ingest, whose larger function may decode it
-        stores.prepared.put(fid, md5, metadata, embedded, error)
-    put = put_upload(stores.clients.s3, stores.bucket, where.key, data, kind.mime, where.tags, where.user_metadata,
-                     where.overwrite)
+    # Over this function's budget the ingest reads the bytes itself: its larger function may decode them.
+    extraction = None if isinstance(error, OverMemoryBudget) else \
+        Extraction(metadata, embedded, StoredError.of(error) if error else None)
+    update = AnnotationUpdate(tags=where.tags or None, custom_metadata=where.custom_metadata or None)
+    if not stores.seeds.put(fid, md5, Seed(extraction, update)):
+        stores.seeds.put(fid, md5, Seed(None, update))  # an extraction too large to leave: the ingest reads
+    put = put_upload(stores.clients.s3, stores.bucket, where.key, data, kind.mime, where.overwrite)
     if put is None:
-        stores.prepared.discard(fid, md5)
+        stores.seeds.discard(fid, md5)
         raise FileExists()
     version = put.get("VersionId")
     version = version if version and version != "null" else None
@@ -133,7 +140,7 @@ def store_upload(deps: ApiDeps, where: Placement, data: bytes, declared_type: st
         # Objects are reachable only with presigned URLs.
         "isPrivateFile": True,
         "isPublished": True,
-        "customMetadata": where.user_metadata,
+        "customMetadata": where.custom_metadata,
         "metadata": metadata,
         "embeddedMetadata": embedded if kind.file_type == IMAGE else None,
     }

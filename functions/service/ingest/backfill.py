@@ -20,9 +20,9 @@ from ..storage.records import BACKFILL_SEQUENCER
 SQS_BATCH = 10
 
 
-def checkpoint_id(bucket: str) -> str:
+def checkpoint_key(bucket: str) -> dict[str, Any]:
     """The checkpoint item's key; never a fileId (those are 24 hex digits)."""
-    return f"_backfill/{bucket}"
+    return {"pk": {"S": f"_backfill#{bucket}"}, "sk": {"S": "C"}}
 
 
 def backfill_event(bucket: str, listed: dict[str, Any]) -> dict[str, Any]:
@@ -103,8 +103,7 @@ class Backfill:
                 raise RuntimeError(f"SQS refused {len(failed)} backfill messages: {failed[0]}")
 
     def _load_checkpoint(self) -> BackfillProgress:
-        key = {"fileId": {"S": checkpoint_id(self._bucket)}}
-        item = self._dynamodb.get_item(TableName=self._table, Key=key).get("Item")
+        item = self._dynamodb.get_item(TableName=self._table, Key=checkpoint_key(self._bucket)).get("Item")
         if item is None:
             return BackfillProgress()
         return BackfillProgress(
@@ -115,7 +114,7 @@ class Backfill:
         self._dynamodb.put_item(
             TableName=self._table,
             Item={
-                "fileId": {"S": checkpoint_id(self._bucket)},
+                **checkpoint_key(self._bucket),
                 "startAfter": {"S": progress.start_after},
                 "enqueued": {"N": str(progress.enqueued)},
                 "done": {"BOOL": progress.done},

@@ -1,32 +1,39 @@
-"""S3 notifications (as SQS delivers them) -> ObjectEvent, what the storage writes records from."""
+"""S3 notifications (as SQS delivers them) -> ObjectEvent: which key to look at again, and the event's place.
+
+Only the bucket, key and sequencer of a notification are used, and only as a prompt: the ingest asks S3 what
+the key holds now (storage/objects.py), so a forged or stale message can make it look again and nothing more.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.utilities.data_classes.s3_event import S3EventRecord
 
-from ..storage.records import ObjectEvent
-
 REMOVAL_KINDS = {"ObjectRemoved", "LifecycleExpiration"}
+
+
+@dataclass(frozen=True)
+class ObjectEvent:
+    """A notification about one key: its bucket, its key, its sequencer, and what it said happened (for logs)."""
+
+    bucket: str
+    key: str
+    sequencer: str
+    name: str = "ObjectCreated:Put"
+
+    @property
+    def removed(self) -> bool:
+        return self.name.partition(":")[0] in REMOVAL_KINDS
+
+    @property
+    def is_folder_marker(self) -> bool:
+        """A key ending in "/" (what S3 consoles write for "create folder"): a folder, never a file."""
+        return self.key.endswith("/")
 
 
 def object_event(record: S3EventRecord) -> ObjectEvent:
     """The ObjectEvent of one S3 notification record; keys arrive URL-encoded with `+` for space."""
     obj = record.s3.get_object
-    # A lifecycle rule's expirations arrive as LifecycleExpiration:Delete / :DeleteMarkerCreated, with
-    # the same meaning (and a sequencer) as a caller's ObjectRemoved:Delete / :DeleteMarkerCreated.
-    kind, _, action = record.event_name.partition(":")
-    removed = kind in REMOVAL_KINDS
-    version_id = obj.version_id or None
-    return ObjectEvent(
-        bucket=record.s3.bucket.name,
-        key=unquote_plus(obj.key),
-        sequencer=obj.sequencer,
-        removed=removed,
-        size=0 if removed else obj.size,
-        etag=obj.etag,
-        version_id=version_id,
-        event_time=record.event_time,
-        # DeleteMarkerCreated hides the key; Delete with a version id removes that version only.
-        version_deleted=removed and action == "Delete" and version_id is not None,
-    )
+    return ObjectEvent(bucket=record.s3.bucket.name, key=unquote_plus(obj.key), sequencer=obj.sequencer,
+                       name=record.event_name)

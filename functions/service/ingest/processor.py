@@ -1,7 +1,8 @@
-"""The ingest: each SQS message's S3 notifications brought into the file records."""
+"""The ingest: each SQS message's S3 notifications bring the named keys' records to what S3 holds now."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -9,14 +10,24 @@ from aws_lambda_powertools.utilities.data_classes.s3_event import S3EventRecord
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from imagemeta import Limits, NotAnImage, OverMemoryBudget, TooLarge, extract_with_embedded
-from library.records import StoredError
+from library.annotations import FromBucket, Update, bucket_tags
+from library.records import Extraction, StoredError
 
-from ..storage.objects import current_version, head_object, open_object
+from ..storage.library_pages import Batch, Pages
+from ..storage.objects import SEED_METADATA, Absent, OpenedObject, open_current
 from ..storage.overflow import RESERVED_PREFIX
-from ..storage.prepared import Prepared, PreparedExtractions
-from ..storage.records import ObjectEvent, RecordStore
-from .events import object_event
+from ..storage.records import RecordStore, Written, file_id
+from ..storage.seeds import Seeds
+from .events import ObjectEvent, object_event
 from .handover import LargerIngest
+
+# How a new file's S3 user metadata becomes its custom metadata (typed by the custom metadata fields).
+MetadataTyping = Callable[[Mapping[str, str]], dict[str, Any]]
+
+
+def as_text(user_metadata: Mapping[str, str]) -> dict[str, Any]:
+    """User metadata kept as the text S3 holds (no field says otherwise)."""
+    return dict(user_metadata)
 
 
 class NeedsLargerFunction(Exception):
@@ -26,20 +37,35 @@ class NeedsLargerFunction(Exception):
 class Ingest:
     """Processes one SQS message at a time; an exception fails only that message (it is retried).
 
-    With `larger` (the small, default-sized function), an image whose decoding the budget says needs more
-    memory than this function's goes to the larger function's queue instead of a 413 record, and so does a
-    message delivered again (an earlier attempt may have run out of memory or time, which fails the whole
-    batch): the larger function has the last word. Its records are written by the same conditional writes.
+    Each event is a prompt to look at its key again: the record follows the key's current version as S3
+    answers (or a tombstone when it has none), never what the message claims, so a forged or stale message
+    changes nothing and a message for another bucket is dropped. With `larger` (the small, default-sized
+    function), an image whose decoding the budget says needs more memory than this function's goes to the
+    larger function's queue instead of a 413 record, and so does a message delivered again (an earlier attempt
+    may have run out of memory or time, which fails the whole batch): the larger function has the last word.
+    A batch's new library page entries are written when the batch ends (`finish`).
     """
 
-    def __init__(self, s3: Any, store: RecordStore, prepared: PreparedExtractions, limits: Limits, logger: Logger,
-                 larger: LargerIngest | None = None):
+    def __init__(self, s3: Any, bucket: str, store: RecordStore, seeds: Seeds, pages: Pages, limits: Limits,
+                 logger: Logger, larger: LargerIngest | None = None, typing: MetadataTyping = as_text):
         self._s3 = s3
+        self._bucket = bucket
         self._store = store
-        self._prepared = prepared
+        self._seeds = seeds
+        self._pages = pages
         self._limits = limits
         self._logger = logger
         self._larger = larger
+        self._typing = typing
+        self._batch = Batch()
+
+    def begin(self) -> None:
+        """A new batch of messages: its library pages start empty."""
+        self._batch = Batch()
+
+    def finish(self) -> None:
+        """Write the batch's library pages (a failure fails the invocation: every message comes again)."""
+        self._pages.write(self._batch)
 
     def handle_message(self, record: SQSRecord) -> None:
         """One SQS message: an S3 event notification (or S3's test event, which is skipped).
@@ -51,14 +77,18 @@ class Ingest:
             body: dict[str, Any] = record.json_body
             if body.get("Event") == "s3:TestEvent":
                 return
-            if self._larger is not None and int(record.attributes.get("ApproximateReceiveCount") or 1) > 1:
-                self._redrive(record.body, record.message_id, "delivered again")
+            again = int(record.attributes.get("ApproximateReceiveCount") or 1) > 1
+            if self._larger is not None and again:
+                self._hand_over(record.body, record.message_id, "delivered again")
                 return
             for raw in body["Records"]:
                 try:
-                    self.handle_object_event(object_event(S3EventRecord(raw)))
+                    event = object_event(S3EventRecord(raw))
+                    self.handle_object_event(event)
+                    if again and event.bucket == self._bucket:
+                        self._store.keep_page(event.key)  # the earlier attempt may have lost its page write
                 except NeedsLargerFunction as reason:
-                    self._redrive(json.dumps({"Records": [raw]}), record.message_id, str(reason))
+                    self._hand_over(json.dumps({"Records": [raw]}), record.message_id, str(reason))
         except Exception as error:
             self._logger.exception(
                 "message failed; it will be retried, then dead-lettered",
@@ -71,56 +101,52 @@ class Ingest:
             raise
 
     def handle_object_event(self, event: ObjectEvent) -> None:
-        """Bring the key's record up to date with one event, unless a newer one is stored."""
+        """Bring the key's record to S3's current version of it (or a tombstone), unless as new a write is stored."""
+        if event.bucket != self._bucket:
+            self._logger.warning("event for another bucket dropped", extra={"bucket": event.bucket, "key": event.key})
+            return
         if event.key.startswith(RESERVED_PREFIX):
             return
-        if self._store.covers(event):
-            written = False  # a duplicate, or older than the stored record: no need to read the object
-        elif event.version_deleted:
-            current = current_version(self._s3, event)
-            written = self._store.put_tombstone(event) if current is None else self._ingest_object(current)
-        elif event.removed:
-            written = self._store.put_tombstone(event)
+        current = open_current(self._s3, self._bucket, event.key)
+        if isinstance(current, Absent):
+            result = self._store.write_tombstone(event.key, current.at, event.sequencer)
+        elif event.is_folder_marker:
+            current.close()
+            result = self._store.write_marker(current.state, event.sequencer)
         else:
-            written = self._ingest_object(event)
-        self._logger.info(
-            "object event",
-            extra={"key": event.key, "removed": event.removed, "sequencer": event.sequencer, "written": written},
-        )
+            result = self._write(current, event.sequencer)
+        self._logger.info("object event", extra={"key": event.key, "event": event.name, "sequencer": event.sequencer,
+                                                  "written": result.written})
 
-    def _ingest_object(self, event: ObjectEvent) -> bool:
-        if event.is_folder_marker:
-            return self._store.put_marker(event)
-        prepared = self._prepared.take(event.file_id, event.etag)
-        if prepared is not None:
-            facts = head_object(self._s3, event)
-            if facts is None:
-                return False
-            if facts.etag == event.etag:
-                return self._write_prepared(facts, prepared)
-        opened = open_object(self._s3, event)
-        if opened is None:
-            return False  # replaced or deleted since: its own event brings the record up to date
+    def _write(self, current: OpenedObject, sequencer: str) -> Written:
+        state = current.state
+        seed = self._seeds.take(file_id(self._bucket, state.key), state.etag) if state.seeded else None
+        if seed is not None:
+            if seed.extraction is None:
+                extraction = self._extraction(current)
+            else:
+                current.close()
+                extraction = seed.extraction
+            written = self._store.write_file(state, extraction, seed.update, sequencer, self._batch, seed.created_at)
+            self._seeds.discard(file_id(self._bucket, state.key), state.etag)
+            return written
+        update: Update = FromBucket(bucket_tags(state.tags), self._typing(
+            {name: value for name, value in state.user_metadata.items() if name != SEED_METADATA}))
+        return self._store.write_file(state, self._extraction(current), update, sequencer, self._batch)
+
+    def _extraction(self, current: OpenedObject) -> Extraction:
+        """The metadata and embeddedMetadata of the object's bytes, or why there are none."""
         try:
-            metadata, embedded = extract_with_embedded(opened.read(self._limits), self._limits)
+            metadata, embedded = extract_with_embedded(current.read(self._limits), self._limits)
         except OverMemoryBudget as error:
-            if self._larger is None:
-                return self._store.put_error(opened.event, error)
-            raise NeedsLargerFunction(error.detail) from None
+            if self._larger is not None:
+                raise NeedsLargerFunction(error.detail) from None
+            return Extraction(error=StoredError.of(error))
         except (NotAnImage, TooLarge) as error:
-            return self._store.put_error(opened.event, error)
-        return self._store.put_metadata(opened.event, metadata, embedded)
+            return Extraction(error=StoredError.of(error))
+        return Extraction(metadata, embedded)
 
-    def _write_prepared(self, facts: ObjectEvent, prepared: Prepared) -> bool:
-        """The record from the upload route's extraction of exactly these bytes (S3 confirmed their ETag)."""
-        if prepared.error is not None:
-            written = self._store.put_error(facts, StoredError(**prepared.error).error())
-        else:
-            written = self._store.put_metadata(facts, prepared.metadata or {}, prepared.embedded)
-        self._prepared.discard(facts.file_id, facts.etag)
-        return written
-
-    def _redrive(self, body: str, message_id: str, reason: str) -> None:
+    def _hand_over(self, body: str, message_id: str, reason: str) -> None:
         """Hand a notification (a message body) to the larger ingest function; self._larger is set."""
         larger_message_id = self._larger.send(body)  # type: ignore[union-attr]  # only called when it is set
         self._logger.info("sent to the larger ingest function",

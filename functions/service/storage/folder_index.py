@@ -1,54 +1,24 @@
-"""The folder indexes: one global secondary index per sort the hosted API offers, each partitioned by folder.
+"""The folder index: one global secondary index (`byFolder`), partitioned by folder, in creation order.
 
-A live file's item carries `folder` (its folder path, "/album/") and one sort key per index; tombstones,
-folder items and markers carry none, so the indexes hold exactly the listable files. Each sort key ends
-with "/" and the file's name, which is unique in its folder: equal sizes or dates come back in name order,
-so skip and limit page deterministically. Numbers are zero-padded, instants fixed-width ISO 8601 (UTC,
-milliseconds), so string order is value order and a range of values is a range of keys. Each index projects
-what searching needs (FILTER_ATTRIBUTES); a page's full records are read by fileId afterwards.
-The indexes are declared once, on FilesTable in template.yaml (docs/files-api.md: which index each sort reads).
+A live file's item carries `folder` (its folder path, "/album/") and `ckey` (its creation instant, "/", its
+name: unique in its folder, so equal instants page in name order); tombstones, folder items and markers carry
+neither, so the index holds exactly the listable files. Instants are fixed-width ISO 8601 (UTC, milliseconds),
+so string order is time order and a range of creation times is a range of keys. The index projects what a
+listing sorts on and a search filters on (items.INDEXED_ATTRIBUTES): a page's full records are read by fileId
+afterwards. Other sorts read the folder and sort it (listings.py). The index is declared once, on FilesTable
+in template.yaml (docs/files-api.md: what each listing reads).
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from library.query import Bounds
 
-FOLDER_ATTRIBUTE = "folder"
-NUMBER_DIGITS = 16
-# sort name -> (index, its range key attribute)
-SORT_INDEXES = {
-    "NAME": ("byName", "name"),
-    "CREATED": ("byCreated", "createdKey"),
-    "UPDATED": ("byUpdated", "updatedKey"),
-    "SIZE": ("bySize", "sizeKey"),
-    "HEIGHT": ("byHeight", "heightKey"),
-    "WIDTH": ("byWidth", "widthKey"),
-}
-# The searchQuery field each sort orders by.
-SORT_FIELDS = {"NAME": "name", "CREATED": "createdAt", "UPDATED": "updatedAt", "SIZE": "size", "HEIGHT": "height",
-               "WIDTH": "width"}
-# What the indexes project beside their keys: every field a search filters on.
-FILTER_ATTRIBUTES = ("name", "createdAt", "updatedAt", "size", "height", "width", "format", "fileType")
+from .items import untyped
 
-
-def sort_keys(name: str, created_at: str, updated_at: str, size: int, height: int | None,
-                     width: int | None) -> dict[str, Any]:
-    """The sort keys of a live file (its `folder` and filter attributes are written with its facts)."""
-    return {
-        "createdKey": {"S": f"{created_at}/{name}"},
-        "updatedKey": {"S": f"{updated_at}/{name}"},
-        "sizeKey": {"S": f"{number_key(size)}/{name}"},
-        # Non-images have no dimensions: they sort as 0.
-        "heightKey": {"S": f"{number_key(height or 0)}/{name}"},
-        "widthKey": {"S": f"{number_key(width or 0)}/{name}"},
-    }
-
-
-def number_key(value: int) -> str:
-    return f"{value:0{NUMBER_DIGITS}d}"
+FOLDER_INDEX = "byFolder"
 
 
 @dataclass(frozen=True)
@@ -65,57 +35,68 @@ class FileEntry:
     width: int | None
     format: str
     file_type: str
+    has_alpha: bool | None = None
+    tags: tuple[str, ...] = ()
+    custom_metadata: Mapping[str, Any] = field(default_factory=dict)
+    is_private: bool = False
+    is_published: bool = True
+    taken_at: str | None = None
+    embedded: Mapping[str, Any] = field(default_factory=dict)
 
 
 def file_entry(item: dict[str, Any]) -> FileEntry:
     return FileEntry(
-        file_id=item["fileId"]["S"],
+        file_id=item["pk"]["S"],
         name=item["name"]["S"],
-        folder=item[FOLDER_ATTRIBUTE]["S"],
-        created_at=item["createdAt"]["S"],
+        folder=item["folder"]["S"],
+        created_at=item["ckey"]["S"].split("/", 1)[0],
         updated_at=item["updatedAt"]["S"],
         size=int(item["size"]["N"]),
         height=int(item["height"]["N"]) if "height" in item else None,
         width=int(item["width"]["N"]) if "width" in item else None,
-        format=item.get("format", {}).get("S", ""),
+        format=item["format"]["S"] if "format" in item else "",
         file_type=item["fileType"]["S"],
+        has_alpha=item["hasAlpha"]["BOOL"] if "hasAlpha" in item else None,
+        tags=tuple(tag["S"] for tag in item["tags"]["L"]) if "tags" in item else (),
+        custom_metadata={name: untyped(value) for name, value in item["custom"]["M"].items()} if "custom" in item
+        else {},
+        is_private=item["private"]["BOOL"] if "private" in item else False,
+        is_published=item["published"]["BOOL"] if "published" in item else True,
+        taken_at=item["taken"]["S"] if "taken" in item else None,
+        embedded={name: untyped(value) for name, value in item["em"]["M"].items()} if "em" in item else {},
     )
 
 
-def key_condition(range_key: str, found: Bounds | None, instant: Any) -> tuple[str, dict[str, Any]]:
-    """The range part of a Query's key condition for bounds on the index's field ("" when unbounded).
+def key_condition(found: Bounds | None, instant: Any) -> tuple[str, dict[str, Any]]:
+    """The range part of a Query's key condition for bounds on creation time ("" when unbounded).
 
-    `instant` turns epoch milliseconds into the stored ISO form (date indexes); numbers are padded.
+    `instant` turns epoch milliseconds into the stored ISO form.
     """
-    if found is None:
+    if found is None or (found.low is None and found.high is None):
         return "", {}
-    if found.prefix is not None:
-        return " AND begins_with(#range, :prefix)", {":prefix": {"S": found.prefix}}
-    encode = instant if range_key in ("createdKey", "updatedKey") else number_key
-    # Keys are "<value>/<name>": "/" sorts below every digit, so "<value>/" starts a value's keys and
-    # "<value>0" lies past all of them.
-    low = {"S": f"{encode(found.low)}/"} if found.low is not None else None
-    high = {"S": f"{encode(found.high)}0"} if found.high is not None else None
+    # Keys are "<instant>/<name>": "/" sorts below every digit, so "<instant>/" starts an instant's keys and
+    # "<instant>0" lies past all of them.
+    low = {"S": f"{instant(found.low)}/"} if found.low is not None else None
+    high = {"S": f"{instant(found.high)}0"} if found.high is not None else None
     if low and high:
-        return " AND #range BETWEEN :low AND :high", {":low": low, ":high": high}
+        return " AND ckey BETWEEN :low AND :high", {":low": low, ":high": high}
     if low:
-        return " AND #range >= :low", {":low": low}
-    return " AND #range < :high", {":high": high}
+        return " AND ckey >= :low", {":low": low}
+    return " AND ckey < :high", {":high": high}
 
 
-def entries(dynamodb: Any, table: str, folder: str, sort: str, descending: bool, found: Bounds | None,
-            file_type: str | None, instant: Any, counter: Any, wanted: int | None = None) -> Iterator[FileEntry]:
-    """The files of one folder in an index's order, within bounds, lazily, page by page (each row counted).
+def entries(dynamodb: Any, table: str, folder: str, descending: bool, found: Bounds | None, file_type: str | None,
+            instant: Any, counter: Any, wanted: int | None = None) -> Iterator[FileEntry]:
+    """The files of one folder in creation order, within bounds, lazily, page by page (each row counted).
 
     `wanted`: the rows the caller will take when none is filtered out, so a Query reads no more than those.
     """
-    index, range_key = SORT_INDEXES[sort]
-    condition, values = key_condition(range_key, found, instant)
+    condition, values = key_condition(found, instant)
     request: dict[str, Any] = {
         "TableName": table,
-        "IndexName": index,
+        "IndexName": FOLDER_INDEX,
         "KeyConditionExpression": f"#folder = :folder{condition}",
-        "ExpressionAttributeNames": {"#folder": FOLDER_ATTRIBUTE, **({"#range": range_key} if condition else {})},
+        "ExpressionAttributeNames": {"#folder": "folder"},
         "ExpressionAttributeValues": {":folder": {"S": folder}, **values},
         "ScanIndexForward": not descending,
     }

@@ -7,7 +7,8 @@ merely an empty folder). Items are never deleted or changed, so a process rememb
 writes each once: a folder is listed while it holds a live file or a folder marker, directly or deeper
 (library.py checks when it lists); its createdAt and updatedAt are when its first file arrived. The
 `subfolders` index (template.yaml: hash `parentFolder`, range `prefix`, which orders siblings by name) gives a
-folder's sub-folders. Counting files per folder instead would need a transaction with every record write, and
+folder's sub-folders. A folder item's `pk` is its folderId and its `sk` FOLDER_SK. Counting files per folder
+instead would need a transaction with every record write, and
 every upload into one folder would contend for its count.
 """
 from __future__ import annotations
@@ -21,9 +22,7 @@ from typing import Any
 from library.paths import ancestor_prefixes, folder_name, folder_path, parent_prefix
 from library.records import Folder
 
-from .codec import folder_record
-
-FOLDER_KIND = "folder"
+FOLDER_SK = "D"
 SUBFOLDERS_INDEX = "subfolders"
 # Folders deeper than this are not listed as folders (their files still are, in their folder's listing).
 MAX_FOLDER_DEPTH = 100
@@ -39,30 +38,30 @@ def folder_id(bucket: str, prefix: str) -> str:
 class FolderItems:
     """Creates the folder items above keys; the DynamoDB client is passed in."""
 
-    def __init__(self, dynamodb: Any, table: str):
+    def __init__(self, dynamodb: Any, table: str, bucket: str):
         self._dynamodb = dynamodb
         self._table = table
+        self._bucket = bucket
         self._made: OrderedDict[str, None] = OrderedDict()
 
-    def ensure(self, bucket: str, key: str, now: str) -> None:
+    def ensure(self, key: str, now: str) -> None:
         """The folder items above a key, created where missing (each written once per process)."""
         for prefix in ancestor_prefixes(key)[:MAX_FOLDER_DEPTH]:
-            fid = folder_id(bucket, prefix)
+            fid = folder_id(self._bucket, prefix)
             if fid in self._made:
                 self._made.move_to_end(fid)
                 continue
-            ensure_folder(self._dynamodb, self._table, bucket, prefix, fid, now)
+            ensure_folder(self._dynamodb, self._table, prefix, fid, now)
             self._made[fid] = None
             if len(self._made) > REMEMBERED_FOLDERS:
                 self._made.popitem(last=False)
 
 
-def ensure_folder(dynamodb: Any, table: str, bucket: str, prefix: str, fid: str, now: str) -> None:
+def ensure_folder(dynamodb: Any, table: str, prefix: str, fid: str, now: str) -> None:
     """One folder item, unless it exists (an existing one is left exactly as it is)."""
     item = {
-        "fileId": {"S": fid},
-        "kind": {"S": FOLDER_KIND},
-        "bucket": {"S": bucket},
+        "pk": {"S": fid},
+        "sk": {"S": FOLDER_SK},
         "prefix": {"S": prefix},
         "parentFolder": {"S": folder_path(parent_prefix(prefix[:-1]))},
         # Not `name`: an index key may not be empty, and a folder's name can be ("a//" is inside "a/").
@@ -72,7 +71,17 @@ def ensure_folder(dynamodb: Any, table: str, bucket: str, prefix: str, fid: str,
     }
     # Made before (by an earlier upload beneath it, or another process): nothing to do.
     with contextlib.suppress(dynamodb.exceptions.ConditionalCheckFailedException):
-        dynamodb.put_item(TableName=table, Item=item, ConditionExpression="attribute_not_exists(fileId)")
+        dynamodb.put_item(TableName=table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+
+
+def folder_record(item: dict[str, Any]) -> Folder:
+    return Folder(
+        folder_id=item["pk"]["S"],
+        prefix=item["prefix"]["S"],
+        name=item["folderName"]["S"],
+        created_at=item["createdAt"]["S"],
+        updated_at=item["updatedAt"]["S"],
+    )
 
 
 def subfolders(dynamodb: Any, table: str, prefix: str, counter: Any) -> Iterator[Folder]:

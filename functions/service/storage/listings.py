@@ -1,11 +1,18 @@
-"""Listing and searching the library: the files and folders of a folder, or of a whole subtree, sorted and paged.
+"""Listing and searching the library: the files and folders of a folder, of a subtree, or of the whole library.
 
-What is read (docs/files-api.md has the table): a folder listing reads its folder index in the asked sort's
-order and stops after skip + limit files; a searchQuery reads the index of its sort when the query bounds
-that field, else the index of a field it bounds (then sorts what it found), else the sort's index whole.
-A search of a subtree (`path :` in the query, or no path at all: the whole library) walks its folders level
-by level, in parallel, and reads at most `max_records` index rows and folder items, else it answers
-SearchNeedsPath. Folders come first, then files; a page's full records are read by fileId at the end.
+What is read (docs/files-api.md has the table):
+- one folder in creation order (the default sort) reads its folder index in that order and stops after
+  skip + limit files (within the creation-time range a searchQuery gives);
+- one folder in another order, or with a searchQuery, reads the folder's index rows (a creation-time range
+  only, when the query bounds createdAt), filters and sorts them;
+- the whole library in creation order with no searchQuery reads the library pages (library_pages.py) in that
+  order and stops after skip + limit: any size of library pages this way;
+- a subtree (`path :` in the query), or the whole library with a searchQuery, another sort or a fileType,
+  walks its folders level by level, in parallel, then filters and sorts what it read.
+Every listing may read at most `max_records` index rows, library page items, folder items and emptiness checks
+beyond the `limit` it answers (rows it skips or filters out included), else it answers SearchNeedsPath: a
+listing in creation order reaches it only past that many rows skipped. Folders come first, then files; a page's
+full records are read by fileId at the end.
 """
 from __future__ import annotations
 
@@ -13,30 +20,38 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
 from library import query as search_query
 from library.errors import SearchNeedsPath
+from library.instants import instant_from_ms, ms_of
 from library.paths import folder_path
-from library.query import Bounds, Node, Scope
+from library.query import Node, Scope
 from library.records import FileRecord, Folder
 
-from .batch import batch_get
-from .file_items import MARKER_KIND
-from .folder_index import SORT_FIELDS, SORT_INDEXES, FileEntry, entries
+from .folder_index import FOLDER_INDEX, FileEntry, entries
 from .folders import subfolders
-from .records import RecordStore, file_id
+from .library_pages import Pages
+from .records import MARKER_KIND, RecordStore, file_id, record_key
 
 # Folders read at once while walking a subtree; the DynamoDB client's pool must be at least this large.
 WALK_CONCURRENCY = 16
-# What the File object needs of a record (its metadata body is not read for a listing).
-FILE_ATTRIBUTES = (
-    "fileId", "path", "name", "createdAt", "updatedAt", "size", "etag", "versionId", "mime", "fileType", "height",
-    "width", "hasAlpha", "tags", "customMetadata", "embeddedMetadata", "embeddedMetadataZ", "embeddedMetadataRef",
-    "embeddedMetadataDigest", "recordVersion", "deleted", "kind", "error",
-)
+CREATED = "CREATED"
+# What each sort orders files by, ties by name then folder; RELEVANCE and DURATION mean creation order here
+# (no text search, no videos), ORIGINAL_CREATION_DATE the picture's DateTimeOriginal, else its creation.
+SORT_VALUES: dict[str, Callable[[FileEntry], Any]] = {
+    "NAME": lambda row: "",
+    CREATED: lambda row: row.created_at,
+    "UPDATED": lambda row: row.updated_at,
+    "SIZE": lambda row: row.size,
+    "HEIGHT": lambda row: row.height or 0,
+    "WIDTH": lambda row: row.width or 0,
+    "RELEVANCE": lambda row: row.created_at,
+    "DURATION": lambda row: row.created_at,
+    "ORIGINAL_CREATION_DATE": lambda row: row.taken_at or row.created_at,
+}
+IN_CREATION_ORDER = (CREATED, "RELEVANCE", "DURATION")
 
 Result = Folder | FileRecord
 
@@ -46,7 +61,7 @@ class ListRequest:
     """One call of GET /v1/files, its parameters checked."""
 
     folder: str | None  # the `path` parameter as a prefix ("" is the root), None when absent
-    sort: str  # a key of SORT_INDEXES
+    sort: str  # a key of SORT_VALUES
     descending: bool
     skip: int
     limit: int
@@ -58,7 +73,7 @@ class ListRequest:
 
 @dataclass
 class ReadStats:
-    """What one listing read: index rows and folder items, full records, and whether the folder index order
+    """What one listing read: index rows, folder items and checks, full records, and whether the index order
     served the page (so the listing stopped early)."""
 
     index_rows: int = 0
@@ -96,20 +111,27 @@ class Listings:
         self._bucket = bucket
         self._max_records = max_records
         self._records = records
+        self._pages = Pages(dynamodb, table)
 
     def page(self, request: ListRequest) -> ListPage:
         """One page of folders, then files, as the request asks."""
         stats = ReadStats()
         scope = self._scope(request)
-        searching = request.query is not None or scope.recursive
-        budget = ReadBudget(stats, self._max_records if searching else None)
+        by_pages = (scope.recursive and scope.prefix == "" and request.query is None and not request.file_type
+                    and not request.folders and request.sort in IN_CREATION_ORDER)
+        # Every listing counts what it reads beyond its page against the one bound: rows it skips, rows a
+        # filter drops, folders it walks.
+        budget = ReadBudget(stats, self._max_records + request.limit)
         # A subtree's folders, walked once for its files and its folders alike.
-        below = self._subtree(scope.prefix, budget) if scope.recursive else None
+        below = self._subtree(scope.prefix, budget) if scope.recursive and not by_pages else None
         folders = self._folders(request, scope, below, budget) if request.folders else []
         wanted = request.skip + request.limit - len(folders)
-        files: list[FileEntry] = []
+        files: list[Any] = []
         if request.files and wanted > 0:
-            files = self._files(request, scope, below, budget, wanted)
+            if by_pages:
+                files = list(islice(self._pages.entries(request.descending, budget), wanted))
+            else:
+                files = self._files(request, scope, below, budget, wanted)
         page = [*folders, *files][request.skip : request.skip + request.limit]
         return ListPage(self._resolved(page, stats), stats)
 
@@ -123,13 +145,13 @@ class Listings:
 
     def _files(self, request: ListRequest, scope: Scope, below: list[Folder] | None, budget: ReadBudget,
                wanted: int) -> list[FileEntry]:
-        sort, found = plan(request.query, request.sort)
-        in_order = sort == request.sort and not scope.recursive
+        in_order = request.sort in IN_CREATION_ORDER and not scope.recursive
         budget.stats.in_index_order = in_order
+        created = search_query.bounds(request.query, "createdAt") if request.query is not None else None
 
         def read(prefix: str, taking: int | None = None) -> Iterator[FileEntry]:
-            rows = entries(self._dynamodb, self._table, folder_path(prefix), sort, request.descending and in_order,
-                           found, request.file_type, iso_instant, budget, taking)
+            rows = entries(self._dynamodb, self._table, folder_path(prefix), request.descending and in_order,
+                           created, request.file_type, instant_from_ms, budget, taking)
             return (row for row in rows
                     if request.query is None or search_query.matches(request.query, file_fields(row)))
 
@@ -170,20 +192,21 @@ class Listings:
         return subfolders(self._dynamodb, self._table, prefix, budget)
 
     def _holds_files(self, prefix: str, budget: ReadBudget) -> bool:
-        """Whether a folder holds a live file or a folder marker, directly or deeper."""
+        """Whether a folder holds a live file or a folder marker, directly or deeper (each check counted)."""
         first = self._dynamodb.query(
             TableName=self._table,
-            IndexName=SORT_INDEXES["NAME"][0],
+            IndexName=FOLDER_INDEX,
             KeyConditionExpression="#folder = :folder",
             ExpressionAttributeNames={"#folder": "folder"},
             ExpressionAttributeValues={":folder": {"S": folder_path(prefix)}},
             Limit=1,
         )
-        budget.read(first["ScannedCount"])
+        budget.read(max(1, first["ScannedCount"]))
         if first["Items"]:
             return True
-        marker_key = {"fileId": {"S": file_id(self._bucket, prefix)}}
+        marker_key = record_key(file_id(self._bucket, prefix))
         marker = self._dynamodb.get_item(TableName=self._table, Key=marker_key).get("Item")
+        budget.read(1)
         if marker is not None and marker.get("kind", {}).get("S") == MARKER_KIND and "deleted" not in marker:
             return True
         return any(self._holds_files(sub.prefix, budget) for sub in self._subfolders(prefix, budget))
@@ -192,25 +215,11 @@ class Listings:
 
     def _resolved(self, page: list[Any], stats: ReadStats) -> list[Result]:
         """The page with each file's full record (files deleted since the index was read are left out)."""
-        wanted = [row.file_id for row in page if isinstance(row, FileEntry)]
-        names = {f"#{name}": name for name in FILE_ATTRIBUTES}
-        items, _ = batch_get(self._dynamodb, self._table, wanted, ", ".join(names), names)
+        wanted = [row.file_id for row in page if not isinstance(row, Folder)]
         stats.records += len(wanted)
-        files = self._records.records(items)
+        files = self._records.files(wanted)
         return [row if isinstance(row, Folder) else files[row.file_id] for row in page
                 if isinstance(row, Folder) or row.file_id in files]
-
-
-def plan(query: Node | None, sort: str) -> tuple[str, Bounds | None]:
-    """Which index to read, and its key bounds: the sort's own when the query bounds its field, else the first
-    index whose field the query bounds, else the sort's own whole."""
-    if query is None:
-        return sort, None
-    for candidate in (sort, *SORT_FIELDS):
-        found = search_query.bounds(query, SORT_FIELDS[candidate])
-        if found is not None:
-            return candidate, found
-    return sort, None
 
 
 def file_fields(row: FileEntry) -> dict[str, Any]:
@@ -223,8 +232,14 @@ def file_fields(row: FileEntry) -> dict[str, Any]:
         "size": row.size,
         "height": row.height,
         "width": row.width,
-        "createdAt": epoch_ms(row.created_at),
-        "updatedAt": epoch_ms(row.updated_at),
+        "createdAt": ms_of(row.created_at),
+        "updatedAt": ms_of(row.updated_at),
+        "tags": row.tags,
+        "private": row.is_private,
+        "published": row.is_published,
+        "transparency": row.has_alpha,
+        **{f"customMetadata.{name}": value for name, value in row.custom_metadata.items()},
+        **{f"embeddedMetadata.{name}": value for name, value in row.embedded.items()},
     }
 
 
@@ -234,41 +249,23 @@ def folder_fields(entry: Folder) -> dict[str, Any]:
         "name": entry.name,
         "path": entry.prefix[: entry.prefix[:-1].rfind("/") + 1],
         "type": "folder",
-        "createdAt": epoch_ms(entry.created_at),
-        "updatedAt": epoch_ms(entry.updated_at),
+        "createdAt": ms_of(entry.created_at),
+        "updatedAt": ms_of(entry.updated_at),
     }
 
 
 def file_order(sort: str) -> Callable[[FileEntry], Any]:
-    """The folder indexes' order, across folders: the sort's value, then the name, then the folder."""
-    value: dict[str, Callable[[FileEntry], Any]] = {
-        "NAME": lambda row: "",
-        "CREATED": lambda row: row.created_at,
-        "UPDATED": lambda row: row.updated_at,
-        "SIZE": lambda row: row.size,
-        "HEIGHT": lambda row: row.height or 0,
-        "WIDTH": lambda row: row.width or 0,
-    }
-    return lambda row: (value[sort](row), row.name, row.folder)
+    """A sort's order of files, across folders: the sort's value, then the name, then the folder."""
+    value = SORT_VALUES[sort]
+    return lambda row: (value(row), row.name, row.folder)
 
 
 def folder_order(sort: str) -> Callable[[Folder], Any]:
     """Folders by date for the date sorts, else by name (they have no size or dimensions)."""
-    if sort == "CREATED":
+    if sort in ("CREATED", "RELEVANCE", "DURATION", "ORIGINAL_CREATION_DATE"):
         return lambda entry: (entry.created_at, entry.name, entry.prefix)
     if sort == "UPDATED":
         return lambda entry: (entry.updated_at, entry.name, entry.prefix)
     return lambda entry: (entry.name, entry.prefix)
 
 
-def iso_instant(ms: int) -> str:
-    """Epoch milliseconds as records keep instants (UTC, milliseconds, "Z"), for key conditions."""
-    moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
-
-
-def epoch_ms(iso: str) -> int:
-    """A stored instant ("2026-03-31T12:00:00.000Z") as epoch milliseconds."""
-    moment = datetime(int(iso[0:4]), int(iso[5:7]), int(iso[8:10]), int(iso[11:13]), int(iso[14:16]), int(iso[17:19]),
-                      tzinfo=UTC)
-    return int(moment.timestamp()) * 1000 + int(iso[20:23])

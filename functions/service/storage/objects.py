@@ -1,77 +1,95 @@
-"""Read the exact object version an S3 event names; its facts (size, ETag, version, type, user metadata, tags,
-time) come from S3, never the message."""
+"""S3's own word on an object: its current version and facts, read whenever an event names the key; and the
+service's other S3 work (puts, deletes, signed URLs).
+
+The ingest never takes an object's facts from a message: it asks S3 what the key holds now (docs/files-api.md,
+"The write"). A forged or stale message can only make the ingest look again.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.header import decode_header, make_header
 from typing import Any
-from urllib.parse import urlencode
 
 from imagemeta.limits import Limits
+from library.instants import instant_of
 
-from .records import ObjectEvent
-
-# The object changed or vanished since the event: a newer event for the key is on its way.
-STALE_ERROR_CODES = {"NoSuchKey", "NoSuchVersion", "PreconditionFailed", "412", "404"}
-# HeadObject's answer for a key with no current version (none left, or a delete marker on top).
+# HeadObject's and GetObject's answer for a key with no current version (none left, or a delete marker on top).
 NO_CURRENT_VERSION_CODES = {"NoSuchKey", "404"}
+# User metadata the service writes on its own uploads: the ingest finds a seed for them (seeds.py).
+SEED_METADATA = "imagemeta-seed"
+
+
+@dataclass(frozen=True)
+class ObjectState:
+    """The current version of a key as S3 answered (GetObject or HeadObject), and the tags read beside it."""
+
+    key: str
+    size: int
+    etag: str
+    version_id: str | None
+    last_modified: str  # UTC, milliseconds, "Z" (S3 gives seconds)
+    observed_at: str = ""  # when S3's answer arrived (the write order's first part; observed_now)
+    content_type: str = ""
+    user_metadata: dict[str, str] = field(default_factory=dict)
+    tags: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def seeded(self) -> bool:
+        """The service's upload wrote it and left what it knew for the ingest (a seed)."""
+        return SEED_METADATA in self.user_metadata
 
 
 @dataclass
 class OpenedObject:
-    """An object version being read: the event with S3's own facts about it, and its unread body."""
+    """A key's current version being read: its state, and its unread body."""
 
-    event: ObjectEvent
+    state: ObjectState
     body: Any
 
     def read(self, limits: Limits) -> bytes:
         """The bytes, refused (TooLarge) by the size S3 gave before any is read; closes the body."""
         with self.body as body:
-            limits.check_bytes(self.event.size)
+            limits.check_bytes(self.state.size)
             # One byte past the cap tells an object that grew beyond the limit from one exactly at it.
             data = body.read(limits.max_bytes + 1)
         limits.check_bytes(len(data))
         return data
 
-
-def open_object(s3: Any, event: ObjectEvent) -> OpenedObject | None:
-    """The object as of the event (by version id, else If-Match on its ETag), or None when it is gone.
-
-    The event's version and ETag are only preconditions: a forged or stale one can make the read miss (and
-    the event be dropped), never make a record. What is stored comes from S3's answer.
-    """
-    found = _as_of_event(s3, event, s3.get_object, reports_tag_count=True)
-    return None if found is None else OpenedObject(with_facts(event, *found), found[0]["Body"])
+    def close(self) -> None:
+        """Leave the body unread (a seeded object's record needs no bytes)."""
+        self.body.close()
 
 
-def head_object(s3: Any, event: ObjectEvent) -> ObjectEvent | None:
-    """The event with S3's facts about the version it names (HeadObject, no body), or None when it is gone."""
-    found = _as_of_event(s3, event, s3.head_object, reports_tag_count=False)
-    return None if found is None else with_facts(event, *found)
+@dataclass(frozen=True)
+class Absent:
+    """The key has no current version; `at` is when S3 said so (observed_now)."""
+
+    at: str
 
 
-def _as_of_event(s3: Any, event: ObjectEvent, read: Any, reports_tag_count: bool,
-                 ) -> tuple[dict[str, Any], tuple[tuple[str, str], ...]] | None:
-    """S3's answer to `read` (GetObject or HeadObject) for the version the event names, and the object's tags.
-
-    GetObject's answer counts the tags (TagCount, absent for none), so an untagged object costs no tagging
-    request; HeadObject's is not documented to, so after it the tags are always asked for.
-    """
-    request: dict[str, Any] = {"Bucket": event.bucket, "Key": event.key}
-    if event.version_id:
-        request["VersionId"] = event.version_id
-    elif event.etag:
-        request["IfMatch"] = f'"{event.etag}"'
+def open_current(s3: Any, bucket: str, key: str) -> OpenedObject | Absent:
+    """The key's current version (GetObject, body unread), or Absent. An untagged object costs no tagging
+    request: GetObject counts the tags (TagCount, absent for none)."""
     try:
-        response = read(**request)
-        if reports_tag_count and not response.get("TagCount"):
-            return response, ()
-        return response, object_tags(s3, event.bucket, event.key, response.get("VersionId"))
+        response = s3.get_object(Bucket=bucket, Key=key)
     except s3.exceptions.ClientError as error:
-        if error.response.get("Error", {}).get("Code") in STALE_ERROR_CODES:
-            return None
+        if error.response.get("Error", {}).get("Code") in NO_CURRENT_VERSION_CODES:
+            return Absent(observed_now())
         raise
+    tags = object_tags(s3, bucket, key, response.get("VersionId")) if response.get("TagCount") else ()
+    return OpenedObject(object_state(key, response, tags), response["Body"])
+
+
+def head_current(s3: Any, bucket: str, key: str) -> ObjectState | Absent:
+    """The key's current version without its body (HeadObject, then its tags), or Absent."""
+    try:
+        response = s3.head_object(Bucket=bucket, Key=key)
+    except s3.exceptions.ClientError as error:
+        if error.response.get("Error", {}).get("Code") in NO_CURRENT_VERSION_CODES:
+            return Absent(observed_now())
+        raise
+    return object_state(key, response, object_tags(s3, bucket, key, response.get("VersionId")))
 
 
 def object_tags(s3: Any, bucket: str, key: str, version_id: str | None) -> tuple[tuple[str, str], ...]:
@@ -82,36 +100,28 @@ def object_tags(s3: Any, bucket: str, key: str, version_id: str | None) -> tuple
     return tuple((tag["Key"], tag["Value"]) for tag in s3.get_object_tagging(**request)["TagSet"])
 
 
-def current_version(s3: Any, event: ObjectEvent) -> ObjectEvent | None:
-    """The event aimed at the key's current version instead (HeadObject), or None when the key has none.
-
-    After one version of a key is deleted for good, an older one may be current again, or nothing is:
-    the record must follow that, under the deleting event's sequencer.
-    """
-    try:
-        head = s3.head_object(Bucket=event.bucket, Key=event.key)
-    except s3.exceptions.ClientError as error:
-        if error.response.get("Error", {}).get("Code") in NO_CURRENT_VERSION_CODES:
-            return None
-        raise
-    return with_facts(replace(event, removed=False, version_deleted=False), head)
-
-
-def with_facts(event: ObjectEvent, response: dict[str, Any], tags: tuple[tuple[str, str], ...] = ()) -> ObjectEvent:
-    """The event with what S3 answered (GetObject or HeadObject): size, ETag, version, content type, user
-    metadata, last modified, and the tags read beside it."""
+def object_state(key: str, response: dict[str, Any], tags: tuple[tuple[str, str], ...]) -> ObjectState:
+    """What S3 answered (GetObject or HeadObject) about a key's current version."""
     version = response.get("VersionId")
-    return replace(
-        event,
+    return ObjectState(
+        key=key,
         size=response["ContentLength"],
         etag=response["ETag"].strip('"'),
         # Unversioned buckets answer no version, or the literal "null".
         version_id=version if version and version != "null" else None,
+        last_modified=instant_of(response["LastModified"]),
+        observed_at=observed_now(),
         content_type=response.get("ContentType") or "",
         user_metadata={name: decoded_header(value) for name, value in (response.get("Metadata") or {}).items()},
         tags=tags,
-        last_modified=iso_instant(response["LastModified"]) if response.get("LastModified") else "",
     )
+
+
+def observed_now() -> str:
+    """When an answer of S3's arrived, to the millisecond: the function's clock (Lambda's is kept by Amazon's
+    time service to well under a millisecond), finer than S3's Date header (whole seconds), so writers racing
+    within a second are ordered by what they saw, not by a tie-break."""
+    return instant_of(datetime.now(UTC))
 
 
 def decoded_header(value: str) -> str:
@@ -122,12 +132,6 @@ def decoded_header(value: str) -> str:
         return str(make_header(decode_header(value)))
     except (ValueError, LookupError):
         return value  # not a well-formed encoded word: the value is what it says
-
-
-def iso_instant(moment: datetime) -> str:
-    """An instant as the records keep them: UTC, milliseconds, "Z"."""
-    utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
 class FileUrls:
@@ -152,13 +156,12 @@ def presigned_get(s3: Any, bucket: str, key: str, version_id: str | None, second
     return str(s3.generate_presigned_url("get_object", Params=params, ExpiresIn=seconds))
 
 
-def put_upload(s3: Any, bucket: str, key: str, body: bytes, content_type: str, tags: tuple[str, ...],
-               user_metadata: dict[str, str], overwrite: bool) -> dict[str, Any] | None:
-    """Put an uploaded file with its tags and user metadata; None when `overwrite` is off and the key exists."""
+def put_upload(s3: Any, bucket: str, key: str, body: bytes, content_type: str,
+               overwrite: bool) -> dict[str, Any] | None:
+    """Put an uploaded file, marked as seeded (its annotations and extraction wait for the ingest in a seed);
+    None when `overwrite` is off and the key exists."""
     request: dict[str, Any] = {"Bucket": bucket, "Key": key, "Body": body, "ContentType": content_type,
-                               "Metadata": user_metadata}
-    if tags:
-        request["Tagging"] = urlencode([(tag, "") for tag in tags])
+                               "Metadata": {SEED_METADATA: "1"}}
     if not overwrite:
         request["IfNoneMatch"] = "*"  # S3's conditional write: refused (412) when the key exists
     try:

@@ -1,45 +1,52 @@
-"""The DynamoDB file record: one item per object key, written in S3-event order, read by the API.
+"""The DynamoDB file record: one item per object key, following what S3 says the key holds.
 
-A write reads the stored item (strongly consistent), decides from its sequencer whether the event may
-replace it, and writes conditionally on that very item still being there: a concurrent write makes the
-condition fail and the write starts over. Knowing the item it replaces, a write keeps the key's first
-createdAt, releases the replaced item's spilled bodies, and creates the folder items above a new key
-(folders.py) before it writes. Items of recordVersion 2 carry the File object's facts (file_items.py); older items
-keep answering the metadata routes, and the backfill upgrades them (docs/files-api.md).
+The ingest calls a write whenever an event names a key, with S3's answer about the key's current version
+(objects.py): the write never takes a fact from a message, so any event, stale, repeated or forged, can only
+bring the record to what S3 holds. What S3 holds is written unless the stored record says the same; two
+writers racing are ordered by `ord`: when S3's answer arrived (to the millisecond), then the sequencer of the
+event that made them ask (an answer to a later event saw at least that event's state).
+A write reads the stored item (strongly consistent) and puts conditionally on that very item (its `rev`,
+which every write and every edit of the annotations bumps): a concurrent write makes the condition fail and
+the write starts over. Knowing what it
+replaces, a write keeps the key's first creation time and the annotations the update does not change,
+releases the replaced item's spilled document, moves the file's library page entry when it changes, and
+creates the folder items above a new key before it writes (folders.py). Item layout: items.py.
 """
 from __future__ import annotations
 
 import hashlib
 import random
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Any
 
-from imagemeta.errors import ImageMetaError, TooLarge
+from library.annotations import Update
 from library.errors import RecordNotFound
-from library.records import FileRecord, StoredError
+from library.instants import ms_of
+from library.kinds import file_kind
+from library.records import RECORD_VERSION, Extraction, FileRecord
 
-from . import bodies
+from . import docs
 from .batch import batch_get
-from .codec import file_record
-from .file_items import RECORD_VERSION, Times, file_attributes, marker_attributes, now_iso
 from .folders import FolderItems
+from .items import FILE_SK, file_attributes, file_record, read_annotations, searchable_embedded
+from .library_pages import Batch, Entry, Pages
+from .objects import ObjectState
 from .overflow import OverflowStore
-from .similar_index import index_attributes
+from .similar_index import BAND_ATTRIBUTES, index_attributes
 
 # S3 sequencers are hex strings of varying length; right-padded to one width they compare as S3 documents.
 SEQUENCER_WIDTH = 32
-# Lower than any sequencer S3 issues: an event carrying it (the backfill's) fills a key that has no record,
-# or upgrades an older record version in place, and never replaces a record a real event wrote.
+# The backfill's events: lower than any sequencer S3 issues, so they never win a tie against a real event.
 BACKFILL_SEQUENCER = "0"
-# A deleted key keeps a tombstone so that a late, stale create cannot bring it back; SQS keeps a message
+# A deleted key keeps a tombstone so that a late, stale event cannot bring it back; SQS keeps a message
 # at most 14 days, so no event can arrive after 15.
 TOMBSTONE_TTL_SECONDS = 15 * 24 * 3600
 # Concurrent writes to one record make each other's condition fail; each retries after a pause.
 WRITE_ATTEMPTS = 8
-# What a write needs of the item it replaces.
-_CURRENT = ("sequencer", "deleted", "recordVersion", "createdAt", "metadataRef", "embeddedMetadataRef")
+MARKER_KIND = "marker"
+# What an edit of the annotations rewrites (items.py), and the revision every write bumps.
+ANNOTATION_ATTRIBUTES = ("tags", "custom", "coords", "desc", "private", "published", "rev")
 
 
 def file_id(bucket: str, key: str) -> str:
@@ -55,38 +62,21 @@ def normalize_sequencer(sequencer: str) -> str:
     return value.ljust(SEQUENCER_WIDTH, "0")
 
 
+def write_order(observed_at: str, sequencer: str) -> str:
+    """A write's place: when S3's answer arrived (a fixed-width instant), then the sequencer of the event that asked."""
+    return f"{observed_at}#{normalize_sequencer(sequencer)}"
+
+
+def record_key(fid: str) -> dict[str, Any]:
+    return {"pk": {"S": fid}, "sk": {"S": FILE_SK}}
+
+
 @dataclass(frozen=True)
-class ObjectEvent:
-    """What one S3 notification says about one object, and then what S3 says about the object.
+class Written:
+    """What a write did: whether it wrote, and the record it wrote (None for a tombstone or a kept record)."""
 
-    Only the bucket, key, sequencer and kind are taken from the message; before an object's record is
-    written, its facts (size, ETag, version, content type, user metadata, tags, last modified) are
-    replaced by S3's own answer (storage.objects), so a forged message cannot make a record claim them.
-    """
-
-    bucket: str
-    key: str
-    sequencer: str
-    removed: bool = False
-    size: int = 0
-    etag: str = ""
-    version_id: str | None = None
-    event_time: str = ""
-    # One version was deleted for good (versioned bucket): the key's record follows whatever is current now.
-    version_deleted: bool = False
-    content_type: str = ""
-    user_metadata: dict[str, str] = field(default_factory=dict)
-    tags: tuple[tuple[str, str], ...] = ()
-    last_modified: str = ""
-
-    @property
-    def file_id(self) -> str:
-        return file_id(self.bucket, self.key)
-
-    @property
-    def is_folder_marker(self) -> bool:
-        """A key ending in "/" (what S3 consoles write for "create folder"): a folder, never a file."""
-        return self.key.endswith("/")
+    written: bool
+    record: FileRecord | None = None
 
 
 class WriteConflict(Exception):
@@ -94,158 +84,233 @@ class WriteConflict(Exception):
 
 
 class RecordStore:
-    """Reads and conditionally writes file records; the DynamoDB client and the overflow store are passed in."""
+    """Reads and conditionally writes file records; the DynamoDB client and the overflow store are passed in.
 
-    def __init__(self, dynamodb: Any, table: str, overflow: OverflowStore):
+    `bands`: whether records enter the similar-image band indexes (the SimilarIndex setting, docs/similar.md).
+    """
+
+    def __init__(self, dynamodb: Any, table: str, bucket: str, overflow: OverflowStore, bands: bool = False):
         self._dynamodb = dynamodb
         self._table = table
+        self._bucket = bucket
         self._overflow = overflow
-        self._folders = FolderItems(dynamodb, table)
+        self._bands = bands
+        self._folders = FolderItems(dynamodb, table, bucket)
+        self._pages = Pages(dynamodb, table)
 
     # ---------------------------------------------------------------- writes
 
-    def covers(self, event: ObjectEvent) -> bool:
-        """True when the stored record is from this event or a newer one, so the event can change nothing.
+    def write_file(self, state: ObjectState, extraction: Extraction, update: Update, sequencer: str, batch: Batch,
+                   created_at: str | None = None) -> Written:
+        """Bring the key's record to S3's current version (unless a write as new is stored).
 
-        The write checks again (and conditionally); this spares the object read of duplicates and stale events.
+        `created_at`: the creation time a move keeps (else the key's own, or this version's for a new key).
         """
-        return not may_replace(self._current(event.file_id), event)
-
-    def put_metadata(self, event: ObjectEvent, metadata: dict[str, Any],
-                     embedded: dict[str, Any] | None = None) -> bool:
-        """Store an image's metadata (and embeddedMetadata); False when a newer (or the same) event is stored."""
-        encoded, spills = bodies.encode({bodies.METADATA: metadata, **({} if embedded is None else
-                                                                      {bodies.EMBEDDED_METADATA: embedded})})
-        spilled: list[str] = []
+        fid = file_id(self._bucket, state.key)
+        order = write_order(state.observed_at, sequencer)
+        stored = docs.encode({docs.METADATA: extraction.metadata, docs.EMBEDDED_METADATA: extraction.embedded})
+        spilled_key = None
+        if stored.spill is not None:
+            spilled_key = self._overflow.put(fid, order, stored.spill)
+            stored = docs.spilled(stored, spilled_key, stored.spill)
         written = False
         try:
-            for name, body in spills.items():
-                key = self._overflow.put(event.file_id, normalize_sequencer(event.sequencer), body)
-                spilled.append(key)
-                encoded.update(bodies.spilled_attributes(name, key, body))
-            # The pHash attributes put the record in the similar-image indexes, in the same conditional write.
-            extra = {**encoded, **(index_attributes(metadata["pHash"]) if "pHash" in metadata else {})}
-            written = self._write(event, lambda times: file_attributes(event, times, metadata, extra))
+            for attempt in range(WRITE_ATTEMPTS):
+                old = self._current(fid)
+                if not may_replace(old, order, state, self._bands):
+                    return Written(False)
+                record = new_record(fid, old, state, extraction, update, created_at)
+                entry = Entry(ms_of(record.created_at), fid, record.phash or "")
+                page = old["page"]["S"] if old is not None and same_entry(old, entry) else batch.add(entry)
+                item = {
+                    **record_key(fid), "ord": {"S": order},
+                    "rev": {"N": str(revision(old) + 1)},
+                    **file_attributes(record, stored),
+                    **searchable_embedded(extraction.embedded),
+                    **(index_attributes(record.phash) if self._bands and record.phash else {}),
+                    "page": {"S": page},
+                }
+                if not live(old):
+                    self._folders.ensure(state.key, record.updated_at)
+                if self._commit(old, item):
+                    written = True
+                    self._release(old, item)
+                    return Written(True, record)
+                batch.discard(entry)
+                time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not a secret
+            raise WriteConflict(f"the record of {state.key!r} changed under {WRITE_ATTEMPTS} write attempts")
         finally:
-            if not written:
-                for key in spilled:
-                    self._overflow.delete(key)  # stale, or the write failed: no record points at this body
-        return written
+            if spilled_key is not None and not written:
+                self._overflow.delete(spilled_key)  # stale, or the write failed: no record points at this body
 
-    def put_error(self, event: ObjectEvent, error: ImageMetaError) -> bool:
-        """Store why an object has no metadata (it is then a non-image file), so lookups answer 400/413, not 404."""
-        kept = StoredError.of(error)
-        stored = {"error": {"M": {"kind": {"S": kept.kind}, "message": {"S": kept.message}, "help": {"S": kept.help}}}}
-        too_large = isinstance(error, TooLarge)
-        return self._write(event, lambda times: file_attributes(event, times, None, stored, too_large))
-
-    def put_marker(self, event: ObjectEvent) -> bool:
-        """Store a folder marker: it keeps its folder listed while it exists, and is no file itself."""
-        return self._write(event, lambda times: marker_attributes(event, times))
-
-    def put_tombstone(self, event: ObjectEvent) -> bool:
-        """Mark a key deleted (kept until its TTL so a stale create cannot resurrect it)."""
-        expires = int(time.time()) + TOMBSTONE_TTL_SECONDS
-        return self._write(event, lambda _: {"deleted": {"BOOL": True}, "expiresAt": {"N": str(expires)}})
-
-    def _write(self, event: ObjectEvent, attributes: Callable[[Times], dict[str, Any]]) -> bool:
-        """Write the item `attributes(times)` gives, if the event may replace what is stored."""
-        updated = event.last_modified or event.event_time or now_iso()
-        for attempt in range(WRITE_ATTEMPTS):
-            old = self._current(event.file_id)
-            if not may_replace(old, event):
-                return False
-            # A key that stays live keeps its first createdAt; a new or recreated one starts anew.
-            kept = old.get("createdAt", {}).get("S") if old and "deleted" not in old else None
-            # An upgrade keeps the stored sequencer: it is the same object, described anew.
-            upgrade = old is not None and is_upgrade(old, event)
-            sequencer = old["sequencer"]["S"] if old and upgrade else normalize_sequencer(event.sequencer)
-            times = Times(created=kept or updated, updated=updated)
-            item = {**record_keys(event, sequencer, updated), **attributes(times)}
+    def write_marker(self, state: ObjectState, sequencer: str) -> Written:
+        """A folder marker (a key ending in "/"): it keeps its folder listed, and is no file itself."""
+        fid = file_id(self._bucket, state.key)
+        order = write_order(state.observed_at, sequencer)
+        for _ in range(WRITE_ATTEMPTS):
+            old = self._current(fid)
+            if old is not None and ("kind" in old or old["ord"]["S"] >= order):
+                return Written(False)
+            if not live(old):
+                self._folders.ensure(state.key, state.last_modified)
+            item = {**record_key(fid), "ord": {"S": order}, "rev": {"N": str(revision(old) + 1)},
+                    "kind": {"S": MARKER_KIND}, "key": {"S": state.key}, "created": {"S": state.last_modified},
+                    "ver": {"N": str(RECORD_VERSION)}}
             if self._commit(old, item):
-                for key in bodies.references(old or {}) - bodies.references(item):
-                    self._overflow.delete(key)
-                return True
-            time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not a secret
-        raise WriteConflict(f"the record of {event.key!r} changed under {WRITE_ATTEMPTS} write attempts")
+                self._release(old, item)
+                return Written(True)
+        raise WriteConflict(f"the marker {state.key!r} changed under {WRITE_ATTEMPTS} write attempts")
+
+    def write_tombstone(self, key: str, absent_at: str, sequencer: str) -> Written:
+        """The key has no current version (S3 said so at `absent_at`): mark it deleted, kept until its TTL so
+        that a late, stale event cannot bring it back."""
+        fid = file_id(self._bucket, key)
+        order = write_order(absent_at, sequencer)
+        for _ in range(WRITE_ATTEMPTS):
+            old = self._current(fid)
+            if old is None or "deleted" in old or old["ord"]["S"] >= order:
+                return Written(False)
+            item = {**record_key(fid), "ord": {"S": order}, "rev": {"N": str(revision(old) + 1)},
+                    "deleted": {"BOOL": True}, "ver": {"N": str(RECORD_VERSION)}, "key": {"S": key},
+                    "expiresAt": {"N": str(int(time.time()) + TOMBSTONE_TTL_SECONDS)}}
+            if self._commit(old, item):
+                self._release(old, item)
+                return Written(True)
+        raise WriteConflict(f"the tombstone of {key!r} changed under {WRITE_ATTEMPTS} write attempts")
+
+    def keep_page(self, key: str) -> None:
+        """Make sure a live record's page lists it (a redelivered message whose page write may have failed)."""
+        old = self._current(file_id(self._bucket, key))
+        if is_file(old) and old is not None and "page" in old:
+            record = file_record(old, self._overflow)
+            self._pages.add(old["page"]["S"], Entry(ms_of(record.created_at), record.file_id, record.phash or ""))
+
+    def update_annotations(self, fid: str, change: Any) -> FileRecord:
+        """Apply `change(Annotations) -> Annotations` to a live file's record (an edit through the API)."""
+        for _ in range(WRITE_ATTEMPTS):
+            old = self._current(fid)
+            if not is_file(old) or old is None:
+                raise RecordNotFound()
+            record = replace(file_record(old, self._overflow), annotations=change(read_annotations(old)))
+            attributes = file_attributes(record, docs.Stored())
+            item: dict[str, Any] = {name: value for name, value in old.items() if name not in ANNOTATION_ATTRIBUTES}
+            item.update({name: attributes[name] for name in ANNOTATION_ATTRIBUTES if name in attributes})
+            item["rev"] = {"N": str(revision(old) + 1)}
+            if self._commit(old, item):
+                return file_record(item, self._overflow)
+        raise WriteConflict(f"the record {fid} changed under {WRITE_ATTEMPTS} edit attempts")
 
     def _current(self, fid: str) -> dict[str, Any] | None:
-        """What a write needs of the stored item (strongly consistent), or None."""
-        names = {f"#{name}": name for name in _CURRENT}
-        return self._dynamodb.get_item(
-            TableName=self._table,
-            Key={"fileId": {"S": fid}},
-            ConsistentRead=True,
-            ProjectionExpression=", ".join(names),
-            ExpressionAttributeNames=names,
-        ).get("Item")
+        """The stored item (strongly consistent), or None."""
+        found = self._dynamodb.get_item(TableName=self._table, Key=record_key(fid), ConsistentRead=True)
+        item: dict[str, Any] | None = found.get("Item")
+        return item
 
     def _commit(self, old: dict[str, Any] | None, item: dict[str, Any]) -> bool:
-        """Put the item if the stored one is still `old` (its folders first, for a new key); False otherwise."""
-        if "deleted" not in item and not is_current_live(old):
-            self._folders.ensure(item["bucket"]["S"], item["path"]["S"], item["updatedAt"]["S"])
+        """Put the item if the stored one is still `old`; False otherwise."""
         if old is None:
-            condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(fileId)"}
+            condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
         else:
-            condition = {"ConditionExpression": "sequencer = :stored",
-                         "ExpressionAttributeValues": {":stored": old["sequencer"]}}
+            condition = {"ConditionExpression": "rev = :rev", "ExpressionAttributeValues": {":rev": old["rev"]}}
         try:
             self._dynamodb.put_item(TableName=self._table, Item=item, **condition)
         except self._dynamodb.exceptions.ConditionalCheckFailedException:
             return False
         return True
 
+    def _release(self, old: dict[str, Any] | None, item: dict[str, Any]) -> None:
+        """What the replaced item held that the new one does not: its spilled document, its page entry."""
+        if old is None:
+            return
+        reference = docs.reference(old)
+        if reference is not None and reference != docs.reference(item):
+            self._overflow.delete(reference)
+        if "page" in old and old["page"] != item.get("page"):
+            self._pages.remove(old["page"]["S"], old["pk"]["S"])
+
     # ---------------------------------------------------------------- reads
 
     def file(self, fid: str, consistent: bool = False) -> FileRecord:
-        """The record of a live file; RecordNotFound when absent, deleted, or no file (a folder, a marker)."""
-        key = {"fileId": {"S": fid}}
-        item = self._dynamodb.get_item(TableName=self._table, Key=key, ConsistentRead=consistent).get("Item")
-        if item is None or not is_file(item):
+        """The record of a live file; RecordNotFound when absent, deleted, or no file (a folder marker)."""
+        found = self._dynamodb.get_item(TableName=self._table, Key=record_key(fid), ConsistentRead=consistent)
+        item = found.get("Item")
+        if not is_file(item) or item is None:
             raise RecordNotFound()
         return file_record(item, self._overflow)
 
     def files(self, fids: list[str], consistent: bool = False) -> dict[str, FileRecord]:
         """The records of the live files among these fileIds, by fileId (BatchGetItem)."""
-        items, _ = batch_get(self._dynamodb, self._table, fids, consistent=consistent)
-        return {fid: file_record(item, self._overflow) for fid, item in items.items() if is_file(item)}
-
-    def records(self, items: dict[str, dict[str, Any]]) -> dict[str, FileRecord]:
-        """Items read elsewhere (a listing's BatchGetItem) decoded, the live files among them only."""
-        return {fid: file_record(item, self._overflow) for fid, item in items.items() if is_file(item)}
+        items, _ = batch_get(self._dynamodb, self._table, [record_key(fid) for fid in fids], consistent=consistent)
+        return {item["pk"]["S"]: file_record(item, self._overflow) for item in items if is_file(item)}
 
 
-def record_keys(event: ObjectEvent, sequencer: str, updated: str) -> dict[str, Any]:
-    """What every record item holds: its key, object, place in the event order, version and time."""
-    return {
-        "fileId": {"S": event.file_id},
-        "bucket": {"S": event.bucket},
-        "path": {"S": event.key},
-        "sequencer": {"S": sequencer},
-        "recordVersion": {"N": str(RECORD_VERSION)},
-        "updatedAt": {"S": updated},
-    }
+def new_record(fid: str, old: dict[str, Any] | None, state: ObjectState, extraction: Extraction, update: Update,
+               created_at: str | None) -> FileRecord:
+    """The record a write makes of S3's state, the extraction of its bytes, and the annotations update; a key
+    that stays live keeps its creation time and counts a new S3 version as its next version."""
+    metadata = extraction.metadata
+    error = extraction.error
+    kind = file_kind(state.key, state.content_type, metadata["format"] if metadata else None,
+                     error is not None and error.too_large)
+    kept = old if is_file(old) else None
+    version_number = 1
+    if kept is not None:
+        version_number = int(kept["vnum"]["N"]) if "vnum" in kept else 1
+        if kept.get("vid", {}).get("S") != state.version_id:
+            version_number += 1
+    taken = (extraction.embedded or {}).get("DateTimeOriginal")
+    return FileRecord(
+        file_id=fid,
+        key=state.key,
+        created_at=created_at or (kept["created"]["S"] if kept else state.last_modified),
+        updated_at=state.last_modified,
+        size=state.size,
+        etag=state.etag,
+        version_id=state.version_id,
+        mime=kind.mime,
+        file_type=kind.file_type,
+        format=kind.format,
+        height=metadata["height"] if metadata else None,
+        width=metadata["width"] if metadata else None,
+        has_alpha=metadata["hasTransparency"] if metadata else None,
+        phash=metadata.get("pHash") if metadata else None,
+        taken_at=taken if isinstance(taken, str) else None,
+        annotations=update.applied_to(read_annotations(kept) if kept else None),
+        version_number=version_number,
+        error=error,
+    )
 
 
-def may_replace(old: dict[str, Any] | None, event: ObjectEvent) -> bool:
-    """Whether an event may write over the stored item: it is newer, or it upgrades an older record version."""
-    return old is None or normalize_sequencer(event.sequencer) > old["sequencer"]["S"] or is_upgrade(old, event)
-
-
-def is_upgrade(old: dict[str, Any], event: ObjectEvent) -> bool:
-    """A backfill event for a live record of an older version: re-read the object, keep the record's place."""
-    version = int(old.get("recordVersion", {}).get("N", "1"))
-    backfill = normalize_sequencer(event.sequencer) == normalize_sequencer(BACKFILL_SEQUENCER)
-    return backfill and version < RECORD_VERSION and "deleted" not in old
-
-
-def is_current_live(item: dict[str, Any] | None) -> bool:
-    """A stored item of the current version for a live key: its folder items exist already."""
-    if item is None or "deleted" in item:
+def may_replace(old: dict[str, Any] | None, order: str, state: ObjectState, bands: bool) -> bool:
+    """Whether a write of S3's state may replace the stored item: the item says something else (another version,
+    ETag, size or time, a tombstone, an older layout, an image out of the band indexes it should be in) and was
+    not written from a later answer of S3's."""
+    if old is None:
+        return True
+    if is_file(old) and int(old["ver"]["N"]) == RECORD_VERSION and old["etag"]["S"] == state.etag and (
+            int(old["size"]["N"]) == state.size and old.get("vid", {}).get("S") == state.version_id
+            and old["updatedAt"]["S"] == state.last_modified
+            and not (bands and "pHash" in old and BAND_ATTRIBUTES[0] not in old)):
         return False
-    return int(item.get("recordVersion", {}).get("N", "1")) >= RECORD_VERSION
+    return order > old["ord"]["S"]
+
+
+def same_entry(old: dict[str, Any] | None, entry: Entry) -> bool:
+    """Whether a live stored item's page already lists this entry (same creation time and pHash)."""
+    if not is_file(old) or old is None or "page" not in old:
+        return False
+    return ms_of(old["created"]["S"]) == entry.created_ms and old.get("pHash", {}).get("S", "") == entry.phash
+
+
+def revision(item: dict[str, Any] | None) -> int:
+    return int(item["rev"]["N"]) if item is not None else 0
+
+
+def live(item: dict[str, Any] | None) -> bool:
+    """A stored item of a key that holds something (a file or a marker): its folder items exist already."""
+    return item is not None and "deleted" not in item
 
 
 def is_file(item: dict[str, Any] | None) -> bool:
-    """A live file's item: not missing, no tombstone, no folder or folder marker, not the backfill's checkpoint."""
-    return item is not None and "deleted" not in item and "kind" not in item and "path" in item
+    """A live file's item: not missing, no tombstone, no folder marker."""
+    return item is not None and "deleted" not in item and "kind" not in item and "key" in item

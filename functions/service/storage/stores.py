@@ -8,11 +8,12 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 
+from .library_pages import Pages
 from .listings import Listings
 from .objects import FileUrls
 from .overflow import OverflowStore
-from .prepared import PreparedExtractions
 from .records import RecordStore
+from .seeds import Seeds
 from .similar_index import SimilarIndex
 
 if TYPE_CHECKING:
@@ -34,28 +35,34 @@ class Stores:
     """The stores over one bucket and table."""
 
     def __init__(self, clients: StorageClients, bucket: str, table: str, *, search_max_records: int = 0,
-                 file_url_seconds: int = 0) -> None:
+                 file_url_seconds: int = 0, similar_bands: bool = False) -> None:
         self.clients = clients
         self.bucket = bucket
         self.table = table
         self._search_max_records = search_max_records
         self._file_url_seconds = file_url_seconds
+        self._similar_bands = similar_bands
 
     @cached_property
     def records(self) -> RecordStore:
-        return RecordStore(self.clients.dynamodb, self.table, OverflowStore(self.clients.s3, self.bucket))
+        overflow = OverflowStore(self.clients.s3, self.bucket)
+        return RecordStore(self.clients.dynamodb, self.table, self.bucket, overflow, bands=self._similar_bands)
 
     @cached_property
     def listings(self) -> Listings:
         return Listings(self.clients.dynamodb, self.table, self.bucket, self._search_max_records, self.records)
 
     @cached_property
-    def prepared(self) -> PreparedExtractions:
-        return PreparedExtractions(self.clients.dynamodb, self.table)
+    def seeds(self) -> Seeds:
+        return Seeds(self.clients.dynamodb, self.table)
+
+    @cached_property
+    def pages(self) -> Pages:
+        return Pages(self.clients.dynamodb, self.table)
 
     @cached_property
     def similar(self) -> SimilarIndex:
-        return SimilarIndex(self.clients.dynamodb, self.table)
+        return SimilarIndex(self.clients.dynamodb, self.table, bands=self._similar_bands)
 
     @cached_property
     def urls(self) -> FileUrls:
