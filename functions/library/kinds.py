@@ -4,20 +4,12 @@ from __future__ import annotations
 import mimetypes
 from dataclasses import dataclass
 
+from imagemeta.formats import FORMATS
+
 IMAGE = "image"
 NON_IMAGE = "non-image"
-MIME_BY_FORMAT = {
-    "jpg": "image/jpeg",
-    "png": "image/png",
-    "gif": "image/gif",
-    "webp": "image/webp",
-    "tiff": "image/tiff",
-    "bmp": "image/bmp",
-    "heic": "image/heic",
-    "heif": "image/heif",
-    "avif": "image/avif",
-    "ico": "image/vnd.microsoft.icon",
-}
+# Each format's own (imagemeta/formats/), by the metadata object's name for it.
+MIME_BY_FORMAT = {image_format.name: image_format.mime for image_format in FORMATS}
 # Content types that say nothing (what SDKs send when the uploader gave none): the extension says more.
 GENERIC_TYPES = {"", "binary/octet-stream", "application/octet-stream"}
 DEFAULT_MIME = "application/octet-stream"

@@ -151,6 +151,11 @@ def test_only_an_avif_loads_numpy() -> None:
         assert "pyvips" in loaded and ("numpy" in loaded) == expected, name
 
 
+def test_the_format_registry_loads_no_imaging_library() -> None:
+    # The media library's domain reads it (a format's mime type) in functions that must not load them.
+    assert not modules_after("import imagemeta.formats") & {"numpy", "PIL", "pyvips", "cffi", "pillow_heif"}
+
+
 def test_embedded_metadata_needs_neither_numpy_nor_pillow_for_a_jpeg() -> None:
     jpeg = IMAGES / "metadata/iptc-reference.jpg"
     loaded = modules_after(f"import imagemeta; imagemeta.embedded_metadata({str(jpeg)!r})")
