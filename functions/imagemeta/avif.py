@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import pyvips
 
 from . import libvips
-from .formats.heif import primary_item_type
+from .formats.heif import AVIF_TABLE_BYTES, primary_item_type
 from .formats.walking import Budget, WalkStopped
 from .sample import to_grey
 
@@ -92,11 +92,8 @@ _STRIP_SAMPLES = 8
 # Offsets stay within this of zero (the largest, BT.2020's b_cb, 482/256 x 128, is 241).
 _OFFSET_BIAS = 256
 # The grey table: one byte per (Cb, Cr, Y), built in slices of this many Cb values; one per path and matrix met,
-# two kept.
+# two kept (AVIF_TABLE_BYTES each).
 _TABLE_CB_SLICE = 16
-TABLE_BYTES = 1 << 24
-# What the first AVIF adds to a process beside its pixels: a table, and numpy's import (11 MB RSS measured).
-FIXED_BYTES = TABLE_BYTES + (12 << 20)
 
 
 @dataclass(frozen=True)
@@ -381,7 +378,7 @@ def _grey_table(conversion: _Conversion) -> np.ndarray:
     """grey[(Cb << 16) | (Cr << 8) | Y]: libvips' grey of libheif's RGB for every 8-bit sample triple."""
     import numpy as np
 
-    table = np.empty(TABLE_BYTES, np.uint8)
+    table = np.empty(AVIF_TABLE_BYTES, np.uint8)
     for cb in range(0, 256, _TABLE_CB_SLICE):
         rgb = _rgb_of_triples(conversion, slice(cb, cb + _TABLE_CB_SLICE))
         slab = pyvips.Image.new_from_memory(rgb.data, 256, _TABLE_CB_SLICE * 256, 3, "uchar")

@@ -24,6 +24,10 @@ LOADER = "VipsForeignLoadHeifBuffer"
 # libheif (libvips' and pillow-heif's) refuses an iinf of more items than this (its default security limits):
 # refused here first, as a limit (413) rather than a corrupt file.
 MAX_ITEMS = 256
+# What the first AVIF adds to a process beside its pixels (imagemeta/avif.py): its grey table, one byte per
+# (Cb, Cr, Y), and numpy's import (11 MB RSS measured). Here so costing a header loads neither pyvips nor numpy.
+AVIF_TABLE_BYTES = 1 << 24
+AVIF_FIXED_BYTES = AVIF_TABLE_BYTES + (12 << 20)
 
 
 def bmff_boxes(view: memoryview, start: int, end: int, budget: Budget) -> Iterator[tuple[bytes, int, int]]:
@@ -220,10 +224,8 @@ def decoding_cost(facts: HeaderFacts, data: bytes) -> DecoderCost:
 
 def avif_decoding_cost(facts: HeaderFacts, data: bytes) -> DecoderCost:
     """libheif's, and what dav1d's path adds to a process beside its pixels: numpy and a grey table (avif.py)."""
-    from ..avif import FIXED_BYTES  # pyvips is loaded wherever a header is costed
-
     cost = decoding_cost(facts, data)
-    return DecoderCost(frame_bytes=cost.frame_bytes + FIXED_BYTES, pixel_seconds=cost.pixel_seconds)
+    return DecoderCost(frame_bytes=cost.frame_bytes + AVIF_FIXED_BYTES, pixel_seconds=cost.pixel_seconds)
 
 
 HEIF = ImageFormat(

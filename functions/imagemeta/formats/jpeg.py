@@ -106,10 +106,22 @@ def quality_and_exif(data: bytes, found: Walk, facts: HeaderFacts) -> tuple[int,
     return jpeg_quality(quantization_tables(data, found.segments)), bytes(exif)
 
 
+def _zigzag_index() -> tuple[int, ...]:
+    """For each natural (row-major) position of an 8x8 block, its place in the zigzag order DQT entries come in
+    (Pillow's JpegImagePlugin.zigzag_index; computed here so the registry loads without Pillow)."""
+    order = sorted(((row, column) for row in range(8) for column in range(8)),
+                   key=lambda at: (sum(at), at[0] if sum(at) % 2 else at[1]))
+    index = [0] * 64
+    for place, (row, column) in enumerate(order):
+        index[row * 8 + column] = place
+    return tuple(index)
+
+
+ZIGZAG_INDEX = _zigzag_index()
+
+
 def quantization_tables(data: bytes, segments: list[tuple[int, int, int]]) -> dict[int, list[int]]:
     """Each table id's 64 entries in natural order, from the DQT segments as Pillow reads them (a later one wins)."""
-    from PIL.JpegImagePlugin import zigzag_index  # Pillow's own table; the registry must not load Pillow
-
     tables = {}
     for marker, offset, length in segments:
         if marker != DQT:
@@ -123,7 +135,7 @@ def quantization_tables(data: bytes, segments: list[tuple[int, int, int]]) -> di
             entries = data[position + 1 : position + 1 + 64 * entry_bytes]
             values = entries if entry_bytes == 1 else [
                 int.from_bytes(entries[i : i + 2], "big") for i in range(0, 128, 2)]
-            tables[spec & 15] = [values[i] for i in zigzag_index]
+            tables[spec & 15] = [values[i] for i in ZIGZAG_INDEX]
             position += 1 + 64 * entry_bytes
     return tables
 
