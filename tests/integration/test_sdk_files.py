@@ -109,7 +109,7 @@ def test_files_get_returns_a_file_equal_to_the_stored_record(local_stack: LocalS
     assert got.mime == item["mime"]["S"] == "image/jpeg"
     assert got.file_type == "image"
     assert got.tags == ["holiday"] and got.custom_metadata == {"place": "Lisbon"}
-    assert got.created_at == datetime.fromisoformat(item["created"]["S"])
+    assert got.created_at == datetime.fromisoformat(item["ckey"]["S"].split("/", 1)[0])
     assert got.updated_at == datetime.fromisoformat(item["updatedAt"]["S"])
     assert got.version_info.id == got.file_id  # the local bucket keeps no versions
     # Its url fetches the object itself, whose embedded metadata it carries.

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -16,8 +17,9 @@ from library.records import Extraction, StoredError
 from ..storage.library_pages import Batch, Pages
 from ..storage.objects import SEED_METADATA, Absent, OpenedObject, open_current
 from ..storage.overflow import RESERVED_PREFIX
-from ..storage.records import RecordStore, Written, file_id
+from ..storage.records import BACKFILL_SEQUENCER, RecordStore, Written, file_id
 from ..storage.seeds import Seeds
+from .backfill import backfill_event
 from .events import ObjectEvent, object_event
 from .handover import LargerIngest
 
@@ -28,6 +30,21 @@ MetadataTyping = Callable[[Mapping[str, str]], dict[str, Any]]
 def as_text(user_metadata: Mapping[str, str]) -> dict[str, Any]:
     """User metadata kept as the text S3 holds (no field says otherwise)."""
     return dict(user_metadata)
+
+
+@dataclass
+class BatchOutcome:
+    """What one batch did, for its log line: the keys it wrote, and how many events found their record current
+    (or lost to a later write)."""
+
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    def count(self, key: str, written: bool) -> None:
+        if written:
+            self.written.append(key)
+        else:
+            self.unchanged += 1
 
 
 class NeedsLargerFunction(Exception):
@@ -43,7 +60,9 @@ class Ingest:
     function), an image whose decoding the budget says needs more memory than this function's goes to the
     larger function's queue instead of a 413 record, and so does a message delivered again (an earlier attempt
     may have run out of memory or time, which fails the whole batch): the larger function has the last word.
-    A batch's new library page entries are written when the batch ends (`finish`).
+    A batch's new library page entries are written when the batch ends (`finish`), which logs one line for the
+    batch: the keys it wrote and how many it found current (a line per object cost most of the ingest's log
+    bytes; LogLevel DEBUG still shows them).
     """
 
     def __init__(self, s3: Any, bucket: str, store: RecordStore, seeds: Seeds, pages: Pages, limits: Limits,
@@ -58,14 +77,18 @@ class Ingest:
         self._larger = larger
         self._typing = typing
         self._batch = Batch()
+        self._outcome = BatchOutcome()
 
     def begin(self) -> None:
         """A new batch of messages: its library pages start empty."""
         self._batch = Batch()
+        self._outcome = BatchOutcome()
 
     def finish(self) -> None:
-        """Write the batch's library pages (a failure fails the invocation: every message comes again)."""
+        """Write the batch's library pages (a failure fails the invocation: every message comes again), then log
+        what the batch did."""
         self._pages.write(self._batch)
+        self._logger.info("batch ingested", extra=asdict(self._outcome))
 
     def handle_message(self, record: SQSRecord) -> None:
         """One SQS message: an S3 event notification (or S3's test event, which is skipped).
@@ -100,6 +123,15 @@ class Ingest:
             )
             raise
 
+    def handle_listed(self, key: str) -> None:
+        """One object a listing of the bucket names (the backfill's inventory), as an event with the backfill's
+        sequencer, which ranks below any S3 sends; an image over this function's budget goes to the larger one."""
+        event = ObjectEvent(self._bucket, key, BACKFILL_SEQUENCER, "ObjectCreated:Backfill")
+        try:
+            self.handle_object_event(event)
+        except NeedsLargerFunction as reason:
+            self._hand_over(json.dumps(backfill_event(self._bucket, key)), key, str(reason))
+
     def handle_object_event(self, event: ObjectEvent) -> None:
         """Bring the key's record to S3's current version of it (or a tombstone), unless as new a write is stored."""
         if event.bucket != self._bucket:
@@ -114,25 +146,25 @@ class Ingest:
             current.close()
             result = self._store.write_marker(current.state, event.sequencer)
         else:
-            result = self._write(current, event.sequencer)
-        self._logger.info("object event", extra={"key": event.key, "event": event.name, "sequencer": event.sequencer,
-                                                  "written": result.written})
+            try:
+                result = self._write(current, event.sequencer)
+            finally:
+                current.close()  # unread when the record already said what S3 holds, or a seed did
+        self._outcome.count(event.key, result.written)
+        self._logger.debug("object event", extra={"key": event.key, "event": event.name, "sequencer": event.sequencer,
+                                                   "written": result.written})
 
     def _write(self, current: OpenedObject, sequencer: str) -> Written:
         state = current.state
         seed = self._seeds.take(file_id(self._bucket, state.key), state.etag) if state.seeded else None
         if seed is not None:
-            if seed.extraction is None:
-                extraction = self._extraction(current)
-            else:
-                current.close()
-                extraction = seed.extraction
+            extraction = seed.extraction or (lambda: self._extraction(current))
             written = self._store.write_file(state, extraction, seed.update, sequencer, self._batch, seed.created_at)
             self._seeds.discard(file_id(self._bucket, state.key), state.etag)
             return written
         update: Update = FromBucket(bucket_tags(state.tags), self._typing(
             {name: value for name, value in state.user_metadata.items() if name != SEED_METADATA}))
-        return self._store.write_file(state, self._extraction(current), update, sequencer, self._batch)
+        return self._store.write_file(state, lambda: self._extraction(current), update, sequencer, self._batch)
 
     def _extraction(self, current: OpenedObject) -> Extraction:
         """The metadata and embeddedMetadata of the object's bytes, or why there are none."""
@@ -146,8 +178,9 @@ class Ingest:
             return Extraction(error=StoredError.of(error))
         return Extraction(metadata, embedded)
 
-    def _hand_over(self, body: str, message_id: str, reason: str) -> None:
-        """Hand a notification (a message body) to the larger ingest function; self._larger is set."""
+    def _hand_over(self, body: str, source: str, reason: str) -> None:
+        """Hand a notification (a message body) to the larger ingest function; self._larger is set. `source`: the
+        message it came in (its id), or the key a listing named."""
         larger_message_id = self._larger.send(body)  # type: ignore[union-attr]  # only called when it is set
         self._logger.info("sent to the larger ingest function",
-                          extra={"messageId": message_id, "reason": reason, "largerMessageId": larger_message_id})
+                          extra={"messageId": source, "reason": reason, "largerMessageId": larger_message_id})
