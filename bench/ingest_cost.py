@@ -254,6 +254,68 @@ def lambda_usd(run: Invocation, memory_mb: int) -> float:
     return sum(usd for name, _, usd in charges(run, memory_mb) if name.startswith("Lambda"))
 
 
+# The backfill of a large bucket (template.yaml, BackfillStateMachine): AWS's published prices and quotas.
+BACKFILL_OBJECTS = 100_000_000
+BACKFILL_BATCH = 100  # the distributed map's MaxItemsPerBatch
+EXPRESS_PER_MILLION_REQUESTS = 1.00  # Step Functions Express: each child workflow
+EXPRESS_PER_GB_SECOND = 0.00001667  # ... for as long as it runs (its Lambda task), billed in 64 MB
+EXPRESS_GB = 64 / 1024
+INVENTORY_PER_MILLION_OBJECTS = 0.0025  # S3 Inventory, per report
+# A new on-demand table serves up to 4,000 writes a second at once and scales from there; 40,000 is the
+# default per-table quota; Lambda's default concurrency per region is 1,000.
+NEW_TABLE_WRITE_UNITS = 4_000
+TABLE_WRITE_UNITS_QUOTA = 40_000
+LAMBDA_CONCURRENCY_QUOTA = 1_000
+BACKFILL_CONCURRENCIES = (100, 1_000, 3_000)
+
+
+def backfill_charges(run: Invocation, memory_mb: int) -> list[tuple[str, str, float]]:
+    """(charge, arithmetic, dollars) of backfilling BACKFILL_OBJECTS objects like the measured ones: the
+    ingest's per-image work without S3's notification and the queue, in batches of BACKFILL_BATCH, each
+    object's library page entry on a page of its own (old objects rarely share a minute of creation)."""
+    millions = BACKFILL_OBJECTS / MILLION
+    duration = run.duration_s(memory_mb)
+    compute = memory_mb / 1024 * duration * PRICE_PER_GB_SECOND * BACKFILL_OBJECTS
+    pages = next((d.units for d in run.destinations if d.name == "library page"), 0.0)
+    units = run.write_units - pages + 1
+    children = BACKFILL_OBJECTS / BACKFILL_BATCH
+    express = EXPRESS_GB * duration * BACKFILL_BATCH * EXPRESS_PER_GB_SECOND
+    s3_gets = run.calls.get("s3.GetObject", 0.0)
+    return [
+        ("Lambda compute", f"{millions:g} M x {duration * 1000:.0f} ms x {memory_mb / 1024:g} GB x ${PRICE_PER_GB_SECOND}", compute),
+        ("Lambda requests", f"{children:,.0f} batches x ${PRICE_PER_MILLION_REQUESTS:.2f}/M",
+         children * PRICE_PER_MILLION_REQUESTS / MILLION),
+        ("S3 GET", f"{millions:g} M x {s3_gets:g} x ${S3_GET_PER_1000}/1000", BACKFILL_OBJECTS * s3_gets * S3_GET_PER_1000 / 1000),
+        ("DynamoDB writes", f"{millions:g} M x {units:g} units (a page write each) x ${DYNAMODB_PER_MILLION_WRITE_UNITS}/M",
+         millions * units * DYNAMODB_PER_MILLION_WRITE_UNITS),
+        ("DynamoDB reads", f"{millions:g} M x {run.read_units:g} x ${DYNAMODB_PER_MILLION_READ_UNITS}/M",
+         millions * run.read_units * DYNAMODB_PER_MILLION_READ_UNITS),
+        ("Step Functions", f"{children:,.0f} Express children x (${EXPRESS_PER_MILLION_REQUESTS:.2f}/M + "
+                           f"{EXPRESS_GB:g} GB x {duration * BACKFILL_BATCH:.0f} s x ${EXPRESS_PER_GB_SECOND})",
+         children * (EXPRESS_PER_MILLION_REQUESTS / MILLION + express)),
+        ("S3 Inventory", f"{millions:g} M objects listed x ${INVENTORY_PER_MILLION_OBJECTS}/M",
+         millions * INVENTORY_PER_MILLION_OBJECTS),
+        ("CloudWatch Logs", f"{children:,.0f} batches x ({run.log_bytes:.0f} B an object x {BACKFILL_BATCH} + Lambda's "
+                            f"{PLATFORM_LOG_BYTES} B) x ${LOGS_PER_GB:.2f}/GB",
+         children * (run.log_bytes * BACKFILL_BATCH + PLATFORM_LOG_BYTES) / 1e9 * LOGS_PER_GB),
+    ]
+
+
+def backfill_times(run: Invocation, memory_mb: int) -> list[list[str]]:
+    """Hours to backfill BACKFILL_OBJECTS at each concurrency: Lambda's rate, then the table's write rate."""
+    duration = run.duration_s(memory_mb)
+    pages = next((d.units for d in run.destinations if d.name == "library page"), 0.0)
+    units = run.write_units - pages + 1
+    rows = []
+    for concurrency in BACKFILL_CONCURRENCIES:
+        rate = concurrency / duration
+        new_table = min(rate, NEW_TABLE_WRITE_UNITS / units)
+        quota = min(rate, TABLE_WRITE_UNITS_QUOTA / units)
+        rows.append([f"{concurrency:,}", f"{rate:,.0f}", f"{rate * units:,.0f}",
+                     f"{BACKFILL_OBJECTS / new_table / 3600:,.1f}", f"{BACKFILL_OBJECTS / quota / 3600:,.1f}"])
+    return rows
+
+
 def calls_text(run: Invocation) -> str:
     return ", ".join(f"{name} {count:g}" for name, count in sorted(run.calls.items()))
 
@@ -305,6 +367,23 @@ An event for a record that already says what S3 holds (a repeated delivery, a ba
 the object (its body left unread), reads the record, and writes nothing: **{repeat.cpu_s * 1000:.0f} ms CPU**, AWS calls:
 {calls_text(repeat)}; ${total_usd(repeat, memory):.2f} per million such events.
 
+### Backfilling {BACKFILL_OBJECTS / MILLION:.0f} million objects
+
+BackfillStateMachine (docs/deploy.md, "Large buckets") over an S3 Inventory: each object costs the measured
+ingest above without S3's notification and the queue; batches of {BACKFILL_BATCH} run as Express child workflows
+that wait for BackfillBatchFunction ({memory} MB, the same work). Each object's library page entry is counted as a
+page write of its own (old objects rarely share a minute of creation time within a batch); 0.01 a page when they do.
+
+{table(["charge", "arithmetic", "for 100 million objects"], [[n, a, f"${usd:,.0f}"] for n, a, usd in backfill_charges(upload_run, memory)] + [["**all charges**", "", f"**${sum(usd for _, _, usd in backfill_charges(upload_run, memory)):,.0f}**"]])}
+Time: each concurrent batch ingests an image every {upload_run.duration_s(memory) * 1000:.0f} ms (the model above). The rate is
+the map's MaxConcurrency (BackfillMaxConcurrency; the distributed map runs up to 10,000 children) over that,
+within Lambda's concurrency (1,000 per region by default, raised on request) and the table's write rate: a new
+on-demand table serves up to {NEW_TABLE_WRITE_UNITS:,} write units a second at once and doubles its previous peak
+within 30 minutes (or set its warm throughput before), up to the default per-table quota of
+{TABLE_WRITE_UNITS_QUOTA:,}; the folder index's partition of one folder takes at most 1,000 a second (one folder of
+millions: about 1,000 images a second unless DynamoDB splits it by its sort key).
+
+{table(["MaxConcurrency", "images / s (Lambda)", "write units / s needed", "hours at 4,000 units/s", "hours at 40,000 units/s"], backfill_times(upload_run, memory))}
 The same measured work at other memory sizes: below {FULL_VCPU_MB} MB the CPU work costs the same GB-seconds at any
 size and the wait costs in proportion to memory, so the smallest size that holds the decoding budget is the
 cheapest.

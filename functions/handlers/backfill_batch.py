@@ -65,7 +65,7 @@ def build(settings: BackfillBatchSettings, clients: AwsClients) -> LambdaHandler
         keys = listed_keys(event, settings.bucket, logger)
         again = int(event.get("BatchInput", {}).get("retry") or 0) > 0
         left: list[str] = []
-        ingest.begin()
+        ingest.begin(keys)
         for n, key in enumerate(keys):
             if context.get_remaining_time_in_millis() < RESERVE_MILLIS:
                 left += keys[n:]

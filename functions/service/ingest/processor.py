@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ from library.annotations import FromBucket, Update, bucket_tags
 from library.records import Extraction, StoredError
 
 from ..storage.library_pages import Batch, Pages
-from ..storage.objects import SEED_METADATA, Absent, OpenedObject, open_current
+from ..storage.objects import SEED_METADATA, Absent, OpenedObject, open_current, read_current
 from ..storage.overflow import RESERVED_PREFIX
 from ..storage.records import BACKFILL_SEQUENCER, RecordStore, Written, file_id
 from ..storage.seeds import Seeds
@@ -23,6 +24,8 @@ from .backfill import backfill_event
 from .events import ObjectEvent, object_event
 from .handover import LargerIngest
 
+# The largest body read ahead (ReadAhead): a camera JPEG is 3 to 8 MB; larger ones are read in their turn.
+READ_AHEAD_BYTES = 8 * 2**20
 # How a new file's S3 user metadata becomes its custom metadata (typed by the custom metadata fields).
 MetadataTyping = Callable[[Mapping[str, str]], dict[str, Any]]
 
@@ -45,6 +48,55 @@ class BatchOutcome:
             self.written.append(key)
         else:
             self.unchanged += 1
+
+
+class ReadAhead:
+    """The batch's next object read from S3 while this one is extracted.
+
+    At Lambda's share of a vCPU (512 MB) a camera JPEG's extraction takes about 200 ms and its GET waits some 60 ms
+    (docs/benchmarks.md, "Ingest cost"); reading the next object meanwhile leaves only the batch's first GET to
+    wait for. One object ahead, and only bodies up to READ_AHEAD_BYTES, so what the function holds beside its
+    decoding budget stays bounded (template.yaml's memory sizes count it). What S3 said when the read ahead asked
+    is what the write follows, as for any read: a later change of the key brings its own event.
+    """
+
+    def __init__(self, s3: Any, bucket: str, limits: Limits):
+        self._s3, self._bucket, self._limits = s3, bucket, limits
+        self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead")
+        self._keys: list[str] = []
+        self._position = 0
+        self._pending: tuple[str, Future[OpenedObject | Absent]] | None = None
+
+    def begin(self, keys: list[str]) -> None:
+        """The keys a batch will open, in order."""
+        self.drop()
+        self._keys, self._position = keys, 0
+
+    def open(self, key: str) -> OpenedObject | Absent:
+        """The key's current version, read ahead when it was the one expected; the next key's read starts."""
+        pending, self._pending = self._pending, None
+        if key in self._keys[self._position:]:
+            self._position = self._keys.index(key, self._position) + 1
+            if self._position < len(self._keys):
+                upcoming = self._keys[self._position]
+                self._pending = (upcoming, self._reader.submit(
+                    read_current, self._s3, self._bucket, upcoming, self._limits, READ_AHEAD_BYTES))
+        if pending is not None and pending[0] == key:
+            return pending[1].result()
+        if pending is not None:
+            pending[1].add_done_callback(_close_unused)
+        return open_current(self._s3, self._bucket, key)
+
+    def drop(self) -> None:
+        """Leave what was read ahead and not asked for (a batch ended, or went another way)."""
+        if self._pending is not None:
+            self._pending[1].add_done_callback(_close_unused)
+            self._pending = None
+
+
+def _close_unused(read: Future[OpenedObject | Absent]) -> None:
+    if read.exception() is None and isinstance(opened := read.result(), OpenedObject):
+        opened.close()
 
 
 class NeedsLargerFunction(Exception):
@@ -78,15 +130,35 @@ class Ingest:
         self._typing = typing
         self._batch = Batch()
         self._outcome = BatchOutcome()
+        self._reads = ReadAhead(s3, bucket, limits)
 
-    def begin(self) -> None:
-        """A new batch of messages: its library pages start empty."""
+    def begin(self, keys: list[str] | None = None) -> None:
+        """A new batch: its library pages start empty, and its objects (`keys`, in the order they will come)
+        are read one ahead."""
         self._batch = Batch()
         self._outcome = BatchOutcome()
+        self._reads.begin(keys or [])
+
+    def begin_messages(self, event: dict[str, Any]) -> None:
+        """A new batch of SQS messages: begin() with the keys this function will read, in order."""
+        keys = []
+        for record in event.get("Records", []):
+            again = int(record.get("attributes", {}).get("ApproximateReceiveCount") or 1) > 1
+            if self._larger is not None and again:
+                continue  # handed over unread
+            try:
+                notifications = json.loads(record["body"]).get("Records", [])
+                events = [object_event(S3EventRecord(raw)) for raw in notifications]
+            except (ValueError, KeyError, TypeError, AttributeError):
+                continue  # handle_message reports it
+            keys += [e.key for e in events if e.bucket == self._bucket and not e.key.startswith(RESERVED_PREFIX)
+                     and not e.is_folder_marker]
+        self.begin(keys)
 
     def finish(self) -> None:
         """Write the batch's library pages (a failure fails the invocation: every message comes again), then log
         what the batch did."""
+        self._reads.drop()
         self._pages.write(self._batch)
         self._logger.info("batch ingested", extra=asdict(self._outcome))
 
@@ -139,7 +211,7 @@ class Ingest:
             return
         if event.key.startswith(RESERVED_PREFIX):
             return
-        current = open_current(self._s3, self._bucket, event.key)
+        current = self._reads.open(event.key)
         if isinstance(current, Absent):
             result = self._store.write_tombstone(event.key, current.at, event.sequencer)
         elif event.is_folder_marker:
