@@ -48,9 +48,10 @@ SECTIONS = {
     "listing": listing_section,  # a folder of 100,000 files
     "hostile": hostile_section,  # issue 23's classes, each refused naming its bound
     "cold-start": lambda: cold_start_section([measure_cold_start(function) for function in template_functions()]),
+    "similar": similar_section,  # 100,000 files, both SimilarIndex modes
 }
-# Sections the full report holds in their own place (they feed its targets too) rather than at its end.
-IN_REPORT = {"cold-start"}
+# Sections the full report holds in their own place (the cold starts feed its targets too) rather than at its end.
+IN_REPORT = {"cold-start", "similar"}
 
 
 def progress(message: str) -> None:

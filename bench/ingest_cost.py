@@ -89,16 +89,26 @@ class Invocation:
     def write_units(self) -> float:
         return sum(destination.units for destination in self.destinations)
 
-    def wait_s(self) -> float:
-        """The S3 and DynamoDB round trips, modelled from the calls made (not from moto's clock)."""
-        dynamodb = sum(count for name, count in self.calls.items() if name.startswith("dynamodb."))
-        s3_gets = self.calls.get("s3.GetObject", 0.0)
-        s3 = s3_gets * S3_FIRST_BYTE_MS + self.object_bytes / (S3_MB_PER_SECOND * 1e3)
-        return (dynamodb * DYNAMODB_CALL_MS + s3) / 1000
+    def dynamodb_wait_s(self) -> float:
+        """The DynamoDB round trips, modelled from the calls made (not from moto's clock)."""
+        return sum(count for name, count in self.calls.items() if name.startswith("dynamodb.")) * DYNAMODB_CALL_MS / 1000
+
+    def s3_wait_s(self, memory_mb: int) -> float:
+        """The S3 GETs waited for: the ingest reads each object while the one before it is extracted (ReadAhead),
+        so only the batch's first GET, and whatever a GET takes beyond the previous image's work, are waited."""
+        gets = self.calls.get("s3.GetObject", 0.0)
+        if not gets:
+            return 0.0
+        get_s = (S3_FIRST_BYTE_MS + self.object_bytes / gets / (S3_MB_PER_SECOND * 1e3)) / 1000
+        busy = self.cpu_s * max(1.0, FULL_VCPU_MB / memory_mb) + self.dynamodb_wait_s()
+        return gets * (get_s + (self.messages - 1) * max(0.0, get_s - busy)) / self.messages
+
+    def wait_s(self, memory_mb: int) -> float:
+        return self.dynamodb_wait_s() + self.s3_wait_s(memory_mb)
 
     def duration_s(self, memory_mb: int) -> float:
         """Modelled Lambda duration per message: the CPU work at the memory's share of a vCPU, plus the wait."""
-        return self.cpu_s * max(1.0, FULL_VCPU_MB / memory_mb) + self.wait_s()
+        return self.cpu_s * max(1.0, FULL_VCPU_MB / memory_mb) + self.wait_s(memory_mb)
 
 
 @dataclass(frozen=True)
@@ -229,7 +239,7 @@ def charges(run: Invocation, memory_mb: int) -> list[tuple[str, str, float]]:
                         for d in run.destinations)
     return [
         ("Lambda compute", f"{memory_mb / 1024:g} GB x ({run.cpu_s * 1000:.0f} ms CPU x {FULL_VCPU_MB}/{memory_mb} = "
-                           f"{cpu_share_ms:.0f} ms, + {run.wait_s() * 1000:.0f} ms waiting) = {gb_seconds:.4f} GB-s "
+                           f"{cpu_share_ms:.0f} ms, + {run.wait_s(memory_mb) * 1000:.0f} ms waiting) = {gb_seconds:.4f} GB-s "
                            f"x ${PRICE_PER_GB_SECOND}", MILLION * gb_seconds * PRICE_PER_GB_SECOND),
         ("Lambda requests", f"1 per {run.messages} images x ${PRICE_PER_MILLION_REQUESTS:.2f}/M",
          PRICE_PER_MILLION_REQUESTS / run.messages),
@@ -348,7 +358,9 @@ duration at a memory size is the CPU time at Lambda's share of a vCPU (one vCPU 
 proportion below) plus the time waiting on AWS, modelled from the calls: {DYNAMODB_CALL_MS:g} ms a DynamoDB call,
 {S3_FIRST_BYTE_MS:g} ms to an S3 GET's first byte and the body at {S3_MB_PER_SECOND:g} MB/s (AWS publishes
 ranges: single-digit milliseconds, and tens of milliseconds for small S3 objects; check `Duration` in the
-REPORT lines once deployed). Against moto on this machine the wait was {run.moto_wait_s * 1000:.0f} ms an image, which
+REPORT lines once deployed), of which only the batch's first GET is waited for: the ingest reads each next object
+while it extracts the one before (ReadAhead), {run.upload.s3_wait_s(memory) * 1000:.0f} ms an image of S3 waiting at
+{memory} MB instead of {(S3_FIRST_BYTE_MS + upload_run.object_bytes / (S3_MB_PER_SECOND * 1e3)):.0f}. Against moto on this machine the wait was {run.moto_wait_s * 1000:.0f} ms an image, which
 says more about this machine's load than about AWS. The CPU was measured on this machine's x86 cores, not
 Graviton. Prices: us-east-1, on demand, as of 2026-11.
 

@@ -2,8 +2,9 @@
 100,000 in a hundred folders; what each listing and search reads, and how long.
 
 Run from the repository's root: .venv/bin/python -m bench.listing [--files N]   (moto in-process; prints a
-Markdown section). The records are written by the ingest's own write (RecordStore.write_file: the record with its
-folder index attributes, the folder items, a library page a batch of 10) from a camera JPEG's metadata and
+Markdown section). The records are built by the ingest's own write (RecordStore.write_file: the record with its
+folder index attributes, the folder items, a library page a batch of 10; SeedingDynamoDB puts them into moto) from
+a camera JPEG's metadata and
 embeddedMetadata, with sizes, dimensions, tags, a custom `price` and DateTimeOriginal varied. Each request goes
 through FilesFunction's handler with a counting DynamoDB client: the reads (index rows, records, calls, bytes,
 read units) are what DynamoDB would serve. moto sorts and scans its whole table for every index Query; while
@@ -105,11 +106,12 @@ class CountingDynamoDB:
                 self.counted.bytes += size
                 self.counted.read_units += math.ceil(max(size, 1) / READ_UNIT_BYTES) * 0.5
             elif name == "batch_get_item":
-                for items in response["Responses"].values():
+                for table, items in response["Responses"].items():
+                    unit = 1 if request["RequestItems"][table].get("ConsistentRead") else 0.5
                     self.counted.records += len(items)
                     sizes = [item_bytes(item) for item in items]
                     self.counted.bytes += sum(sizes)
-                    self.counted.read_units += sum(math.ceil(size / READ_UNIT_BYTES) * 0.5 for size in sizes)
+                    self.counted.read_units += sum(math.ceil(size / READ_UNIT_BYTES) * unit for size in sizes)
             elif name == "get_item" and "Item" in response:
                 size = item_bytes(response["Item"])
                 self.counted.bytes += size
@@ -170,15 +172,53 @@ def item_bytes(item: dict[str, Any]) -> int:
     return total
 
 
+class ConditionFailed(Exception):
+    """SeedingDynamoDB's ConditionalCheckFailedException."""
+
+
+class SeedingDynamoDB:
+    """Just enough of a DynamoDB client for the ingest's writes to build their items (GetItem, conditional
+    PutItem, DeleteItem) in a dict, then put them straight into moto's table: moto's request handling would take
+    the better part of an hour for 100,000 records, and the items are the ones the ingest writes either way."""
+
+    class exceptions:  # noqa: N801 - the client's attribute, as botocore names it
+        ConditionalCheckFailedException = ConditionFailed
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def get_item(self, TableName: str, Key: dict[str, Any], **_: Any) -> dict[str, Any]:  # noqa: N803 - boto3's names
+        found = self.items.get((Key["pk"]["S"], Key["sk"]["S"]))
+        return {"Item": found} if found is not None else {}
+
+    def put_item(self, TableName: str, Item: dict[str, Any], ConditionExpression: str = "",  # noqa: N803
+                 **_: Any) -> dict[str, Any]:
+        key = (Item["pk"]["S"], Item["sk"]["S"])
+        if ConditionExpression.startswith("attribute_not_exists") and key in self.items:
+            raise ConditionFailed(ConditionExpression)
+        self.items[key] = Item
+        return {}
+
+    def delete_item(self, TableName: str, Key: dict[str, Any], **_: Any) -> dict[str, Any]:  # noqa: N803
+        self.items.pop((Key["pk"]["S"], Key["sk"]["S"]), None)
+        return {}
+
+    def into_moto(self, table_name: str) -> None:
+        table = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].tables[table_name]
+        for item in self.items.values():
+            table.put_item(item)
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--files", type=int, default=100_000, help="files in the folder, and in the library (100,000)")
     return parser.parse_args()
 
 
-def seed(dynamodb: Any, files_count: int, folder_of: Any) -> float:
+def seed(files_count: int, folder_of: Any) -> float:
     """`files_count` files uploaded one after another, written by the ingest's own write; seconds taken."""
     metadata, embedded = extract_with_embedded(CAMERA.read_bytes())
+    dynamodb = SeedingDynamoDB()
     store = RecordStore(dynamodb, TABLE, BUCKET, OverflowStore(None, BUCKET))
     pages = Pages(dynamodb, TABLE)
     started = time.perf_counter()
@@ -196,6 +236,7 @@ def seed(dynamodb: Any, files_count: int, folder_of: Any) -> float:
             pages.write(batch)
             batch = Batch()
     pages.write(batch)
+    dynamodb.into_moto(TABLE)
     return time.perf_counter() - started
 
 
@@ -270,7 +311,7 @@ def layout(files_count: int, folder_of: Any, rows: list[Row]) -> tuple[float, li
         dynamodb.create_table(TableName=TABLE, **table_parameters(local_template(), "FilesTable"))
         s3 = boto3.client("s3", config=Config(signature_version="s3v4"))
         s3.create_bucket(Bucket=BUCKET)
-        seconds = seed(dynamodb, files_count, folder_of)
+        seconds = seed(files_count, folder_of)
         counting = CountingDynamoDB(dynamodb)
         settings = FilesSettings(BUCKET, TABLE, DEFAULT_SEARCH_MAX_RECORDS, 3600)
         clients = AwsClients(s3=s3, dynamodb=counting)

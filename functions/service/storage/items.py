@@ -4,9 +4,9 @@ Partition key `pk` is the fileId, sort key `sk` is FILE_SK. Attributes (docs/fil
 
 - the write's place: `ord` (S3's LastModified, then the event's sequencer: what a later write must exceed),
   `rev` (a counter every write bumps: the condition of the next one), `ver` (the layout, 3);
-- the object: `key`, `size`, `etag`, `vid` (its version); `ckey` (the key's first upload while it stays live,
-  then `/` and the name: the folder index's sort key, and the file's creation time), `updatedAt` (this version's
-  upload, when it is not that first one), `folder` (the folder index's partition);
+- the object: `folder` (the folder index's partition) and `name`, which make its key (object_key); `size`, `etag`,
+  `vid` (its version); `ckey` (the key's first upload while it stays live, then `/` and the name: the folder
+  index's sort key, and the file's creation time), `updatedAt` (this version's upload, when it is not that first);
 - what its bytes are: `mime`, `fileType`, `format`, `height`, `width`, `hasAlpha`, `pHash`, `taken`
   (DateTimeOriginal), `em` (the other embeddedMetadata tags searches read), `error`, and `doc`: the metadata
   object and embeddedMetadata as one compressed JSON document (docs.py), or `docRef` when it is spilled;
@@ -51,6 +51,13 @@ def created_key(created_at: str, key: str) -> str:
     return f"{created_at}/{name_of(key)}"
 
 
+def object_key(item: Item) -> str:
+    """The object key of a record item: a live file's folder and name (a tombstone or a marker keeps `key`)."""
+    if "key" in item:
+        return str(item["key"]["S"])
+    return str(item["folder"]["S"])[1:] + str(item["name"]["S"])
+
+
 def creation_instant(item: Item) -> str:
     """A live file's creation instant, the first part of its `ckey`."""
     return str(item["ckey"]["S"]).split("/", 1)[0]
@@ -66,7 +73,6 @@ def file_attributes(record: FileRecord, document: docs.Stored) -> Item:
     notes = record.annotations
     item: Item = {
         "ver": {"N": str(record.record_version)},
-        "key": {"S": record.key},
         "name": {"S": record.name},
         "folder": {"S": folder_path(parent_prefix(record.key))},
         "ckey": {"S": created_key(record.created_at, record.key)},
@@ -133,7 +139,7 @@ def embedded_of(item: Item) -> dict[str, Any]:
 
 def file_record(item: Item, overflow: OverflowStore) -> FileRecord:
     """The record of a live file's item (records version 3; is_file(item) holds)."""
-    key = item["key"]["S"]
+    key = object_key(item)
     stored = docs.reader(item, overflow)
     return FileRecord(
         file_id=item["pk"]["S"],

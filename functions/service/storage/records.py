@@ -331,4 +331,4 @@ def live(item: dict[str, Any] | None) -> bool:
 
 def is_file(item: dict[str, Any] | None) -> bool:
     """A live file's item: not missing, no tombstone, no folder marker."""
-    return item is not None and "deleted" not in item and "kind" not in item and "key" in item
+    return item is not None and "deleted" not in item and "kind" not in item and "ckey" in item
