@@ -21,7 +21,7 @@ from imagekitio.types import File, Folder
 from PIL import Image
 
 from imagemeta import embedded_metadata
-from service.storage.items import object_key
+from service.storage.items import object_key, update_instant
 
 from .local_stack import ImageServer, LocalStack
 
@@ -111,7 +111,7 @@ def test_files_get_returns_a_file_equal_to_the_stored_record(local_stack: LocalS
     assert got.file_type == "image"
     assert got.tags == ["holiday"] and got.custom_metadata == {"place": "Lisbon"}
     assert got.created_at == datetime.fromisoformat(item["ckey"]["S"].split("/", 1)[0])
-    assert got.updated_at == datetime.fromisoformat(item["updatedAt"]["S"])
+    assert got.updated_at == datetime.fromisoformat(update_instant(item))
     assert got.version_info.id == got.file_id  # the local bucket keeps no versions
     # Its url fetches the object itself, whose embedded metadata it carries.
     body = local_stack.s3().get_object(Bucket=local_stack.bucket, Key=object_key(item))["Body"].read()
