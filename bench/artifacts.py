@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import platform
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,8 @@ from .inputs import ROOT
 from .lambdas import template_functions
 
 BUILD_DIR = ROOT / ".aws-sam" / "bench-artifacts"
+# The same artifacts for this machine's interpreter (the cold-start measurement runs them).
+HOST_BUILD_DIR = ROOT / ".aws-sam" / "bench-host-artifacts"
 LAMBDA_UNPACKED_LIMIT_MB = 250
 
 
@@ -27,10 +30,20 @@ class Artifact:
 
 def build(function: str) -> Path:
     """The function's artifact, by the same recipe `sam build` runs."""
-    out = BUILD_DIR / function
+    return _make(function, BUILD_DIR / function)
+
+
+def build_for_host(function: str) -> Path:
+    """The function's artifact by the same recipe, for this machine and interpreter (its wheels and bytecode)."""
+    wheels = ROOT / ".aws-sam" / f"wheels-{sys.implementation.cache_tag}-{platform.machine()}"
+    return _make(function, HOST_BUILD_DIR / function, "TARGET=--only-binary=:all:", f"WHEEL_DIR={wheels}",
+                 f"PYC_PYTHON={sys.executable}", f"PYC_VERSION={sys.version_info.major}.{sys.version_info.minor}")
+
+
+def _make(function: str, out: Path, *overrides: str) -> Path:
     shutil.rmtree(out, ignore_errors=True)
     subprocess.run(["make", "-s", "-f", "functions/Makefile", f"build-{function}", f"ARTIFACTS_DIR={out}",
-                    f"PYTHON={sys.executable}"], cwd=ROOT, check=True)
+                    f"PYTHON={sys.executable}", *overrides], cwd=ROOT, check=True)
     return out
 
 

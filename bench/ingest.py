@@ -128,13 +128,12 @@ def upload(s3: Any, bucket: str, paths: list[Path]) -> list[dict[str, Any]]:
 
 def wait_until_stored(dynamodb: Any, table: str, bucket: str, objects: list[dict[str, Any]]) -> None:
     """Until the stack's pump has written a record for every upload: then it is idle again."""
-    from service.storage.records import file_id
+    from service.storage.records import file_id, record_key
 
     pending = {file_id(bucket, o["key"]) for o in objects}
     deadline = time.monotonic() + PUMP_WAIT_SECONDS
     while pending and time.monotonic() < deadline:
-        pending = {fid for fid in pending
-                   if "Item" not in dynamodb.get_item(TableName=table, Key={"fileId": {"S": fid}})}
+        pending = {fid for fid in pending if "Item" not in dynamodb.get_item(TableName=table, Key=record_key(fid))}
         time.sleep(0.2)
     if pending:
         raise StackUnavailable(f"the stack's queue pump stored {len(objects) - len(pending)} of {len(objects)} uploads")
@@ -229,7 +228,7 @@ def run_child(result_path: Path) -> None:
             template = local_template(aws_endpoint=f"https://sqs.{REGION}.amazonaws.com")
             create_resources(template, boto3.Session())
             result = time_handler(f"moto in-process (local stack not usable: {error})",
-                                  template.physical_name(template.only("AWS::S3::Bucket").logical_id),
+                                  template.physical_name("UploadBucket"),
                                   template.physical_name("FilesTable"),
                                   pump_running=False)
     result_path.write_text(json.dumps(asdict(result)))

@@ -33,6 +33,7 @@ class Phase:
     cpu_s: float
     peak_rss_mb: float  # the process's peak so far
     log_bytes: int
+    log_lines: int  # each a CloudWatch Logs event
     response: Any = None
     aws_calls: list[dict[str, Any]] | None = None
 
@@ -85,17 +86,37 @@ def item_size(item: dict[str, Any]) -> int:
 
 
 def record_aws_calls(calls: list[dict[str, Any]]) -> None:
-    """Append every AWS call of the clients made from now on to `calls`."""
+    """Append every AWS call of the clients made from now on to `calls`: service.Operation; for DynamoDB writes the
+    item (each attribute's size in DynamoDB's sizing) and whether the write's condition held; for reads whether
+    they were strongly consistent and the size of what they read; for S3 reads the bytes of the object."""
     import boto3
 
-    def on_call(model: Any, params: dict[str, Any], **_: Any) -> None:
+    def on_call(model: Any, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         call: dict[str, Any] = {"call": f"{model.service_model.service_name}.{model.name}"}
         if model.name == "PutItem":
-            call |= {"item_bytes": item_size(params["Item"]), "attributes": sorted(params["Item"])}
+            call |= {"key": [params["Item"][name].get("S", "") for name in ("pk", "sk") if name in params["Item"]],
+                     "item_bytes": item_size(params["Item"]), "attributes": sorted(params["Item"]),
+                     "attribute_bytes": {name: len(name.encode()) + dynamodb_size(value)
+                                         for name, value in params["Item"].items()},
+                     "conditional": "ConditionExpression" in params}
+        elif model.name == "GetItem":
+            call["consistent"] = bool(params.get("ConsistentRead"))
+        context["bench_call"] = call
         calls.append(call)
+
+    def after_call(parsed: dict[str, Any], context: dict[str, Any], http_response: Any, **_: Any) -> None:
+        call = context.get("bench_call")
+        if call is None:
+            return
+        call["status"] = http_response.status_code
+        if call["call"] == "dynamodb.GetItem":
+            call["read_bytes"] = item_size(parsed["Item"]) if "Item" in parsed else 0
+        elif call["call"] == "s3.GetObject":
+            call["object_bytes"] = parsed.get("ContentLength", 0)
 
     boto3.setup_default_session()
     boto3.DEFAULT_SESSION.events.register("before-parameter-build", on_call)
+    boto3.DEFAULT_SESSION.events.register("after-call", after_call)
 
 
 def measured(log: Any, work: Any, calls: list[dict[str, Any]] | None = None) -> Phase:
@@ -106,7 +127,9 @@ def measured(log: Any, work: Any, calls: list[dict[str, Any]] | None = None) -> 
     wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
     sys.stdout.flush()
     made = None if calls is None else calls[first_call:]
-    return Phase(wall, cpu, peak_rss_mb(), log.seek(0, os.SEEK_END) - logged, response, made)
+    log.seek(logged)
+    written = log.read()
+    return Phase(wall, cpu, peak_rss_mb(), len(written), written.count(b"\n"), response, made)
 
 
 def main(module: str, events_path: str, result_path: str, *options: str) -> None:

@@ -4,10 +4,11 @@ search, and their projection to 10 million files.
 Run from the repository's root: .venv/bin/python -m bench.similar  (moto in-process)
      .venv/bin/python -m bench.similar --endpoint http://127.0.0.1:4566 --table NAME --bucket NAME
                                                             (the local stack: `make run`, names in its .local/stack-*.json)
-Records are written by the record store's own write, with the band indexes on (tests/records.py, as the ingest
-writes them), so the band indexes are filled by the same conditional write as in production. moto answers an index Query by sorting and scanning the whole
-table (about 0.2 s per Query at 20,000 records, 4 minutes per 12-bit search); in-process, once the records
-are written, the bench hands moto's own query code the one bucket instead (tests/moto_band_lookup.py). moto's
+Records are written with the ingest's own RecordStore.write_file (records version 3, SimilarIndex=bands, a
+library page a batch of 10), so the band indexes and the library pages are filled by the same writes as in
+production; each query is then searched in both modes: `bands` (the band indexes) and `scan` (the library
+pages). moto answers an index Query by sorting and scanning the whole table (about 0.2 s per Query at 20,000
+records, 4 minutes per 12-bit search); in-process, once the records are written, the bench hands moto's own query code the one bucket instead (tests/moto_band_lookup.py). moto's
 clock says nothing about DynamoDB's: the projection models DynamoDB from the counted reads.
 """
 from __future__ import annotations
@@ -32,13 +33,18 @@ from botocore.session import get_session
 from moto import mock_aws
 
 from bench.lambdas import local_template
+from bench.listing import CountingDynamoDB, SeedingDynamoDB
 from imagemeta.similar import BAND_BITS, BAND_COUNT, HASH_BITS, MAX_DISTANCE, band_radii
 from infra.resources import table_parameters
+from library.annotations import FromBucket
+from library.records import Extraction
 from service.api.similar_routes import MAX_LIMIT
-from service.storage.library_pages import Pages
+from service.storage.library_pages import Batch, Pages
+from service.storage.objects import ObjectState
+from service.storage.overflow import OverflowStore
+from service.storage.records import RecordStore
 from service.storage.similar_index import PROBE_CONCURRENCY, SearchStats, SimilarIndex
 from tests.moto_band_lookup import band_lookup_for_moto
-from tests.records import image_metadata, record_store, write_record
 from tests.synthetic_hashes import HashSet, planted_hashes
 
 PROJECTED_FILES = 10_000_000
@@ -73,7 +79,7 @@ def probe_cost(band_bits: Sequence[int], max_distance: int, files: int) -> Probe
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--files", type=int, default=20_000, help="records in the table (default 20,000)")
+    parser.add_argument("--files", type=int, default=100_000, help="records in the table (default 100,000)")
     parser.add_argument("--queries", type=int, default=10, help="query hashes, each with near-duplicates planted at 0..12 bits")
     parser.add_argument("--max-distance", type=int, default=MAX_DISTANCE, help="search radius (default 12)")
     parser.add_argument("--endpoint", help="a DynamoDB endpoint (the local stack's awsEndpoint); default: moto in-process")
@@ -128,65 +134,112 @@ def projected_ms(queries: int, entries: float, parse_seconds: float) -> float:
     return math.ceil(queries / PROBE_CONCURRENCY) * QUERY_MS + entries * parse_seconds * 1000
 
 
+# A record of the search's own: its pHash and the facts a record needs, nothing else of an image.
+SYNTHETIC_METADATA = {"format": "jpg", "width": 1, "height": 1, "hasTransparency": False}
+INGEST_BATCH = 10
+
+
+@dataclass(frozen=True)
+class Searched:
+    """One search: handler-side seconds (the client's time taken out), its stats, its matches, the reads counted."""
+
+    own_seconds: float
+    stats: SearchStats
+    matches: int
+    read_units: float
+
+
+def seed(client: Any, args: argparse.Namespace, hash_set: HashSet) -> float:
+    """Every file written by the ingest's own write with the band attributes, its library page a batch at a time
+    (built by SeedingDynamoDB and put straight into moto; through the local stack's endpoint, written there)."""
+    writer = client if args.endpoint else SeedingDynamoDB()
+    store = RecordStore(writer, args.table, args.bucket, OverflowStore(None, args.bucket), bands=True)
+    pages = Pages(writer, args.table)
+    started = time.perf_counter()
+    batch = Batch()
+    for n, (fid, phash) in enumerate(hash_set.files):
+        when = f"2025-01-{1 + n // 86_400 % 28:02d}T{n // 3600 % 24:02d}:{n // 60 % 60:02d}:{n % 60:02d}.000Z"
+        state = ObjectState(key=hash_set.paths[fid], size=1, etag="e", version_id=None, last_modified=when,
+                            observed_at=when)
+        store.write_file(state, Extraction({**SYNTHETIC_METADATA, "pHash": phash}), FromBucket(), f"{n + 1:016X}", batch)
+        if (n + 1) % INGEST_BATCH == 0:
+            pages.write(batch)
+            batch = Batch()
+    pages.write(batch)
+    if isinstance(writer, SeedingDynamoDB):
+        writer.into_moto(args.table)
+    return time.perf_counter() - started
+
+
 def main() -> int:
     args = parse_args()
     hash_set = planted_hashes(total=args.files, queries=args.queries, seed=args.seed, bucket=args.bucket)
     with dynamodb_client(args) as client:
-        store, pages = record_store(client, None, args.table, args.bucket, bands=True), Pages(client, args.table)
-        started = time.perf_counter()
-        for n, (fid, phash) in enumerate(hash_set.files):
-            write_record(store, pages, hash_set.paths[fid], n + 1, metadata=image_metadata(1, 1, 1, phash))
-        seed_seconds = time.perf_counter() - started
-
-        index = SimilarIndex(client, args.table, bands=True)
-        with contextlib.nullcontext() if args.endpoint else band_lookup_for_moto(args.table):
-            searched = [timed_search(index, hash_set, query, args.max_distance) for query in hash_set.queries]
-        rows = [row for row in searched if row is not None]
-        if len(rows) < len(searched):
-            return 1
-    report(args, rows, seed_seconds)
+        seed_seconds = seed(client, args, hash_set)
+        counting = CountingDynamoDB(client)
+        modes = {}
+        for mode in ("bands", "scan"):
+            index = SimilarIndex(counting, args.table, bands=mode == "bands")
+            with contextlib.nullcontext() if args.endpoint or mode == "scan" else band_lookup_for_moto(args.table):
+                rows = [timed_search(index, counting, hash_set, query, args.max_distance) for query in hash_set.queries]
+            if any(row is None for row in rows):
+                return 1
+            modes[mode] = [row for row in rows if row is not None]
+    report(args, modes, seed_seconds)
     return 0
 
 
-def timed_search(index: SimilarIndex, hash_set: HashSet, query: str, max_distance: int) -> tuple[float, SearchStats, int] | None:
-    """Seconds, reads and matches of one search, or None (reported) when it differs from brute force."""
+def timed_search(index: SimilarIndex, counting: CountingDynamoDB, hash_set: HashSet, query: str,
+                 max_distance: int) -> Searched | None:
+    """One search measured, or None (reported) when it differs from brute force."""
+    counting.counted = type(counting.counted)()
     started = time.perf_counter()
     page = index.search(query, max_distance, limit=MAX_LIMIT)
-    seconds = time.perf_counter() - started
+    seconds = time.perf_counter() - started - counting.counted.seconds
     found = [(item["distance"], item["fileId"]) for item in page.items]
     expected = hash_set.brute_force(query, max_distance)
     if page.more or found != expected:
         print(f"MISMATCH for {query}: {len(found)} found, {len(expected)} expected", file=sys.stderr)
         return None
-    return seconds, page.stats, len(found)
+    return Searched(seconds, page.stats, len(found), counting.counted.read_units)
 
 
-def report(args: argparse.Namespace, rows: list[tuple[float, SearchStats, int]], seed_seconds: float) -> None:
+def report(args: argparse.Namespace, modes: dict[str, list[Searched]], seed_seconds: float) -> None:
     """A Markdown section (make bench adds it to docs/benchmarks.md): measured, then modelled at 10 M files."""
-    latencies = sorted(seconds * 1000 for seconds, _, _ in rows)
-    queries = statistics.mean(stats.queries for _, stats, _ in rows)
-    entries = statistics.mean(stats.entries_read for _, stats, _ in rows)
-    batch_gets = statistics.mean(stats.batch_gets for _, stats, _ in rows)
-    matches = statistics.mean(found for _, _, found in rows)
     modelled = probe_cost([BAND_BITS] * BAND_COUNT, args.max_distance, args.files)
     backend = f"the local stack at {args.endpoint}" if args.endpoint else "moto in-process"
+    rows = []
+    parse_seconds = entry_parse_seconds()
+    for mode, searched in modes.items():
+        queries = statistics.mean(s.stats.queries for s in searched)
+        entries = statistics.mean(s.stats.entries_read for s in searched)
+        if mode == "bands":  # its Queries overlap, so the client's time cannot be taken out of the wall clock
+            own, projected = "—", f"{projected_ms(round(queries), entries, parse_seconds):,.0f}"
+        else:
+            median = statistics.median(s.own_seconds * 1000 for s in searched)
+            own, projected = f"{median:,.0f}", f"{median + queries * QUERY_MS:,.0f}"
+        rows.append(f"| `{mode}` | {queries:,.0f} | {entries:,.0f} | {statistics.mean(s.stats.batch_gets for s in searched):.1f} "
+                    f"| {statistics.mean(s.read_units for s in searched):,.1f} | {own} | {projected} |")
+    matches = statistics.mean(s.matches for searched in modes.values() for s in searched)
+    table_rows = "\n".join(rows)
     print(f"""## Near-duplicate search
 
-{args.files:,} records (written in {seed_seconds:.0f} s) hold {args.queries} query hashes, each with near-duplicates
-planted at every distance 0..{MAX_DISTANCE}, and uniform random hashes. Each query searched within {args.max_distance} bits
-on {backend}: **all {len(rows)} answers equal brute force** ({matches:.0f} matches each).
+{args.files:,} records (built in {seed_seconds:.0f} s by the ingest's own write) hold {args.queries} query hashes, each
+with near-duplicates planted at every distance 0..{MAX_DISTANCE}, and uniform random hashes. Each query searched within
+{args.max_distance} bits on {backend}, in both SimilarIndex modes: **all {sum(len(s) for s in modes.values())} answers equal
+brute force** ({matches:.0f} matches each). Per search (means; **handler ms** is the median of the scan's own time,
+moto's taken out; **projected ms** adds {QUERY_MS:.0f} ms a Query one after another for the library pages, and for
+the band indexes is the model below: Queries in waves of {PROBE_CONCURRENCY}, then decoding each entry); read units as DynamoDB counts them (a Query's items rounded
+up to 4 KB, eventually consistent). The model for uniform hashes with bands: {modelled.queries:,} Queries,
+{modelled.expected_entries:,.0f} entries. This section alone: `python -m bench.similar`.
 
-| per search | measured | model (uniform hashes) |
-|---|---:|---:|
-| DynamoDB Query calls | {queries:.0f} | {modelled.queries} |
-| index entries read | {entries:.0f} | {modelled.expected_entries:.0f} |
-| BatchGetItem calls (verifying the page) | {batch_gets:.1f} | |
-| latency p50 / max, ms ({backend}) | {statistics.median(latencies):.0f} / {latencies[-1]:.0f} | |
+| mode | Queries | entries read | BatchGetItem (verifying) | read units | handler ms | projected ms |
+|---|---:|---:|---:|---:|---:|---:|
+{table_rows}
 
-The planted near-duplicates sit in the query's own buckets, so more entries are read than for uniform
-hashes. moto scans its whole table for every index Query, so its latency says nothing about DynamoDB's.
+The planted near-duplicates sit in the query's own buckets, so `bands` reads more entries than uniform hashes
+would; `scan` reads every library page whatever the query.
 """)
-    parse_seconds = entry_parse_seconds()
     print(f"""### Projected to {PROJECTED_FILES:,} files
 
 Uniformly distributed hashes, {BAND_COUNT} bands of {BAND_BITS} bits; read units are eventually consistent, {ENTRY_BYTES}-byte entries,

@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             "ingestQueueUrl": template.queue_url("IngestQueue"),
             "ingestLargeQueueUrl": template.queue_url("IngestLargeQueue"),
             "deadLetterQueueUrl": template.queue_url("IngestDeadLetterQueue"),
-            "bucket": template.physical_name(template.only("AWS::S3::Bucket").logical_id),
+            "bucket": template.physical_name("UploadBucket"),
             "table": template.physical_name("FilesTable"),
             "keysTable": keys_table,
             "usagePlanId": usage_plan_id,

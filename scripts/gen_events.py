@@ -12,6 +12,7 @@ import base64
 import hashlib
 import json
 from pathlib import Path
+from urllib.parse import quote_plus
 
 from infra.template import ACCOUNT_ID, REGION, LocalTemplate
 
@@ -20,7 +21,7 @@ EVENTS = ROOT / "events"
 CANON = ROOT / "tests" / "data" / "images" / "exif-samples" / "jpg" / "Canon_40D.jpg"
 BOUNDARY = "imagemeta-example-boundary-5f0c"
 TEMPLATE = LocalTemplate(ROOT / "template.yaml")
-BUCKET = TEMPLATE.physical_name(TEMPLATE.only("AWS::S3::Bucket").logical_id)
+BUCKET = TEMPLATE.physical_name("UploadBucket")
 QUEUE_ARN = TEMPLATE.arn("IngestQueue")
 LARGE_QUEUE_ARN = TEMPLATE.arn("IngestLargeQueue")
 API = TEMPLATE.only("AWS::Serverless::Api").logical_id  # the local API's id, as in its method ARNs
@@ -198,6 +199,17 @@ def sample_events() -> dict[str, dict]:
         # What IngestFunction hands IngestLargeFunction: the same S3 notification, from the larger one's queue.
         "ingest_large_put.json": sqs_event([{"Records": [s3_record("ObjectCreated:Put", PUT_SEQUENCER, True)]}], LARGE_QUEUE_ARN),
         "ingest_delete.json": sqs_event([{"Records": [s3_record("ObjectRemoved:Delete", DELETE_SEQUENCER, False)]}]),
+        # A batch of the distributed map over the bucket's S3 Inventory (BackfillStateMachine -> BackfillBatchFunction):
+        # the inventory's CSV columns by name, keys URL-encoded as the inventory writes them.
+        "backfill_batch.json": {
+            "Items": [
+                {"Bucket": BUCKET, "Key": quote_plus(KEY, safe="/"), "Size": "7958",
+                 "LastModifiedDate": "2026-11-25T12:34:56.000Z", "ETag": "406958840ad1665ffcd1be9c29d515b9"},
+                {"Bucket": BUCKET, "Key": "photos/missing.jpg", "Size": "1024",
+                 "LastModifiedDate": "2026-11-25T12:34:57.000Z", "ETag": "0f343b0931126a20f133d67c2b018a3b"},
+            ],
+            "BatchInput": {"retry": 0},
+        },
         "ingest_test_event.json": sqs_event([{"Service": "Amazon S3", "Event": "s3:TestEvent", "Time": "2026-11-25T12:34:50.000Z", "Bucket": BUCKET, "RequestId": "5582815E1AEA5ADF", "HostId": "8cLeGAmw098X5cv4Zkwcmo8vvZa3eH3eKxsPzbB9wrR+YstdA6Knx4Ip8EXAMPLE"}]),
     }
 

@@ -12,6 +12,7 @@ from urllib.parse import quote_plus, unquote_plus
 from PIL import Image
 
 from imagemeta import NotAnImage, extract
+from service.storage.items import object_key
 from service.storage.overflow import OverflowStore
 from service.storage.records import RecordStore, file_id
 
@@ -145,8 +146,8 @@ def assert_records_match_bucket(
     """The keys `newest` names: a record for each key in the bucket and for no other (tombstones aside), with
     the object's ETag, size (and version) and the metadata extracted from its bytes now, or the stored
     error for a non-image. (Which event wrote a record does not matter: every write is S3's state.)"""
-    items = {item["key"]["S"]: item for item in scan_items(dynamodb, table)
-             if item["sk"]["S"] == "F" and item.get("key", {}).get("S") in newest}
+    items = {object_key(item): item for item in scan_items(dynamodb, table)
+             if item["sk"]["S"] == "F" and "kind" not in item and object_key(item) in newest}
     in_bucket = {key for key in newest if exists(s3, bucket, key)}
     assert {key for key, item in items.items() if "deleted" not in item} == in_bucket
     store = RecordStore(dynamodb, table, bucket, OverflowStore(s3, bucket))

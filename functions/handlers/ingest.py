@@ -33,7 +33,7 @@ def build(settings: IngestSettings, clients: AwsClients) -> LambdaHandler:
 
     @logger.inject_lambda_context
     def handler(event: dict, context: LambdaContext) -> dict:
-        ingest.begin()
+        ingest.begin_messages(event)
         response = dict(process_partial_response(
             event=event, record_handler=ingest.handle_message, processor=processor, context=context
         ))

@@ -136,6 +136,19 @@ class BackfillSettings(FromEnvironment):
 
 
 @dataclass(frozen=True)
+class BackfillBatchSettings(FromEnvironment):
+    """BackfillBatchFunction's: the ingest's (the bucket, the table, the limits, the larger function's queue) and
+    the ingest queue, which takes what a batch leaves over."""
+
+    bucket: str = read_by(_bucket)
+    table: str = read_by(_table)
+    limits: Limits = read_by(read_limits)
+    ingest_queue_url: str = read_by(_ingest_queue_url)
+    larger_ingest_queue_url: str | None = read_by(_larger_ingest_queue_url, default=None)
+    similar_bands: bool = read_by(_similar_bands, default=False)
+
+
+@dataclass(frozen=True)
 class AuthorizerSettings(FromEnvironment):
     """AuthorizerFunction's: the table of hashed keys it checks credentials against."""
 

@@ -10,6 +10,7 @@ from PIL import Image
 
 from imagemeta import embedded_metadata
 from service.ingest.backfill import Backfill
+from service.storage.items import object_key
 from service.storage.records import file_id
 
 from .conftest import BUCKET, TABLE, for_file, lambda_context, load_event, sqs_event, upload_event
@@ -36,7 +37,7 @@ def drain_into_ingest(aws: SimpleNamespace) -> int:
 def records(aws: SimpleNamespace) -> dict[str, dict]:
     """The table's file records and tombstones by key (folder items and library pages aside)."""
     items = aws.dynamodb.scan(TableName=TABLE)["Items"]
-    return {item["key"]["S"]: item for item in items if item["sk"]["S"] == "F" and "key" in item}
+    return {object_key(item): item for item in items if item["sk"]["S"] == "F" and "kind" not in item}
 
 
 def record(aws: SimpleNamespace, key: str) -> dict:

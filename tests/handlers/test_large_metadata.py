@@ -92,7 +92,7 @@ def ingest(aws: SimpleNamespace, body: bytes, sequencer: str) -> None:
 
 def stored_record(aws: SimpleNamespace) -> dict:
     """The one file record of the table (its folder's item and library page aside)."""
-    (record,) = [item for item in aws.dynamodb.scan(TableName=TABLE)["Items"] if "key" in item]
+    (record,) = [item for item in aws.dynamodb.scan(TableName=TABLE)["Items"] if "ckey" in item]
     return record
 
 

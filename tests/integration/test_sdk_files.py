@@ -21,6 +21,7 @@ from imagekitio.types import File, Folder
 from PIL import Image
 
 from imagemeta import embedded_metadata
+from service.storage.items import object_key, update_instant
 
 from .local_stack import ImageServer, LocalStack
 
@@ -103,17 +104,17 @@ def test_files_get_returns_a_file_equal_to_the_stored_record(local_stack: LocalS
                                                    Key={"pk": {"S": got.file_id}, "sk": {"S": "F"}})["Item"]
     metadata = client.files.metadata.get(got.file_id)
     assert got.type == "file"
-    assert got.file_path == "/" + item["key"]["S"]
+    assert got.file_path == "/" + object_key(item)
     assert got.size == int(item["size"]["N"])
     assert (got.width, got.height, got.has_alpha) == (metadata.width, metadata.height, metadata.has_transparency) == (10, 40, False)
     assert got.mime == item["mime"]["S"] == "image/jpeg"
     assert got.file_type == "image"
     assert got.tags == ["holiday"] and got.custom_metadata == {"place": "Lisbon"}
-    assert got.created_at == datetime.fromisoformat(item["created"]["S"])
-    assert got.updated_at == datetime.fromisoformat(item["updatedAt"]["S"])
+    assert got.created_at == datetime.fromisoformat(item["ckey"]["S"].split("/", 1)[0])
+    assert got.updated_at == datetime.fromisoformat(update_instant(item))
     assert got.version_info.id == got.file_id  # the local bucket keeps no versions
     # Its url fetches the object itself, whose embedded metadata it carries.
-    body = local_stack.s3().get_object(Bucket=local_stack.bucket, Key=item["key"]["S"])["Body"].read()
+    body = local_stack.s3().get_object(Bucket=local_stack.bucket, Key=object_key(item))["Body"].read()
     assert requests.get(got.url, timeout=10).content == body
     assert got.embedded_metadata == embedded_metadata(body)
 

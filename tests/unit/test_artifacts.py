@@ -33,6 +33,9 @@ IMAGING = {"PIL", "pillow_heif", "pyvips", "numpy"}
 AWS_SDK = {"boto3", "botocore"}
 LAMBDA_UNPACKED_LIMIT = 250 * 2**20
 # What the probe's interpreter gets besides the function's variables: Lambda's region and credentials variables.
+# Building every artifact (pip from the kept wheels, then compiling each one's bytecode) takes minutes on a busy
+# machine: the tests that use the builds may take this long, their fixture's set-up included.
+BUILD_SECONDS = 900
 LAMBDA_ENVIRONMENT = {"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "probe",
                       "AWS_SECRET_ACCESS_KEY": "probe", "AWS_SESSION_TOKEN": "probe"}
 
@@ -81,7 +84,8 @@ def host_build(tmp_path_factory) -> Path:
     wheels = ROOT / ".aws-sam" / f"wheels-{sys.implementation.cache_tag}-{platform.machine()}"
     for name in FUNCTIONS:
         result = _run("make", "-s", "-f", "functions/Makefile", f"build-{name}", f"ARTIFACTS_DIR={out / name}",
-                      "TARGET=--only-binary=:all:", f"WHEEL_DIR={wheels}", f"PYTHON={sys.executable}")
+                      "TARGET=--only-binary=:all:", f"WHEEL_DIR={wheels}", f"PYTHON={sys.executable}",
+                      f"PYC_PYTHON={sys.executable}", f"PYC_VERSION={sys.version_info.major}.{sys.version_info.minor}")
         assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     return out
 
@@ -98,6 +102,7 @@ def probe(artifact: Path, function_name: str) -> dict:
     return json.loads(done.stdout.splitlines()[-1])
 
 
+@pytest.mark.timeout(BUILD_SECONDS)
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_each_handler_imports_in_its_own_artifact_and_uses_everything_it_ships(host_build: Path, function: str):
     artifact = host_build / function
@@ -109,6 +114,7 @@ def test_each_handler_imports_in_its_own_artifact_and_uses_everything_it_ships(h
     assert unused == [], "shipped but never imported"
 
 
+@pytest.mark.timeout(BUILD_SECONDS)
 def test_the_record_functions_ship_no_imaging_library_and_the_url_function_no_aws_sdk(host_build: Path):
     for function in ("AuthorizerFunction", "BackfillFunction", "FilesFunction", "FileDeleteFunction"):
         shipped = set().union(*(tops for _, _, tops in distributions(host_build / function).values()))
@@ -119,6 +125,7 @@ def test_the_record_functions_ship_no_imaging_library_and_the_url_function_no_aw
     assert "aws_lambda_powertools" in page_shipped and not page_shipped & (IMAGING | AWS_SDK)
 
 
+@pytest.mark.timeout(BUILD_SECONDS)
 @pytest.mark.parametrize("function", FUNCTIONS)
 def test_sam_build_ships_what_the_probed_build_ships_for_aarch64_cpython_312(sam_build: Path, host_build: Path,
                                                                                function: str):
@@ -132,7 +139,13 @@ def test_sam_build_ships_what_the_probed_build_ships_for_aarch64_cpython_312(sam
         assert not (artifact / unwanted).exists(), unwanted
     # The page's files go with the page's function only.
     assert (artifact / "web" / "index.html").is_file() == (function == "PageFunction")
-    assert not list(artifact.glob("*.egg-info")) and not list(artifact.glob("imagemeta/**/__pycache__"))
+    assert not list(artifact.glob("*.egg-info"))
+    # Bytecode for Lambda's CPython 3.12 beside every module (/var/task is read-only: none is written there), and
+    # none of the build machine's own.
+    compiled = {path.name.split(".")[-2] for path in artifact.rglob("__pycache__/*.pyc")}
+    assert compiled == {"cpython-312"}, compiled
+    for module in (artifact / "handlers").glob("*.py"):
+        assert (module.parent / "__pycache__" / f"{module.stem}.cpython-312.pyc").is_file(), module
     if "PIL" in set().union(*(tops for _, _, tops in distributions(artifact).values())):
         # avif.py decodes AVIF's planes with the libavif of Pillow's wheel, declaring its 1.x ABI.
         assert list((artifact / "pillow.libs").glob(f"libavif*.so.{LIBAVIF_SONAME}*")), function

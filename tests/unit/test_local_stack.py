@@ -16,7 +16,7 @@ from ..local_template import AWS_ENDPOINT, local_template
 
 def test_references_resolve_to_the_names_the_resources_get_on_moto() -> None:
     template = local_template()
-    bucket = template.only("AWS::S3::Bucket")
+    bucket = template.resource("UploadBucket")
     queue_arn = bucket.properties["NotificationConfiguration"]["QueueConfigurations"][0]["Queue"]
     queue_id = template.logical_id_of_arn(queue_arn)
     redrive = template.resource(queue_id).properties["RedrivePolicy"]

@@ -15,6 +15,7 @@ from samtranslator.yaml_helper import yaml_parse
 
 from imagemeta.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_DECODE_BYTES, DEFAULT_MAX_PIXELS
 from infra.functions import template_environment
+from service.ingest.processor import READ_AHEAD_BYTES
 from service.storage.overflow import RESERVED_PREFIX
 from service.storage.seeds import SEED_PREFIX
 from tests.local_template import local_template
@@ -24,7 +25,7 @@ TEMPLATE = ROOT / "template.yaml"
 # What a function process holds besides the image: the interpreter and the ingest handler's imports (109 MB
 # measured, docs/benchmarks.md), Lambda's runtime (about 30 MB more) and a margin (docs/deploy.md).
 RUNTIME_BYTES = 160 * 2**20
-INGEST_ROLES = ("IngestFunctionRole", "IngestLargeFunctionRole")
+INGEST_ROLES = ("IngestFunctionRole", "IngestLargeFunctionRole", "BackfillBatchFunctionRole")
 BIN = Path(sys.executable).parent
 TOOL_ENV = {**os.environ, "SAM_CLI_TELEMETRY": "0", "AWS_DEFAULT_REGION": "us-east-1", "PYTHON": sys.executable}
 
@@ -35,6 +36,7 @@ FUNCTIONS = {
     "IngestFunction": "handlers.ingest.handler",
     "IngestLargeFunction": "handlers.ingest.handler",
     "BackfillFunction": "handlers.backfill.handler",
+    "BackfillBatchFunction": "handlers.backfill_batch.handler",
     "UploadFunction": "handlers.upload.handler",
     "FileDeleteFunction": "handlers.file_delete.handler",
     "PageFunction": "handlers.page.handler",
@@ -355,9 +357,11 @@ def test_the_decoding_budget_follows_each_functions_memory(resources: dict):
     with the last word (the URL route, the larger ingest) and the upload route decode what the service's default
     budget allows."""
     variables = {name: resources[name]["Properties"]["Environment"]["Variables"] for name in FUNCTIONS}
-    for name in ("MetadataUrlFunction", "UploadFunction", "IngestFunction", "IngestLargeFunction"):
+    for name in ("MetadataUrlFunction", "UploadFunction", "IngestFunction", "IngestLargeFunction", "BackfillBatchFunction"):
         memory_bytes = resources[name]["Properties"]["MemorySize"] * 2**20
-        assert variables[name]["MAX_DECODE_BYTES"] + RUNTIME_BYTES + 2 * DEFAULT_MAX_BYTES <= memory_bytes, name
+        # The ingest functions also hold the next object's body, read ahead.
+        read_ahead = READ_AHEAD_BYTES if "Ingest" in name or "Backfill" in name else 0
+        assert variables[name]["MAX_DECODE_BYTES"] + RUNTIME_BYTES + 2 * DEFAULT_MAX_BYTES + read_ahead <= memory_bytes, name
     assert variables["MetadataUrlFunction"]["MAX_DECODE_BYTES"] == DEFAULT_MAX_DECODE_BYTES
     assert variables["UploadFunction"]["MAX_DECODE_BYTES"] == DEFAULT_MAX_DECODE_BYTES
     assert variables["IngestLargeFunction"]["MAX_DECODE_BYTES"] == DEFAULT_MAX_DECODE_BYTES
@@ -365,8 +369,11 @@ def test_the_decoding_budget_follows_each_functions_memory(resources: dict):
     # The default-sized ingest hands larger images over; the larger one has the last word.
     assert variables["IngestFunction"]["LARGER_INGEST_QUEUE_URL"] == {"Ref": "IngestLargeQueue"}
     assert "LARGER_INGEST_QUEUE_URL" not in variables["IngestLargeFunction"]
+    # The backfill's batches take the default-sized ingest's path.
+    assert variables["BackfillBatchFunction"]["MAX_DECODE_BYTES"] == variables["IngestFunction"]["MAX_DECODE_BYTES"]
+    assert variables["BackfillBatchFunction"]["LARGER_INGEST_QUEUE_URL"] == {"Ref": "IngestLargeQueue"}
     assert {name for name, v in variables.items() if "MAX_DECODE_BYTES" in v} == {
-        "MetadataUrlFunction", "UploadFunction", "IngestFunction", "IngestLargeFunction"}
+        "MetadataUrlFunction", "UploadFunction", "IngestFunction", "IngestLargeFunction", "BackfillBatchFunction"}
 
 
 def test_only_the_ingest_may_write_the_reserved_prefix(resources: dict):
@@ -508,9 +515,13 @@ def _logs(group: str) -> set[tuple[str, str]]:
 
 
 def _ingest(log_group: str, queue: str) -> set[tuple[str, str]]:
-    """An ingest function's grants: its queue, the uploads, the overflow records and the table."""
+    """An ingest function's grants: its queue, and what records are made of."""
+    return _records_from_uploads(log_group) | {(f"sqs:{a}", queue) for a in ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes")}
+
+
+def _records_from_uploads(log_group: str) -> set[tuple[str, str]]:
+    """What the ingest path needs: the uploads, the overflow records and the table."""
     return (_logs(log_group)
-            | {(f"sqs:{a}", queue) for a in ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes")}
             | {(f"s3:{a}", OBJECTS) for a in ("GetObject", "GetObjectVersion", "GetObjectTagging", "GetObjectVersionTagging")}
             | {("s3:ListBucket", BUCKET)}
             | {(f"s3:{a}", OVERFLOW) for a in ("PutObject", "DeleteObject")}
@@ -538,6 +549,9 @@ EXPECTED_GRANTS = {
     "BackfillFunction": _logs("BackfillLogGroup")
     | {("s3:ListBucket", BUCKET), ("sqs:SendMessage", QUEUE)}
     | {(f"dynamodb:{a}", TABLE) for a in ("GetItem", "PutItem")},
+    # The ingest path without a queue of its own: what it leaves over goes to the ingest's, large images to the larger's.
+    "BackfillBatchFunction": _records_from_uploads("BackfillBatchLogGroup")
+    | {("sqs:SendMessage", QUEUE), ("sqs:SendMessage", LARGE_QUEUE)},
     # Its table grants hold only for the items of extractions (test below).
     "UploadFunction": _logs("UploadLogGroup")
     | {(f"s3:{a}", OBJECTS) for a in ("PutObject", "PutObjectTagging", "GetObject", "GetObjectVersion")}
@@ -575,4 +589,39 @@ def test_each_role_grants_exactly_what_its_function_uses(resources: dict, functi
 
 def test_sam_generates_no_other_roles(translated: dict):
     roles = {name for name, r in translated["Resources"].items() if r["Type"] == "AWS::IAM::Role"}
-    assert roles == {f"{function}Role" for function in FUNCTIONS}
+    assert roles == {f"{function}Role" for function in FUNCTIONS} | {"BackfillStateMachineRole"}
+
+
+INVENTORY = str({"Fn::Sub": "${InventoryBucket.Arn}/*"})
+RESULTS = str({"Fn::Sub": "${InventoryBucket.Arn}/backfill-results/*"})
+BACKFILL_MACHINE = "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${AWS::StackName}-backfill"
+BACKFILL_EXECUTIONS = "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${AWS::StackName}-backfill/*"
+
+
+def test_the_backfill_state_machine_maps_the_inventory_onto_the_batch_function(resources: dict):
+    machine = resources["BackfillStateMachine"]["Properties"]
+    assert machine["Name"] == {"Fn::Sub": "${AWS::StackName}-backfill"}
+    assert machine["DefinitionSubstitutions"] == {"BatchFunctionArn": {"Fn::GetAtt": ["BackfillBatchFunction", "Arn"]},
+                                                  "InventoryBucket": {"Ref": "InventoryBucket"},
+                                                  "MaxConcurrency": {"Ref": "BackfillMaxConcurrency"}}
+    mapped = machine["Definition"]["States"][machine["Definition"]["StartAt"]]
+    assert mapped["ItemReader"]["ReaderConfig"] == {"InputType": "MANIFEST"}
+    assert mapped["ItemReader"]["Parameters"] == {"Bucket": "${InventoryBucket}", "Key.$": "$.manifestKey"}
+    assert mapped["ItemProcessor"]["ProcessorConfig"] == {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"}
+    assert mapped["MaxConcurrency"] == "${MaxConcurrency}"
+    batch = mapped["ItemProcessor"]["States"][mapped["ItemProcessor"]["StartAt"]]
+    assert batch["Parameters"]["FunctionName"] == "${BatchFunctionArn}"
+    # The handler learns that a batch comes again (its pages may be missing), and the Lambda task's 5 minutes of an
+    # Express child hold the function's timeout.
+    assert batch["Parameters"]["Payload"] == {"Items.$": "$.Items", "BatchInput": {"retry.$": "$$.State.RetryCount"}}
+    assert resources["BackfillBatchFunction"]["Properties"]["Timeout"] < 300
+    # The inventory lists the current objects of the upload bucket into the inventory bucket, which S3 alone writes.
+    (inventory,) = resources["UploadBucket"]["Properties"]["InventoryConfigurations"]
+    assert inventory["Destination"]["BucketArn"] == {"Fn::GetAtt": ["InventoryBucket", "Arn"]}
+    assert inventory["IncludedObjectVersions"] == "Current" and inventory["Destination"]["Format"] == "CSV"
+    assert _grants(resources["BackfillStateMachineRole"]) == (
+        {("s3:GetObject", INVENTORY)}
+        | {(f"s3:{a}", RESULTS) for a in ("PutObject", "ListMultipartUploadParts", "AbortMultipartUpload")}
+        | {("states:StartExecution", str({"Fn::Sub": BACKFILL_MACHINE}))}
+        | {(f"states:{a}", str({"Fn::Sub": BACKFILL_EXECUTIONS})) for a in ("DescribeExecution", "StopExecution")}
+        | {("lambda:InvokeFunction", str({"Fn::GetAtt": ["BackfillBatchFunction", "Arn"]}))})

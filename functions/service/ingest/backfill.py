@@ -2,7 +2,9 @@
 
 The events take the ingest's own path (queue, retries, dead-letter queue) and carry the lowest possible
 sequencer, so a record written by a real event always wins and a stored record is never rewritten: running
-the backfill twice changes nothing. Progress is checkpointed in the table, so a stopped run resumes.
+the backfill twice changes nothing. Progress is checkpointed in the table, so a stopped run resumes. For large
+buckets the backfill state machine reads the bucket's inventory instead (handlers/backfill_batch.py), and
+sends what a batch leaves over through the same events.
 """
 from __future__ import annotations
 
@@ -25,28 +27,34 @@ def checkpoint_key(bucket: str) -> dict[str, Any]:
     return {"pk": {"S": f"_backfill#{bucket}"}, "sk": {"S": "C"}}
 
 
-def backfill_event(bucket: str, listed: dict[str, Any]) -> dict[str, Any]:
-    """An S3 notification for one listed object, shaped (and its key encoded) as S3 sends them."""
+def backfill_event(bucket: str, key: str) -> dict[str, Any]:
+    """An S3 notification for one object the backfill names, shaped (and its key encoded) as S3 sends them: the
+    ingest reads only its bucket, key and sequencer, and asks S3 for the rest."""
     return {
         "Records": [
             {
                 "eventVersion": "2.1",
                 "eventSource": "imagemeta:backfill",
-                "eventTime": listed["LastModified"].strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                "eventTime": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
                 "eventName": "ObjectCreated:Backfill",
                 "s3": {
                     "s3SchemaVersion": "1.0",
                     "bucket": {"name": bucket, "arn": f"arn:aws:s3:::{bucket}"},
-                    "object": {
-                        "key": quote_plus(listed["Key"], safe="/"),
-                        "size": listed["Size"],
-                        "eTag": listed["ETag"].strip('"'),
-                        "sequencer": BACKFILL_SEQUENCER,
-                    },
+                    "object": {"key": quote_plus(key, safe="/"), "sequencer": BACKFILL_SEQUENCER},
                 },
             }
         ]
     }
+
+
+def enqueue_events(sqs: Any, queue_url: str, bucket: str, keys: list[str]) -> None:
+    """A backfill event for each key, sent to the ingest queue ten at a time."""
+    for first in range(0, len(keys), SQS_BATCH):
+        entries = [{"Id": str(n), "MessageBody": json.dumps(backfill_event(bucket, key))}
+                   for n, key in enumerate(keys[first : first + SQS_BATCH])]
+        failed = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries).get("Failed")
+        if failed:
+            raise RuntimeError(f"SQS refused {len(failed)} backfill messages: {failed[0]}")
 
 
 @dataclass
@@ -76,9 +84,9 @@ class Backfill:
         for number, page in enumerate(self._pages(progress.start_after)):
             if number and not keep_going():
                 return progress
-            objects = [o for o in page if not o["Key"].startswith(RESERVED_PREFIX)]
-            self._enqueue(objects)
-            progress.enqueued += len(objects)
+            keys = [o["Key"] for o in page if not o["Key"].startswith(RESERVED_PREFIX)]
+            enqueue_events(self._sqs, self._queue_url, self._bucket, keys)
+            progress.enqueued += len(keys)
             progress.start_after = page[-1]["Key"]
             self._save_checkpoint(progress)
         progress.done = True
@@ -91,16 +99,6 @@ class Backfill:
         for page in paginator.paginate(**arguments, PaginationConfig={"PageSize": self._page_size}):
             if page.get("Contents"):
                 yield page["Contents"]
-
-    def _enqueue(self, objects: list[dict[str, Any]]) -> None:
-        for first in range(0, len(objects), SQS_BATCH):
-            entries = [
-                {"Id": str(n), "MessageBody": json.dumps(backfill_event(self._bucket, listed))}
-                for n, listed in enumerate(objects[first : first + SQS_BATCH])
-            ]
-            failed = self._sqs.send_message_batch(QueueUrl=self._queue_url, Entries=entries).get("Failed")
-            if failed:
-                raise RuntimeError(f"SQS refused {len(failed)} backfill messages: {failed[0]}")
 
     def _load_checkpoint(self) -> BackfillProgress:
         item = self._dynamodb.get_item(TableName=self._table, Key=checkpoint_key(self._bucket)).get("Item")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -14,13 +16,16 @@ from library.annotations import FromBucket, Update, bucket_tags
 from library.records import Extraction, StoredError
 
 from ..storage.library_pages import Batch, Pages
-from ..storage.objects import SEED_METADATA, Absent, OpenedObject, open_current
+from ..storage.objects import SEED_METADATA, Absent, OpenedObject, open_current, read_current
 from ..storage.overflow import RESERVED_PREFIX
-from ..storage.records import RecordStore, Written, file_id
+from ..storage.records import BACKFILL_SEQUENCER, RecordStore, Written, file_id
 from ..storage.seeds import Seeds
+from .backfill import backfill_event
 from .events import ObjectEvent, object_event
 from .handover import LargerIngest
 
+# The largest body read ahead (ReadAhead): a camera JPEG is 3 to 8 MB; larger ones are read in their turn.
+READ_AHEAD_BYTES = 8 * 2**20
 # How a new file's S3 user metadata becomes its custom metadata (typed by the custom metadata fields).
 MetadataTyping = Callable[[Mapping[str, str]], dict[str, Any]]
 
@@ -28,6 +33,70 @@ MetadataTyping = Callable[[Mapping[str, str]], dict[str, Any]]
 def as_text(user_metadata: Mapping[str, str]) -> dict[str, Any]:
     """User metadata kept as the text S3 holds (no field says otherwise)."""
     return dict(user_metadata)
+
+
+@dataclass
+class BatchOutcome:
+    """What one batch did, for its log line: the keys it wrote, and how many events found their record current
+    (or lost to a later write)."""
+
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    def count(self, key: str, written: bool) -> None:
+        if written:
+            self.written.append(key)
+        else:
+            self.unchanged += 1
+
+
+class ReadAhead:
+    """The batch's next object read from S3 while this one is extracted.
+
+    At Lambda's share of a vCPU (512 MB) a camera JPEG's extraction takes about 200 ms and its GET waits some 60 ms
+    (docs/benchmarks.md, "Ingest cost"); reading the next object meanwhile leaves only the batch's first GET to
+    wait for. One object ahead, and only bodies up to READ_AHEAD_BYTES, so what the function holds beside its
+    decoding budget stays bounded (template.yaml's memory sizes count it). What S3 said when the read ahead asked
+    is what the write follows, as for any read: a later change of the key brings its own event.
+    """
+
+    def __init__(self, s3: Any, bucket: str, limits: Limits):
+        self._s3, self._bucket, self._limits = s3, bucket, limits
+        self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead")
+        self._keys: list[str] = []
+        self._position = 0
+        self._pending: tuple[str, Future[OpenedObject | Absent]] | None = None
+
+    def begin(self, keys: list[str]) -> None:
+        """The keys a batch will open, in order."""
+        self.drop()
+        self._keys, self._position = keys, 0
+
+    def open(self, key: str) -> OpenedObject | Absent:
+        """The key's current version, read ahead when it was the one expected; the next key's read starts."""
+        pending, self._pending = self._pending, None
+        if key in self._keys[self._position:]:
+            self._position = self._keys.index(key, self._position) + 1
+            if self._position < len(self._keys):
+                upcoming = self._keys[self._position]
+                self._pending = (upcoming, self._reader.submit(
+                    read_current, self._s3, self._bucket, upcoming, self._limits, READ_AHEAD_BYTES))
+        if pending is not None and pending[0] == key:
+            return pending[1].result()
+        if pending is not None:
+            pending[1].add_done_callback(_close_unused)
+        return open_current(self._s3, self._bucket, key)
+
+    def drop(self) -> None:
+        """Leave what was read ahead and not asked for (a batch ended, or went another way)."""
+        if self._pending is not None:
+            self._pending[1].add_done_callback(_close_unused)
+            self._pending = None
+
+
+def _close_unused(read: Future[OpenedObject | Absent]) -> None:
+    if read.exception() is None and isinstance(opened := read.result(), OpenedObject):
+        opened.close()
 
 
 class NeedsLargerFunction(Exception):
@@ -43,7 +112,9 @@ class Ingest:
     function), an image whose decoding the budget says needs more memory than this function's goes to the
     larger function's queue instead of a 413 record, and so does a message delivered again (an earlier attempt
     may have run out of memory or time, which fails the whole batch): the larger function has the last word.
-    A batch's new library page entries are written when the batch ends (`finish`).
+    A batch's new library page entries are written when the batch ends (`finish`), which logs one line for the
+    batch: the keys it wrote and how many it found current (a line per object cost most of the ingest's log
+    bytes; LogLevel DEBUG still shows them).
     """
 
     def __init__(self, s3: Any, bucket: str, store: RecordStore, seeds: Seeds, pages: Pages, limits: Limits,
@@ -58,14 +129,38 @@ class Ingest:
         self._larger = larger
         self._typing = typing
         self._batch = Batch()
+        self._outcome = BatchOutcome()
+        self._reads = ReadAhead(s3, bucket, limits)
 
-    def begin(self) -> None:
-        """A new batch of messages: its library pages start empty."""
+    def begin(self, keys: list[str] | None = None) -> None:
+        """A new batch: its library pages start empty, and its objects (`keys`, in the order they will come)
+        are read one ahead."""
         self._batch = Batch()
+        self._outcome = BatchOutcome()
+        self._reads.begin(keys or [])
+
+    def begin_messages(self, event: dict[str, Any]) -> None:
+        """A new batch of SQS messages: begin() with the keys this function will read, in order."""
+        keys = []
+        for record in event.get("Records", []):
+            again = int(record.get("attributes", {}).get("ApproximateReceiveCount") or 1) > 1
+            if self._larger is not None and again:
+                continue  # handed over unread
+            try:
+                notifications = json.loads(record["body"]).get("Records", [])
+                events = [object_event(S3EventRecord(raw)) for raw in notifications]
+            except (ValueError, KeyError, TypeError, AttributeError):
+                continue  # handle_message reports it
+            keys += [e.key for e in events if e.bucket == self._bucket and not e.key.startswith(RESERVED_PREFIX)
+                     and not e.is_folder_marker]
+        self.begin(keys)
 
     def finish(self) -> None:
-        """Write the batch's library pages (a failure fails the invocation: every message comes again)."""
+        """Write the batch's library pages (a failure fails the invocation: every message comes again), then log
+        what the batch did."""
+        self._reads.drop()
         self._pages.write(self._batch)
+        self._logger.info("batch ingested", extra=asdict(self._outcome))
 
     def handle_message(self, record: SQSRecord) -> None:
         """One SQS message: an S3 event notification (or S3's test event, which is skipped).
@@ -100,6 +195,15 @@ class Ingest:
             )
             raise
 
+    def handle_listed(self, key: str) -> None:
+        """One object a listing of the bucket names (the backfill's inventory), as an event with the backfill's
+        sequencer, which ranks below any S3 sends; an image over this function's budget goes to the larger one."""
+        event = ObjectEvent(self._bucket, key, BACKFILL_SEQUENCER, "ObjectCreated:Backfill")
+        try:
+            self.handle_object_event(event)
+        except NeedsLargerFunction as reason:
+            self._hand_over(json.dumps(backfill_event(self._bucket, key)), key, str(reason))
+
     def handle_object_event(self, event: ObjectEvent) -> None:
         """Bring the key's record to S3's current version of it (or a tombstone), unless as new a write is stored."""
         if event.bucket != self._bucket:
@@ -107,32 +211,32 @@ class Ingest:
             return
         if event.key.startswith(RESERVED_PREFIX):
             return
-        current = open_current(self._s3, self._bucket, event.key)
+        current = self._reads.open(event.key)
         if isinstance(current, Absent):
             result = self._store.write_tombstone(event.key, current.at, event.sequencer)
         elif event.is_folder_marker:
             current.close()
             result = self._store.write_marker(current.state, event.sequencer)
         else:
-            result = self._write(current, event.sequencer)
-        self._logger.info("object event", extra={"key": event.key, "event": event.name, "sequencer": event.sequencer,
-                                                  "written": result.written})
+            try:
+                result = self._write(current, event.sequencer)
+            finally:
+                current.close()  # unread when the record already said what S3 holds, or a seed did
+        self._outcome.count(event.key, result.written)
+        self._logger.debug("object event", extra={"key": event.key, "event": event.name, "sequencer": event.sequencer,
+                                                   "written": result.written})
 
     def _write(self, current: OpenedObject, sequencer: str) -> Written:
         state = current.state
         seed = self._seeds.take(file_id(self._bucket, state.key), state.etag) if state.seeded else None
         if seed is not None:
-            if seed.extraction is None:
-                extraction = self._extraction(current)
-            else:
-                current.close()
-                extraction = seed.extraction
+            extraction = seed.extraction or (lambda: self._extraction(current))
             written = self._store.write_file(state, extraction, seed.update, sequencer, self._batch, seed.created_at)
             self._seeds.discard(file_id(self._bucket, state.key), state.etag)
             return written
         update: Update = FromBucket(bucket_tags(state.tags), self._typing(
             {name: value for name, value in state.user_metadata.items() if name != SEED_METADATA}))
-        return self._store.write_file(state, self._extraction(current), update, sequencer, self._batch)
+        return self._store.write_file(state, lambda: self._extraction(current), update, sequencer, self._batch)
 
     def _extraction(self, current: OpenedObject) -> Extraction:
         """The metadata and embeddedMetadata of the object's bytes, or why there are none."""
@@ -146,8 +250,9 @@ class Ingest:
             return Extraction(error=StoredError.of(error))
         return Extraction(metadata, embedded)
 
-    def _hand_over(self, body: str, message_id: str, reason: str) -> None:
-        """Hand a notification (a message body) to the larger ingest function; self._larger is set."""
+    def _hand_over(self, body: str, source: str, reason: str) -> None:
+        """Hand a notification (a message body) to the larger ingest function; self._larger is set. `source`: the
+        message it came in (its id), or the key a listing named."""
         larger_message_id = self._larger.send(body)  # type: ignore[union-attr]  # only called when it is set
         self._logger.info("sent to the larger ingest function",
-                          extra={"messageId": message_id, "reason": reason, "largerMessageId": larger_message_id})
+                          extra={"messageId": source, "reason": reason, "largerMessageId": larger_message_id})

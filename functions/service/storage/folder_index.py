@@ -16,7 +16,7 @@ from typing import Any
 
 from library.query import Bounds
 
-from .items import untyped
+from .items import creation_instant, embedded_of, untyped, update_instant
 
 FOLDER_INDEX = "byFolder"
 
@@ -49,8 +49,8 @@ def file_entry(item: dict[str, Any]) -> FileEntry:
         file_id=item["pk"]["S"],
         name=item["name"]["S"],
         folder=item["folder"]["S"],
-        created_at=item["ckey"]["S"].split("/", 1)[0],
-        updated_at=item["updatedAt"]["S"],
+        created_at=creation_instant(item),
+        updated_at=update_instant(item),
         size=int(item["size"]["N"]),
         height=int(item["height"]["N"]) if "height" in item else None,
         width=int(item["width"]["N"]) if "width" in item else None,
@@ -63,7 +63,7 @@ def file_entry(item: dict[str, Any]) -> FileEntry:
         is_private=item["private"]["BOOL"] if "private" in item else False,
         is_published=item["published"]["BOOL"] if "published" in item else True,
         taken_at=item["taken"]["S"] if "taken" in item else None,
-        embedded={name: untyped(value) for name, value in item["em"]["M"].items()} if "em" in item else {},
+        embedded=embedded_of(item),
     )
 
 

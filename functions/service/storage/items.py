@@ -4,13 +4,18 @@ Partition key `pk` is the fileId, sort key `sk` is FILE_SK. Attributes (docs/fil
 
 - the write's place: `ord` (S3's LastModified, then the event's sequencer: what a later write must exceed),
   `rev` (a counter every write bumps: the condition of the next one), `ver` (the layout, 3);
-- the object: `key`, `size`, `etag`, `vid` (its version), `updatedAt`; `created` (the key's first upload
-  while it stays live) and `ckey` (`created/name`, the folder index's sort key), `folder` (its partition);
+- the object: `folder` (the folder index's partition) and `name`, which make its key (object_key); `size`, `etag`,
+  `vid` (its version); `ckey` (the key's first upload while it stays live, then `/` and the name: the folder
+  index's sort key, and the file's creation time), `updatedAt` (this version's upload, when it is not that first);
 - what its bytes are: `mime`, `fileType`, `format`, `height`, `width`, `hasAlpha`, `pHash`, `taken`
-  (DateTimeOriginal), `em` (the embeddedMetadata tags searches read), `error`, and `doc`: the metadata
+  (DateTimeOriginal), `em` (the other embeddedMetadata tags searches read), `error`, and `doc`: the metadata
   object and embeddedMetadata as one compressed JSON document (docs.py), or `docRef` when it is spilled;
-- what callers keep: `tags`, `custom` (typed values), `coords`, `desc`, `private`, `published`, `vnum`;
+- what callers keep: `tags`, `custom` (typed values), `coords`, `desc`, `private` and `published` (when not
+  false and true), `vnum`;
 - `page`: the library page that lists it (library_pages.py).
+
+No attribute says twice what another says: a write unit holds 1 KB of item, and a camera JPEG's record is just
+under it (docs/benchmarks.md, "Ingest cost": one more byte over is a second unit per upload).
 
 Only live files carry `folder` and `ckey`, so only they are in the folder index; a tombstone keeps `ord`,
 `rev`, `deleted` and `expiresAt` and nothing of the file.
@@ -32,6 +37,7 @@ Item = dict[str, Any]
 FILE_SK = "F"
 # The embeddedMetadata tags a search may name (`"embeddedMetadata.<Tag>"`), kept beside the record's
 # document so that the folder index carries them: the ones media libraries search by.
+TAKEN_TAG = "DateTimeOriginal"
 SEARCHABLE_EMBEDDED = ("DateTimeOriginal", "Keywords", "Make", "Model", "Artist", "ISO", "Copyright", "Creator",
                        "LensModel", "City", "Country", "Headline")
 # Attributes the folder index projects beside its keys: every field a search filters or a listing sorts on.
@@ -45,27 +51,40 @@ def created_key(created_at: str, key: str) -> str:
     return f"{created_at}/{name_of(key)}"
 
 
+def object_key(item: Item) -> str:
+    """The object key of a record item: a live file's folder and name (a tombstone or a marker keeps `key`)."""
+    if "key" in item:
+        return str(item["key"]["S"])
+    return str(item["folder"]["S"])[1:] + str(item["name"]["S"])
+
+
+def creation_instant(item: Item) -> str:
+    """A live file's creation instant, the first part of its `ckey`."""
+    return str(item["ckey"]["S"]).split("/", 1)[0]
+
+
+def update_instant(item: Item) -> str:
+    """When a live file's current version was uploaded: `updatedAt`, or its creation when it has one version."""
+    return str(item["updatedAt"]["S"]) if "updatedAt" in item else creation_instant(item)
+
+
 def file_attributes(record: FileRecord, document: docs.Stored) -> Item:
     """Every attribute of a live file's item but its keys and its place in the write order."""
     notes = record.annotations
     item: Item = {
         "ver": {"N": str(record.record_version)},
-        "key": {"S": record.key},
         "name": {"S": record.name},
         "folder": {"S": folder_path(parent_prefix(record.key))},
-        "created": {"S": record.created_at},
         "ckey": {"S": created_key(record.created_at, record.key)},
-        "updatedAt": {"S": record.updated_at},
         "size": {"N": str(record.size)},
         "etag": {"S": record.etag},
         "mime": {"S": record.mime},
         "fileType": {"S": record.file_type},
-        "private": {"BOOL": notes.is_private},
-        "published": {"BOOL": notes.is_published},
         **document.attributes,
     }
     optional: dict[str, Any] = {
         "vid": record.version_id and {"S": record.version_id},
+        "updatedAt": record.updated_at != record.created_at and {"S": record.updated_at},
         "format": record.format and {"S": record.format},
         "height": record.height is not None and {"N": str(record.height)},
         "width": record.width is not None and {"N": str(record.width)},
@@ -77,6 +96,8 @@ def file_attributes(record: FileRecord, document: docs.Stored) -> Item:
                                                    for name, value in notes.custom_metadata.items()}},
         "coords": notes.custom_coordinates and {"S": notes.custom_coordinates},
         "desc": notes.description and {"S": notes.description},
+        "private": notes.is_private and {"BOOL": True},
+        "published": not notes.is_published and {"BOOL": False},
         "vnum": record.version_number > 1 and {"N": str(record.version_number)},
         "error": record.error and {"M": {"kind": {"S": record.error.kind}, "message": {"S": record.error.message},
                                          "help": {"S": record.error.help}}},
@@ -86,10 +107,12 @@ def file_attributes(record: FileRecord, document: docs.Stored) -> Item:
 
 
 def searchable_embedded(embedded: Mapping[str, Any] | None) -> Item:
-    """The `em` attribute: the searchable embeddedMetadata tags of an image, typed ({} when it has none)."""
+    """The `em` attribute: the searchable embeddedMetadata tags of an image, typed ({} when it has none);
+    DateTimeOriginal is the record's `taken` already (embedded_of puts it back)."""
     if not embedded:
         return {}
-    found = {name: typed(embedded[name]) for name in SEARCHABLE_EMBEDDED if _storable(embedded.get(name))}
+    found = {name: typed(embedded[name]) for name in SEARCHABLE_EMBEDDED
+             if name != TAKEN_TAG and _storable(embedded.get(name))}
     return {"em": {"M": found}} if found else {}
 
 
@@ -106,15 +129,23 @@ def _storable(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def embedded_of(item: Item) -> dict[str, Any]:
+    """The searchable embeddedMetadata tags of a record item or an index row: `em`, and `taken`."""
+    found = {name: untyped(value) for name, value in item["em"]["M"].items()} if "em" in item else {}
+    if "taken" in item:
+        found[TAKEN_TAG] = item["taken"]["S"]
+    return found
+
+
 def file_record(item: Item, overflow: OverflowStore) -> FileRecord:
     """The record of a live file's item (records version 3; is_file(item) holds)."""
-    key = item["key"]["S"]
+    key = object_key(item)
     stored = docs.reader(item, overflow)
     return FileRecord(
         file_id=item["pk"]["S"],
         key=key,
-        created_at=item["created"]["S"],
-        updated_at=item["updatedAt"]["S"],
+        created_at=creation_instant(item),
+        updated_at=update_instant(item),
         size=int(item["size"]["N"]),
         etag=item["etag"]["S"],
         version_id=item["vid"]["S"] if "vid" in item else None,

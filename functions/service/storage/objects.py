@@ -42,13 +42,17 @@ class ObjectState:
 
 @dataclass
 class OpenedObject:
-    """A key's current version being read: its state, and its unread body."""
+    """A key's current version being read: its state, and its body (unread, or already read into `data`)."""
 
     state: ObjectState
     body: Any
+    data: bytes | None = None
 
     def read(self, limits: Limits) -> bytes:
         """The bytes, refused (TooLarge) by the size S3 gave before any is read; closes the body."""
+        if self.data is not None:
+            limits.check_bytes(len(self.data))
+            return self.data
         with self.body as body:
             limits.check_bytes(self.state.size)
             # One byte past the cap tells an object that grew beyond the limit from one exactly at it.
@@ -79,6 +83,16 @@ def open_current(s3: Any, bucket: str, key: str) -> OpenedObject | Absent:
         raise
     tags = object_tags(s3, bucket, key, response.get("VersionId")) if response.get("TagCount") else ()
     return OpenedObject(object_state(key, response, tags), response["Body"])
+
+
+def read_current(s3: Any, bucket: str, key: str, limits: Limits, most: int) -> OpenedObject | Absent:
+    """open_current, with the body read when it is at most `most` bytes and within the limits, and no seed
+    stands in for it (a read ahead: the caller reads it later, or leaves it)."""
+    opened = open_current(s3, bucket, key)
+    if isinstance(opened, Absent) or opened.state.seeded or opened.state.size > min(most, limits.max_bytes):
+        return opened
+    opened.data = opened.read(limits)
+    return opened
 
 
 def head_current(s3: Any, bucket: str, key: str) -> ObjectState | Absent:

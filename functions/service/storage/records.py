@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -29,7 +30,15 @@ from library.records import RECORD_VERSION, Extraction, FileRecord
 from . import docs
 from .batch import batch_get
 from .folders import FolderItems
-from .items import FILE_SK, file_attributes, file_record, read_annotations, searchable_embedded
+from .items import (
+    FILE_SK,
+    creation_instant,
+    file_attributes,
+    file_record,
+    read_annotations,
+    searchable_embedded,
+    update_instant,
+)
 from .library_pages import Batch, Entry, Pages
 from .objects import ObjectState
 from .overflow import OverflowStore
@@ -63,8 +72,10 @@ def normalize_sequencer(sequencer: str) -> str:
 
 
 def write_order(observed_at: str, sequencer: str) -> str:
-    """A write's place: when S3's answer arrived (a fixed-width instant), then the sequencer of the event that asked."""
-    return f"{observed_at}#{normalize_sequencer(sequencer)}"
+    """A write's place: when S3's answer arrived (a fixed-width instant), then the sequencer of the event that asked,
+    without the zeros normalize_sequencer pads it with: "0" is the least digit, so the stripped sequencers
+    compare as the padded ones do, in fewer of the record's bytes."""
+    return f"{observed_at}#{normalize_sequencer(sequencer).rstrip('0')}"
 
 
 def record_key(fid: str) -> dict[str, Any]:
@@ -100,15 +111,22 @@ class RecordStore:
 
     # ---------------------------------------------------------------- writes
 
-    def write_file(self, state: ObjectState, extraction: Extraction, update: Update, sequencer: str, batch: Batch,
-                   created_at: str | None = None) -> Written:
+    def write_file(self, state: ObjectState, extraction: Extraction | Callable[[], Extraction], update: Update,
+                   sequencer: str, batch: Batch, created_at: str | None = None) -> Written:
         """Bring the key's record to S3's current version (unless a write as new is stored).
 
-        `created_at`: the creation time a move keeps (else the key's own, or this version's for a new key).
+        `extraction`: what the object's bytes gave, or the function that reads them, called only when the write
+        goes ahead: an event for a record that already says what S3 holds (a repeated delivery, a backfill run
+        again) costs a read of the record and no extraction. `created_at`: the creation time a move keeps (else
+        the key's own, or this version's for a new key).
         """
         fid = file_id(self._bucket, state.key)
         order = write_order(state.observed_at, sequencer)
-        stored = docs.encode({docs.METADATA: extraction.metadata, docs.EMBEDDED_METADATA: extraction.embedded})
+        old = self._current(fid)
+        if not may_replace(old, order, state, self._bands):
+            return Written(False)
+        extracted = extraction() if callable(extraction) else extraction
+        stored = docs.encode({docs.METADATA: extracted.metadata, docs.EMBEDDED_METADATA: extracted.embedded})
         spilled_key = None
         if stored.spill is not None:
             spilled_key = self._overflow.put(fid, order, stored.spill)
@@ -116,17 +134,14 @@ class RecordStore:
         written = False
         try:
             for attempt in range(WRITE_ATTEMPTS):
-                old = self._current(fid)
-                if not may_replace(old, order, state, self._bands):
-                    return Written(False)
-                record = new_record(fid, old, state, extraction, update, created_at)
+                record = new_record(fid, old, state, extracted, update, created_at)
                 entry = Entry(ms_of(record.created_at), fid, record.phash or "")
                 page = old["page"]["S"] if old is not None and same_entry(old, entry) else batch.add(entry)
                 item = {
                     **record_key(fid), "ord": {"S": order},
                     "rev": {"N": str(revision(old) + 1)},
                     **file_attributes(record, stored),
-                    **searchable_embedded(extraction.embedded),
+                    **searchable_embedded(extracted.embedded),
                     **(index_attributes(record.phash) if self._bands and record.phash else {}),
                     "page": {"S": page},
                 }
@@ -138,6 +153,9 @@ class RecordStore:
                     return Written(True, record)
                 batch.discard(entry)
                 time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not a secret
+                old = self._current(fid)  # another write came first: what it wrote decides again
+                if not may_replace(old, order, state, self._bands):
+                    return Written(False)
             raise WriteConflict(f"the record of {state.key!r} changed under {WRITE_ATTEMPTS} write attempts")
         finally:
             if spilled_key is not None and not written:
@@ -262,7 +280,7 @@ def new_record(fid: str, old: dict[str, Any] | None, state: ObjectState, extract
     return FileRecord(
         file_id=fid,
         key=state.key,
-        created_at=created_at or (kept["created"]["S"] if kept else state.last_modified),
+        created_at=created_at or (creation_instant(kept) if kept else state.last_modified),
         updated_at=state.last_modified,
         size=state.size,
         etag=state.etag,
@@ -289,7 +307,7 @@ def may_replace(old: dict[str, Any] | None, order: str, state: ObjectState, band
         return True
     if is_file(old) and int(old["ver"]["N"]) == RECORD_VERSION and old["etag"]["S"] == state.etag and (
             int(old["size"]["N"]) == state.size and old.get("vid", {}).get("S") == state.version_id
-            and old["updatedAt"]["S"] == state.last_modified
+            and update_instant(old) == state.last_modified
             and not (bands and "pHash" in old and BAND_ATTRIBUTES[0] not in old)):
         return False
     return order > old["ord"]["S"]
@@ -299,7 +317,7 @@ def same_entry(old: dict[str, Any] | None, entry: Entry) -> bool:
     """Whether a live stored item's page already lists this entry (same creation time and pHash)."""
     if not is_file(old) or old is None or "page" not in old:
         return False
-    return ms_of(old["created"]["S"]) == entry.created_ms and old.get("pHash", {}).get("S", "") == entry.phash
+    return ms_of(creation_instant(old)) == entry.created_ms and old.get("pHash", {}).get("S", "") == entry.phash
 
 
 def revision(item: dict[str, Any] | None) -> int:
@@ -313,4 +331,4 @@ def live(item: dict[str, Any] | None) -> bool:
 
 def is_file(item: dict[str, Any] | None) -> bool:
     """A live file's item: not missing, no tombstone, no folder marker."""
-    return item is not None and "deleted" not in item and "kind" not in item and "key" in item
+    return item is not None and "deleted" not in item and "kind" not in item and "ckey" in item

@@ -20,7 +20,7 @@ from imagemeta.similar import BAND_COUNT, Match, bands, distance, matches, probe
 from library.errors import SearchTooBroad
 
 from .batch import BATCH_GET_KEYS, batch_get
-from .items import FILE_SK
+from .items import FILE_SK, object_key
 from .library_pages import Pages
 
 PHASH_ATTRIBUTE = "pHash"
@@ -137,14 +137,13 @@ class SimilarIndex:
         batch_gets = records_read = 0
         for start in range(0, len(ranked), BATCH_GET_KEYS):
             chunk = ranked[start : start + BATCH_GET_KEYS]
-            # The current pHash and path of each record, strongly consistent.
-            # The current pHash and key of each record, strongly consistent.
+            # The current pHash and key (folder and name) of each record, strongly consistent.
             found, calls = batch_get(
                 self._dynamodb,
                 self._table,
                 [{"pk": {"S": m.key}, "sk": {"S": FILE_SK}} for m in chunk],
-                projection=f"pk, #key, {PHASH_ATTRIBUTE}, deleted",
-                names={"#key": "key"},
+                projection=f"pk, #folder, #name, {PHASH_ATTRIBUTE}, deleted",
+                names={"#folder": "folder", "#name": "name"},
                 consistent=True,
             )
             records = {item["pk"]["S"]: item for item in found if "deleted" not in item}
@@ -158,7 +157,7 @@ class SimilarIndex:
                 if len(items) == limit:
                     return items, True, batch_gets, records_read
                 items.append(
-                    {"fileId": match.key, "path": record["key"]["S"], "pHash": match.phash, "distance": match.distance}
+                    {"fileId": match.key, "path": object_key(record), "pHash": match.phash, "distance": match.distance}
                 )
         return items, False, batch_gets, records_read
 
