@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         functions = load_functions(template, environment)
         api = LocalApi(template, functions, apigateway, usage_plan_id)
         # A first key, made as an operator would (make keys), so the stack is usable at once.
-        private_key, _ = KeyManager(
+        private_key, first_key = KeyManager(
             KeyStore(session.client("dynamodb"), keys_table), apigateway, usage_plan_id, STACK_NAME
         ).create("local")
         server = serve_api(api, api_port)
@@ -155,9 +155,11 @@ def main(argv: list[str] | None = None) -> int:
             "stackName": STACK_NAME,
             # What `make invoke` gives a function: the same template parameters as this stack's.
             "parameterOverrides": template.parameter_overrides,
-            # The same key twice: privateKey for HTTP Basic and the SDKs, apiKey for x-api-key callers.
+            # The same key twice: privateKey for HTTP Basic and the SDKs, apiKey for x-api-key callers; and its
+            # public key, which names it in client-side uploads (no secret).
             "privateKey": private_key,
             "apiKey": private_key,
+            "publicKey": first_key.public_key,
         }
         running.enter_context(state_file(state_path, outputs))
         # The key goes to stack.json only, never to the console or a log.

@@ -1,4 +1,5 @@
-"""Create on moto the queues, tables, bucket (with its notifications) and usage plan that the template declares."""
+"""Create on moto the queues, tables, bucket (with its notifications), usage plan and its declared keys that the
+template declares."""
 from __future__ import annotations
 
 import json
@@ -29,8 +30,9 @@ TABLE_PARAMETERS = (
 
 
 def create_resources(template: LocalTemplate, session: Any) -> dict[str, str]:
-    """Queues first (the bucket's notifications and the redrive policies point at them), then tables, buckets
-    and usage plans. Returns the ids AWS assigns (usage plans) by logical id.
+    """Queues first (the bucket's notifications and the redrive policies point at them), then tables, buckets,
+    usage plans and the API keys the template declares in them. Returns the ids AWS assigns (usage plans, API
+    keys) by logical id.
     """
     sqs = session.client("sqs")
     for queue in template.resources("AWS::SQS::Queue"):
@@ -80,6 +82,17 @@ def create_resources(template: LocalTemplate, session: Any) -> dict[str, str]:
         name = plan.properties.get("UsagePlanName", plan.logical_id)
         created = apigateway.create_usage_plan(name=name)
         assigned_ids[plan.logical_id] = created["id"]
+    # Keys the template declares with their value (the client-side uploads' key); references to them and to the
+    # plan resolve to their logical ids here.
+    for key in template.resources("AWS::ApiGateway::ApiKey"):
+        properties = key.properties
+        created = apigateway.create_api_key(name=properties.get("Name", key.logical_id), value=properties["Value"],
+                                            enabled=bool(properties.get("Enabled", False)))
+        assigned_ids[key.logical_id] = created["id"]
+    for member in template.resources("AWS::ApiGateway::UsagePlanKey"):
+        properties = member.properties
+        apigateway.create_usage_plan_key(usagePlanId=assigned_ids[properties["UsagePlanId"]],
+                                         keyId=assigned_ids[properties["KeyId"]], keyType=properties["KeyType"])
     return assigned_ids
 
 

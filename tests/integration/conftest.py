@@ -95,6 +95,7 @@ def local_stack(image_server: ImageServer, tmp_path_factory: pytest.TempPathFact
         table=outputs["table"],
         private_key=outputs["privateKey"],
         api_key=outputs["apiKey"],
+        public_key=outputs["publicKey"],
         state_file=state_file,
     )
     process.send_signal(signal.SIGINT)

@@ -33,7 +33,12 @@ def build_resolver(logger: Logger, *routers: Router) -> APIGatewayRestResolver:
     @app.exception_handler(ImageMetaError)
     def handle_contract_error(error: ImageMetaError) -> Response:
         logger.info("request refused", extra={"error": type(error).__name__, "detail": str(error)})
-        return respond(app, status_of(error), error_body(error))
+        refusal = respond(app, status_of(error), error_body(error))
+        if refusal.status_code < 500:
+            # The SDKs retry 409 (and 408, 429, 5xx) twice unless told not to; the same request gets the same
+            # answer, so a retry only delays the caller (sdk-calls.md, §1.8).
+            refusal.headers["x-should-retry"] = "false"
+        return refusal
 
     @app.exception_handler(Exception)
     def handle_fault(error: Exception) -> Response:
@@ -58,8 +63,8 @@ def respond(app: APIGatewayRestResolver | Router, status: int, body: str) -> Res
     return Response(status_code=status, content_type=JSON, body=body, headers={"x-request-id": request_id(app)})
 
 
-def ok(app: Router, body: Any) -> Response:
-    """A 200 JSON answer (key order kept, as the contract lists it).
+def ok(app: Router, body: Any, status: int = 200) -> Response:
+    """A JSON answer, 200 unless said (key order kept, as the contract lists it).
 
     A large answer goes gzip-compressed to clients that accept it (JSON of metadata shrinks about tenfold),
     and an answer Lambda could not return (6 MB) is refused, naming the parameter that makes it smaller.
@@ -78,7 +83,7 @@ def ok(app: Router, body: Any) -> Response:
             + ("." if isinstance(payload, bytes) else ", or accept gzip (Accept-Encoding: gzip).")
         )
     kind = Response if isinstance(payload, str) else GzippedJson
-    return kind(status_code=200, content_type=JSON, body=payload, headers=headers)
+    return kind(status_code=status, content_type=JSON, body=payload, headers=headers)
 
 
 class GzippedJson(Response):

@@ -7,7 +7,8 @@ Partition key `pk` is the fileId, sort key `sk` is FILE_SK. Attributes (docs/fil
 - the object: `key`, `size`, `etag`, `vid` (its version), `updatedAt`; `created` (the key's first upload
   while it stays live) and `ckey` (`created/name`, the folder index's sort key), `folder` (its partition);
 - what its bytes are: `mime`, `fileType`, `format`, `height`, `width`, `hasAlpha`, `pHash`, `taken`
-  (DateTimeOriginal), `em` (the embeddedMetadata tags searches read), `error`, and `doc`: the metadata
+  (DateTimeOriginal), `em` (the embeddedMetadata tags searches read: library.search_fields.EMBEDDED_STORED),
+  `error`, and `doc`: the metadata
   object and embeddedMetadata as one compressed JSON document (docs.py), or `docRef` when it is spilled;
 - what callers keep: `tags`, `custom` (typed values), `coords`, `desc`, `private`, `published`, `vnum`;
 - `page`: the library page that lists it (library_pages.py).
@@ -24,16 +25,13 @@ from typing import Any
 
 from library.paths import folder_path, name_of, parent_prefix
 from library.records import Annotations, FileRecord, StoredError
+from library.search_fields import EMBEDDED_STORED
 
 from . import docs
 from .overflow import OverflowStore
 
 Item = dict[str, Any]
 FILE_SK = "F"
-# The embeddedMetadata tags a search may name (`"embeddedMetadata.<Tag>"`), kept beside the record's
-# document so that the folder index carries them: the ones media libraries search by.
-SEARCHABLE_EMBEDDED = ("DateTimeOriginal", "Keywords", "Make", "Model", "Artist", "ISO", "Copyright", "Creator",
-                       "LensModel", "City", "Country", "Headline")
 # Attributes the folder index projects beside its keys: every field a search filters or a listing sorts on.
 INDEXED_ATTRIBUTES = ("name", "updatedAt", "size", "height", "width", "format", "fileType", "hasAlpha", "tags",
                       "custom", "private", "published", "taken", "em")
@@ -89,7 +87,7 @@ def searchable_embedded(embedded: Mapping[str, Any] | None) -> Item:
     """The `em` attribute: the searchable embeddedMetadata tags of an image, typed ({} when it has none)."""
     if not embedded:
         return {}
-    found = {name: typed(embedded[name]) for name in SEARCHABLE_EMBEDDED if _storable(embedded.get(name))}
+    found = {name: typed(embedded[name]) for name in EMBEDDED_STORED if _storable(embedded.get(name))}
     return {"em": {"M": found}} if found else {}
 
 
