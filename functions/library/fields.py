@@ -349,7 +349,7 @@ def typed_from_text(user_metadata: Mapping[str, str], fields: Fields) -> dict[st
 def _typed_text(schema: Schema, text: str) -> Any:
     """A text's value for a field (numbers, booleans and lists written as JSON or plainly), or None if none fits."""
     candidates: list[Any] = [text]
-    with contextlib.suppress(ValueError):
+    with contextlib.suppress(ValueError, RecursionError):  # S3 keeps 2 KB: enough brackets to exhaust the parser
         candidates.insert(0, json.loads(text))
     if schema.type == MULTI_SELECT:
         candidates.append([part.strip() for part in text.split(",") if part.strip()])

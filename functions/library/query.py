@@ -468,12 +468,13 @@ def _size(value: str) -> int:
 
 
 def _option(field: str, spec: FieldSpec, operator: str, token: _Token) -> Any:
-    """A select field's value: the option written so (quoted or not), else the bare literal as JSON reads it."""
+    """A select field's value: the option written so (quoted or not), else the bare literal as JSON reads it; an
+    order comparison's is a number (only numeric options compare)."""
+    if operator in RANGE_OPERATORS:
+        return _decimal(field, token.text)
     for option in spec.options:
         if token.text == _written(option):
             return option
-    if operator in RANGE_OPERATORS:
-        return _decimal(field, token.text)
     if not token.quoted and token.text.lower() in ("true", "false"):
         return token.text.lower() == "true"
     if not token.quoted and _DECIMAL.fullmatch(token.text):

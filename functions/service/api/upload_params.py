@@ -24,6 +24,7 @@ from library.paths import upload_key
 from ..storage.overflow import RESERVED_PREFIX
 from .edit_params import EXTENSIONS_REFUSED
 from .multipart import Part
+from .params import parse_json
 
 RESPONSE_FIELDS = ("tags", "customCoordinates", "isPrivateFile", "embeddedMetadata", "isPublished", "customMetadata",
                    "metadata", "selectedFieldsSchema")
@@ -143,8 +144,8 @@ def metadata_names(fields: dict[str, str]) -> tuple[str, ...]:
     """The field names the form's customMetadata gives (none when it is no JSON object: custom_metadata says
     so), so that the fields read can be fresh enough to know them."""
     try:
-        found = json.loads(fields.get("customMetadata") or "{}")
-    except json.JSONDecodeError:
+        found = parse_json(fields.get("customMetadata") or "{}", "")
+    except BadParameter:
         return ()
     return tuple(found) if isinstance(found, dict) else ()
 
@@ -153,11 +154,7 @@ def custom_metadata(value: str | None, custom_fields: Fields) -> dict[str, Any]:
     """The form's customMetadata (JSON text of an object), each value checked against its field."""
     if not value:
         return {}
-    try:
-        found = json.loads(value)
-    except json.JSONDecodeError:
-        raise BadParameter("Parameter `customMetadata` must be a JSON object.") from None
-    return checked_values(found, custom_fields)
+    return checked_values(parse_json(value, "Parameter `customMetadata` must be a JSON object."), custom_fields)
 
 
 def user_metadata(values: dict[str, Any]) -> dict[str, str]:
@@ -169,6 +166,9 @@ def user_metadata(values: dict[str, Any]) -> dict[str, str]:
             raise BadParameter(f"Parameter `customMetadata`: {echo(name)} differs from another name only in case, "
                                "and S3 keeps them as one.")
         text = item if isinstance(item, str) else json.dumps(item)
+        if any(ord(character) < 32 or ord(character) == 127 for character in text):
+            raise BadParameter(f"Parameter `customMetadata`: the value of {echo(name)} holds a control character, "
+                               "which an upload URL's signed headers cannot carry.")
         kept[name.lower()] = text if text.isascii() else Header(text, "utf-8").encode()
     if sum(len(name) + len(text.encode()) for name, text in kept.items()) > MAX_METADATA_BYTES:
         raise BadParameter(

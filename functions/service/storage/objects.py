@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.header import decode_header, make_header
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from imagemeta.limits import Limits
@@ -30,7 +29,7 @@ class ObjectState:
     etag: str
     version_id: str | None
     last_modified: str  # UTC, milliseconds, "Z" (S3 gives seconds)
-    observed_at: str = ""  # S3's clock when it answered (its Date header): the write order's first part
+    observed_at: str = ""  # when S3's answer arrived (the write order's first part; observed_now)
     content_type: str = ""
     user_metadata: dict[str, str] = field(default_factory=dict)
     tags: tuple[tuple[str, str], ...] = ()
@@ -64,7 +63,7 @@ class OpenedObject:
 
 @dataclass(frozen=True)
 class Absent:
-    """The key has no current version; `at` is S3's clock when it said so (its Date header)."""
+    """The key has no current version; `at` is when S3 said so (observed_now)."""
 
     at: str
 
@@ -76,7 +75,7 @@ def open_current(s3: Any, bucket: str, key: str) -> OpenedObject | Absent:
         response = s3.get_object(Bucket=bucket, Key=key)
     except s3.exceptions.ClientError as error:
         if error.response.get("Error", {}).get("Code") in NO_CURRENT_VERSION_CODES:
-            return Absent(s3_date(error.response))
+            return Absent(observed_now())
         raise
     tags = object_tags(s3, bucket, key, response.get("VersionId")) if response.get("TagCount") else ()
     return OpenedObject(object_state(key, response, tags), response["Body"])
@@ -88,7 +87,7 @@ def head_current(s3: Any, bucket: str, key: str) -> ObjectState | Absent:
         response = s3.head_object(Bucket=bucket, Key=key)
     except s3.exceptions.ClientError as error:
         if error.response.get("Error", {}).get("Code") in NO_CURRENT_VERSION_CODES:
-            return Absent(s3_date(error.response))
+            return Absent(observed_now())
         raise
     return object_state(key, response, object_tags(s3, bucket, key, response.get("VersionId")))
 
@@ -111,19 +110,18 @@ def object_state(key: str, response: dict[str, Any], tags: tuple[tuple[str, str]
         # Unversioned buckets answer no version, or the literal "null".
         version_id=version if version and version != "null" else None,
         last_modified=instant_of(response["LastModified"]),
-        observed_at=s3_date(response),
+        observed_at=observed_now(),
         content_type=response.get("ContentType") or "",
         user_metadata={name: decoded_header(value) for name, value in (response.get("Metadata") or {}).items()},
         tags=tags,
     )
 
 
-def s3_date(response: dict[str, Any]) -> str:
-    """S3's clock as an answer's Date header gives it, in whole seconds (now, to the second, when an answer
-    carries none: S3 always sends one, some stand-ins do not)."""
-    header = response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("date")
-    moment = parsedate_to_datetime(header) if header else datetime.now(UTC).replace(microsecond=0)
-    return instant_of(moment)
+def observed_now() -> str:
+    """When an answer of S3's arrived, to the millisecond: the function's clock (Lambda's is kept by Amazon's
+    time service to well under a millisecond), finer than S3's Date header (whole seconds), so writers racing
+    within a second are ordered by what they saw, not by a tie-break."""
+    return instant_of(datetime.now(UTC))
 
 
 def decoded_header(value: str) -> str:

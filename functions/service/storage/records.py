@@ -3,8 +3,8 @@
 The ingest calls a write whenever an event names a key, with S3's answer about the key's current version
 (objects.py): the write never takes a fact from a message, so any event, stale, repeated or forged, can only
 bring the record to what S3 holds. What S3 holds is written unless the stored record says the same; two
-writers racing are ordered by `ord`: when S3 answered them (its Date header, whole seconds), then the
-sequencer of the event that made them ask (an answer to a later event saw at least that event's state).
+writers racing are ordered by `ord`: when S3's answer arrived (to the millisecond), then the sequencer of the
+event that made them ask (an answer to a later event saw at least that event's state).
 A write reads the stored item (strongly consistent) and puts conditionally on that very item (its `rev`,
 which every write and every edit of the annotations bumps): a concurrent write makes the condition fail and
 the write starts over. Knowing what it
@@ -63,7 +63,7 @@ def normalize_sequencer(sequencer: str) -> str:
 
 
 def write_order(observed_at: str, sequencer: str) -> str:
-    """A write's place: when S3 answered (a fixed-width instant), then the sequencer of the event that asked."""
+    """A write's place: when S3's answer arrived (a fixed-width instant), then the sequencer of the event that asked."""
     return f"{observed_at}#{normalize_sequencer(sequencer)}"
 
 
