@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         functions = load_functions(template, environment)
         api = LocalApi(template, functions, apigateway, usage_plan_id)
         # A first key, made as an operator would (make keys), so the stack is usable at once.
-        private_key, _ = KeyManager(
+        private_key, first_key = KeyManager(
             KeyStore(dynamodb, keys_table), apigateway, usage_plan_id, STACK_NAME
         ).create("local")
         server = serve_api(api, api_port)
@@ -165,9 +165,11 @@ def main(argv: list[str] | None = None) -> int:
             "stackName": STACK_NAME,
             # What `make invoke` gives a function: the same template parameters as this stack's.
             "parameterOverrides": template.parameter_overrides,
-            # The same key twice: privateKey for HTTP Basic and the SDKs, apiKey for x-api-key callers.
+            # The same key twice: privateKey for HTTP Basic and the SDKs, apiKey for x-api-key callers; and its
+            # public key, which names it in client-side uploads (no secret).
             "privateKey": private_key,
             "apiKey": private_key,
+            "publicKey": first_key.public_key,
             # So the tools can tell this stack's file from one a killed stack left behind.
             "pid": os.getpid(),
         }

@@ -1,4 +1,5 @@
-"""Create on moto the queues, tables, bucket (with its notifications) and usage plan that the template declares."""
+"""Create on moto the queues, tables, bucket (with its notifications), usage plan and its declared keys that the
+template declares."""
 from __future__ import annotations
 
 import json
@@ -39,8 +40,9 @@ TABLE_PARAMETERS = (
 
 
 def create_resources(template: LocalTemplate, session: boto3.Session) -> dict[str, str]:
-    """Queues first (the bucket's notifications and the redrive policies point at them), then tables, buckets
-    and usage plans. Returns the ids AWS assigns (usage plans) by logical id.
+    """Queues first (the bucket's notifications and the redrive policies point at them), then tables, buckets,
+    usage plans and the API keys the template declares in them. Returns the ids AWS assigns (usage plans, API
+    keys) by logical id.
     """
     sqs: SQSClient = session.client("sqs")
     for queue in template.resources("AWS::SQS::Queue"):
@@ -90,8 +92,18 @@ def create_resources(template: LocalTemplate, session: boto3.Session) -> dict[st
     for plan in template.resources("AWS::ApiGateway::UsagePlan"):
         # Only the name: ApiStages names SAM's derived `MetadataApi.Stage`, which only the transform resolves.
         name = plan.properties.get("UsagePlanName", plan.logical_id)
-        created = apigateway.create_usage_plan(name=name)
-        assigned_ids[plan.logical_id] = created["id"]
+        assigned_ids[plan.logical_id] = apigateway.create_usage_plan(name=name)["id"]
+    # Keys the template declares with their value (the client-side uploads' key); references to them and to the
+    # plan resolve to their logical ids here.
+    for key in template.resources("AWS::ApiGateway::ApiKey"):
+        properties = key.properties
+        assigned_ids[key.logical_id] = apigateway.create_api_key(
+            name=properties.get("Name", key.logical_id), value=properties["Value"],
+            enabled=bool(properties.get("Enabled", False)))["id"]
+    for member in template.resources("AWS::ApiGateway::UsagePlanKey"):
+        properties = member.properties
+        apigateway.create_usage_plan_key(usagePlanId=assigned_ids[properties["UsagePlanId"]],
+                                         keyId=assigned_ids[properties["KeyId"]], keyType=properties["KeyType"])
     return assigned_ids
 
 

@@ -22,13 +22,21 @@ if TYPE_CHECKING:
     from types_boto3_apigateway import APIGatewayClient
 
 KEY_PREFIX = "private_"
+PUBLIC_KEY_PREFIX = "public_"
 # 32 random bytes: the same strength as the hash that stores them.
 KEY_RANDOM_BYTES = 32
+# A public key only names its private key in client-side uploads: unique, not secret.
+PUBLIC_KEY_RANDOM_BYTES = 18
 
 
 def new_private_key() -> str:
     """A fresh key: the prefix and 32 url-safe random bytes (ASCII, as HTTP Basic needs)."""
     return KEY_PREFIX + secrets.token_urlsafe(KEY_RANDOM_BYTES)
+
+
+def new_public_key() -> str:
+    """A fresh public key: the prefix and 18 url-safe random bytes."""
+    return PUBLIC_KEY_PREFIX + secrets.token_urlsafe(PUBLIC_KEY_RANDOM_BYTES)
 
 
 class KeyManager:
@@ -41,7 +49,7 @@ class KeyManager:
         self.name_prefix = name_prefix
 
     def create(self, name: str) -> tuple[str, StoredKey]:
-        """A new key and its record; the key is returned here once and never stored."""
+        """A new key and its record (its public key among it); the key is returned here once and never stored."""
         key = new_private_key()
         usage = self.apigateway.create_api_key(
             name=f"{self.name_prefix}-{name}",
@@ -50,7 +58,8 @@ class KeyManager:
         )
         try:
             self.apigateway.create_usage_plan_key(usagePlanId=self.usage_plan_id, keyId=usage["id"], keyType="API_KEY")
-            stored = self.store.add(key, key_id=usage["id"], name=name, usage_key=usage["value"])
+            stored = self.store.add(key, key_id=usage["id"], name=name, usage_key=usage["value"],
+                                    public_key=new_public_key())
         except Exception:
             # Leave nothing half made: an API Gateway key without an item is unreachable.
             self.apigateway.delete_api_key(apiKey=usage["id"])
@@ -93,13 +102,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     manager = key_manager(deployed_stack(args.stack) if args.stack else local_stack(args.local))
     if args.command == "create":
         key, stored = manager.create(args.name)
-        print(f"created key {stored.key_id} ({stored.name}); it is shown only now:", file=sys.stderr)
+        print(f"created key {stored.key_id} ({stored.name}), public key {stored.public_key} (for client-side "
+              "uploads; no secret); the private key is shown only now:", file=sys.stderr)
         print(key)
     elif args.command == "list":
-        print(f"{'id':<12} {'name':<24} {'created':<20} {'last4':<5} revoked")
+        print(f"{'id':<12} {'name':<24} {'created':<20} {'last4':<5} {'revoked':<20} public key")
         for stored in manager.list():
             revoked_at = stored.revoked_at or "-"
-            print(f"{stored.key_id:<12} {stored.name:<24} {stored.created_at:<20} {stored.last4:<5} {revoked_at}")
+            print(f"{stored.key_id:<12} {stored.name:<24} {stored.created_at:<20} {stored.last4:<5} {revoked_at:<20} "
+                  f"{stored.public_key or '-'}")  # keys made before client-side uploads have none
     else:
         try:
             revoked = manager.revoke(args.key_id)

@@ -33,6 +33,9 @@ FILE_ID = hashlib.sha256(f"{BUCKET}/{KEY}".encode()).hexdigest()[:24]
 # that order they upload a file and delete it again, leaving the README's upload at KEY alone.
 UPLOAD_FOLDER, UPLOAD_NAME = "photos", "Canon_40D.jpg"
 UPLOAD_ID = hashlib.sha256(f"{BUCKET}/{UPLOAD_FOLDER}/{UPLOAD_NAME}".encode()).hexdigest()[:24]
+# The custom metadata field the upload and edit events give a value of (custom_metadata_field_create.json makes
+# it), and a field id for the update and delete events: replace it with one GET /v1/customMetadataFields lists.
+FIELD_ID = "0123456789abcdef01234567"
 # S3's form (18 upper-case hex digits, the put's before the delete's), and below any sequencer the local
 # stack's pump gives (it counts the clock's nanoseconds): invoked on the running stack, these events never
 # outrank its real ones, so a key it has ingested stays in step with its bucket.
@@ -185,6 +188,40 @@ def sample_events() -> dict[str, dict]:
             body=json.dumps({"fileName": "large-scan.tiff", "folder": "/scans/", "useUniqueFileName": False,
                              "tags": ["archive"]}).encode(),
             content_type="application/json",
+        ),
+        "file_update.json": api_event(
+            "/v1/files/{fileId}/details", f"/v1/files/{UPLOAD_ID}/details", None, {"fileId": UPLOAD_ID},
+            method="PATCH", content_type="application/json",
+            body=json.dumps({"tags": ["canon", "edited"], "customMetadata": {"camera": "EOS 40D"},
+                             "description": "The test image", "customCoordinates": "10,10,40,30"}).encode(),
+        ),
+        "files_add_tags.json": api_event(
+            "/v1/files/addTags", "/v1/files/addTags", None, None, method="POST", content_type="application/json",
+            body=json.dumps({"fileIds": [UPLOAD_ID], "tags": ["portfolio"]}).encode(),
+        ),
+        "files_remove_tags.json": api_event(
+            "/v1/files/removeTags", "/v1/files/removeTags", None, None, method="POST", content_type="application/json",
+            body=json.dumps({"fileIds": [UPLOAD_ID], "tags": ["portfolio"]}).encode(),
+        ),
+        "files_remove_ai_tags.json": api_event(
+            "/v1/files/removeAITags", "/v1/files/removeAITags", None, None, method="POST",
+            content_type="application/json", body=json.dumps({"fileIds": [UPLOAD_ID], "AITags": ["car"]}).encode(),
+        ),
+        "custom_metadata_fields_list.json": api_event("/v1/customMetadataFields", "/v1/customMetadataFields",
+                                                      {"includeDeleted": "true"}, None),
+        "custom_metadata_field_create.json": api_event(
+            "/v1/customMetadataFields", "/v1/customMetadataFields", None, None, method="POST",
+            content_type="application/json",
+            body=json.dumps({"name": "camera", "label": "Camera", "schema": {"type": "Text", "maxLength": 100}}).encode(),
+        ),
+        "custom_metadata_field_update.json": api_event(
+            "/v1/customMetadataFields/{fieldId}", f"/v1/customMetadataFields/{FIELD_ID}", None, {"fieldId": FIELD_ID},
+            method="PATCH", content_type="application/json",
+            body=json.dumps({"label": "Camera model", "schema": {"maxLength": 60}}).encode(),
+        ),
+        "custom_metadata_field_delete.json": api_event(
+            "/v1/customMetadataFields/{fieldId}", f"/v1/customMetadataFields/{FIELD_ID}", None, {"fieldId": FIELD_ID},
+            method="DELETE",
         ),
         "file_delete.json": api_event("/v1/files/{fileId}", f"/v1/files/{UPLOAD_ID}", None, {"fileId": UPLOAD_ID}, method="DELETE"),
         "files_bulk_delete.json": api_event(

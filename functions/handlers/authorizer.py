@@ -23,7 +23,7 @@ def build(settings: AuthorizerSettings, clients: AwsClients) -> LambdaHandler:
     @logger.inject_lambda_context(log_event=False)
     @event_source(data_class=APIGatewayAuthorizerRequestEvent)
     def handler(event: APIGatewayAuthorizerRequestEvent, context: LambdaContext) -> dict:
-        return authorize(event, store, logger)
+        return authorize(event, store, logger, settings.client_upload_usage_key)
 
     return handler
 

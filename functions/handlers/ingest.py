@@ -7,7 +7,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers.settings import IngestSettings
 from service.ingest.handover import LargerIngest
-from service.ingest.processor import Ingest
+from service.ingest.processor import Ingest, typed_by_fields
 from service.storage.stores import Stores
 
 from . import LambdaHandler, built_on_lookup
@@ -28,6 +28,7 @@ def build(settings: IngestSettings, clients: AwsClients) -> LambdaHandler:
         limits=settings.limits,
         logger=logger,
         larger=LargerIngest(clients.sqs, larger) if larger else None,
+        typing=typed_by_fields(stores.field_cache),
     )
     processor = BatchProcessor(event_type=EventType.SQS)
 

@@ -66,6 +66,12 @@ def _keys_table(env: Mapping[str, str]) -> str:
     return required(env, "KEYS_TABLE_NAME", "the name of the API keys table")
 
 
+def _client_upload_usage_key(env: Mapping[str, str]) -> str | None:
+    """CLIENT_UPLOAD_USAGE_KEY: the usage plan key that meters uploads signed for browsers (they carry no key the
+    authorizer could check); unset, such uploads are refused like any request without credentials."""
+    return env.get("CLIENT_UPLOAD_USAGE_KEY", "").strip() or None
+
+
 def _search_max_records(env: Mapping[str, str]) -> int:
     """SEARCH_MAX_RECORDS: index rows and folders a files search may read before it asks for a narrower path."""
     return number(env, "SEARCH_MAX_RECORDS", DEFAULT_SEARCH_MAX_RECORDS)
@@ -95,13 +101,25 @@ class FilesSettings(FromEnvironment):
 @dataclass(frozen=True)
 class UploadSettings(FromEnvironment):
     """UploadFunction's (POST /api/v1/files/upload, POST /v1/files/upload-url): the bucket it writes, the table
-    of the extractions it hands to the ingest, the limits and fetch policy of the URL route (a `file` given as
-    a URL is fetched as that route fetches), and how long its answer's url works."""
+    of the extractions it hands to the ingest (and of the custom metadata fields and one-time tokens), the limits
+    and fetch policy of the URL route (a `file` given as a URL is fetched as that route fetches), how long its
+    answer's url works, and the keys table whose public keys name the signers of client-side uploads."""
 
     bucket: str = read_by(_bucket)
     table: str = read_by(_table)
     limits: Limits = read_by(read_limits)
     fetch: FetchSettings = read_by(read_fetch)
+    file_url_seconds: int = read_by(_file_url_seconds)
+    keys_table: str = read_by(_keys_table)
+
+
+@dataclass(frozen=True)
+class EditSettings(FromEnvironment):
+    """EditFunction's (PATCH /v1/files/{fileId}/details, the bulk tag routes, /v1/customMetadataFields): the
+    records it edits and the fields it keeps, and the bucket whose objects a File object's url signs."""
+
+    bucket: str = read_by(_bucket)
+    table: str = read_by(_table)
     file_url_seconds: int = read_by(_file_url_seconds)
 
 
@@ -150,9 +168,11 @@ class BackfillBatchSettings(FromEnvironment):
 
 @dataclass(frozen=True)
 class AuthorizerSettings(FromEnvironment):
-    """AuthorizerFunction's: the table of hashed keys it checks credentials against."""
+    """AuthorizerFunction's: the table of hashed keys it checks credentials against, and the usage key that
+    meters client-side uploads."""
 
     keys_table: str = read_by(_keys_table)
+    client_upload_usage_key: str | None = read_by(_client_upload_usage_key, default=None)
 
 
 # A web origin as a Content-Security-Policy source: scheme, host and optional port, nothing that could end the

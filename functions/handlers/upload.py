@@ -6,6 +6,7 @@ from aws_lambda_powertools import Logger
 from handlers.settings import UploadSettings
 from service.api import upload_routes
 from service.api.deps import ApiDeps
+from service.auth.keys import KeyStore
 from service.storage.stores import Stores
 
 from . import LambdaHandler, built_on_lookup
@@ -14,10 +15,11 @@ from .clients import AwsClients
 
 
 def build(settings: UploadSettings, clients: AwsClients) -> LambdaHandler:
-    """The upload routes into the settings' bucket."""
+    """The upload routes into the settings' bucket; client-side uploads signed by the keys of the keys table."""
     logger = Logger()
     stores = Stores(clients, settings.bucket, settings.table, file_url_seconds=settings.file_url_seconds)
-    deps = ApiDeps(logger, stores, limits=settings.limits, fetch=settings.fetch)
+    deps = ApiDeps(logger, stores, limits=settings.limits, fetch=settings.fetch,
+                   signing_keys=KeyStore(clients.dynamodb, settings.keys_table))
     return api_handler(logger, upload_routes.router(deps))
 
 

@@ -1,17 +1,32 @@
-"""How a write of a file's bytes changes what callers keep with it (its Annotations).
+"""How writes change what callers keep with a file (its Annotations): new bytes, and edits through the API.
 
 Three writers put bytes at a key: the upload route (with the hosted upload's fields and its overwrite rules),
 a copy, move or restore (which carry the source's annotations whole), and anyone writing to the bucket
 directly (whose S3 tags and `x-amz-meta-*` seed a new file's annotations). The ingest applies the update to
-the annotations the key had, if it had a live file: the rules are the hosted upload API's.
+the annotations the key had, if it had a live file: the rules are the hosted upload API's. An Edit (PATCH
+details, addTags, removeTags) changes a live file's annotations alone, in its record.
 """
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from imagemeta.errors import BadParameter, echo
+
 from .records import Annotations
+
+# The hosted API's bound on the tags of one request (their characters in all), and what a tag may not hold:
+# `%` (the hosted rule) and `,` (tags travel comma-joined in an upload form).
+MAX_TAG_CHARACTERS = 500
+_TAG_REFUSED = re.compile(r"[%,]")
+# What callers keep with one file, as JSON: its record is one DynamoDB item (400 KB), whose document may take
+# up to 350 KB (storage/docs.py); the rest is the record's own.
+MAX_ANNOTATION_BYTES = 40 * 1024
+MAX_DESCRIPTION_CHARACTERS = 10_000
+_COORDINATES = re.compile(r"\d{1,9},\d{1,9},\d{1,9},\d{1,9}")
 
 
 @dataclass(frozen=True)
@@ -31,14 +46,17 @@ class AnnotationUpdate:
     description: str | None = None
     is_private: bool = False
     is_published: bool = True
+    # The custom metadata fields' defaultValues, for the fields the result has no value of.
+    defaults: Mapping[str, Any] = field(default_factory=dict)
 
     def applied_to(self, old: Annotations | None) -> Annotations:
         """The annotations after the write, over those of the file it replaces (None: a new file)."""
         kept = old or Annotations()
+        custom = (dict(self.custom_metadata) if self.custom_metadata is not None
+                  else {} if self.overwrite_custom_metadata else dict(kept.custom_metadata))
         return Annotations(
             tags=self.tags if self.tags is not None else (() if self.overwrite_tags else kept.tags),
-            custom_metadata=(dict(self.custom_metadata) if self.custom_metadata is not None
-                             else {} if self.overwrite_custom_metadata else dict(kept.custom_metadata)),
+            custom_metadata={**self.defaults, **custom},
             custom_coordinates=self.custom_coordinates,
             description=self.description,
             is_private=self.is_private,
@@ -64,10 +82,11 @@ class FromBucket:
 
     tags: tuple[str, ...] = ()
     custom_metadata: Mapping[str, Any] = field(default_factory=dict)
+    defaults: Mapping[str, Any] = field(default_factory=dict)  # as AnnotationUpdate's, for a new file
 
     def applied_to(self, old: Annotations | None) -> Annotations:
         if old is None:
-            return Annotations(tags=self.tags, custom_metadata=dict(self.custom_metadata))
+            return Annotations(tags=self.tags, custom_metadata={**self.defaults, **self.custom_metadata})
         return Annotations(
             tags=self.tags or old.tags,
             custom_metadata=dict(self.custom_metadata) if self.custom_metadata else dict(old.custom_metadata),
@@ -79,6 +98,89 @@ class FromBucket:
 
 
 Update = AnnotationUpdate | Carried | FromBucket
+
+
+class Unchanged:
+    """An Edit's value for what it leaves as it is."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED = Unchanged()
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A change of a live file's annotations through the API: PATCH /v1/files/{fileId}/details, addTags,
+    removeTags. `tags` replaces them all (() unsets them); `add_tags` and `remove_tags` change some; custom
+    metadata is merged, a None value unsetting its key; coordinates and description are replaced (None unsets)."""
+
+    tags: tuple[str, ...] | Unchanged = UNCHANGED
+    add_tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+    custom_metadata: Mapping[str, Any] = field(default_factory=dict)
+    custom_coordinates: str | None | Unchanged = UNCHANGED
+    description: str | None | Unchanged = UNCHANGED
+    is_published: bool | None = None
+
+    def applied_to(self, old: Annotations) -> Annotations:
+        """The annotations after the edit; BadParameter when they would outgrow what a file keeps."""
+        tags = old.tags if isinstance(self.tags, Unchanged) else self.tags
+        tags = tuple(tag for tag in dict.fromkeys((*tags, *self.add_tags)) if tag not in self.remove_tags)
+        custom = {**old.custom_metadata, **self.custom_metadata}
+        changed = replace(
+            old,
+            tags=tags,
+            custom_metadata={name: value for name, value in custom.items() if value is not None},
+            custom_coordinates=(old.custom_coordinates if isinstance(self.custom_coordinates, Unchanged)
+                                else self.custom_coordinates),
+            description=old.description if isinstance(self.description, Unchanged) else self.description,
+            is_published=old.is_published if self.is_published is None else self.is_published,
+        )
+        bounded(changed)
+        return changed
+
+
+def bounded(annotations: Annotations) -> Annotations:
+    """The annotations, unless they are over what one file keeps (MAX_ANNOTATION_BYTES of JSON: 400)."""
+    size = len(json.dumps([annotations.tags, annotations.custom_metadata, annotations.custom_coordinates,
+                           annotations.description], ensure_ascii=False).encode())
+    if size > MAX_ANNOTATION_BYTES:
+        raise BadParameter(f"A file keeps at most {MAX_ANNOTATION_BYTES // 1024} KB of tags, customMetadata, "
+                           "customCoordinates and description in all; this change would make it more.")
+    return annotations
+
+
+def checked_tags(values: Any, parameter: str = "tags") -> tuple[str, ...]:
+    """Tags a request gives (a list of text): each trimmed, non-empty, without `%` or `,`; 500 characters in all."""
+    if not isinstance(values, (list, tuple)) or not all(isinstance(tag, str) for tag in values):
+        raise BadParameter(f"Parameter `{parameter}` must be a list of text tags.")
+    tags = tuple(dict.fromkeys(tag.strip() for tag in values))
+    for tag in tags:
+        if not tag or _TAG_REFUSED.search(tag):
+            raise BadParameter(f"Parameter `{parameter}`: {echo(tag)} is not a tag (non-empty, no `%` or `,`).")
+    if sum(len(tag) for tag in tags) > MAX_TAG_CHARACTERS:
+        raise BadParameter(f"Parameter `{parameter}` holds more than {MAX_TAG_CHARACTERS} characters of tags.")
+    return tags
+
+
+def checked_coordinates(value: Any, parameter: str = "customCoordinates") -> str | None:
+    """`x,y,width,height` in whole pixels (the hosted form), or None to unset them."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _COORDINATES.fullmatch(value.strip()):
+        raise BadParameter(f"Parameter `{parameter}` must be x,y,width,height in whole pixels; got {echo(value)}.")
+    return value.strip()
+
+
+def checked_description(value: Any, parameter: str = "description") -> str | None:
+    """A file's description (text; empty or None unsets it)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > MAX_DESCRIPTION_CHARACTERS:
+        raise BadParameter(f"Parameter `{parameter}` must be text of at most {MAX_DESCRIPTION_CHARACTERS} characters.")
+    return value or None
 
 
 def bucket_tags(tags: tuple[tuple[str, str], ...]) -> tuple[str, ...]:

@@ -26,6 +26,20 @@ class SearchNeedsPath(ImageMetaError):
     )
 
 
+class SignatureRefused(ImageMetaError):
+    """A client-side upload's credentials are missing, name no active key, or are not that key's signature (401)."""
+
+    help = ("Sign `token + expire` with the private key on your server (HMAC-SHA1, hex: the SDKs' "
+            "getAuthenticationParameters) and send publicKey, signature, expire and a new token with the upload.")
+
+
+class FieldNotFound(ImageMetaError):
+    """No custom metadata field has that id (404)."""
+
+    message = "No such custom metadata field exists."
+    help = "GET /v1/customMetadataFields?includeDeleted=true lists every field and its id."
+
+
 class FileExists(ImageMetaError):
     """An upload with overwriteFile=false and useUniqueFileName=false names a file that exists (409)."""
 
@@ -34,13 +48,13 @@ class FileExists(ImageMetaError):
 
 
 class MissingFiles(ImageMetaError):
-    """A bulk delete named fileIds that have no file (404); nothing was deleted."""
+    """A bulk request named fileIds that have no file (404); nothing was changed."""
 
     message = "The requested file(s) does not exist."
-    help = "Remove the missing fileIds from the request (missingFileIds); nothing was deleted."
+    help = "Remove the missing fileIds from the request (missingFileIds); nothing was changed."
 
-    def __init__(self, missing: list[str]):
-        super().__init__(detail=f"{len(missing)} missing")
+    def __init__(self, missing: list[str], help: str | None = None):  # noqa: A002 - the contract's field
+        super().__init__(help=help, detail=f"{len(missing)} missing")
         self.missing = missing
 
     def body(self) -> dict[str, object]:

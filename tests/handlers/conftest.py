@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -13,11 +14,12 @@ import pytest
 from botocore.config import Config
 from moto import mock_aws
 
-from handlers import backfill, file_delete, files, ingest, metadata_url, upload
+from handlers import backfill, edit, file_delete, files, ingest, metadata_url, upload
 from handlers.clients import AwsClients
 from handlers.settings import (
     BackfillSettings,
     DeleteSettings,
+    EditSettings,
     FilesSettings,
     IngestSettings,
     MetadataUrlSettings,
@@ -26,6 +28,8 @@ from handlers.settings import (
 from imagemeta.fetch.policy import FetchSettings
 from imagemeta.limits import DEFAULT_LIMITS
 from infra.resources import table_parameters
+from library.fields import CustomField, Fields, new_field
+from service.storage.fields import FieldStore
 
 from ..local_template import local_template
 from ..paths import EVENTS
@@ -33,6 +37,7 @@ from ..paths import EVENTS
 # The local stack's bucket and table, which the files in events/ name.
 BUCKET = local_template().physical_name("UploadBucket")
 TABLE = local_template().physical_name("FilesTable")
+KEYS_TABLE = local_template().physical_name("ApiKeysTable")
 # Small, so the handler tests reach the search limit with a few records.
 SEARCH_MAX_RECORDS = 50
 
@@ -87,6 +92,17 @@ def lambda_context(name: str = "test-function") -> SimpleNamespace:
     )
 
 
+def define_fields(dynamodb: Any, **schemas: dict[str, Any]) -> None:
+    """Custom metadata fields, as POST /v1/customMetadataFields makes them (name: its schema object)."""
+    store = FieldStore(dynamodb, TABLE)
+    for name, schema in schemas.items():
+        def adding(fields: Fields, name: str = name, schema: dict[str, Any] = schema) -> tuple[Fields, CustomField]:
+            made = new_field({"name": name, "label": name, "schema": schema}, fields, secrets.token_hex(12))
+            return fields.with_field(made), made
+
+        store.change(adding)
+
+
 def create_table_from_template(dynamodb: Any, logical_id: str = "FilesTable", name: str = TABLE) -> None:
     """A table as template.yaml declares it (keys and indexes), so the schema has one source."""
     dynamodb.create_table(TableName=name, **table_parameters(local_template(), logical_id))
@@ -127,6 +143,7 @@ def aws(monkeypatch: pytest.MonkeyPatch, moto_clients: SimpleNamespace) -> Itera
         s3, dynamodb, sqs = moto_clients.s3, moto_clients.dynamodb, moto_clients.sqs
         s3.create_bucket(Bucket=BUCKET)
         create_table_from_template(dynamodb)
+        create_table_from_template(dynamodb, "ApiKeysTable", KEYS_TABLE)
         queue_url = sqs.create_queue(QueueName=local_template().physical_name("IngestQueue"))["QueueUrl"]
         large_queue_url = sqs.create_queue(QueueName=local_template().physical_name("IngestLargeQueue"))["QueueUrl"]
         clients = AwsClients(s3=s3, dynamodb=dynamodb, sqs=sqs)
@@ -142,6 +159,8 @@ def aws(monkeypatch: pytest.MonkeyPatch, moto_clients: SimpleNamespace) -> Itera
             # IngestLargeFunction's: the service's limits and no larger function to hand over to.
             ingest=ingest.build(IngestSettings(BUCKET, TABLE, DEFAULT_LIMITS), clients),
             metadata_url=metadata_url.build(MetadataUrlSettings(DEFAULT_LIMITS, FetchSettings())),
-            upload=upload.build(UploadSettings(BUCKET, TABLE, DEFAULT_LIMITS, FetchSettings(), 3600), clients),
+            upload=upload.build(UploadSettings(BUCKET, TABLE, DEFAULT_LIMITS, FetchSettings(), 3600, KEYS_TABLE),
+                                clients),
             delete=file_delete.build(DeleteSettings(BUCKET, TABLE), clients),
+            edit=edit.build(EditSettings(BUCKET, TABLE, 3600), clients),
         )

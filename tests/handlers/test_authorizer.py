@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import logging
 from collections.abc import Iterator
 from types import SimpleNamespace
@@ -168,3 +169,57 @@ def test_neither_acceptance_nor_refusal_logs_the_key(keys: SimpleNamespace, capl
     assert [r["reason"] for r in logged if r["msg"] == "credentials refused"] == ["unknown or revoked key"] * 2
     for secret in (keys.first_key, keys.second_key[:-1], basic(keys.first_key)[6:]):
         assert secret not in repr(logged)
+
+
+# ------------------------------------------------------------------ client-side uploads
+
+CLIENT_UPLOADS_KEY = "imagemeta-test-client-uploads-123456789012"
+UPLOAD_REQUEST = {**EVENT, "methodArn": "arn:aws:execute-api:us-east-1:123456789012:MetadataApi/api/POST/api/v1/files/upload",
+                  "resource": "/api/v1/files/upload", "path": "/api/v1/files/upload", "httpMethod": "POST",
+                  "pathParameters": {}}
+
+
+def upload_request(headers: dict[str, str]) -> dict[str, Any]:
+    all_headers = {"Host": EVENT["headers"]["Host"], **headers}
+    return {**UPLOAD_REQUEST, "headers": all_headers, "multiValueHeaders": {k: [v] for k, v in all_headers.items()}}
+
+
+def test_an_upload_without_credentials_goes_on_to_the_upload_route_alone_under_the_client_uploads_key(
+        keys: SimpleNamespace) -> None:
+    handler = authorizer.build(AuthorizerSettings(KEYS_TABLE, CLIENT_UPLOADS_KEY), AwsClients(dynamodb=keys.dynamodb))
+
+    result = handler(upload_request({}), lambda_context("authorizer"))
+
+    # The upload function requires its signature: the context says it has none from here.
+    assert result["context"] == {"clientUpload": "true"}
+    assert result["usageIdentifierKey"] == CLIENT_UPLOADS_KEY
+    assert result["policyDocument"]["Statement"] == [{
+        "Action": "execute-api:Invoke", "Effect": "Allow",
+        "Resource": ["arn:aws:execute-api:us-east-1:123456789012:MetadataApi/api/POST/api/v1/files/upload"]}]
+    # Credentials, when sent, are checked as on any route: a wrong key is no client-side upload.
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        handler(upload_request({"Authorization": basic("private_unknown")}), lambda_context("authorizer"))
+    assert handler(upload_request({"Authorization": basic(keys.first_key)}),
+                   lambda_context("authorizer"))["principalId"] == keys.first.key_id
+    # Any other route without credentials stays refused.
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        handler(request_with({}), lambda_context("authorizer"))
+
+
+def test_without_a_client_uploads_key_an_upload_needs_credentials(keys: SimpleNamespace) -> None:
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        keys.handler(upload_request({}), lambda_context("authorizer"))
+
+
+def test_each_key_has_a_public_key_that_finds_its_signing_states(keys: SimpleNamespace) -> None:
+    store = KeyStore(keys.dynamodb, KEYS_TABLE)
+    first = store.signing_key(keys.first.public_key)
+
+    assert keys.first.public_key.startswith("public_") and keys.first.public_key != keys.second.public_key
+    assert first is not None and first.key_id == keys.first.key_id
+    expected = hmac.new(keys.first_key.encode(), b"token-1" + b"1700000000", hashlib.sha1).hexdigest()
+    assert first.verifies("token-11700000000", expected) and first.verifies("token-11700000000", expected.upper())
+    assert not first.verifies("token-11700000001", expected)
+    assert store.signing_key("public_unknown") is None
+    keys.manager.revoke(keys.first.key_id)
+    assert store.signing_key(keys.first.public_key) is None  # revoked: from the next upload on

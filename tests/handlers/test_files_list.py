@@ -12,6 +12,7 @@ import gzip
 import io
 import json
 import time
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -110,8 +111,9 @@ def test_a_listed_file_is_the_hosted_file_object_of_the_stored_facts(aws: Simple
     metadata = extract(CANON)
     head = aws.s3.head_object(Bucket=BUCKET, Key=KEY)
     assert list(found) == ["type", "name", "createdAt", "updatedAt", "fileId", "tags", "AITags", "versionInfo",
-                           "embeddedMetadata", "customCoordinates", "customMetadata", "url", "thumbnail", "fileType",
-                           "filePath", "height", "width", "size", "hasAlpha", "mime"]
+                           "embeddedMetadata", "customCoordinates", "customMetadata", "description", "isPrivateFile",
+                           "isPublished", "url", "thumbnail", "fileType", "filePath", "height", "width", "size",
+                           "hasAlpha", "mime"]
     modified = head["LastModified"].strftime("%Y-%m-%dT%H:%M:%S.000Z")
     assert found == {
         **found,
@@ -122,9 +124,13 @@ def test_a_listed_file_is_the_hosted_file_object_of_the_stored_facts(aws: Simple
         "fileId": file_id(BUCKET, KEY),
         "tags": ["summer", "team=blue"],
         "AITags": None,
-        "versionInfo": {"id": file_id(BUCKET, KEY)},
+        "versionInfo": {"id": file_id(BUCKET, KEY), "name": "Version 1"},
         "customCoordinates": None,
+        # No custom metadata field is defined: S3's user metadata stays the text it is.
         "customMetadata": {"brand": "Acme", "shot-by": "Ana"},
+        "description": None,
+        "isPrivateFile": False,
+        "isPublished": True,
         "thumbnail": None,
         "fileType": "image",
         "filePath": "/" + KEY,
@@ -321,6 +327,17 @@ def test_path_parameter_limits_a_search_to_one_folder(album: SimpleNamespace) ->
     assert [o["name"] for o in listed(album, searchQuery="size < 150")] == ["a.png", "e.png"]  # whole library
 
 
+def test_the_older_parameters_filter_as_the_hosted_api_took_them(album: SimpleNamespace) -> None:
+    store = record_store(album.dynamodb, album.s3, TABLE, BUCKET)
+    store.update_annotations(file_id(BUCKET, "album/a.png"), lambda notes: replace(notes, tags=("sale",)))
+    store.update_annotations(file_id(BUCKET, "album/c.png"), lambda notes: replace(notes, tags=("new", "sale")))
+    assert [o["name"] for o in listed(album, path="/album/", tags="sale,other")] == ["a.png", "c.png"]
+    assert [o["name"] for o in listed(album, path="/album/", name="c.png", tags="sale")] == ["c.png"]
+    assert [o["type"] for o in listed(album, path="/album/", includeFolder="true", name="sub")] == ["folder"]
+    # With a searchQuery they have no effect, as in the hosted API.
+    assert [o["name"] for o in listed(album, path="/album/", tags="sale", searchQuery="size >= 300")] == ["d.png", "b.png"]
+
+
 def test_a_search_asking_about_type_can_find_folders(album: SimpleNamespace) -> None:
     found = listed(album, searchQuery='type = "folder"')
     assert [(o["type"], o["folderPath"]) for o in found] == [("folder", "/album"), ("folder", "/album/sub")]
@@ -329,11 +346,13 @@ def test_a_search_asking_about_type_can_find_folders(album: SimpleNamespace) -> 
 def test_a_search_beyond_the_limit_asks_for_a_narrower_path(aws: SimpleNamespace) -> None:
     for n in range(SEARCH_MAX_RECORDS + 2):
         synthetic(aws, f"many/{n:03d}.png", n + 1, n, 1, 1, f"2026-01-01T00:{n // 60:02d}:{n % 60:02d}.000Z")
-    # A condition the folder index cannot read by key: every file of the library would be read, 51 more than
-    # the one the page answers.
-    message = error_of(aws, searchQuery='format = "png"', limit="1")
+    # A condition the folder index cannot read by key, that no file meets: every file of the library would be
+    # read, 51 more than the one the page answers.
+    message = error_of(aws, searchQuery='format = "gif"', limit="1")
     assert f"more than {SEARCH_MAX_RECORDS + 1} records" in message
-    assert "path" in body_of(call(aws, "files_list.json", {"searchQuery": 'format = "png"', "limit": "1"}))["help"]
+    assert "path" in body_of(call(aws, "files_list.json", {"searchQuery": 'format = "gif"', "limit": "1"}))["help"]
+    # One that the first files meet reads, in creation order, only until its page is full: any library's size.
+    assert [o["name"] for o in listed(aws, searchQuery='format = "png"', limit="2")] == ["000.png", "001.png"]
     # Bounded by creation time, the index's own order, it reads only that range (11 to 51: 41 rows).
     assert len(listed(aws, searchQuery='createdAt >= "2026-01-01T00:00:11Z"')) == SEARCH_MAX_RECORDS - 9
     # A plain listing of the folder, in creation order, reads what its page needs, whatever the folder's size.
@@ -358,8 +377,11 @@ def test_a_search_beyond_the_limit_asks_for_a_narrower_path(aws: SimpleNamespace
         ({"limit": "0"}, "`limit`"),
         ({"limit": "1001"}, "`limit`"),
         ({"skip": "-1"}, "`skip`"),
-        ({"tags": "summer"}, "`tags`"),
-        ({"searchQuery": 'tags IN ["a"]'}, "`tags`"),
+        ({"includeFolder": "yes"}, "`includeFolder`"),
+        ({"searchQuery": 'tags = "a"'}, "`tags`"),
+        ({"searchQuery": '"customMetadata.brand" = "a"'}, "`customMetadata.brand`"),  # no such field
+        ({"searchQuery": 'createdAt > "9999-12-31T23:59:59-23:59"'}, "searchQuery"),
+        ({"searchQuery": "createdAt > 999999d"}, "searchQuery"),
         ({"searchQuery": "size >"}, "a value"),
     ],
 )

@@ -28,11 +28,17 @@ from service.storage.records import file_id
 from service.storage.seeds import Seeds, seed_key
 
 from ..paths import IMAGES
-from .conftest import BUCKET, TABLE, for_file, lambda_context, load_event, upload_event
+from .conftest import BUCKET, KEYS_TABLE, TABLE, define_fields, for_file, lambda_context, load_event, upload_event
 
 CANON = IMAGES / "exif-samples" / "jpg" / "Canon_40D.jpg"
 UPLOADED = "photos/Canon_40D.jpg"  # where events/file_upload.json puts the file
 BOUNDARY = "test-boundary-7d1e"
+
+
+@pytest.fixture(autouse=True)
+def fields(aws: SimpleNamespace) -> None:
+    """The custom metadata fields the uploads here give values of (events/file_upload.json's `camera`)."""
+    define_fields(aws.dynamodb, camera={"type": "Text"}, place={"type": "Text"}, n={"type": "Number"})
 
 
 def form(fields: dict[str, str], file_part: tuple[str, bytes, str] | None = None) -> bytes:
@@ -86,7 +92,7 @@ def test_the_sample_upload_answers_the_hosted_response_with_the_fields_asked(aws
         "fileId": fid,
         "name": "Canon_40D.jpg",
         "size": CANON.stat().st_size,
-        "versionInfo": {"id": fid},
+        "versionInfo": {"id": fid, "name": "Version 1"},
         "filePath": "/" + UPLOADED,
         "fileType": "image",
         "tags": ["canon", "sample"],
@@ -174,16 +180,22 @@ def test_overwrite_file_false_refuses_an_existing_file(aws: SimpleNamespace) -> 
         ({"folder": "/_imagemeta/records/"}, "`folder`"),
         ({"folder": "/a b/"}, "`folder`"),
         ({"fileName": ""}, "`fileName`"),
-        ({"extensions": "[]"}, "`extensions`"),
+        ({"extensions": '[{"name": "remove-bg"}]'}, "does not run extensions"),
         ({"webhookUrl": "https://example.com/"}, "`webhookUrl`"),
-        ({"overwriteTags": "false"}, "`overwriteTags`"),
+        ({"transformation": '{"pre": "w-100"}'}, "`transformation`"),
+        ({"checks": '"file.size" < "1mb"'}, "`checks`"),
+        ({"overwriteTags": "no"}, "`overwriteTags`"),
+        ({"isPrivateFile": "1"}, "`isPrivateFile`"),
         ({"useUniqueFileName": "yes"}, "`useUniqueFileName`"),
-        ({"tags": ",".join(f"t{n}" for n in range(11))}, "`tags`"),
+        ({"tags": ",".join(f"tag{n:03d}" for n in range(100))}, "`tags`"),  # over 500 characters
         ({"tags": "50%off"}, "`tags`"),
+        ({"customCoordinates": "1,2"}, "`customCoordinates`"),
         ({"customMetadata": "[1]"}, "`customMetadata`"),
-        ({"customMetadata": '{"bad name": 1}'}, "`customMetadata`"),
-        ({"customMetadata": json.dumps({"big": "x" * 70_000})}, "`customMetadata`"),
-        ({"responseFields": "metadata,selectedFieldsSchema"}, "`responseFields`"),
+        ({"customMetadata": '{"bad name": 1}'}, "`customMetadata.bad name`"),
+        ({"customMetadata": '{"n": "three"}'}, "`customMetadata.n`"),
+        ({"customMetadata": json.dumps({"place": "x" * 50_000})}, "`customMetadata.place`"),
+        ({"responseFields": "metadata,colour"}, "`responseFields`"),
+        ({"colour": "red"}, "`colour`"),
     ],
 )
 def test_bad_fields_are_400_naming_them(aws: SimpleNamespace, fields: dict[str, str], named: str) -> None:
@@ -296,7 +308,8 @@ def test_bulk_delete_checks_its_body(aws: SimpleNamespace, body: Any) -> None:
 def test_an_upload_over_its_decoding_budget_is_left_to_the_ingest(aws: SimpleNamespace) -> None:
     """No 413 record from the upload route's smaller budget: the ingest (or its larger function) decodes it."""
     small_budget = Limits(max_decode_bytes=BASE_BYTES + 4 * 2**20)  # a 2000x1500 PNG's lines do not fit
-    uploading = upload.build(UploadSettings(BUCKET, TABLE, small_budget, FetchSettings(), 3600), aws.clients)
+    uploading = upload.build(UploadSettings(BUCKET, TABLE, small_budget, FetchSettings(), 3600, KEYS_TABLE),
+                             aws.clients)
     out = io.BytesIO()
     Image.linear_gradient("L").resize((2000, 1500)).convert("RGB").save(out, "PNG")
     event = load_event("file_upload.json")
@@ -325,7 +338,7 @@ DEEP = "[" * 100_000 + "]" * 100_000
     [
         ("upload_url.json", DEEP, "JSON"),
         ("upload_url.json", '{"fileName": "x.jpg", "customMetadata": {"n": ' + "9" * 5000 + "}}", "JSON"),
-        ("upload_url.json", json.dumps({"fileName": "x.jpg", "customMetadata": {"note": "a\r\nX-Injected: 1"}}),
+        ("upload_url.json", json.dumps({"fileName": "x.jpg", "customMetadata": {"place": "a\r\nX-Injected: 1"}}),
          "`customMetadata`"),
         ("files_bulk_delete.json", DEEP, "JSON"),
     ],

@@ -107,6 +107,7 @@ def started_stack(image_server: ImageServer, state_dir: Path) -> Iterator[LocalS
         table=outputs["table"],
         private_key=outputs["privateKey"],
         api_key=outputs["apiKey"],
+        public_key=outputs["publicKey"],
         state_file=state_file,
     )
     process.send_signal(signal.SIGINT)

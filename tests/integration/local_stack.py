@@ -49,6 +49,7 @@ class LocalStack:
     table: str
     private_key: str
     api_key: str
+    public_key: str
     state_file: Path
 
     def get(self, path: str, params: dict[str, str] | None = None, **request: Any) -> requests.Response:

@@ -148,7 +148,7 @@ def test_bad_credentials_are_refused_with_401_before_any_function(
 
 
 def listed_rows(listing: str) -> dict[str, list[str]]:
-    """The rows of `keys list` by key id: [id, name, created, last4, revoked or -]."""
+    """The rows of `keys list` by key id: [id, name, created, last4, revoked or -, public key]."""
     return {line.split()[0]: line.split() for line in listing.splitlines()[1:]}
 
 
@@ -161,7 +161,8 @@ def test_rotation_two_keys_work_at_once_and_a_revoked_key_is_refused(
     listing = local_stack.keys("list")
 
     (old_id,) = [key_id for key_id, row in listed_rows(listing).items() if row[1] == f"old-{suffix}"]
-    assert listed_rows(listing)[old_id][3:] == [old_key[-4:], "-"]
+    assert listed_rows(listing)[old_id][3:5] == [old_key[-4:], "-"]
+    assert listed_rows(listing)[old_id][5].startswith("public_")  # for its client-side uploads
     for key in (old_key, new_key):
         assert key.startswith("private_") and key not in listing
         # 404 is the files function's answer: the key got the request through.

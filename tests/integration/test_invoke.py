@@ -111,6 +111,29 @@ def deleted_the_upload(status: int) -> Check:
     return check
 
 
+def the_upload_edited(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
+    assert response["statusCode"] == 200, response
+    edited = body(response)
+    assert (edited["tags"], edited["customMetadata"], edited["description"]) == (
+        ["canon", "edited"], {"camera": "EOS 40D"}, "The test image")
+
+
+def the_upload_updated(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
+    assert response["statusCode"] == 200, response
+    assert len(body(response)["successfullyUpdatedFileIds"]) == 1
+
+
+def the_camera_field(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
+    # Made here, or already by the set-up of an event that gives it a value (the name stays taken).
+    assert response["statusCode"] in (201, 400), response
+    assert response["statusCode"] == 201 or "already exists" in body(response)["message"]
+
+
+def the_fields_listed(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
+    assert response["statusCode"] == 200, response
+    assert "camera" in [field["name"] for field in body(response)]
+
+
 def the_page(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
     assert response["statusCode"] == 200, response
     assert response["body"].startswith("<!doctype html>")
@@ -138,6 +161,15 @@ EXPECTED: dict[str, tuple[str, Check]] = {
     "files_search.json": ("FilesFunction", the_upload_listed),
     "file_upload.json": ("UploadFunction", uploaded_with_its_metadata),
     "upload_url.json": ("UploadFunction", a_put_url),
+    "file_update.json": ("EditFunction", the_upload_edited),
+    "files_add_tags.json": ("EditFunction", the_upload_updated),
+    "files_remove_tags.json": ("EditFunction", the_upload_updated),
+    "files_remove_ai_tags.json": ("EditFunction", the_upload_updated),
+    "custom_metadata_field_create.json": ("EditFunction", the_camera_field),
+    "custom_metadata_fields_list.json": ("EditFunction", the_fields_listed),
+    # Their field id is a placeholder for one GET /v1/customMetadataFields lists.
+    "custom_metadata_field_update.json": ("EditFunction", answered(404)),
+    "custom_metadata_field_delete.json": ("EditFunction", answered(404)),
     "file_delete.json": ("FileDeleteFunction", deleted_the_upload(204)),
     "files_bulk_delete.json": ("FileDeleteFunction", deleted_the_upload(200)),
     "similar_to_file.json": ("FilesFunction", not_itself),
@@ -164,7 +196,15 @@ def test_each_event_does_what_its_name_says_on_the_running_stack(
     local_stack: LocalStack, uploaded: dict[str, Any], event_file: str
 ) -> None:
     function, check = EXPECTED[event_file]
-    if function == "FileDeleteFunction":  # what it deletes: the upload event's file, put and recorded
+    if event_file in ("file_upload.json", "file_update.json"):
+        # The field they give a value of, as custom_metadata_field_create.json makes it.
+        fields = local_stack.get("/v1/customMetadataFields").json()
+        if "camera" not in [field["name"] for field in fields]:
+            made = local_stack.post("/v1/customMetadataFields", json={"name": "camera", "label": "Camera",
+                                                                     "schema": {"type": "Text"}})
+            assert made.status_code == 201, made.text
+    if function in ("EditFunction", "FileDeleteFunction") and event_file.startswith("file"):
+        # What they edit or delete: the upload event's file, put and recorded.
         local_stack.s3().put_object(Bucket=local_stack.bucket, Key=UPLOADED, Body=CANON.read_bytes())
         recorded, _ = wait_until(lambda: by_path(local_stack, UPLOADED), lambda r: r.status_code == 200)
         assert recorded.status_code == 200, recorded.text

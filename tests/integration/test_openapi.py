@@ -39,9 +39,13 @@ def api_schema(local_stack: LocalStack) -> BaseSchema:
 
 schema = schemathesis.pytest.from_fixture("api_schema")
 # Operations whose input follows rules no schema states - the searchQuery language, S3's limits on tags and
-# metadata, file names - so a schema-valid value may be refused 400 (tests/unit/test_search_query.py and the
-# handler tests check those refusals); every other check applies to them as to the rest.
-BEYOND_THE_SCHEMA = {"GET /v1/files", "POST /api/v1/files/upload", "POST /v1/files/upload-url"}
+# metadata, file names, custom metadata checked against the deployment's fields, tags' 500 characters in all,
+# fields' unique names and labels and their schema rules - so a schema-valid value may be refused 400
+# (tests/unit/test_search_query.py and the handler tests check those refusals); every other check applies to
+# them as to the rest.
+BEYOND_THE_SCHEMA = {"GET /v1/files", "POST /api/v1/files/upload", "POST /v1/files/upload-url",
+                     "PATCH /v1/files/{fileId}/details", "POST /v1/files/addTags", "POST /v1/files/removeTags",
+                     "POST /v1/customMetadataFields", "PATCH /v1/customMetadataFields/{fieldId}"}
 # multipart/form-data carries every field as text: a "number" schemathesis puts in a string field arrives as
 # the string it is ("0.0" is a valid fileName), so its type mutations are no schema violation there.
 ALL_TEXT_BODIES = {"POST /api/v1/files/upload"}

@@ -54,7 +54,7 @@ def test_conditions_decide_which_resources_exist() -> None:
     def api_keys(auth_mode: str) -> list[str]:
         return [r.logical_id for r in local_template(AuthMode=auth_mode).resources("AWS::ApiGateway::ApiKey")]
 
-    assert api_keys("BasicAuthorizer") == []
+    assert api_keys("BasicAuthorizer") == ["ClientUploadsApiKey"]
     assert api_keys("AWS_IAM") == ["MetadataApiKey"]
 
 

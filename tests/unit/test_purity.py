@@ -132,7 +132,7 @@ def test_the_record_functions_do_not_load_the_image_stack() -> None:
     # They only read and write records: Pillow and libvips (pyvips loading it through cffi) would add
     # ~100 ms to every cold start for nothing.
     environment = {"BUCKET_NAME": "b", "TABLE_NAME": "t", "INGEST_QUEUE_URL": "https://q", "KEYS_TABLE_NAME": "k"}
-    for function in ("files", "file_delete", "authorizer", "backfill"):
+    for function in ("files", "file_delete", "authorizer", "backfill", "edit"):
         loaded = modules_after(f"from handlers.{function} import handler", environment, whole=True)
         assert "boto3" in loaded
         assert not loaded & {"numpy", "PIL", "pyvips", "cffi"}, function
@@ -142,7 +142,7 @@ def test_the_record_functions_do_not_load_the_image_stack() -> None:
 
 def test_the_upload_function_loads_the_image_stack_only_for_an_upload() -> None:
     # Its cold start serves upload URLs too; the extraction loads numpy and Pillow on the first upload.
-    environment = {"BUCKET_NAME": "b", "TABLE_NAME": "t"}
+    environment = {"BUCKET_NAME": "b", "TABLE_NAME": "t", "KEYS_TABLE_NAME": "k"}
     loaded = modules_after("from handlers.upload import handler", environment)
     assert "boto3" in loaded and not loaded & {"numpy", "PIL"}
 

@@ -16,8 +16,11 @@ from samtranslator.yaml_helper import yaml_parse
 from imagemeta.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_DECODE_BYTES, DEFAULT_MAX_PIXELS
 from infra.functions import template_environment
 from service.ingest.processor import READ_AHEAD_BYTES
+from service.storage.fields import FIELDS_KEY
 from service.storage.overflow import RESERVED_PREFIX
+from service.storage.records import file_id
 from service.storage.seeds import SEED_PREFIX
+from service.storage.tokens import TOKEN_PREFIX
 from tests.local_template import local_template
 from tests.paths import ROOT
 
@@ -39,6 +42,7 @@ FUNCTIONS = {
     "BackfillBatchFunction": "handlers.backfill_batch.handler",
     "UploadFunction": "handlers.upload.handler",
     "FileDeleteFunction": "handlers.file_delete.handler",
+    "EditFunction": "handlers.edit.handler",
     "PageFunction": "handlers.page.handler",
 }
 ROUTES = {
@@ -53,6 +57,14 @@ ROUTES = {
     ("/v1/files/batch/deleteByFileIds", "post"): ("FileDeleteFunction", set()),
     ("/v1/files/{fileId}/similar", "get"): ("FilesFunction", {("path", "fileId")}),
     ("/v1/similar", "get"): ("FilesFunction", {("query", "pHash")}),
+    ("/v1/files/{fileId}/details", "patch"): ("EditFunction", {("path", "fileId")}),
+    ("/v1/files/addTags", "post"): ("EditFunction", set()),
+    ("/v1/files/removeTags", "post"): ("EditFunction", set()),
+    ("/v1/files/removeAITags", "post"): ("EditFunction", set()),
+    ("/v1/customMetadataFields", "get"): ("EditFunction", set()),
+    ("/v1/customMetadataFields", "post"): ("EditFunction", set()),
+    ("/v1/customMetadataFields/{fieldId}", "patch"): ("EditFunction", {("path", "fieldId")}),
+    ("/v1/customMetadataFields/{fieldId}", "delete"): ("EditFunction", {("path", "fieldId")}),
 }
 # The media-library page: no authorizer and no usage plan key, since a browser asks for it before it has a key.
 PAGE_ROUTES = {
@@ -206,7 +218,7 @@ def test_the_local_stack_serves_the_routes_the_transform_deploys(translated: dic
         (path, method) for path, methods in deployed.items() for method in methods
     }
     assert {r.function_name for r in local.routes} == {"MetadataUrlFunction", "FilesFunction", "UploadFunction",
-                                                      "FileDeleteFunction", "PageFunction"}
+                                                      "FileDeleteFunction", "EditFunction", "PageFunction"}
     authorizers = {r.path: r.authorizer_object and r.authorizer_object.lambda_name for r in local.routes}
     assert authorizers == {path: None if (path, "get") in PAGE_ROUTES else "AuthorizerFunction" for path in authorizers}
     assert local.stage_name == translated["Resources"]["MetadataApiapiStage"]["Properties"]["StageName"]
@@ -255,6 +267,21 @@ def test_auth_mode_aws_iam_signs_every_route_with_sigv4_instead(translated_iam: 
     assert _local_api("AWS_IAM")["ApiKeySourceType"] == "HEADER"
     iam_only = {name for name, r in translated_iam["Resources"].items() if r.get("Condition") == "UseIamAuth"}
     assert iam_only == {"MetadataApiKey", "MetadataUsagePlanKey"}
+    # Client-side uploads need the Lambda authorizer (it lets them through to the upload function): not under IAM.
+    basic_only = {name for name, r in translated_iam["Resources"].items() if r.get("Condition") == "UseBasicAuthorizer"}
+    assert basic_only == {"ClientUploadsApiKey", "ClientUploadsUsagePlanKey"}
+
+
+def test_client_side_uploads_are_metered_under_a_key_the_authorizer_names(resources: dict):
+    key = resources["ClientUploadsApiKey"]["Properties"]
+    variables = resources["AuthorizerFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["CLIENT_UPLOAD_USAGE_KEY"] == key["Value"]
+    assert key["Enabled"] is True
+    assert resources["ClientUploadsUsagePlanKey"]["Properties"] == {
+        "KeyId": {"Ref": "ClientUploadsApiKey"}, "KeyType": "API_KEY", "UsagePlanId": {"Ref": "MetadataUsagePlan"}}
+    # The upload function checks their signatures with the keys table.
+    upload = resources["UploadFunction"]["Properties"]["Environment"]["Variables"]
+    assert upload["KEYS_TABLE_NAME"] == {"Ref": "ApiKeysTable"}
 
 
 def test_api_stage_usage_plan_and_access_log(resources: dict, translated: dict):
@@ -441,6 +468,10 @@ def test_outputs_name_the_api_bucket_and_table(template: dict):
 def test_keys_table_is_keyed_by_the_hash_of_the_key(resources: dict):
     table = resources["ApiKeysTable"]["Properties"]
     assert table["KeySchema"] == [{"AttributeName": "keyHash", "KeyType": "HASH"}]
+    # Public keys find their key's hash (keys only: the item itself is read strongly consistent).
+    assert table["GlobalSecondaryIndexes"] == [{"IndexName": "byPublicKey",
+                                                "KeySchema": [{"AttributeName": "publicKey", "KeyType": "HASH"}],
+                                                "Projection": {"ProjectionType": "KEYS_ONLY"}}]
     assert table["BillingMode"] == "PAY_PER_REQUEST"
     assert resources["AuthorizerFunction"]["Properties"]["Environment"]["Variables"]["KEYS_TABLE_NAME"] == {
         "Ref": "ApiKeysTable"
@@ -480,6 +511,14 @@ def test_openapi_documents_every_status_each_route_can_answer(openapi: dict):
         ("/v1/files/upload-url", "post"): common - {"413"},
         ("/v1/files/{fileId}", "delete"): {"204", "400", "401", "404", "429", "500"},
         ("/v1/files/batch/deleteByFileIds", "post"): common - {"413"} | {"404"},
+        ("/v1/files/{fileId}/details", "patch"): common - {"413"} | {"404"},
+        ("/v1/files/addTags", "post"): common - {"413"} | {"207", "404"},
+        ("/v1/files/removeTags", "post"): common - {"413"} | {"207", "404"},
+        ("/v1/files/removeAITags", "post"): common - {"413"} | {"404"},
+        ("/v1/customMetadataFields", "get"): common - {"413"},
+        ("/v1/customMetadataFields", "post"): common - {"413", "200"} | {"201"},
+        ("/v1/customMetadataFields/{fieldId}", "patch"): common - {"413"} | {"404"},
+        ("/v1/customMetadataFields/{fieldId}", "delete"): {"204", "401", "404", "429", "500"},
     }
     for (path, method), statuses in writes.items():
         assert set(openapi["paths"][path][method]["responses"]) == statuses, path
@@ -552,10 +591,15 @@ EXPECTED_GRANTS = {
     # The ingest path without a queue of its own: what it leaves over goes to the ingest's, large images to the larger's.
     "BackfillBatchFunction": _records_from_uploads("BackfillBatchLogGroup")
     | {("sqs:SendMessage", QUEUE), ("sqs:SendMessage", LARGE_QUEUE)},
-    # Its table grants hold only for the items of extractions (test below).
+    # Its table grants hold only for the items of extractions and tokens, and reads of records and fields (below).
     "UploadFunction": _logs("UploadLogGroup")
     | {(f"s3:{a}", OBJECTS) for a in ("PutObject", "PutObjectTagging", "GetObject", "GetObjectVersion")}
-    | {(f"dynamodb:{a}", TABLE) for a in ("PutItem", "DeleteItem")},
+    | {(f"dynamodb:{a}", TABLE) for a in ("PutItem", "DeleteItem", "GetItem")}
+    | {("dynamodb:GetItem", KEYS_TABLE), ("dynamodb:Query", str({"Fn::Sub": "${ApiKeysTable.Arn}/index/byPublicKey"}))},
+    # Records and the fields item only (below); the File objects it answers sign urls and read spilled bodies.
+    "EditFunction": _logs("EditLogGroup")
+    | {(f"dynamodb:{a}", TABLE) for a in ("GetItem", "BatchGetItem", "PutItem")}
+    | {(f"s3:{a}", OBJECTS) for a in ("GetObject", "GetObjectVersion")},
     "FileDeleteFunction": _logs("FileDeleteLogGroup")
     | {(f"dynamodb:{a}", TABLE) for a in ("GetItem", "BatchGetItem")}
     | {("s3:DeleteObject", OBJECTS)},
@@ -563,10 +607,23 @@ EXPECTED_GRANTS = {
 }
 
 
-def test_the_upload_function_writes_only_seeds_to_the_table(resources: dict):
+RECORDS_AND_FIELDS = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["?" * 24, FIELDS_KEY["pk"]["S"]]}}
+
+
+def test_the_upload_function_writes_only_seeds_and_tokens_and_reads_only_records_and_fields(resources: dict):
     statements = resources["UploadFunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    writes, reads = [s for s in statements if str(s["Resource"]) == TABLE]
+    assert writes["Action"] == ["dynamodb:PutItem", "dynamodb:DeleteItem"]
+    assert writes["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [SEED_PREFIX + "*",
+                                                                                        TOKEN_PREFIX + "*"]}}
+    assert (reads["Action"], reads["Condition"]) == ("dynamodb:GetItem", RECORDS_AND_FIELDS)
+    assert len(file_id("bucket", "key")) == 24  # what "?" * 24 admits
+
+
+def test_the_edit_function_reaches_only_records_and_fields(resources: dict):
+    statements = resources["EditFunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     (table_grant,) = [s for s in statements if str(s["Resource"]) == TABLE]
-    assert table_grant["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [SEED_PREFIX + "*"]}}
+    assert table_grant["Condition"] == RECORDS_AND_FIELDS
 
 
 def test_the_api_takes_bodies_as_bytes_and_answers_oversized_ones_413(resources: dict):

@@ -41,7 +41,8 @@ def router(deps: ApiDeps) -> Router:
         found = stores.records.files(file_ids, consistent=True)
         missing = [fid for fid in file_ids if fid not in found]
         if missing:
-            raise MissingFiles(missing)
+            raise MissingFiles(missing, help="Remove the missing fileIds from the request (missingFileIds); nothing "
+                                               "was deleted.")
         keys = {fid: deletable_key(found[fid].key) for fid in file_ids}
         deleted = delete_objects(stores.clients.s3, stores.bucket, list(keys.values()))
         return ok(routes, {"successfullyDeletedFileIds": [fid for fid in file_ids if keys[fid] in deleted]})

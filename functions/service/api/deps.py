@@ -7,7 +7,7 @@ it asks through `deps.storage`, which names the wiring mistake instead of failin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from aws_lambda_powertools import Logger
 
@@ -18,14 +18,32 @@ if TYPE_CHECKING:  # the URL function has no storage: it does not import it
     from ..storage.stores import Stores
 
 
+class SignatureCheck(Protocol):
+    """The key a client-side upload's public key names, able to check its signature (service.auth.keys)."""
+
+    @property
+    def key_id(self) -> str: ...
+
+    def verifies(self, message: str, claimed: str) -> bool: ...
+
+
+class SigningKeys(Protocol):
+    """Where the upload route finds the key of a public key (service.auth.keys.KeyStore; the API room never
+    imports the auth room: handlers wire it in)."""
+
+    def signing_key(self, public_key: str) -> SignatureCheck | None: ...
+
+
 @dataclass(frozen=True)
 class ApiDeps:
-    """The logger, the deployment's stores, and the image limits and fetch policy of routes that read images."""
+    """The logger, the deployment's stores, the image limits and fetch policy of routes that read images, and the
+    keys that sign client-side uploads (the upload function only)."""
 
     logger: Logger
     stores: Stores | None = None
     limits: Limits = DEFAULT_LIMITS
     fetch: FetchSettings = field(default_factory=FetchSettings)
+    signing_keys: SigningKeys | None = None
 
     @property
     def storage(self) -> Stores:

@@ -12,14 +12,24 @@ from imagemeta.errors import (
     UpstreamError,
     UpstreamTimeout,
 )
-from library.errors import FileExists, MissingFiles, RecordNotFound, SearchNeedsPath, SearchTooBroad
+from library.errors import (
+    FieldNotFound,
+    FileExists,
+    MissingFiles,
+    RecordNotFound,
+    SearchNeedsPath,
+    SearchTooBroad,
+    SignatureRefused,
+)
 
 STATUS_BY_ERROR: dict[type[ImageMetaError], int] = {
     BadParameter: 400,
     NotAnImage: 400,
     FetchRefused: 403,
     SearchNeedsPath: 400,
+    SignatureRefused: 401,
     RecordNotFound: 404,
+    FieldNotFound: 404,
     MissingFiles: 404,
     FileExists: 409,
     TooLarge: 413,

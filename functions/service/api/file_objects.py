@@ -12,19 +12,22 @@ from ..storage.objects import FileUrls
 
 def file_object(record: FileRecord, urls: FileUrls) -> dict[str, Any]:
     """The File object of a live file (docs/contract.md): `tags` null when it has none, as the hosted API."""
+    notes = record.annotations
     return {
         "type": "file",
         "name": record.name,
         "createdAt": record.created_at,
         "updatedAt": record.updated_at,
         "fileId": record.file_id,
-        "tags": list(record.annotations.tags) or None,
+        "tags": list(notes.tags) or None,
         "AITags": None,
-        # The S3 version where the bucket keeps versions; else, as the hosted API does for a first version, the fileId.
-        "versionInfo": {"id": record.version_id or record.file_id},
+        "versionInfo": version_info(record.file_id, record.version_id, record.version_number),
         "embeddedMetadata": record.embedded_metadata() if record.file_type == IMAGE else None,
-        "customCoordinates": record.annotations.custom_coordinates,
-        "customMetadata": dict(record.annotations.custom_metadata),
+        "customCoordinates": notes.custom_coordinates,
+        "customMetadata": dict(notes.custom_metadata),
+        "description": notes.description,
+        "isPrivateFile": notes.is_private,
+        "isPublished": notes.is_published,
         "url": urls.of(record.key, record.version_id),
         "thumbnail": None,
         "fileType": record.file_type,
@@ -35,6 +38,12 @@ def file_object(record: FileRecord, urls: FileUrls) -> dict[str, Any]:
         "hasAlpha": record.has_alpha,
         "mime": record.mime,
     }
+
+
+def version_info(file_id: str, version_id: str | None, number: int) -> dict[str, str]:
+    """`{id, name}`: the S3 version where the bucket keeps versions, else (as the hosted API does for a first
+    version) the fileId; and "Version N", N counting the key's versions while it stays live."""
+    return {"id": version_id or file_id, "name": f"Version {number}"}
 
 
 def folder_object(folder: Folder) -> dict[str, Any]:

@@ -29,7 +29,7 @@ def router(deps: ApiDeps) -> Router:
 
     @routes.get("/v1/files")
     def list_files() -> Response:
-        page = stores.listings.page(list_request(routes))
+        page = stores.listings.page(list_request(routes, stores.field_cache))
         deps.logger.info("files listed", extra={"results": len(page.results), **asdict(page.stats)})
         answer = JsonArray(routes)
         for found in objects(page.results, stores.urls):

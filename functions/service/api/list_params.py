@@ -7,10 +7,11 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from imagemeta.errors import BadParameter
 from library.paths import folder_prefix
-from library.query import mentions, parse
+from library.query import Node, UnknownCustomField, legacy_filters, mentions, parse
 
+from ..storage.fields import FieldCache
 from ..storage.listings import SORT_VALUES, ListRequest
-from .params import choice_query, int_query
+from .params import bool_query, choice_query, int_query
 
 # The hosted API's defaults and bounds.
 DEFAULT_LIMIT = 1000
@@ -21,34 +22,47 @@ DEFAULT_SORT = "ASC_CREATED"
 SORTS = tuple(f"{order}_{field}" for field in SORT_VALUES for order in ("ASC", "DESC"))
 TYPES = ("file", "folder", "all")
 FILE_TYPES = ("all", "image", "non-image")
-# The hosted API's older filters: searchQuery does what they did, so they are refused rather than ignored.
-LEGACY_FILTERS = ("tags", "name", "includeFolder")
 
 
-def list_request(app: Router) -> ListRequest:
-    """The request's parameters, each checked; BadParameter names the first that is not acceptable."""
-    for legacy in LEGACY_FILTERS:
-        if app.current_event.get_query_string_value(legacy) is not None:
-            raise BadParameter(f"Parameter `{legacy}` is not supported; filter with `searchQuery` instead.")
+def list_request(app: Router, fields: FieldCache) -> ListRequest:
+    """The request's parameters, each checked; BadParameter names the first that is not acceptable.
+
+    With a searchQuery, the older filters (`tags`, `name`, `includeFolder`) and `type` have no effect, as in the
+    hosted API: folders are candidates when the query asks about `type`, and the query decides. Without one,
+    `tags` (comma-separated: a file with any of them) and `name` (exactly) filter, and `includeFolder=true`
+    lists folders as `type=all` does.
+    """
     path = app.current_event.get_query_string_value("path")
     query_text = app.current_event.get_query_string_value("searchQuery")
-    query = parse(query_text, datetime.now(UTC)) if query_text else None
     if app.current_event.get_query_string_value("type") == "file-version":
         raise BadParameter("Parameter `type`: file versions are not listed by this service; use file, folder or all.")
     kind = choice_query(app, "type", TYPES, "file")
     sort = choice_query(app, "sort", SORTS, DEFAULT_SORT)
     file_type = choice_query(app, "fileType", FILE_TYPES, "all")
+    include_folder = bool_query(app, "includeFolder", False)
+    legacy_tags = tuple(tag.strip() for tag in (app.current_event.get_query_string_value("tags") or "").split(",")
+                        if tag.strip())
     order, _, field = sort.partition("_")
+    query = searched(query_text, fields) if query_text else None
     return ListRequest(
         folder=folder_prefix(path) if path else None,
         sort=field,
         descending=order == "DESC",
         skip=int_query(app, "skip", 0, 0, MAX_SKIP),
         limit=int_query(app, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
-        # With a searchQuery the `type` parameter has no effect (as in the hosted API): folders are
-        # candidates when the query asks about `type`, and the query decides.
         files=kind in ("file", "all") if query is None else True,
-        folders=kind in ("folder", "all") if query is None else mentions(query, "type"),
+        folders=(kind in ("folder", "all") or include_folder) if query is None else mentions(query, "type"),
         file_type=None if file_type == "all" else file_type,
-        query=query,
+        query=query if query is not None else legacy_filters(legacy_tags,
+                                                             app.current_event.get_query_string_value("name")),
     )
+
+
+def searched(text: str, fields: FieldCache) -> Node:
+    """The searchQuery parsed with the custom metadata fields this process knows, or, when it names one it does not
+    know, with the fields read again (a field created a moment ago)."""
+    now = datetime.now(UTC)
+    try:
+        return parse(text, now, fields.fields().schemas())
+    except UnknownCustomField as unknown:
+        return parse(text, now, fields.fields((unknown.name,)).schemas())

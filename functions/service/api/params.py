@@ -47,6 +47,16 @@ def choice_query(app: Router, name: str, choices: tuple[str, ...], default: str)
     return value
 
 
+def bool_query(app: Router, name: str, default: bool) -> bool:
+    """An optional true/false query parameter; BadParameter naming it when it is anything else."""
+    value = app.current_event.get_query_string_value(name)
+    if value is None or value == "":
+        return default
+    if value.lower() not in ("true", "false"):
+        raise BadParameter(f"Parameter `{name}` must be true or false; got {echo(value)}.")
+    return value.lower() == "true"
+
+
 def parse_file_id(value: str) -> str:
     """A fileId from a path; BadParameter unless it is the contract's 24 lowercase hex digits."""
     if not FILE_ID.fullmatch(value):
@@ -71,7 +81,8 @@ def encode_cursor(item: dict[str, Any]) -> str:
 
 
 def json_body(app: Router) -> Any:
-    """The request body as JSON (None when there is none); BadParameter when it is not JSON text."""
+    """The request body as JSON (None when there is none, whatever its Content-Type: the Python SDK sends
+    `application/json` with no body on body-less calls); BadParameter when it is not JSON text."""
     event = app.current_event
     if not event.body:
         return None
@@ -89,3 +100,13 @@ def parse_json(text: str | bytes, refusal: str) -> Any:
         return json.loads(text)
     except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError and the digit limit are ValueErrors
         raise BadParameter(refusal) from None
+
+
+def json_object(app: Router) -> dict[str, Any]:
+    """The request body as a JSON object ({} when there is none); BadParameter for any other JSON."""
+    body = json_body(app)
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        raise BadParameter("The request body must be a JSON object.")
+    return body

@@ -34,7 +34,12 @@ def build_resolver(logger: Logger, *routers: Router) -> APIGatewayRestResolver:
     @app.exception_handler(ImageMetaError)
     def handle_contract_error(error: ImageMetaError) -> Response:
         logger.info("request refused", extra={"error": type(error).__name__, "detail": str(error)})
-        return respond(app, status_of(error), error_body(error))
+        refusal = respond(app, status_of(error), error_body(error))
+        if refusal.status_code < 500:
+            # The SDKs retry 409 (and 408, 429, 5xx) twice unless told not to; the same request gets the same
+            # answer, so a retry only delays the caller (sdk-calls.md, §1.8).
+            refusal.headers["x-should-retry"] = "false"
+        return refusal
 
     @app.exception_handler(Exception)
     def handle_fault(error: Exception) -> Response:
@@ -59,13 +64,13 @@ def respond(app: APIGatewayRestResolver | Router, status: int, body: str) -> Res
     return Response(status_code=status, content_type=JSON, body=body, headers={"x-request-id": request_id(app)})
 
 
-def ok(app: Router, body: Any) -> Response:
-    """A 200 JSON answer (key order kept, as the contract lists it).
+def ok(app: Router, body: Any, status: int = 200) -> Response:
+    """A JSON answer, 200 unless said (key order kept, as the contract lists it).
 
     A large answer goes gzip-compressed to clients that accept it (JSON of metadata shrinks about tenfold),
     and an answer Lambda could not return (6 MB) is refused, naming the parameter that makes it smaller.
     """
-    return JsonArray(app, [body]).answer(whole=True)
+    return JsonArray(app, [body]).answer(whole=True, status=status)
 
 
 class JsonArray:
@@ -95,8 +100,8 @@ class JsonArray:
         if self._carried(self._deflated) > MAX_RESPONSE_BYTES:
             self._refuse()
 
-    def answer(self, whole: bool = False) -> Response:
-        """The answer: the items as a JSON array, or the one item itself when `whole`."""
+    def answer(self, whole: bool = False, status: int = 200) -> Response:
+        """The answer (status 200 unless said): the items as a JSON array, or the one item itself when `whole`."""
         text = self._parts[0] if whole else "[" + ",".join(self._parts) + "]"
         headers = {"x-request-id": request_id(self._app)}
         if len(text) > COMPRESS_ABOVE_BYTES and self._gzip:
@@ -104,10 +109,10 @@ class JsonArray:
             if self._carried(len(payload)) > MAX_RESPONSE_BYTES:
                 self._refuse()
             headers["Content-Encoding"] = "gzip"
-            return GzippedJson(status_code=200, content_type=JSON, body=payload, headers=headers)
+            return GzippedJson(status_code=status, content_type=JSON, body=payload, headers=headers)
         if len(text.encode()) > MAX_RESPONSE_BYTES:
             self._refuse()
-        return Response(status_code=200, content_type=JSON, body=text, headers=headers)
+        return Response(status_code=status, content_type=JSON, body=text, headers=headers)
 
     def _carried(self, deflated: int) -> int:
         """What Lambda would carry so far: the text, or the compressed bytes in base64."""

@@ -1,7 +1,10 @@
-"""The fields of an upload (the hosted API's upload form, or the upload-url JSON), checked into an UploadRequest.
+"""The fields of an upload (the hosted API's upload form, or the upload-url JSON), checked into a Placement
+and the annotations the upload gives the file.
 
-S3 keeps tags and user metadata with limits of its own (10 tags, 2 KB of metadata, lower-case metadata names);
-a value S3 would refuse or change is refused here, naming the field.
+An upload through the API keeps its tags and custom metadata in the file's record (library/annotations.py),
+with the hosted API's bounds; custom metadata values are checked against their fields (library/fields.py). An
+upload URL signs S3 tags and user metadata instead (the ingest reads them from the object, typed by the
+fields), so its tags and metadata keep S3's limits: 10 tags, 2 KB of metadata, lower-case names.
 """
 from __future__ import annotations
 
@@ -14,45 +17,49 @@ from email.header import Header
 from typing import Any
 
 from imagemeta.errors import BadParameter, echo
+from library.annotations import AnnotationUpdate, bounded, checked_coordinates, checked_description, checked_tags
+from library.fields import Fields, checked_values, with_defaults
 from library.paths import upload_key
 
 from ..storage.overflow import RESERVED_PREFIX
+from .edit_params import EXTENSIONS_REFUSED
 from .multipart import Part
 from .params import parse_json
 
 RESPONSE_FIELDS = ("tags", "customCoordinates", "isPrivateFile", "embeddedMetadata", "isPublished", "customMetadata",
-                   "metadata")
-# Hosted fields whose every accepted value is what this service does anyway.
-NO_OP_FIELDS = {"overwriteTags": ("true",), "overwriteCustomMetadata": ("true",), "overwriteAITags": ("true", "false"),
-                "isPublished": ("true",)}
-UPLOAD_FIELDS = ("file", "fileName", "folder", "useUniqueFileName", "overwriteFile", "tags", "customMetadata",
-                 "responseFields")
+                   "metadata", "selectedFieldsSchema")
+# A client-side upload's credentials (upload_auth.py).
+SIGNATURE_FIELDS = ("publicKey", "signature", "expire", "token")
+UPLOAD_FIELDS = ("fileName", "folder", "useUniqueFileName", "overwriteFile", "tags", "customMetadata",
+                 "responseFields", "isPrivateFile", "isPublished", "description", "customCoordinates",
+                 "overwriteTags", "overwriteCustomMetadata", "overwriteAITags", "extensions", "webhookUrl",
+                 *SIGNATURE_FIELDS)
+# Fields of the hosted form this service cannot honour: refused by name rather than ignored.
+UNSUPPORTED_FIELDS = {
+    "transformation": "this service keeps files as they are uploaded (no pre- or post-transformations)",
+    "checks": "this service does not evaluate upload checks",
+}
 # The upload-url request's fields and their JSON types.
 JSON_FIELD_TYPES: dict[str, type] = {"fileName": str, "folder": str, "contentType": str, "useUniqueFileName": bool,
                                      "overwriteFile": bool, "tags": list, "customMetadata": dict}
 JSON_TYPE_NAMES = {str: "a string", bool: "true or false", list: "a list of strings", dict: "a JSON object"}
-MAX_TAGS = 10
-MAX_TAG_CHARACTERS = 128
+MAX_S3_TAGS = 10
+MAX_S3_TAG_CHARACTERS = 128
 MAX_METADATA_BYTES = 2048  # S3's bound on an object's user metadata (upload URLs sign it)
-# Custom metadata lives in the file's record (400 KB an item, with its document): a generous bound of its own.
-MAX_CUSTOM_METADATA_BYTES = 64 * 1024
-_TAG = re.compile(r"[\w +\-=.:/@]+")
-_METADATA_NAME = re.compile(r"[A-Za-z0-9_-]{1,128}")
+_S3_TAG = re.compile(r"[\w +\-=.:/@]+")
 _DATA_URI = re.compile(r"data:[^,;]*(;[^,;]*)*;base64,", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Placement:
-    """Where an upload goes and what S3 keeps with it."""
+    """Where an upload goes, and whether it may replace a file there."""
 
     key: str
-    tags: tuple[str, ...]
-    custom_metadata: dict[str, Any]
     overwrite: bool
 
 
 def placement(fields: dict[str, str]) -> Placement:
-    """The key (folder, fileName, useUniqueFileName), tags, custom metadata and overwrite rule of an upload."""
+    """The key (folder, fileName, useUniqueFileName) and overwrite rule of an upload."""
     file_name = fields.get("fileName")
     if not file_name:
         raise BadParameter("Missing required parameter `fileName`.")
@@ -60,8 +67,29 @@ def placement(fields: dict[str, str]) -> Placement:
     key = upload_key(fields.get("folder") or "/", file_name, unique)
     if key.startswith(RESERVED_PREFIX):
         raise BadParameter(f"Parameter `folder`: {RESERVED_PREFIX} is reserved for the service's own objects.")
-    overwrite = boolean(fields, "overwriteFile", True) or unique
-    return Placement(key, tags(fields.get("tags")), custom_metadata(fields.get("customMetadata")), overwrite)
+    return Placement(key, boolean(fields, "overwriteFile", True) or unique)
+
+
+def annotation_update(fields: dict[str, str], custom_fields: Fields) -> AnnotationUpdate:
+    """What the upload's fields say about the file's annotations, with the hosted overwrite rules: `tags` and
+    `customMetadata` absent (or empty) leave `overwriteTags` / `overwriteCustomMetadata` (default true) to say
+    whether an overwritten file's are removed; absent coordinates and description are removed."""
+    given_tags = checked_tags(form_tags(fields.get("tags"))) or None
+    given_custom = custom_metadata(fields.get("customMetadata"), custom_fields) or None
+    update = AnnotationUpdate(
+        tags=given_tags,
+        overwrite_tags=boolean(fields, "overwriteTags", True),
+        custom_metadata=given_custom,
+        overwrite_custom_metadata=boolean(fields, "overwriteCustomMetadata", True),
+        custom_coordinates=checked_coordinates(fields.get("customCoordinates")),
+        description=checked_description(fields.get("description")),
+        is_private=boolean(fields, "isPrivateFile", False),
+        is_published=boolean(fields, "isPublished", True),
+        defaults=with_defaults({}, custom_fields),
+    )
+    boolean(fields, "overwriteAITags", True)  # accepted: files here have no AITags to remove
+    bounded(update.applied_to(None))
+    return update
 
 
 def form_fields(parts: dict[str, Part]) -> dict[str, str]:
@@ -71,12 +99,14 @@ def form_fields(parts: dict[str, Part]) -> dict[str, str]:
         if name == "file":
             continue
         value = part.text(name)
-        if name in NO_OP_FIELDS:
-            if value not in NO_OP_FIELDS[name]:
-                raise BadParameter(f"Parameter `{name}` can only be {' or '.join(NO_OP_FIELDS[name])} here.")
-            continue
+        if name in UNSUPPORTED_FIELDS:
+            raise BadParameter(f"Parameter `{name}` is not supported: {UNSUPPORTED_FIELDS[name]}.")
         if name not in UPLOAD_FIELDS:
-            raise BadParameter(f"Parameter `{name}` is not supported by this service (docs/contract.md, Upload).")
+            raise BadParameter(f"Parameter `{name}` is not a field of the upload API (docs/files-api.md, Upload).")
+        if name == "extensions" and value.strip() not in ("", "[]"):
+            raise BadParameter(f"Parameter `extensions`: {EXTENSIONS_REFUSED}")
+        if name == "webhookUrl" and value.strip():
+            raise BadParameter(f"Parameter `webhookUrl`: {EXTENSIONS_REFUSED}")
         fields[name] = value
     return fields
 
@@ -90,36 +120,41 @@ def boolean(fields: dict[str, str], name: str, default: bool) -> bool:
     return value == "true"
 
 
-def tags(value: str | None) -> tuple[str, ...]:
-    """Comma-separated tags, as the SDKs send them; each becomes an S3 tag with an empty value."""
-    found = tuple(dict.fromkeys(tag.strip() for tag in (value or "").split(",") if tag.strip()))
-    if len(found) > MAX_TAGS:
-        raise BadParameter(f"Parameter `tags`: S3 keeps at most {MAX_TAGS} tags on an object.")
+def form_tags(value: str | None) -> list[str]:
+    """Comma-separated tags, as the SDKs send them (Node sends an empty field for none)."""
+    return [tag for tag in (value or "").split(",") if tag.strip()]
+
+
+def s3_tags(value: str | None) -> tuple[str, ...]:
+    """An upload URL's tags: each becomes an S3 tag with an empty value, within S3's limits."""
+    found = tuple(dict.fromkeys(tag.strip() for tag in form_tags(value)))
+    if len(found) > MAX_S3_TAGS:
+        raise BadParameter(f"Parameter `tags`: an upload URL puts tags on the S3 object, and S3 keeps at most "
+                           f"{MAX_S3_TAGS} (an upload through POST /api/v1/files/upload keeps more).")
     for tag in found:
-        if len(tag) > MAX_TAG_CHARACTERS or not _TAG.fullmatch(tag):
+        if len(tag) > MAX_S3_TAG_CHARACTERS or not _S3_TAG.fullmatch(tag):
             raise BadParameter(
-                f"Parameter `tags`: {echo(tag)} is not an S3 tag (at most {MAX_TAG_CHARACTERS} letters, digits, "
+                f"Parameter `tags`: {echo(tag)} is not an S3 tag (at most {MAX_S3_TAG_CHARACTERS} letters, digits, "
                 "spaces and + - = . _ : / @)."
             )
     return found
 
 
-def custom_metadata(value: str | None) -> dict[str, Any]:
-    """A JSON object of custom metadata: names of letters, digits, - and _; values text, numbers or booleans."""
+def metadata_names(fields: dict[str, str]) -> tuple[str, ...]:
+    """The field names the form's customMetadata gives (none when it is no JSON object: custom_metadata says
+    so), so that the fields read can be fresh enough to know them."""
+    try:
+        found = parse_json(fields.get("customMetadata") or "{}", "")
+    except BadParameter:
+        return ()
+    return tuple(found) if isinstance(found, dict) else ()
+
+
+def custom_metadata(value: str | None, custom_fields: Fields) -> dict[str, Any]:
+    """The form's customMetadata (JSON text of an object), each value checked against its field."""
     if not value:
         return {}
-    found = parse_json(value, "Parameter `customMetadata` must be a JSON object.")
-    if not isinstance(found, dict):
-        raise BadParameter("Parameter `customMetadata` must be a JSON object.")
-    if len(value.encode()) > MAX_CUSTOM_METADATA_BYTES:
-        raise BadParameter(f"Parameter `customMetadata` is over {MAX_CUSTOM_METADATA_BYTES} bytes of JSON.")
-    for name, item in found.items():
-        if not _METADATA_NAME.fullmatch(name):
-            raise BadParameter(f"Parameter `customMetadata`: {echo(name)} is not a usable name (letters, digits, - _).")
-        if isinstance(item, (dict, list)) or item is None:
-            raise BadParameter(
-                f"Parameter `customMetadata`: the value of {echo(name)} must be text, a number or a boolean.")
-    return found
+    return checked_values(parse_json(value, "Parameter `customMetadata` must be a JSON object."), custom_fields)
 
 
 def user_metadata(values: dict[str, Any]) -> dict[str, str]:

@@ -1,9 +1,10 @@
 """Uploads through the API: POST /api/v1/files/upload (the hosted upload API) and POST /v1/files/upload-url.
 
-The upload extracts the file's metadata in the request (so `responseFields` can return it), leaves that
-extraction and the upload's annotations for the ingest in a seed under the bytes' MD5 (storage/seeds.py), then
-puts the object; the record is written by the ingest from the object's S3 event, as for any upload, without
-reading and extracting the file again.
+The upload checks its credentials when they are in the body (a client-side upload: upload_auth.py), extracts
+the file's metadata in the request (so `responseFields` can return it), leaves that extraction and the
+upload's annotations for the ingest in a seed under the bytes' MD5 (storage/seeds.py), then puts the object;
+the record is written by the ingest from the object's S3 event, as for any upload, without reading and
+extracting the file again.
 """
 from __future__ import annotations
 
@@ -20,19 +21,33 @@ from imagemeta import NotAnImage, OverMemoryBudget, TooLarge, extract_with_embed
 from imagemeta.errors import BadParameter, ImageMetaError
 from imagemeta.fetch import fetch
 from library.annotations import AnnotationUpdate
-from library.errors import FileExists
+from library.errors import FileExists, RecordNotFound
 from library.kinds import IMAGE, file_kind
 from library.paths import file_path, name_of
-from library.records import Extraction, StoredError
+from library.records import Extraction, FileRecord, StoredError
 
 from ..storage.objects import presigned_put, put_upload
 from ..storage.records import file_id
 from ..storage.seeds import Seed
 from .deps import ApiDeps
+from .file_objects import version_info
 from .multipart import Part, parse_form
 from .params import json_body
 from .resolver import ok
-from .upload_params import Placement, form_fields, inline_file, json_fields, placement, response_fields, user_metadata
+from .upload_auth import signed_upload
+from .upload_params import (
+    Placement,
+    annotation_update,
+    custom_metadata,
+    form_fields,
+    inline_file,
+    json_fields,
+    metadata_names,
+    placement,
+    response_fields,
+    s3_tags,
+    user_metadata,
+)
 
 # How long an upload URL works; large uploads start right after asking for one.
 UPLOAD_URL_SECONDS = 900
@@ -48,19 +63,33 @@ def router(deps: ApiDeps) -> Router:
         event = routes.current_event
         parts = parse_form(body_bytes(event), event.headers.get("content-type") or "")
         fields = form_fields(parts)
+        authorizer = event.raw_event.get("requestContext", {}).get("authorizer") or {}
+        signed = signed_upload(fields, authorizer, deps.signing_keys, time.time())
         where = placement(fields)
+        update = annotation_update(fields, stores.field_cache.fields(metadata_names(fields)))
         wanted = response_fields(fields.get("responseFields"))
-        data = file_bytes(parts.get("file"), deps)
-        return ok(routes, store_upload(deps, where, data, parts["file"].content_type, wanted))
+        if signed is not None and not stores.tokens.take(signed.public_key, signed.token, signed.expire):
+            raise BadParameter("Parameter `token` was used before: every client-side upload needs a new token.")
+        stored = False
+        try:
+            data = file_bytes(parts.get("file"), deps)
+            answer = store_upload(deps, where, update, data, parts["file"].content_type, wanted)
+            stored = True
+        finally:
+            if signed is not None and not stored:
+                stores.tokens.release(signed.public_key, signed.token)  # nothing was stored: a retry may spend it
+        return ok(routes, answer)
 
     @routes.post("/v1/files/upload-url")
     def upload_url() -> Response:
         fields = json_fields(json_body(routes))
         where = placement(fields)
+        tags = s3_tags(fields.get("tags"))
+        custom = custom_metadata(fields.get("customMetadata"), stores.field_cache.fields(metadata_names(fields)))
         headers = {"Content-Type": fields.get("contentType") or guessed_type(where.key)}
-        if where.tags:
-            headers["x-amz-tagging"] = "&".join(f"{tag}=" for tag in where.tags)
-        headers.update({f"x-amz-meta-{name}": value for name, value in user_metadata(where.custom_metadata).items()})
+        if tags:
+            headers["x-amz-tagging"] = "&".join(f"{tag}=" for tag in tags)
+        headers.update({f"x-amz-meta-{name}": value for name, value in user_metadata(custom).items()})
         if not where.overwrite:
             headers["If-None-Match"] = "*"
         url = presigned_put(stores.clients.s3, stores.bucket, where.key, headers, UPLOAD_URL_SECONDS)
@@ -94,7 +123,7 @@ def file_bytes(part: Part | None, deps: ApiDeps) -> bytes:
     return inline_file(text)
 
 
-def store_upload(deps: ApiDeps, where: Placement, data: bytes, declared_type: str | None,
+def store_upload(deps: ApiDeps, where: Placement, update: AnnotationUpdate, data: bytes, declared_type: str | None,
                  wanted: frozenset[str]) -> dict[str, Any]:
     """Extract, hand the extraction to the ingest, put the object; the hosted upload response."""
     metadata: dict | None = None
@@ -108,11 +137,11 @@ def store_upload(deps: ApiDeps, where: Placement, data: bytes, declared_type: st
                      isinstance(error, TooLarge))
     stores = deps.storage
     fid = file_id(stores.bucket, where.key)
+    replaced = current_file(deps, fid) if where.overwrite else None
     md5 = hashlib.md5(data).hexdigest()  # noqa: S324 - S3's ETag of a single-part put, not security
     # Over this function's budget the ingest reads the bytes itself: its larger function may decode them.
     extraction = None if isinstance(error, OverMemoryBudget) else \
         Extraction(metadata, embedded, StoredError.of(error) if error else None)
-    update = AnnotationUpdate(tags=where.tags or None, custom_metadata=where.custom_metadata or None)
     if not stores.seeds.put(fid, md5, Seed(extraction, update)):
         stores.seeds.put(fid, md5, Seed(None, update))  # an extraction too large to leave: the ingest reads
     put = put_upload(stores.clients.s3, stores.bucket, where.key, data, kind.mime, where.overwrite)
@@ -121,11 +150,13 @@ def store_upload(deps: ApiDeps, where: Placement, data: bytes, declared_type: st
         raise FileExists()
     version = put.get("VersionId")
     version = version if version and version != "null" else None
+    # What the ingest will keep: the upload's annotations over those of the file it replaces, by the rules.
+    notes = update.applied_to(replaced.annotations if replaced is not None else None)
     answer: dict[str, Any] = {
         "fileId": fid,
         "name": name_of(where.key),
         "size": len(data),
-        "versionInfo": {"id": version or fid},
+        "versionInfo": version_info(fid, version, replaced.version_number + 1 if replaced is not None else 1),
         "filePath": file_path(where.key),
         "url": stores.urls.of(where.key, version),
         "fileType": kind.file_type,
@@ -134,18 +165,28 @@ def store_upload(deps: ApiDeps, where: Placement, data: bytes, declared_type: st
         "thumbnailUrl": None,
         "AITags": None,
     }
+    if notes.description is not None:
+        answer["description"] = notes.description
     optional = {
-        "tags": list(where.tags),
-        "customCoordinates": None,
-        # Objects are reachable only with presigned URLs.
-        "isPrivateFile": True,
-        "isPublished": True,
-        "customMetadata": where.custom_metadata,
+        "tags": list(notes.tags) or None,
+        "customCoordinates": notes.custom_coordinates,
+        "isPrivateFile": notes.is_private,
+        "isPublished": notes.is_published,
+        "customMetadata": dict(notes.custom_metadata),
         "metadata": metadata,
         "embeddedMetadata": embedded if kind.file_type == IMAGE else None,
+        "selectedFieldsSchema": {},  # path policies select fields; this service has none
     }
     answer.update({field: value for field, value in optional.items() if field in wanted})
     return answer
+
+
+def current_file(deps: ApiDeps, fid: str) -> FileRecord | None:
+    """The file an upload is about to replace, if there is one."""
+    try:
+        return deps.storage.records.file(fid)
+    except RecordNotFound:
+        return None
 
 
 def guessed_type(key: str) -> str:

@@ -2,6 +2,12 @@
 
 API Gateway answers 401 (gateway response UNAUTHORIZED) only when the authorizer fails with the exact
 message "Unauthorized"; an explicit Deny policy would give 403. Every refusal is therefore raised.
+
+Client-side uploads (a browser's, signed by the caller's server: docs/files-api.md, "Uploads from browsers")
+carry their credentials in the multipart body, which an authorizer never sees. So a request with no
+credentials at all to the upload route, and to it alone, is allowed on, metered under the usage plan's
+client-uploads key, with the context `clientUpload`: the upload function then requires and checks its
+signature. Any request that carries credentials is checked here as on every route.
 """
 from __future__ import annotations
 
@@ -17,6 +23,9 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
 from .keys import KeyStore
 
 UNAUTHORIZED = "Unauthorized"
+# The route whose requests may carry their credentials in the body: the hosted upload API.
+UPLOAD_METHOD, UPLOAD_RESOURCE = "POST", "/api/v1/files/upload"
+CLIENT_UPLOAD_PRINCIPAL = "client-upload"
 
 
 class Unauthorized(Exception):
@@ -61,8 +70,23 @@ def basic_user_name(authorization: str) -> str:
     return user_name
 
 
-def authorize(event: APIGatewayAuthorizerRequestEvent, store: KeyStore, logger: Logger) -> dict[str, Any]:
-    """The policy for a request with a valid key: every route of this stage, metered by the key's usage key."""
+def authorize(event: APIGatewayAuthorizerRequestEvent, store: KeyStore, logger: Logger,
+              client_upload_usage_key: str | None = None) -> dict[str, Any]:
+    """The policy for a request with a valid key: every route of this stage, metered by the key's usage key.
+
+    With `client_upload_usage_key`, a request to the upload route that carries no credentials is allowed to
+    that route alone, metered by that key, for the upload function to check its signature."""
+    headers = event.headers
+    if (client_upload_usage_key and "authorization" not in headers and "x-api-key" not in headers
+            and (event.http_method, event.resource) == (UPLOAD_METHOD, UPLOAD_RESOURCE)):
+        upload = APIGatewayAuthorizerResponse.from_route_arn(
+            event.method_arn,
+            principal_id=CLIENT_UPLOAD_PRINCIPAL,
+            context={"clientUpload": "true"},
+            usage_identifier_key=client_upload_usage_key,
+        )
+        upload.allow_route(UPLOAD_METHOD, UPLOAD_RESOURCE)
+        return upload.asdict()
     try:
         key = store.active_key(presented_key(event))
         if key is None:

@@ -1,11 +1,14 @@
-"""Private keys: stored only as SHA-256 hashes, each paired with an API Gateway key of the usage plan.
+"""Private keys: stored only as SHA-256 hashes, each paired with an API Gateway key of the usage plan and a
+public key for client-side uploads.
 
 A private key is the caller's credential; the table keeps its hash, its last four characters (so an
 operator can tell keys apart) and the value of the API Gateway key that meters it. That API Gateway key
 is not a credential: with ApiKeySourceType AUTHORIZER, API Gateway takes it only from the authorizer,
-never from a request. Several keys can be active at once, so a rotation is create, switch, revoke.
+never from a request. Its public key names it in a browser's upload, whose signature the upload function
+checks with the key's precomputed HMAC states (`signing`, signing.py), found through the `byPublicKey` index.
+Several keys can be active at once, so a rotation is create, switch, revoke.
 The operator's side (new keys with their API Gateway keys, revocation) is ops/keys.py; this module owns the
-table's items, for the authorizer's reads and the operator's writes alike.
+table's items, for the authorizer's reads, the upload function's and the operator's writes alike.
 """
 from __future__ import annotations
 
@@ -15,6 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from .signing import signing_state, verify
+
+PUBLIC_KEY_INDEX = "byPublicKey"
 # Reserved words of DynamoDB's expressions (`name`) go through placeholders.
 ATTRIBUTE_NAMES = {"#name": "name"}
 
@@ -39,14 +45,28 @@ class ActiveKey:
 
 
 @dataclass(frozen=True)
+class SigningKey:
+    """What checks a client-side upload's signature: the key it names (by its public key) and its HMAC states."""
+
+    key_id: str
+    name: str
+    public_key: str
+    state: bytes
+
+    def verifies(self, message: str, claimed: str) -> bool:
+        return verify(self.state, message, claimed)
+
+
+@dataclass(frozen=True)
 class StoredKey:
-    """A key as an operator sees it: never the key itself."""
+    """A key as an operator sees it: never the key itself (its public key is no secret)."""
 
     key_id: str
     name: str
     created_at: str
     last4: str
     revoked_at: str | None
+    public_key: str | None = None  # keys made before client-side uploads have none
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> StoredKey:
@@ -56,6 +76,7 @@ class StoredKey:
             created_at=item["createdAt"]["S"],
             last4=item["last4"]["S"],
             revoked_at=item["revokedAt"]["S"] if "revokedAt" in item else None,
+            public_key=item["publicKey"]["S"] if "publicKey" in item else None,
         )
 
 
@@ -81,8 +102,35 @@ class KeyStore:
             return None
         return ActiveKey(key_id=item["keyId"]["S"], name=item["name"]["S"], usage_key=item["usageKey"]["S"])
 
-    def add(self, key: str, key_id: str, name: str, usage_key: str) -> StoredKey:
-        """Store a new key's hash under the id of its API Gateway key, whose value meters it."""
+    def signing_key(self, public_key: str) -> SigningKey | None:
+        """The active key a public key names, with its signing states; None when none (or it is revoked).
+
+        The index finds the key's hash; the item itself is then read strongly consistent, so a revocation holds
+        from the next upload on, as for the authorizer."""
+        found = self.dynamodb.query(
+            TableName=self.table,
+            IndexName=PUBLIC_KEY_INDEX,
+            KeyConditionExpression="publicKey = :public",
+            ExpressionAttributeValues={":public": {"S": public_key}},
+            Limit=1,
+        )["Items"]
+        if not found:
+            return None
+        item = self.dynamodb.get_item(
+            TableName=self.table,
+            Key={"keyHash": found[0]["keyHash"]},
+            ConsistentRead=True,
+            ProjectionExpression="keyId, #name, publicKey, signing, revokedAt",
+            ExpressionAttributeNames=ATTRIBUTE_NAMES,
+        ).get("Item")
+        if item is None or "revokedAt" in item or "signing" not in item or item["publicKey"]["S"] != public_key:
+            return None
+        return SigningKey(key_id=item["keyId"]["S"], name=item["name"]["S"], public_key=public_key,
+                          state=bytes(item["signing"]["B"]))
+
+    def add(self, key: str, key_id: str, name: str, usage_key: str, public_key: str) -> StoredKey:
+        """Store a new key's hash under the id of its API Gateway key, whose value meters it, with its public key
+        and the signing states that check its client-side upload signatures."""
         item = {
             "keyHash": {"S": hash_key(key)},
             "keyId": {"S": key_id},
@@ -90,6 +138,8 @@ class KeyStore:
             "createdAt": {"S": utc_now()},
             "last4": {"S": key[-4:]},
             "usageKey": {"S": usage_key},
+            "publicKey": {"S": public_key},
+            "signing": {"B": signing_state(key)},
         }
         self.dynamodb.put_item(
             TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(keyHash)"
@@ -101,7 +151,7 @@ class KeyStore:
         keys = []
         for page in self.dynamodb.get_paginator("scan").paginate(
             TableName=self.table,
-            ProjectionExpression="keyId, #name, createdAt, last4, revokedAt",
+            ProjectionExpression="keyId, #name, createdAt, last4, revokedAt, publicKey",
             ExpressionAttributeNames=ATTRIBUTE_NAMES,
         ):
             keys += [StoredKey.from_item(item) for item in page["Items"]]

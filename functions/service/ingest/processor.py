@@ -13,8 +13,10 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from imagemeta import Limits, NotAnImage, OverMemoryBudget, TooLarge, extract_with_embedded
 from library.annotations import FromBucket, Update, bucket_tags
+from library.fields import Fields, typed_from_text, with_defaults
 from library.records import Extraction, StoredError
 
+from ..storage.fields import FieldCache
 from ..storage.library_pages import Batch, Pages
 from ..storage.objects import SEED_METADATA, Absent, OpenedObject, open_current, read_current
 from ..storage.overflow import RESERVED_PREFIX
@@ -26,13 +28,23 @@ from .handover import LargerIngest
 
 # The largest body read ahead (ReadAhead): a camera JPEG is 3 to 8 MB; larger ones are read in their turn.
 READ_AHEAD_BYTES = 8 * 2**20
-# How a new file's S3 user metadata becomes its custom metadata (typed by the custom metadata fields).
-MetadataTyping = Callable[[Mapping[str, str]], dict[str, Any]]
+# How a direct upload's S3 user metadata becomes its custom metadata (typed by the custom metadata fields), and
+# the fields' defaults a new file takes.
+MetadataTyping = Callable[[Mapping[str, str]], tuple[dict[str, Any], dict[str, Any]]]
 
 
-def as_text(user_metadata: Mapping[str, str]) -> dict[str, Any]:
-    """User metadata kept as the text S3 holds (no field says otherwise)."""
-    return dict(user_metadata)
+def as_text(user_metadata: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """User metadata kept as the text S3 holds, no defaults (no fields)."""
+    return dict(user_metadata), {}
+
+
+def typed_by_fields(cache: FieldCache) -> MetadataTyping:
+    """User metadata typed by the deployment's fields (read through the process's cache), with their defaults."""
+    def typing(user_metadata: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
+        fields: Fields = cache.fields()
+        return typed_from_text(user_metadata, fields), with_defaults({}, fields)
+
+    return typing
 
 
 @dataclass
@@ -231,11 +243,13 @@ class Ingest:
         seed = self._seeds.take(file_id(self._bucket, state.key), state.etag) if state.seeded else None
         if seed is not None:
             extraction = seed.extraction or (lambda: self._extraction(current))
-            written = self._store.write_file(state, extraction, seed.update, sequencer, self._batch, seed.created_at)
+            written = self._store.write_file(state, extraction, seed.update, sequencer, self._batch, seed.created_at,
+                                             seeded=True)
             self._seeds.discard(file_id(self._bucket, state.key), state.etag)
             return written
-        update: Update = FromBucket(bucket_tags(state.tags), self._typing(
-            {name: value for name, value in state.user_metadata.items() if name != SEED_METADATA}))
+        custom, defaults = self._typing(
+            {name: value for name, value in state.user_metadata.items() if name != SEED_METADATA})
+        update: Update = FromBucket(bucket_tags(state.tags), custom, defaults)
         return self._store.write_file(state, lambda: self._extraction(current), update, sequencer, self._batch)
 
     def _extraction(self, current: OpenedObject) -> Extraction:

@@ -8,7 +8,8 @@ Partition key `pk` is the fileId, sort key `sk` is FILE_SK. Attributes (docs/fil
   `vid` (its version); `ckey` (the key's first upload while it stays live, then `/` and the name: the folder
   index's sort key, and the file's creation time), `updatedAt` (this version's upload, when it is not that first);
 - what its bytes are: `mime`, `fileType`, `format`, `height`, `width`, `hasAlpha`, `pHash`, `taken`
-  (DateTimeOriginal), `em` (the other embeddedMetadata tags searches read), `error`, and `doc`: the metadata
+  (DateTimeOriginal), `em` (the other embeddedMetadata tags searches read: library.search_fields.EMBEDDED_STORED),
+  `error`, and `doc`: the metadata
   object and embeddedMetadata as one compressed JSON document (docs.py), or `docRef` when it is spilled;
 - what callers keep: `tags`, `custom` (typed values), `coords`, `desc`, `private` and `published` (when not
   false and true), `vnum`;
@@ -29,17 +30,15 @@ from typing import Any
 
 from library.paths import folder_path, name_of, parent_prefix
 from library.records import Annotations, FileRecord, StoredError
+from library.search_fields import EMBEDDED_STORED
 
 from . import docs
 from .overflow import OverflowStore
 
 Item = dict[str, Any]
 FILE_SK = "F"
-# The embeddedMetadata tags a search may name (`"embeddedMetadata.<Tag>"`), kept beside the record's
-# document so that the folder index carries them: the ones media libraries search by.
+# DateTimeOriginal, kept as the record's `taken` rather than in `em` (one attribute says it once).
 TAKEN_TAG = "DateTimeOriginal"
-SEARCHABLE_EMBEDDED = ("DateTimeOriginal", "Keywords", "Make", "Model", "Artist", "ISO", "Copyright", "Creator",
-                       "LensModel", "City", "Country", "Headline")
 # Attributes the folder index projects beside its keys: every field a search filters or a listing sorts on.
 INDEXED_ATTRIBUTES = ("name", "updatedAt", "size", "height", "width", "format", "fileType", "hasAlpha", "tags",
                       "custom", "private", "published", "taken", "em")
@@ -111,7 +110,7 @@ def searchable_embedded(embedded: Mapping[str, Any] | None) -> Item:
     DateTimeOriginal is the record's `taken` already (embedded_of puts it back)."""
     if not embedded:
         return {}
-    found = {name: typed(embedded[name]) for name in SEARCHABLE_EMBEDDED
+    found = {name: typed(embedded[name]) for name in EMBEDDED_STORED
              if name != TAKEN_TAG and _storable(embedded.get(name))}
     return {"em": {"M": found}} if found else {}
 

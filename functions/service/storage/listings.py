@@ -1,18 +1,17 @@
 """Listing and searching the library: the files and folders of a folder, of a subtree, or of the whole library.
 
 What is read (docs/files-api.md has the table):
-- one folder in creation order (the default sort) reads its folder index in that order and stops after
-  skip + limit files (within the creation-time range a searchQuery gives);
-- one folder in another order, or with a searchQuery, reads the folder's index rows (a creation-time range
-  only, when the query bounds createdAt), filters and sorts them;
-- the whole library in creation order with no searchQuery reads the library pages (library_pages.py) in that
-  order and stops after skip + limit: any size of library pages this way;
-- a subtree (`path :` in the query), or the whole library with a searchQuery, another sort or a fileType,
-  walks its folders level by level, in parallel, then filters and sorts what it read.
+- the whole library in creation order with no searchQuery or fileType reads the library pages
+  (library_pages.py) in that order and stops after skip + limit: any size of library pages this way;
+- otherwise the folder index of the folder, or of every folder of a subtree or of the library (walked level by
+  level, in parallel), within the creation-time range a searchQuery gives, its rows filtered by DynamoDB with
+  the query compiled (query_filter.py) and by the query itself. In creation order the folders are merged and
+  read only as far as skip + limit files need (folder_index.merged); in another order they are read whole
+  and sorted.
 Every listing may read at most `max_records` index rows, library page items, folder items and emptiness checks
 beyond the `limit` it answers (rows it skips or filters out included), else it answers SearchNeedsPath: a
-listing in creation order reaches it only past that many rows skipped. Folders come first, then files; a page's
-full records are read by fileId at the end.
+listing in creation order reaches it only past that many rows skipped or filtered out. Folders come first, then
+files; a page's full records are read by fileId at the end.
 """
 from __future__ import annotations
 
@@ -25,18 +24,27 @@ from typing import Any
 
 from library import query as search_query
 from library.errors import SearchNeedsPath
-from library.instants import instant_from_ms, ms_of
+from library.instants import ms_of
 from library.paths import folder_path
 from library.query import Node, Scope
 from library.records import FileRecord, Folder
+from library.search_fields import custom_fields, embedded_fields
 
-from .folder_index import FOLDER_INDEX, FileEntry, entries
+from .folder_index import (
+    FIRST_ROWS,
+    FOLDER_INDEX,
+    READ_CONCURRENCY,
+    FileEntry,
+    FolderStream,
+    IndexRead,
+    drained,
+    merged,
+)
 from .folders import subfolders
 from .library_pages import Pages
+from .query_filter import Filter, compiled
 from .records import MARKER_KIND, RecordStore, file_id, record_key
 
-# Folders read at once while walking a subtree; the DynamoDB client's pool must be at least this large.
-WALK_CONCURRENCY = 16
 CREATED = "CREATED"
 # What each sort orders files by, ties by name then folder; RELEVANCE and DURATION mean creation order here
 # (no text search, no videos), ORIGINAL_CREATION_DATE the picture's DateTimeOriginal, else its creation.
@@ -145,29 +153,37 @@ class Listings:
 
     def _files(self, request: ListRequest, scope: Scope, below: list[Folder] | None, budget: ReadBudget,
                wanted: int) -> list[FileEntry]:
-        in_order = request.sort in IN_CREATION_ORDER and not scope.recursive
+        """The folder's (or subtree's) files the request takes: in creation order, merged across folders and read
+        only as far as the page needs; in another order, every taken row, sorted."""
+        in_order = request.sort in IN_CREATION_ORDER
         budget.stats.in_index_order = in_order
-        created = search_query.bounds(request.query, "createdAt") if request.query is not None else None
+        query, file_type = request.query, request.file_type
 
-        def read(prefix: str, taking: int | None = None) -> Iterator[FileEntry]:
-            rows = entries(self._dynamodb, self._table, folder_path(prefix), request.descending and in_order,
-                           created, request.file_type, instant_from_ms, budget, taking)
-            return (row for row in rows
-                    if request.query is None or search_query.matches(request.query, file_fields(row)))
+        def accept(row: FileEntry) -> bool:
+            return ((file_type is None or row.file_type == file_type)
+                    and (query is None or search_query.matches(query, file_fields(row))))
 
-        if in_order:
-            # Without a query every row read is taken: the Query reads exactly those.
-            return list(islice(read(scope.prefix, wanted if request.query is None else None), wanted))
+        read = IndexRead(
+            descending=request.descending and in_order,
+            created=search_query.bounds(query, "createdAt") if query is not None else None,
+            filter=with_file_type(compiled(query) if query is not None else None, file_type),
+            accept=accept,
+        )
         prefixes = [scope.prefix, *(entry.prefix for entry in below or [])]
-        with ThreadPoolExecutor(WALK_CONCURRENCY) as pool:
-            found_rows = [row for rows in pool.map(lambda prefix: list(read(prefix)), prefixes) for row in rows]
-        return sorted(found_rows, key=file_order(request.sort), reverse=request.descending)
+        share = -(-wanted // len(prefixes))
+        # A plain listing takes every row it reads: its first Queries read exactly the page.
+        first_rows = share if query is None and file_type is None else max(FIRST_ROWS, share)
+        streams = [FolderStream(self._dynamodb, self._table, folder_path(prefix), read, budget,
+                                first_rows if in_order else None) for prefix in prefixes]
+        if in_order:
+            return merged(streams, wanted, read.descending)
+        return sorted(drained(streams), key=file_order(request.sort), reverse=request.descending)
 
     def _subtree(self, prefix: str, budget: ReadBudget) -> list[Folder]:
         """Every folder below a prefix, read level by level, the folders of a level in parallel."""
         found: list[Folder] = []
         level = [prefix]
-        with ThreadPoolExecutor(WALK_CONCURRENCY) as pool:
+        with ThreadPoolExecutor(READ_CONCURRENCY) as pool:
             while level:
                 below = pool.map(lambda prefix: list(self._subfolders(prefix, budget)), level)
                 entries_below = [entry for entries in below for entry in entries]
@@ -183,7 +199,7 @@ class Listings:
         candidates = below if below is not None else list(self._subfolders(scope.prefix, budget))
         if request.query is not None:
             candidates = [c for c in candidates if search_query.matches(request.query, folder_fields(c))]
-        with ThreadPoolExecutor(WALK_CONCURRENCY) as pool:
+        with ThreadPoolExecutor(READ_CONCURRENCY) as pool:
             holding = pool.map(lambda candidate: self._holds_files(candidate.prefix, budget), candidates)
             shown = [candidate for candidate, live in zip(candidates, holding, strict=True) if live]
         return sorted(shown, key=folder_order(request.sort), reverse=request.descending)
@@ -223,12 +239,13 @@ class Listings:
 
 
 def file_fields(row: FileEntry) -> dict[str, Any]:
-    """A file as the searchQuery sees it."""
+    """A file as the searchQuery sees it (library.search_fields)."""
     return {
         "name": row.name,
         "path": row.folder[1:],
         "format": row.format,
         "type": "file",
+        "id": row.file_id,
         "size": row.size,
         "height": row.height,
         "width": row.width,
@@ -238,8 +255,8 @@ def file_fields(row: FileEntry) -> dict[str, Any]:
         "private": row.is_private,
         "published": row.is_published,
         "transparency": row.has_alpha,
-        **{f"customMetadata.{name}": value for name, value in row.custom_metadata.items()},
-        **{f"embeddedMetadata.{name}": value for name, value in row.embedded.items()},
+        **custom_fields(row.custom_metadata),
+        **embedded_fields(row.embedded),
     }
 
 
@@ -249,9 +266,21 @@ def folder_fields(entry: Folder) -> dict[str, Any]:
         "name": entry.name,
         "path": entry.prefix[: entry.prefix[:-1].rfind("/") + 1],
         "type": "folder",
+        "id": entry.folder_id,
         "createdAt": ms_of(entry.created_at),
         "updatedAt": ms_of(entry.updated_at),
     }
+
+
+def with_file_type(found: Filter | None, file_type: str | None) -> Filter | None:
+    """A listing's filter with its fileType condition (image or non-image) beside the query's."""
+    if file_type is None:
+        return found
+    condition = "#fileType = :fileType"
+    names, values = {"#fileType": "fileType"}, {":fileType": {"S": file_type}}
+    if found is None:
+        return Filter(condition, names, values)
+    return Filter(f"({found.expression}) AND {condition}", {**found.names, **names}, {**found.values, **values})
 
 
 def file_order(sort: str) -> Callable[[FileEntry], Any]:

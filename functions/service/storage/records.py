@@ -112,18 +112,20 @@ class RecordStore:
     # ---------------------------------------------------------------- writes
 
     def write_file(self, state: ObjectState, extraction: Extraction | Callable[[], Extraction], update: Update,
-                   sequencer: str, batch: Batch, created_at: str | None = None) -> Written:
+                   sequencer: str, batch: Batch, created_at: str | None = None, seeded: bool = False) -> Written:
         """Bring the key's record to S3's current version (unless a write as new is stored).
 
         `extraction`: what the object's bytes gave, or the function that reads them, called only when the write
         goes ahead: an event for a record that already says what S3 holds (a repeated delivery, a backfill run
         again) costs a read of the record and no extraction. `created_at`: the creation time a move keeps (else
-        the key's own, or this version's for a new key).
+        the key's own, or this version's for a new key). `seeded`: the write of an upload (or copy) whose seed
+        this is: a new write of the key even when S3's facts look the same (the same bytes again within
+        LastModified's second), with the annotations it gave.
         """
         fid = file_id(self._bucket, state.key)
         order = write_order(state.observed_at, sequencer)
         old = self._current(fid)
-        if not may_replace(old, order, state, self._bands):
+        if not may_replace(old, order, state, self._bands, seeded):
             return Written(False)
         extracted = extraction() if callable(extraction) else extraction
         stored = docs.encode({docs.METADATA: extracted.metadata, docs.EMBEDDED_METADATA: extracted.embedded})
@@ -134,7 +136,7 @@ class RecordStore:
         written = False
         try:
             for attempt in range(WRITE_ATTEMPTS):
-                record = new_record(fid, old, state, extracted, update, created_at)
+                record = new_record(fid, old, state, extracted, update, created_at, seeded)
                 entry = Entry(ms_of(record.created_at), fid, record.phash or "")
                 page = old["page"]["S"] if old is not None and same_entry(old, entry) else batch.add(entry)
                 item = {
@@ -154,7 +156,7 @@ class RecordStore:
                 batch.discard(entry)
                 time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not a secret
                 old = self._current(fid)  # another write came first: what it wrote decides again
-                if not may_replace(old, order, state, self._bands):
+                if not may_replace(old, order, state, self._bands, seeded):
                     return Written(False)
             raise WriteConflict(f"the record of {state.key!r} changed under {WRITE_ATTEMPTS} write attempts")
         finally:
@@ -263,9 +265,10 @@ class RecordStore:
 
 
 def new_record(fid: str, old: dict[str, Any] | None, state: ObjectState, extraction: Extraction, update: Update,
-               created_at: str | None) -> FileRecord:
+               created_at: str | None, seeded: bool = False) -> FileRecord:
     """The record a write makes of S3's state, the extraction of its bytes, and the annotations update; a key
-    that stays live keeps its creation time and counts a new S3 version as its next version."""
+    that stays live keeps its creation time and counts a new S3 version (or, where the bucket keeps none, a new
+    write of it) as its next version."""
     metadata = extraction.metadata
     error = extraction.error
     kind = file_kind(state.key, state.content_type, metadata["format"] if metadata else None,
@@ -274,7 +277,10 @@ def new_record(fid: str, old: dict[str, Any] | None, state: ObjectState, extract
     version_number = 1
     if kept is not None:
         version_number = int(kept["vnum"]["N"]) if "vnum" in kept else 1
-        if kept.get("vid", {}).get("S") != state.version_id:
+        stored_version = kept.get("vid", {}).get("S")
+        # Another S3 version; where the bucket keeps none, other bytes or another write of them.
+        if stored_version != state.version_id or (state.version_id is None and (seeded or (
+                kept["etag"]["S"], kept["updatedAt"]["S"]) != (state.etag, state.last_modified))):
             version_number += 1
     taken = (extraction.embedded or {}).get("DateTimeOriginal")
     return FileRecord(
@@ -299,13 +305,13 @@ def new_record(fid: str, old: dict[str, Any] | None, state: ObjectState, extract
     )
 
 
-def may_replace(old: dict[str, Any] | None, order: str, state: ObjectState, bands: bool) -> bool:
+def may_replace(old: dict[str, Any] | None, order: str, state: ObjectState, bands: bool, seeded: bool = False) -> bool:
     """Whether a write of S3's state may replace the stored item: the item says something else (another version,
-    ETag, size or time, a tombstone, an older layout, an image out of the band indexes it should be in) and was
-    not written from a later answer of S3's."""
+    ETag, size or time, a tombstone, an older layout, an image out of the band indexes it should be in), or the
+    write is a new upload's (`seeded`), and the item was not written from a later answer of S3's."""
     if old is None:
         return True
-    if is_file(old) and int(old["ver"]["N"]) == RECORD_VERSION and old["etag"]["S"] == state.etag and (
+    if not seeded and is_file(old) and int(old["ver"]["N"]) == RECORD_VERSION and old["etag"]["S"] == state.etag and (
             int(old["size"]["N"]) == state.size and old.get("vid", {}).get("S") == state.version_id
             and update_instant(old) == state.last_modified
             and not (bands and "pHash" in old and BAND_ATTRIBUTES[0] not in old)):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 
+from .fields import FieldCache, FieldStore
 from .library_pages import Pages
 from .listings import Listings
 from .objects import FileUrls
@@ -15,6 +16,7 @@ from .overflow import OverflowStore
 from .records import RecordStore
 from .seeds import Seeds
 from .similar_index import SimilarIndex
+from .tokens import UsedTokens
 
 if TYPE_CHECKING:
     from types_boto3_dynamodb import DynamoDBClient
@@ -59,6 +61,19 @@ class Stores:
     @cached_property
     def pages(self) -> Pages:
         return Pages(self.clients.dynamodb, self.table)
+
+    @cached_property
+    def fields(self) -> FieldStore:
+        return FieldStore(self.clients.dynamodb, self.table)
+
+    @cached_property
+    def field_cache(self) -> FieldCache:
+        """The custom metadata fields as this process keeps them (a short TTL: storage/fields.py)."""
+        return FieldCache(self.fields)
+
+    @cached_property
+    def tokens(self) -> UsedTokens:
+        return UsedTokens(self.clients.dynamodb, self.table)
 
     @cached_property
     def similar(self) -> SimilarIndex:
