@@ -114,8 +114,18 @@ class LocalStack:
         """The functions' JSON log entries (Powertools) with this message, from the stack's log."""
         log = (self.state_file.parent / "stack.log").read_text(encoding="utf-8", errors="replace")
         # One entry a line; the stack's own pretty-printed outputs open with a bare "{".
-        entries = (json.loads(line) for line in log.splitlines() if line.startswith('{"'))
-        return [entry for entry in entries if entry.get("message") == message]
+        entries = (log_entry(line) for line in log.splitlines() if line.startswith('{"'))
+        return [entry for entry in entries if entry is not None and entry.get("message") == message]
+
+
+def log_entry(line: str) -> dict[str, Any] | None:
+    """A log line's entry; None for one cut short (the stack's threads write the log at once, and a line may be
+    half written when it is read)."""
+    try:
+        entry: dict[str, Any] = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return entry
 
 
 def wait_until(

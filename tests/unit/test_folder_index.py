@@ -55,7 +55,7 @@ def test_creation_bounds_are_key_ranges_in_the_stored_instant_form() -> None:
 
 
 def index_row(n: int) -> dict:
-    return {"pk": {"S": f"id{n}"}, "name": {"S": f"f{n}.jpg"}, "folder": {"S": "/a/"},
+    return {"pk": {"S": f"id{n}"}, "sk": {"S": "F"}, "name": {"S": f"f{n}.jpg"}, "folder": {"S": "/a/"},
             "ckey": {"S": f"2026-01-01T00:00:00.000Z/f{n}.jpg"}, "updatedAt": {"S": "2026-01-01T00:00:00.000Z"},
             "size": {"N": "1"}, "fileType": {"S": "non-image"}}
 

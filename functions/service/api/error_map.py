@@ -12,7 +12,20 @@ from imagemeta.errors import (
     UpstreamError,
     UpstreamTimeout,
 )
-from library.errors import FileExists, MissingFiles, RecordNotFound, SearchNeedsPath, SearchTooBroad
+from library.errors import (
+    FileExists,
+    FolderNotFound,
+    JobNotFound,
+    MethodNotSupported,
+    MissingFiles,
+    NotSupported,
+    PurgeNotFound,
+    RecordNotFound,
+    SearchNeedsPath,
+    SearchTooBroad,
+    SourceMissing,
+    VersionNotFound,
+)
 
 STATUS_BY_ERROR: dict[type[ImageMetaError], int] = {
     BadParameter: 400,
@@ -21,12 +34,22 @@ STATUS_BY_ERROR: dict[type[ImageMetaError], int] = {
     SearchNeedsPath: 400,
     RecordNotFound: 404,
     MissingFiles: 404,
+    SourceMissing: 404,
+    FolderNotFound: 404,
+    VersionNotFound: 404,
+    JobNotFound: 404,
+    PurgeNotFound: 404,
+    MethodNotSupported: 405,
     FileExists: 409,
     TooLarge: 413,
     SearchTooBroad: 413,
+    NotSupported: 501,
     UpstreamError: 502,
     UpstreamTimeout: 504,
 }
+# The official SDKs retry 409 and every 5xx twice unless told not to (docs/contract.md, "Errors"): these answers
+# are the same however often they are asked.
+NOT_RETRIED = {405, 409, 501}
 
 INTERNAL_ERROR_HELP = "This is a fault of the service. Quote the request id {request_id} when reporting it."
 
@@ -37,6 +60,11 @@ def status_of(error: ImageMetaError) -> int:
         if cls in STATUS_BY_ERROR:
             return STATUS_BY_ERROR[cls]
     return 500
+
+
+def retry_headers(status: int) -> dict[str, str]:
+    """The header that stops the SDKs' retries of an answer a retry cannot change."""
+    return {"x-should-retry": "false"} if status in NOT_RETRIED else {}
 
 
 def error_body(error: ImageMetaError) -> str:

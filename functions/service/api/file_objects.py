@@ -11,9 +11,10 @@ from ..storage.objects import FileUrls
 
 
 def file_object(record: FileRecord, urls: FileUrls) -> dict[str, Any]:
-    """The File object of a live file (docs/contract.md): `tags` null when it has none, as the hosted API."""
+    """The File object of a live file, or of a kept version of one (`type` file-version) (docs/contract.md):
+    `tags` null when it has none, as the hosted API."""
     return {
-        "type": "file",
+        "type": "file" if record.current else "file-version",
         "name": record.name,
         "createdAt": record.created_at,
         "updatedAt": record.updated_at,
@@ -21,7 +22,7 @@ def file_object(record: FileRecord, urls: FileUrls) -> dict[str, Any]:
         "tags": list(record.annotations.tags) or None,
         "AITags": None,
         # The S3 version where the bucket keeps versions; else, as the hosted API does for a first version, the fileId.
-        "versionInfo": {"id": record.version_id or record.file_id},
+        "versionInfo": version_info(record),
         "embeddedMetadata": record.embedded_metadata() if record.file_type == IMAGE else None,
         "customCoordinates": record.annotations.custom_coordinates,
         "customMetadata": dict(record.annotations.custom_metadata),
@@ -35,6 +36,11 @@ def file_object(record: FileRecord, urls: FileUrls) -> dict[str, Any]:
         "hasAlpha": record.has_alpha,
         "mime": record.mime,
     }
+
+
+def version_info(record: FileRecord) -> dict[str, str]:
+    """versionInfo: the version's id (the fileId where the bucket keeps no versions) and name, "Version N"."""
+    return {"id": record.version_id or record.file_id, "name": f"Version {record.version_number}"}
 
 
 def folder_object(folder: Folder) -> dict[str, Any]:

@@ -19,7 +19,7 @@ MAX_SKIP = 10**9
 DEFAULT_SORT = "ASC_CREATED"
 # The SDKs' whole enum: RELEVANCE and DURATION are creation order here (docs/files-api.md).
 SORTS = tuple(f"{order}_{field}" for field in SORT_VALUES for order in ("ASC", "DESC"))
-TYPES = ("file", "folder", "all")
+TYPES = ("file", "file-version", "folder", "all")
 FILE_TYPES = ("all", "image", "non-image")
 # The hosted API's older filters: searchQuery does what they did, so they are refused rather than ignored.
 LEGACY_FILTERS = ("tags", "name", "includeFolder")
@@ -33,8 +33,6 @@ def list_request(app: Router) -> ListRequest:
     path = app.current_event.get_query_string_value("path")
     query_text = app.current_event.get_query_string_value("searchQuery")
     query = parse(query_text, datetime.now(UTC)) if query_text else None
-    if app.current_event.get_query_string_value("type") == "file-version":
-        raise BadParameter("Parameter `type`: file versions are not listed by this service; use file, folder or all.")
     kind = choice_query(app, "type", TYPES, "file")
     sort = choice_query(app, "sort", SORTS, DEFAULT_SORT)
     file_type = choice_query(app, "fileType", FILE_TYPES, "all")
@@ -47,8 +45,9 @@ def list_request(app: Router) -> ListRequest:
         limit=int_query(app, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
         # With a searchQuery the `type` parameter has no effect (as in the hosted API): folders are
         # candidates when the query asks about `type`, and the query decides.
-        files=kind in ("file", "all") if query is None else True,
+        files=kind in ("file", "file-version", "all") if query is None else True,
         folders=kind in ("folder", "all") if query is None else mentions(query, "type"),
         file_type=None if file_type == "all" else file_type,
         query=query,
+        versions=kind == "file-version" and query is None,
     )

@@ -15,10 +15,13 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from imagemeta.errors import BadParameter, ImageMetaError
+from library.errors import MethodNotSupported, NotSupported
 
-from .error_map import error_body, internal_error_body, status_of
+from .error_map import error_body, internal_error_body, retry_headers, status_of
 
 JSON = "application/json"
+# The path of the API's catch-all route (template.yaml, NotSupportedFunction): every path no route serves.
+CATCH_ALL_RESOURCE = "/{proxy+}"
 # Answers above this many characters are compressed for clients that accept gzip.
 COMPRESS_ABOVE_BYTES = 256 * 1024
 # Lambda returns at most 6 MB (6,291,456 bytes) including the response's envelope and headers.
@@ -34,17 +37,27 @@ def build_resolver(logger: Logger, *routers: Router) -> APIGatewayRestResolver:
     @app.exception_handler(ImageMetaError)
     def handle_contract_error(error: ImageMetaError) -> Response:
         logger.info("request refused", extra={"error": type(error).__name__, "detail": str(error)})
-        return respond(app, status_of(error), error_body(error))
+        status = status_of(error)
+        return respond(app, status, error_body(error), retry_headers(status))
 
     @app.exception_handler(Exception)
     def handle_fault(error: Exception) -> Response:
         logger.exception("unexpected fault")
         return respond(app, 500, internal_error_body(request_id(app)))
 
+    # A request none of this function's routes takes. In a function with routes, API Gateway matched one of its
+    # paths but a path parameter is one Powertools' pattern refuses (a control character): no such file, job or
+    # version. The API's catch-all function (template.yaml, NotSupportedFunction) has no routes at all: 501 for a
+    # path no route serves, 405 for a method a served path does not take; never a 404 there, which an SDK would
+    # take for a missing file.
     @app.not_found
     def handle_unknown_route(_: Exception) -> Response:
-        error = ImageMetaError("No such route.", help="See the API documentation for the routes.")
-        return respond(app, 404, error_body(error))
+        event = app.current_event
+        if routers:
+            error = ImageMetaError("No such route.", help="See the API documentation for the routes.")
+            return respond(app, 404, error_body(error))
+        kind = NotSupported if event.resource == CATCH_ALL_RESOURCE else MethodNotSupported
+        return handle_contract_error(kind(event.http_method, event.path))
 
     return app
 
@@ -54,18 +67,20 @@ def request_id(app: APIGatewayRestResolver | Router) -> str:
     return app.current_event.raw_event.get("requestContext", {}).get("requestId") or ""
 
 
-def respond(app: APIGatewayRestResolver | Router, status: int, body: str) -> Response:
+def respond(app: APIGatewayRestResolver | Router, status: int, body: str,
+            headers: dict[str, str] | None = None) -> Response:
     """A JSON answer carrying the request id."""
-    return Response(status_code=status, content_type=JSON, body=body, headers={"x-request-id": request_id(app)})
+    return Response(status_code=status, content_type=JSON, body=body,
+                    headers={"x-request-id": request_id(app), **(headers or {})})
 
 
-def ok(app: Router, body: Any) -> Response:
-    """A 200 JSON answer (key order kept, as the contract lists it).
+def ok(app: Router, body: Any, status: int = 200) -> Response:
+    """A 200 (or `status`) JSON answer (key order kept, as the contract lists it).
 
     A large answer goes gzip-compressed to clients that accept it (JSON of metadata shrinks about tenfold),
     and an answer Lambda could not return (6 MB) is refused, naming the parameter that makes it smaller.
     """
-    return JsonArray(app, [body]).answer(whole=True)
+    return JsonArray(app, [body]).answer(whole=True, status=status)
 
 
 class JsonArray:
@@ -95,7 +110,7 @@ class JsonArray:
         if self._carried(self._deflated) > MAX_RESPONSE_BYTES:
             self._refuse()
 
-    def answer(self, whole: bool = False) -> Response:
+    def answer(self, whole: bool = False, status: int = 200) -> Response:
         """The answer: the items as a JSON array, or the one item itself when `whole`."""
         text = self._parts[0] if whole else "[" + ",".join(self._parts) + "]"
         headers = {"x-request-id": request_id(self._app)}
@@ -104,10 +119,10 @@ class JsonArray:
             if self._carried(len(payload)) > MAX_RESPONSE_BYTES:
                 self._refuse()
             headers["Content-Encoding"] = "gzip"
-            return GzippedJson(status_code=200, content_type=JSON, body=payload, headers=headers)
+            return GzippedJson(status_code=status, content_type=JSON, body=payload, headers=headers)
         if len(text.encode()) > MAX_RESPONSE_BYTES:
             self._refuse()
-        return Response(status_code=200, content_type=JSON, body=text, headers=headers)
+        return Response(status_code=status, content_type=JSON, body=text, headers=headers)
 
     def _carried(self, deflated: int) -> int:
         """What Lambda would carry so far: the text, or the compressed bytes in base64."""

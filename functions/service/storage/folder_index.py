@@ -42,6 +42,7 @@ class FileEntry:
     is_published: bool = True
     taken_at: str | None = None
     embedded: Mapping[str, Any] = field(default_factory=dict)
+    sort_key: str = "F"  # the record's (a kept version's: "V#<versionId>")
 
 
 def file_entry(item: dict[str, Any]) -> FileEntry:
@@ -64,6 +65,7 @@ def file_entry(item: dict[str, Any]) -> FileEntry:
         is_published=item["published"]["BOOL"] if "published" in item else True,
         taken_at=item["taken"]["S"] if "taken" in item else None,
         embedded={name: untyped(value) for name, value in item["em"]["M"].items()} if "em" in item else {},
+        sort_key=item["sk"]["S"],
     )
 
 

@@ -130,6 +130,7 @@ def file_record(item: Item, overflow: OverflowStore) -> FileRecord:
         version_number=int(item["vnum"]["N"]) if "vnum" in item else 1,
         error=stored_error(item),
         record_version=int(item["ver"]["N"]),
+        current=item["sk"]["S"] == FILE_SK,
         metadata=lambda: stored().get(docs.METADATA),
         embedded_metadata=lambda: stored().get(docs.EMBEDDED_METADATA),
     )

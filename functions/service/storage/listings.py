@@ -8,11 +8,13 @@ What is read (docs/files-api.md has the table):
 - the whole library in creation order with no searchQuery reads the library pages (library_pages.py) in that
   order and stops after skip + limit: any size of library pages this way;
 - a subtree (`path :` in the query), or the whole library with a searchQuery, another sort or a fileType,
-  walks its folders level by level, in parallel, then filters and sorts what it read.
-Every listing may read at most `max_records` index rows, library page items, folder items and emptiness checks
-beyond the `limit` it answers (rows it skips or filters out included), else it answers SearchNeedsPath: a
-listing in creation order reaches it only past that many rows skipped. Folders come first, then files; a page's
-full records are read by fileId at the end.
+  walks its folders level by level, in parallel, then filters and sorts what it read;
+- kept versions (`type=file-version`) are read as files are, from their folders' version partitions of the
+  folder index (versions.py); the library pages hold current files only, so the whole library's versions walk.
+Every listing may read at most `max_records` index rows, library page items and folder items beyond the
+`limit` it answers (rows it skips or filters out included), else it answers SearchNeedsPath: a listing in
+creation order reaches it only past that many rows skipped. Every folder item is a folder (folders.py): none is
+checked for content. Folders come first, then files; a page's full records are read by their keys at the end.
 """
 from __future__ import annotations
 
@@ -30,10 +32,11 @@ from library.paths import folder_path
 from library.query import Node, Scope
 from library.records import FileRecord, Folder
 
-from .folder_index import FOLDER_INDEX, FileEntry, entries
+from .folder_index import FileEntry, entries
 from .folders import subfolders
 from .library_pages import Pages
-from .records import MARKER_KIND, RecordStore, file_id, record_key
+from .records import RecordStore
+from .versions import versions_partition
 
 # Folders read at once while walking a subtree; the DynamoDB client's pool must be at least this large.
 WALK_CONCURRENCY = 16
@@ -69,6 +72,7 @@ class ListRequest:
     folders: bool
     file_type: str | None  # "image", "non-image", or None for all
     query: Node | None
+    versions: bool = False  # kept versions (type=file-version) instead of files
 
 
 @dataclass
@@ -118,7 +122,7 @@ class Listings:
         stats = ReadStats()
         scope = self._scope(request)
         by_pages = (scope.recursive and scope.prefix == "" and request.query is None and not request.file_type
-                    and not request.folders and request.sort in IN_CREATION_ORDER)
+                    and not request.folders and not request.versions and request.sort in IN_CREATION_ORDER)
         # Every listing counts what it reads beyond its page against the one bound: rows it skips, rows a
         # filter drops, folders it walks.
         budget = ReadBudget(stats, self._max_records + request.limit)
@@ -150,7 +154,8 @@ class Listings:
         created = search_query.bounds(request.query, "createdAt") if request.query is not None else None
 
         def read(prefix: str, taking: int | None = None) -> Iterator[FileEntry]:
-            rows = entries(self._dynamodb, self._table, folder_path(prefix), request.descending and in_order,
+            partition = versions_partition(folder_path(prefix)) if request.versions else folder_path(prefix)
+            rows = entries(self._dynamodb, self._table, partition, request.descending and in_order,
                            created, request.file_type, instant_from_ms, budget, taking)
             return (row for row in rows
                     if request.query is None or search_query.matches(request.query, file_fields(row)))
@@ -179,47 +184,25 @@ class Listings:
 
     def _folders(self, request: ListRequest, scope: Scope, below: list[Folder] | None,
                  budget: ReadBudget) -> list[Folder]:
-        """The folders that match and hold something, sorted (by name unless the sort is by a date)."""
+        """The folders that match, sorted (by name unless the sort is by a date)."""
         candidates = below if below is not None else list(self._subfolders(scope.prefix, budget))
         if request.query is not None:
             candidates = [c for c in candidates if search_query.matches(request.query, folder_fields(c))]
-        with ThreadPoolExecutor(WALK_CONCURRENCY) as pool:
-            holding = pool.map(lambda candidate: self._holds_files(candidate.prefix, budget), candidates)
-            shown = [candidate for candidate, live in zip(candidates, holding, strict=True) if live]
-        return sorted(shown, key=folder_order(request.sort), reverse=request.descending)
+        return sorted(candidates, key=folder_order(request.sort), reverse=request.descending)
 
     def _subfolders(self, prefix: str, budget: ReadBudget) -> Iterator[Folder]:
         return subfolders(self._dynamodb, self._table, prefix, budget)
 
-    def _holds_files(self, prefix: str, budget: ReadBudget) -> bool:
-        """Whether a folder holds a live file or a folder marker, directly or deeper (each check counted)."""
-        first = self._dynamodb.query(
-            TableName=self._table,
-            IndexName=FOLDER_INDEX,
-            KeyConditionExpression="#folder = :folder",
-            ExpressionAttributeNames={"#folder": "folder"},
-            ExpressionAttributeValues={":folder": {"S": folder_path(prefix)}},
-            Limit=1,
-        )
-        budget.read(max(1, first["ScannedCount"]))
-        if first["Items"]:
-            return True
-        marker_key = record_key(file_id(self._bucket, prefix))
-        marker = self._dynamodb.get_item(TableName=self._table, Key=marker_key).get("Item")
-        budget.read(1)
-        if marker is not None and marker.get("kind", {}).get("S") == MARKER_KIND and "deleted" not in marker:
-            return True
-        return any(self._holds_files(sub.prefix, budget) for sub in self._subfolders(prefix, budget))
-
     # ---------------------------------------------------------------- records
 
     def _resolved(self, page: list[Any], stats: ReadStats) -> list[Result]:
-        """The page with each file's full record (files deleted since the index was read are left out)."""
-        wanted = [row.file_id for row in page if not isinstance(row, Folder)]
+        """The page with each file's (or kept version's) full record; those deleted since the index was read are
+        left out."""
+        wanted = [(row.file_id, row.sort_key) for row in page if not isinstance(row, Folder)]
         stats.records += len(wanted)
-        files = self._records.files(wanted)
-        return [row if isinstance(row, Folder) else files[row.file_id] for row in page
-                if isinstance(row, Folder) or row.file_id in files]
+        found = self._records.records_at(wanted)
+        return [row if isinstance(row, Folder) else found[(row.file_id, row.sort_key)] for row in page
+                if isinstance(row, Folder) or (row.file_id, row.sort_key) in found]
 
 
 def file_fields(row: FileEntry) -> dict[str, Any]:
