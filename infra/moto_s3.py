@@ -31,24 +31,25 @@ def s3_as_aws() -> None:
     versions that skip a key deleted meanwhile."""
     if getattr(models.S3Backend, _PATCHED, False):
         return
-    listing = utils._VersionedKeyStore._iterlists
+    store_type = utils._VersionedKeyStore
+    listing: Any = store_type._iterlists
 
     def present_lists(store: Any) -> Any:
         prefix = getattr(_listing, "prefix", "")
         return ((key, versions) for key, versions in listing(store) if versions is not None and key.startswith(prefix))
 
-    store_type = utils._VersionedKeyStore
-    store_type._iterlists = store_type.iterlists = store_type.lists = present_lists
-    list_object_versions = models.S3Backend.list_object_versions
+    for name in ("_iterlists", "iterlists", "lists"):  # moto binds the two others to _iterlists by assignment
+        setattr(store_type, name, present_lists)
+    list_object_versions: Any = models.S3Backend.list_object_versions
 
-    def prefix_versions(backend: Any, bucket_name: str, *args: Any, prefix: str = "", **kwargs: Any) -> Any:
-        _listing.prefix = prefix
+    def prefix_versions(backend: Any, bucket_name: str, **kwargs: Any) -> Any:
+        _listing.prefix = kwargs.get("prefix") or ""
         try:
-            return list_object_versions(backend, bucket_name, *args, prefix=prefix, **kwargs)
+            return list_object_versions(backend, bucket_name, **kwargs)
         finally:
             _listing.prefix = ""
 
-    models.S3Backend.list_object_versions = prefix_versions
+    setattr(models.S3Backend, "list_object_versions", prefix_versions)  # noqa: B010 - a method mypy types as fixed
     event_of = notifications._get_s3_event
 
     def versioned_event(event_name: str, bucket: Any, key: Any, notification_id: str) -> dict[str, Any]:
@@ -61,8 +62,8 @@ def s3_as_aws() -> None:
                 record["s3"]["object"]["versionId"] = version
         return event
 
-    notifications._get_s3_event = versioned_event
-    models.S3Backend.delete_object = removal_events(models.S3Backend.delete_object)
+    setattr(notifications, "_get_s3_event", versioned_event)  # noqa: B010 - as above
+    setattr(models.S3Backend, "delete_object", removal_events(models.S3Backend.delete_object))  # noqa: B010
     setattr(models.S3Backend, _PATCHED, True)
 
 

@@ -172,11 +172,11 @@ class LocalTemplate:
     def api(self) -> Api:
         """The routes and authorizers as SAM's API provider reads them (a path's own methods kept beside its ANY)."""
         merge = SamApiProvider.merge_routes
-        SamApiProvider.merge_routes = staticmethod(declared_methods_first)  # type: ignore[method-assign]
+        SamApiProvider.merge_routes = staticmethod(declared_methods_first)
         try:
             return ApiProvider([self.stack], cwd=str(self.directory)).api
         finally:
-            SamApiProvider.merge_routes = merge  # type: ignore[method-assign]
+            SamApiProvider.merge_routes = merge
 
     # Local names ---------------------------------------------------------------------------
 

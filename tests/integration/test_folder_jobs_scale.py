@@ -29,6 +29,12 @@ from .test_sdk_organize import sdk
 
 pytestmark = pytest.mark.integration
 
+
+@pytest.fixture(scope="module")
+def local_stack(own_local_stack: LocalStack) -> LocalStack:
+    """This module's own stack: its thousands of files would slow every later index search on the shared one."""
+    return own_local_stack
+
 FILES = int(os.environ.get("FOLDER_JOB_FILES", "2000"))
 KILLED_JOB_FILES = 300
 # A folder of thousands of files: its records, the move, and the records of the moved files, on moto.

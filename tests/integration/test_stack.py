@@ -173,3 +173,10 @@ def test_a_route_not_served_is_a_501_not_retried_and_hidden_from_callers_without
     assert (wrong_method.status_code, wrong_method.headers["x-should-retry"]) == (405, "false")
     assert wrong_method.json()["message"] == "PUT /v1/files/byPath is not supported by this service."
     assert requests.put(local_stack.api_url + "/v1/files/byPath", timeout=30).status_code == 401
+
+
+def test_libvips_info_messages_stay_out_of_the_stack_s_log(local_stack: LocalStack) -> None:
+    # pyvips passes on libvips' info messages ("threadpool completed", shrink factors), several per image read.
+    _, response, _ = upload(local_stack, unique_key(".jpg"), image_bytes(640, 480, "JPEG"))
+    assert response.status_code == 200, response.text
+    assert "VIPS:" not in local_stack.log()
