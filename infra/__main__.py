@@ -24,6 +24,7 @@ from service.auth.keys import KeyStore
 
 from .api import LocalApi, serve_api
 from .functions import load_functions, local_environment
+from .moto_s3 import s3_as_aws
 from .pump import event_source_pumps
 from .resources import create_resources
 from .template import REGION, STACK_NAME, LocalTemplate
@@ -125,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     template = LocalTemplate(args.template, aws_endpoint, parameter_overrides(args.parameter_overrides))
     template = LocalTemplate(args.template, aws_endpoint, with_own_s3_port(template, aws_port))
     with ExitStack() as running:
+        s3_as_aws()
         moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
         moto.start()
         running.callback(moto.stop)
@@ -158,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
             "ingestQueueUrl": template.queue_url("IngestQueue"),
             "ingestLargeQueueUrl": template.queue_url("IngestLargeQueue"),
             "deadLetterQueueUrl": template.queue_url("IngestDeadLetterQueue"),
+            "jobsQueueUrl": template.queue_url("JobsQueue"),
             "bucket": template.physical_name("UploadBucket"),
             "table": template.physical_name("FilesTable"),
             "keysTable": keys_table,

@@ -91,13 +91,15 @@ class Route:
     api_key_required: bool
     required_query: tuple[str, ...]
     required_headers: tuple[str, ...]
+    any_method: bool = False  # declared with Method ANY: a method the resource declares itself wins over it
 
-    def match(self, method: str, path: str) -> dict[str, str] | None:
-        """Path parameters when the request is for this route, else None."""
-        if self.method not in ("ANY", method):
-            return None
+    def match(self, path: str) -> dict[str, str] | None:
+        """Path parameters when the path is this route's resource, else None."""
         found = self.pattern.fullmatch(path)
         return {name: unquote(value) for name, value in found.groupdict().items()} if found else None
+
+    def takes(self, method: str) -> bool:
+        return self.method in ("ANY", method)
 
 
 def path_pattern(resource: str) -> re.Pattern[str]:
@@ -188,15 +190,21 @@ class LocalApi:
                         api_key_required=bool((event.get("Auth") or {}).get("ApiKeyRequired", api_key_required)),
                         required_query=required_parameters(event, "querystring"),
                         required_headers=required_parameters(event, "header"),
+                        any_method=str(event.get("Method", "")).upper() == "ANY",
                     )
                 )
         self.routes.sort(key=lambda r: specificity(r.resource))
 
     def route(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        """The route of a request, as API Gateway picks it: the most specific resource whose path matches, then
+        its method; None when that resource does not take the method (API Gateway does not look further, so a
+        method a route lacks never reaches the catch-all `{proxy+}`)."""
         for route in self.routes:
-            parameters = route.match(method, path)
+            parameters = route.match(path)
             if parameters is not None:
-                return route, parameters
+                taking = [other for other in self.routes if other.resource == route.resource and other.takes(method)]
+                taking.sort(key=lambda other: other.any_method)
+                return (taking[0], parameters) if taking else None
         return None
 
     def method_arn(self, method: str, path: str) -> str:

@@ -20,8 +20,10 @@ from samcli.lib.intrinsic_resolver.intrinsics_symbol_table import IntrinsicsSymb
 from samcli.lib.intrinsic_resolver.invalid_intrinsic_exception import InvalidSymbolException
 from samcli.lib.providers.api_provider import ApiProvider
 from samcli.lib.providers.provider import Api, Function, Stack
+from samcli.lib.providers.sam_api_provider import SamApiProvider
 from samcli.lib.providers.sam_function_provider import SamFunctionProvider
 from samcli.lib.samlib.wrapper import SamTranslatorWrapper
+from samcli.local.apigw.route import Route
 
 ACCOUNT_ID = "123456789012"  # moto's default account, and SAM's local one
 REGION = "us-east-1"
@@ -40,6 +42,9 @@ NAME_PROPERTIES = {
     "AWS::SQS::Queue": "QueueName",
     "AWS::DynamoDB::Table": "TableName",
 }
+
+# What a property or list item is when a condition leaves it out (CloudFormation's pseudo parameter).
+NO_VALUE = {"Ref": "AWS::NoValue"}
 
 # SAM's notes are for `sam local` users (such as its authorizer-fidelity warning); docs/local-stack.md
 # says what differs here. Its errors still show.
@@ -65,6 +70,33 @@ class ResolvedStack(Stack):
     @property
     def resources(self) -> dict[str, Any]:
         return dict(self.template_dict["Resources"])
+
+
+def chosen_branches(node: Any, holds: Callable[[str], bool]) -> Any:
+    """A template node with each Fn::If replaced by the branch its condition picks, and AWS::NoValue (a property or
+    list item a condition leaves out) removed, as CloudFormation does before reading a resource's properties."""
+    if isinstance(node, dict):
+        if set(node) == {"Fn::If"}:
+            condition, when_true, when_false = node["Fn::If"]
+            return chosen_branches(when_true if holds(condition) else when_false, holds)
+        chosen = {name: chosen_branches(value, holds) for name, value in node.items()}
+        return {name: value for name, value in chosen.items() if value != NO_VALUE}
+    if isinstance(node, list):
+        return [value for value in (chosen_branches(item, holds) for item in node) if value != NO_VALUE]
+    return node
+
+
+def declared_methods_first(collector: Any) -> list[Route]:
+    """SAM's merge of an API's routes, but as API Gateway chooses a path's method: one the path declares itself
+    before the path's ANY (SAM keeps whichever comes last, so a GET beside an ANY would be lost)."""
+    chosen: dict[tuple[str, str], Route] = {}
+    for _, routes in collector:
+        for route in routes:
+            for method in route.methods:
+                held = chosen.get((route.path, method))
+                if held is None or len(route.methods) < len(held.methods):
+                    chosen[(route.path, method)] = route
+    return list(set(chosen.values()))
 
 
 class LocalTemplate:
@@ -93,10 +125,14 @@ class LocalTemplate:
         self._resolver = IntrinsicResolver(template=processed, symbol_resolver=symbols)
         conditions = processed.get("Conditions") or {}
 
+        def holds(condition: str) -> bool:
+            return bool(self._resolver.intrinsic_property_resolver(conditions[condition], False))
+
         def exists(spec: dict[str, Any]) -> bool:
-            return "Condition" not in spec or bool(
-                self._resolver.intrinsic_property_resolver(conditions[spec["Condition"]], False)
-            )
+            return "Condition" not in spec or holds(spec["Condition"])
+
+        # SAM's resolver cannot leave a value out (AWS::NoValue in an Fn::If): the branches are chosen first.
+        processed["Resources"] = chosen_branches(processed["Resources"], holds)
 
         self._declared = {logical_id: spec for logical_id, spec in processed["Resources"].items() if exists(spec)}
         # Strict, unlike `sam local`: a reference the local stack cannot resolve stops it at start, naming the
@@ -134,8 +170,13 @@ class LocalTemplate:
 
     @cached_property
     def api(self) -> Api:
-        """The routes and authorizers as SAM's API provider reads them."""
-        return ApiProvider([self.stack], cwd=str(self.directory)).api
+        """The routes and authorizers as SAM's API provider reads them (a path's own methods kept beside its ANY)."""
+        merge = SamApiProvider.merge_routes
+        SamApiProvider.merge_routes = staticmethod(declared_methods_first)
+        try:
+            return ApiProvider([self.stack], cwd=str(self.directory)).api
+        finally:
+            SamApiProvider.merge_routes = merge
 
     # Local names ---------------------------------------------------------------------------
 
@@ -147,7 +188,10 @@ class LocalTemplate:
         if name_property in properties:
             return str(self._resolver.intrinsic_property_resolver(properties[name_property], False))
         name = f"{STACK_NAME}-{logical_id}"
-        # S3 bucket names are lowercase; the other services accept the logical ID's case.
+        # S3 bucket names are lowercase; the other services accept the logical ID's case. CloudFormation ends a
+        # FIFO queue's generated name with ".fifo", as SQS requires.
+        if spec["Type"] == "AWS::SQS::Queue" and properties.get("FifoQueue"):
+            return name + ".fifo"
         return name.lower() if spec["Type"] == "AWS::S3::Bucket" else name
 
     def arn(self, logical_id: str) -> str:

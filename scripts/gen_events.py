@@ -24,6 +24,7 @@ TEMPLATE = LocalTemplate(ROOT / "template.yaml")
 BUCKET = TEMPLATE.physical_name("UploadBucket")
 QUEUE_ARN = TEMPLATE.arn("IngestQueue")
 LARGE_QUEUE_ARN = TEMPLATE.arn("IngestLargeQueue")
+JOBS_QUEUE_ARN = TEMPLATE.arn("JobsQueue")
 API = TEMPLATE.only("AWS::Serverless::Api").logical_id  # the local API's id, as in its method ARNs
 STAGE = TEMPLATE.api.stage_name
 KEY = "photos/Canon 40D.jpg"
@@ -40,6 +41,10 @@ FIELD_ID = "0123456789abcdef01234567"
 # stack's pump gives (it counts the clock's nanoseconds): invoked on the running stack, these events never
 # outrank its real ones, so a key it has ingested stays in step with its bucket.
 PUT_SEQUENCER, DELETE_SEQUENCER = "00170F5A1C2D3E4F5A", "00170F5A1C2D3E4F5B"
+# Ids no stack has issued (a job's and a purge's are only known once made): the job's events answer 404 or are
+# skipped; a purge without a distribution is Completed whatever its id.
+EXAMPLE_JOB_ID = "5f0c1e2d3c4b5a6978877665"
+EXAMPLE_PURGE_ID = "uncached-5f0c1e2d3c4b5a6978877665"
 
 
 def api_event(
@@ -164,6 +169,57 @@ def sqs_event(bodies: list[dict], queue_arn: str = QUEUE_ARN) -> dict:
     }
 
 
+def json_call(resource: str, path: str, body: dict, method: str = "POST", path_params: dict | None = None) -> dict:
+    """A call with a JSON body, as the SDKs send one."""
+    return api_event(resource, path, None, path_params, method=method, body=json.dumps(body).encode(),
+                     content_type="application/json")
+
+
+def jobs_event(job_id: str, step: int) -> dict:
+    """The jobs queue's message of one step, as Lambda delivers a FIFO queue's message."""
+    event = sqs_event([{"jobId": job_id, "step": step}], JOBS_QUEUE_ARN)
+    event["Records"][0]["attributes"].update(MessageGroupId=job_id, MessageDeduplicationId=f"{job_id}:{step}",
+                                             SequenceNumber="18878027350649327616")
+    return event
+
+
+def organizing_events() -> dict[str, dict]:
+    """The organizing calls, on the README's upload (KEY) and folders made from it, in an order that makes each
+    invocation do something real: a folder, a copy into it, a rename, a move, folder jobs, a delete."""
+    versions = f"/v1/files/{FILE_ID}/versions"
+    by_version = {"fileId": FILE_ID, "versionId": FILE_ID}  # a fileId names its current version
+    return {
+        "folder_create.json": json_call("/v1/folder", "/v1/folder", {"folderName": "albums", "parentFolderPath": "/photos/"}),
+        "file_copy.json": json_call("/v1/files/copy", "/v1/files/copy", {
+            "sourceFilePath": "/" + KEY, "destinationPath": "/photos/albums/", "includeFileVersions": True}),
+        "file_rename.json": json_call("/v1/files/rename", "/v1/files/rename", {
+            "filePath": "/photos/albums/Canon 40D.jpg", "newFileName": "Canon 40D renamed.jpg", "purgeCache": True},
+            method="PUT"),
+        "file_move.json": json_call("/v1/files/move", "/v1/files/move", {
+            "sourceFilePath": "/photos/albums/Canon_40D_renamed.jpg", "destinationPath": "/photos/archive/"}),
+        "folder_copy.json": json_call("/v1/bulkJobs/copyFolder", "/v1/bulkJobs/copyFolder", {
+            "sourceFolderPath": "/photos/archive", "destinationPath": "/backup", "includeVersions": True}),
+        "folder_move.json": json_call("/v1/bulkJobs/moveFolder", "/v1/bulkJobs/moveFolder", {
+            "sourceFolderPath": "/backup/archive", "destinationPath": "/photos/albums"}),
+        "folder_rename.json": json_call("/v1/bulkJobs/renameFolder", "/v1/bulkJobs/renameFolder", {
+            "folderPath": "/photos/albums/archive", "newFolderName": "archive-2026", "purgeCache": True}),
+        "folder_delete.json": json_call("/v1/folder", "/v1/folder", {"folderPath": "/photos/albums"}, method="DELETE"),
+        "folder_job.json": api_event("/v1/bulkJobs/{jobId}", f"/v1/bulkJobs/{EXAMPLE_JOB_ID}", None, {"jobId": EXAMPLE_JOB_ID}),
+        "folder_job_step.json": jobs_event(EXAMPLE_JOB_ID, 0),
+        "file_versions.json": api_event("/v1/files/{fileId}/versions", versions, None, {"fileId": FILE_ID}),
+        "file_version.json": api_event("/v1/files/{fileId}/versions/{versionId}", f"{versions}/{FILE_ID}", None, by_version),
+        "version_delete.json": api_event("/v1/files/{fileId}/versions/{versionId}", f"{versions}/{FILE_ID}", None, by_version,
+                                         method="DELETE"),
+        "version_restore.json": api_event("/v1/files/{fileId}/versions/{versionId}/restore", f"{versions}/{FILE_ID}/restore",
+                                          None, by_version, method="PUT"),
+        "purge.json": json_call("/v1/files/purge", "/v1/files/purge", {"url": "https://cdn.example.com/photos/Canon%2040D.jpg"}),
+        "purge_status.json": api_event("/v1/files/purge/{requestId}", f"/v1/files/purge/{EXAMPLE_PURGE_ID}", None,
+                                       {"requestId": EXAMPLE_PURGE_ID}),
+        "not_supported.json": api_event("/{proxy+}", "/v1/accounts/usage", {"startDate": "2026-11-01", "endDate": "2026-11-30"},
+                                        {"proxy": "v1/accounts/usage"}),
+    }
+
+
 def sample_events() -> dict[str, dict]:
     """Every file of events/ by name."""
     return {
@@ -248,6 +304,7 @@ def sample_events() -> dict[str, dict]:
             "BatchInput": {"retry": 0},
         },
         "ingest_test_event.json": sqs_event([{"Service": "Amazon S3", "Event": "s3:TestEvent", "Time": "2026-11-25T12:34:50.000Z", "Bucket": BUCKET, "RequestId": "5582815E1AEA5ADF", "HostId": "8cLeGAmw098X5cv4Zkwcmo8vvZa3eH3eKxsPzbB9wrR+YstdA6Knx4Ip8EXAMPLE"}]),
+        **organizing_events(),
     }
 
 

@@ -167,6 +167,29 @@ def assert_records_match_bucket(
             assert store.file(file_id(bucket, key)).metadata() == expected, key
 
 
+def assert_kept_versions_match_bucket(s3: Any, dynamodb: Any, bucket: str, table: str, keys: list[str]) -> None:
+    """For each live key, a kept-version item for exactly each version S3 holds besides the current one, with that
+    version's ETag and size, numbered below the current record in S3's order of versions."""
+    items = scan_items(dynamodb, table)
+    for key in keys:
+        if not exists(s3, bucket, key):
+            continue
+        fid = file_id(bucket, key)
+        listed = s3.list_object_versions(Bucket=bucket, Prefix=key)
+        versions = [v for v in listed.get("Versions", []) if v["Key"] == key]  # newest first
+        kept = {item["sk"]["S"][2:]: item for item in items if item["pk"]["S"] == fid and item["sk"]["S"].startswith("V#")}
+        current = next(v for v in versions if v["IsLatest"])
+        noncurrent = [v for v in versions if not v["IsLatest"]]
+        assert set(kept) == {v["VersionId"] for v in noncurrent}, key
+        for version in noncurrent:
+            item = kept[version["VersionId"]]
+            assert (item["etag"]["S"], int(item["size"]["N"])) == (version["ETag"].strip('"'), version["Size"]), key
+        record = next(item for item in items if item["pk"]["S"] == fid and item["sk"]["S"] == "F")
+        assert record["vid"]["S"] == current["VersionId"], key
+        numbers = [int(kept[v["VersionId"]].get("vnum", {"N": "1"})["N"]) for v in reversed(noncurrent)]
+        assert numbers == sorted(set(numbers)) and all(n < int(record.get("vnum", {"N": "1"})["N"]) for n in numbers), key
+
+
 def exists(s3: Any, bucket: str, key: str) -> bool:
     """Whether the key has a current object (HeadObject)."""
     try:

@@ -6,19 +6,22 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from service.storage.objects import TRANSFER_CONCURRENCY
 from service.storage.similar_index import PROBE_CONCURRENCY
 
 
 class AwsClients:
     """boto3 clients by service, each made on first use and kept for the process; tests hand in moto's."""
 
-    def __init__(self, *, s3: Any = None, dynamodb: Any = None, sqs: Any = None) -> None:
-        self._clients = {name: client for name, client in (("s3", s3), ("dynamodb", dynamodb), ("sqs", sqs)) if client}
+    def __init__(self, *, s3: Any = None, dynamodb: Any = None, sqs: Any = None, cloudfront: Any = None) -> None:
+        given = (("s3", s3), ("dynamodb", dynamodb), ("sqs", sqs), ("cloudfront", cloudfront))
+        self._clients = {name: client for name, client in given if client}
 
     @property
     def s3(self) -> Any:
-        # Presigned URLs (File objects' url, upload URLs) signed with SigV4, which every region accepts.
-        return self._client("s3", config=Config(signature_version="s3v4"))
+        # Presigned URLs (File objects' url, upload URLs) signed with SigV4, which every region accepts; a folder
+        # job copies a page's objects in parallel, one pooled connection each.
+        return self._client("s3", config=Config(signature_version="s3v4", max_pool_connections=TRANSFER_CONCURRENCY))
 
     @property
     def dynamodb(self) -> Any:
@@ -28,6 +31,10 @@ class AwsClients:
     @property
     def sqs(self) -> Any:
         return self._client("sqs")
+
+    @property
+    def cloudfront(self) -> Any:
+        return self._client("cloudfront")
 
     def _client(self, service: str, config: Config | None = None) -> Any:
         if service not in self._clients:

@@ -1,10 +1,11 @@
-"""Lambda: the read-only file routes (list and search, details, metadata, by path) and the similar searches."""
+"""Lambda: the read-only file routes (list and search, details, metadata, by path, versions, folder jobs' status)
+and the similar searches."""
 import os
 
 from aws_lambda_powertools import Logger
 
 from handlers.settings import FilesSettings
-from service.api import files_routes, similar_routes
+from service.api import files_routes, job_routes, similar_routes, versions_routes
 from service.api.deps import ApiDeps
 from service.storage.stores import Stores
 
@@ -20,7 +21,8 @@ def build(settings: FilesSettings, clients: AwsClients) -> LambdaHandler:
                     search_max_records=settings.search_max_records, file_url_seconds=settings.file_url_seconds,
                     similar_bands=settings.similar_bands)
     deps = ApiDeps(logger, stores)
-    return api_handler(logger, files_routes.router(deps), similar_routes.router(deps))
+    return api_handler(logger, files_routes.router(deps), similar_routes.router(deps), versions_routes.router(deps),
+                       job_routes.router(deps))
 
 
 __getattr__ = built_on_lookup(lambda: build(FilesSettings.from_env(os.environ), AwsClients()))

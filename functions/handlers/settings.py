@@ -53,6 +53,19 @@ def _larger_ingest_queue_url(env: Mapping[str, str]) -> str | None:
     return value or None
 
 
+def _jobs_queue_url(env: Mapping[str, str]) -> str:
+    return required(env, "JOBS_QUEUE_URL", "the URL of the folder jobs queue")
+
+
+def _distribution_id(env: Mapping[str, str]) -> str:
+    """DISTRIBUTION_ID: the CloudFront distribution in front of the bucket, whose cache a purge invalidates;
+    empty (the default) when there is none, and a purge is Completed at once."""
+    value = env.get("DISTRIBUTION_ID", "").strip()
+    if value and not (value.isalnum() and value.isupper()):
+        raise ConfigError("DISTRIBUTION_ID", value, "a CloudFront distribution id (capitals and digits), or empty")
+    return value
+
+
 def _similar_bands(env: Mapping[str, str]) -> bool:
     """SIMILAR_INDEX: `bands` puts every image in the band indexes (four write units an upload, sub-linear
     searches); `scan` (the default) compares against the library pages (docs/similar.md)."""
@@ -130,6 +143,30 @@ class DeleteSettings(FromEnvironment):
 
     bucket: str = read_by(_bucket)
     table: str = read_by(_table)
+
+
+@dataclass(frozen=True)
+class OrganizeSettings(FromEnvironment):
+    """OrganizeFunction's (folders, copy, move, rename, restore, folder jobs' submission, purges): the bucket it
+    copies in, the records it reads and the seeds and jobs it writes, the jobs queue, the CDN it purges, and how
+    long a File object's url works (a restore answers one)."""
+
+    bucket: str = read_by(_bucket)
+    table: str = read_by(_table)
+    jobs_queue_url: str = read_by(_jobs_queue_url)
+    distribution_id: str = read_by(_distribution_id)
+    file_url_seconds: int = read_by(_file_url_seconds)
+
+
+@dataclass(frozen=True)
+class FolderJobsSettings(FromEnvironment):
+    """FolderJobsFunction's: the bucket whose folders it copies, moves and deletes, the records and folder items,
+    the jobs queue it sends each next step to, and the CDN a folder rename purges."""
+
+    bucket: str = read_by(_bucket)
+    table: str = read_by(_table)
+    jobs_queue_url: str = read_by(_jobs_queue_url)
+    distribution_id: str = read_by(_distribution_id)
 
 
 @dataclass(frozen=True)

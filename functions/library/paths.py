@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 import string
+import unicodedata
 
 from imagemeta.errors import BadParameter, echo
 
@@ -64,6 +65,28 @@ def ancestor_prefixes(key: str) -> list[str]:
     """Every folder prefix above a key, outermost first, the root ("") excluded: a/b/c.jpg -> [a/, a/b/]."""
     parts = key.split("/")[:-1]
     return ["/".join(parts[: depth + 1]) + "/" for depth in range(len(parts))]
+
+
+# What each hosted call keeps of a new name; every other character becomes "_" (Unicode letters, marks and
+# digits are always kept): POST /v1/folder's folderName, renameFolder's newFolderName, rename's newFileName.
+FOLDER_NAME_KEEPS = ""
+RENAMED_FOLDER_KEEPS = "-"
+RENAMED_FILE_KEEPS = "._-"
+
+
+def sanitized_name(name: str, keeps: str) -> str:
+    """A new file or folder name as the hosted API stores it: letters, marks, digits and `keeps` kept, the rest "_"."""
+    return "".join(c if unicodedata.category(c)[0] in "LMN" or c in keeps else "_" for c in name)
+
+
+def inside(prefix: str, outer: str) -> bool:
+    """Whether a key or folder prefix lies in the folder `outer` (a prefix; "" is the root) or is that folder."""
+    return prefix.startswith(outer)
+
+
+def moved_key(key: str, source: str, destination: str) -> str:
+    """Where a key under the folder prefix `source` goes when that folder becomes `destination`."""
+    return destination + key[len(source):]
 
 
 def upload_key(folder: str, file_name: str, unique: bool) -> str:

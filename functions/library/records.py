@@ -80,6 +80,8 @@ class FileRecord:
     dimensions, `has_alpha` and `phash`; other files have the stored `error` of their read, or neither when
     they were never an image. `taken_at` is the picture's DateTimeOriginal (embeddedMetadata), when it has one.
     `record_version` is the layout the record was written in (older ones lack facts and annotations).
+    `current`: the key's current version; False for a version kept since another replaced it (a file-version),
+    `version_number` the N of its name, "Version N" (counted as the library sees S3's version change).
     """
 
     file_id: str
@@ -101,6 +103,7 @@ class FileRecord:
     version_number: int = 1
     error: StoredError | None = None
     record_version: int = RECORD_VERSION
+    current: bool = True
     metadata: Body = field(default=no_body, compare=False, repr=False)
     embedded_metadata: Body = field(default=no_body, compare=False, repr=False)
 
@@ -117,6 +120,11 @@ class FileRecord:
     def folder(self) -> str:
         """The folder holding the file, as a folder path ("/album/")."""
         return folder_path(parent_prefix(self.key))
+
+    def is_version(self, version_id: str) -> bool:
+        """Whether a caller's versionId names this record's version: its S3 version id, or its fileId (what
+        versionInfo.id says of the one version of a file in a bucket without versions)."""
+        return version_id in (self.version_id, self.file_id)
 
 
 @dataclass(frozen=True)

@@ -219,7 +219,7 @@ def test_by_path_takes_the_key_with_or_without_its_leading_slash(aws: SimpleName
 # ------------------------------------------------------------------ folders
 
 
-def test_folders_are_listed_while_they_hold_files(aws: SimpleNamespace) -> None:
+def test_folders_are_listed_until_deleted_even_when_empty(aws: SimpleNamespace) -> None:
     upload(aws, "photos/2024/a.png", png(2, 2), "0062B4F0A1C2D3E4F5")
     upload(aws, "photos/2025/deep/b.png", png(2, 2), "0062B4F0A1C2D3E4F6")
     upload(aws, "photos/c.png", png(2, 2), "0062B4F0A1C2D3E4F7")
@@ -233,14 +233,16 @@ def test_folders_are_listed_while_they_hold_files(aws: SimpleNamespace) -> None:
     assert [o["name"] for o in listed(aws, path="/photos/")] == ["c.png"]  # type defaults to file
     assert [o["name"] for o in listed(aws, path="/", type="all")] == ["photos"]
 
-    # The last file of a folder deleted: the folder goes (its item stays, unlisted); a deeper file keeps 2025.
+    # The last file of a folder deleted: the folder stays, as the hosted library keeps it (DELETE /v1/folder
+    # deletes it: tests/handlers/test_organize.py).
     delete = upload_event("photos/2024/a.png", b"", "0062B4F0A1C2D3E4F8")
     message = json.loads(delete["Records"][0]["body"])
     message["Records"][0]["eventName"] = "ObjectRemoved:Delete"
     delete["Records"][0]["body"] = json.dumps(message)
     aws.s3.delete_object(Bucket=BUCKET, Key="photos/2024/a.png")
     assert aws.ingest(delete, lambda_context()) == {"batchItemFailures": []}
-    assert [o["name"] for o in listed(aws, path="/photos/", type="folder")] == ["2025"]
+    assert [o["name"] for o in listed(aws, path="/photos/", type="folder")] == ["2024", "2025"]
+    assert listed(aws, path="/photos/2024/", type="all") == []
 
 
 def test_a_folder_marker_keeps_its_folder_listed_and_is_no_file(aws: SimpleNamespace) -> None:
@@ -371,7 +373,6 @@ def test_a_search_beyond_the_limit_asks_for_a_narrower_path(aws: SimpleNamespace
     ("query", "named"),
     [
         ({"sort": "ASC_COLOUR"}, "`sort`"),
-        ({"type": "file-version"}, "`type`"),
         ({"type": "files"}, "`type`"),
         ({"fileType": "video"}, "`fileType`"),
         ({"limit": "0"}, "`limit`"),

@@ -9,7 +9,14 @@ import json
 import random
 from types import SimpleNamespace
 
-from ..replay import Uploader, assert_records_match_bucket, deliveries, replay_keys, s3_notification
+from ..replay import (
+    Uploader,
+    assert_kept_versions_match_bucket,
+    assert_records_match_bucket,
+    deliveries,
+    replay_keys,
+    s3_notification,
+)
 from .conftest import BUCKET, TABLE, lambda_context, sqs_event
 
 SEED = 20250101
@@ -35,3 +42,5 @@ def test_versioned_replay_leaves_records_equal_to_the_current_versions(aws: Simp
 
     newest = {op.key: seq for op, seq in zip(operations, sequencers, strict=True)}
     assert_records_match_bucket(aws.s3, aws.dynamodb, BUCKET, TABLE, newest, versioned=True)
+    # Every version S3 keeps has its own record, however the events came.
+    assert_kept_versions_match_bucket(aws.s3, aws.dynamodb, BUCKET, TABLE, list(newest))

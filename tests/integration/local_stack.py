@@ -118,8 +118,18 @@ class LocalStack:
     def log_entries(self, message: str) -> list[dict[str, Any]]:
         """The functions' JSON log entries (Powertools) with this message, from the stack's log."""
         # One entry a line; the stack's own pretty-printed outputs open with a bare "{".
-        entries = (json.loads(line) for line in self.log().splitlines() if line.startswith('{"'))
-        return [entry for entry in entries if entry.get("message") == message]
+        entries = (log_entry(line) for line in self.log().splitlines() if line.startswith('{"'))
+        return [entry for entry in entries if entry is not None and entry.get("message") == message]
+
+
+def log_entry(line: str) -> dict[str, Any] | None:
+    """A log line's entry; None for one cut short (the stack's threads write the log at once, and a line may be
+    half written when it is read)."""
+    try:
+        entry: dict[str, Any] = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return entry
 
 
 def wait_until(

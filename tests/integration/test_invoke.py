@@ -153,6 +153,54 @@ def no_failures(response: Any, record: dict[str, Any], stack: LocalStack) -> Non
     assert response == {"batchItemFailures": []}
 
 
+def a_job(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
+    assert response["statusCode"] == 200, response
+    assert len(body(response)["jobId"]) == 24
+
+
+def the_upload_and_its_versions(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
+    assert response["statusCode"] == 200, response
+    assert body(response)[0]["fileId"] == record["fileId"] and body(response)[0]["type"] == "file"
+
+
+def purged_at_once(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
+    assert (response["statusCode"], body(response)) == (200, {"status": "Completed"})  # the stack has no CDN
+
+
+def renamed_with_a_purge(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
+    assert response["statusCode"] == 200, response
+    assert body(response)["purgeRequestId"]
+
+
+def not_supported(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
+    assert response["statusCode"] == 501
+    assert body(response)["message"] == "GET /v1/accounts/usage is not supported by this service."
+
+
+def recorded(*keys: str) -> Callable[[LocalStack], None]:
+    """What an organizing event needs to find: these files, put and recorded (the README's upload copied)."""
+
+    def prepare(stack: LocalStack) -> None:
+        for key in keys:
+            stack.s3().put_object(Bucket=stack.bucket, Key=key, Body=CANON.read_bytes())
+            found, _ = wait_until(lambda key=key: by_path(stack, key), lambda r: r.status_code == 200)
+            assert found.status_code == 200, found.text
+
+    return prepare
+
+
+# The organizing events name folders made from the README's upload in the order the README invokes them; here
+# each runs on its own, its source put first.
+PREPARED: dict[str, Callable[[LocalStack], None]] = {
+    "file_rename.json": recorded("photos/albums/Canon 40D.jpg"),
+    "file_move.json": recorded("photos/albums/Canon_40D_renamed.jpg"),
+    "folder_copy.json": recorded("photos/archive/Canon 40D.jpg"),
+    "folder_move.json": recorded("backup/archive/Canon 40D.jpg"),
+    "folder_rename.json": recorded("photos/albums/archive/Canon 40D.jpg"),
+    "folder_delete.json": recorded("photos/albums/gone.jpg"),
+}
+
+
 EXPECTED: dict[str, tuple[str, Check]] = {
     "file_metadata.json": ("FilesFunction", the_stored_metadata),
     "file_by_path.json": ("FilesFunction", the_stored_record),
@@ -184,6 +232,23 @@ EXPECTED: dict[str, tuple[str, Check]] = {
     "ingest_large_put.json": ("IngestLargeFunction", skipped_as_older),
     "ingest_delete.json": ("IngestFunction", skipped_as_older),
     "ingest_test_event.json": ("IngestFunction", no_failures),
+    "folder_create.json": ("OrganizeFunction", answered(201)),
+    "file_copy.json": ("OrganizeFunction", answered(204)),
+    "file_rename.json": ("OrganizeFunction", renamed_with_a_purge),
+    "file_move.json": ("OrganizeFunction", answered(204)),
+    "folder_copy.json": ("OrganizeFunction", a_job),
+    "folder_move.json": ("OrganizeFunction", a_job),
+    "folder_rename.json": ("OrganizeFunction", a_job),
+    "folder_delete.json": ("OrganizeFunction", answered(204)),
+    "folder_job.json": ("FilesFunction", answered(404)),  # an example id: no job of the stack's
+    "folder_job_step.json": ("FolderJobsFunction", no_failures),  # the same job's step: skipped
+    "file_versions.json": ("FilesFunction", the_upload_and_its_versions),
+    "file_version.json": ("FilesFunction", the_stored_file),  # the fileId names the current version
+    "version_delete.json": ("FileDeleteFunction", answered(400)),  # the current version is not deleted
+    "version_restore.json": ("OrganizeFunction", the_stored_file),  # restoring the current one changes nothing
+    "purge.json": ("OrganizeFunction", answered(201)),
+    "purge_status.json": ("OrganizeFunction", purged_at_once),
+    "not_supported.json": ("NotSupportedFunction", not_supported),
 }
 
 
@@ -203,6 +268,8 @@ def test_each_event_does_what_its_name_says_on_the_running_stack(
             made = local_stack.post("/v1/customMetadataFields", json={"name": "camera", "label": "Camera",
                                                                      "schema": {"type": "Text"}})
             assert made.status_code == 201, made.text
+    if event_file in PREPARED:
+        PREPARED[event_file](local_stack)
     if function in ("EditFunction", "FileDeleteFunction") and event_file.startswith("file"):
         # What they edit or delete: the upload event's file, put and recorded.
         local_stack.s3().put_object(Bucket=local_stack.bucket, Key=UPLOADED, Body=CANON.read_bytes())

@@ -45,7 +45,17 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 # them as to the rest.
 BEYOND_THE_SCHEMA = {"GET /v1/files", "POST /api/v1/files/upload", "POST /v1/files/upload-url",
                      "PATCH /v1/files/{fileId}/details", "POST /v1/files/addTags", "POST /v1/files/removeTags",
-                     "POST /v1/customMetadataFields", "PATCH /v1/customMetadataFields/{fieldId}"}
+                     "POST /v1/customMetadataFields", "PATCH /v1/customMetadataFields/{fieldId}",
+                     # Paths S3 keeps or refuses by rules of their own: "." and ".." segments, the reserved prefix,
+                     # a folder moved into itself, a name that is the file's own.
+                     "POST /v1/files/copy", "POST /v1/files/move", "PUT /v1/files/rename", "POST /v1/folder",
+                     "DELETE /v1/folder", "POST /v1/bulkJobs/copyFolder", "POST /v1/bulkJobs/moveFolder",
+                     "POST /v1/bulkJobs/renameFolder", "POST /v1/files/purge",
+                     # A version id schemathesis makes up may be no S3 version id (400), and the current one is
+                     # not deleted (400).
+                     "GET /v1/files/{fileId}/versions/{versionId}", "DELETE /v1/files/{fileId}/versions/{versionId}",
+                     "PUT /v1/files/{fileId}/versions/{versionId}/restore", "GET /v1/files/purge/{requestId}",
+                     "GET /v1/bulkJobs/{jobId}"}
 # multipart/form-data carries every field as text: a "number" schemathesis puts in a string field arrives as
 # the string it is ("0.0" is a valid fileName), so its type mutations are no schema violation there.
 ALL_TEXT_BODIES = {"POST /api/v1/files/upload"}

@@ -1,5 +1,6 @@
-"""At-least-once, unordered delivery on the local stack: S3's own notifications of 150 puts, overwrites
-and deletes, each delivered 1-3 times in shuffled order, leave records equal to the bucket, key for key."""
+"""At-least-once, unordered delivery on the local stack: S3's own notifications of 150 puts, overwrites, deletes
+and deletes of single versions in the stack's bucket (it keeps versions), each delivered 1-3 times in shuffled
+order, leave records equal to the bucket, key for key, and a kept-version record for each older version."""
 from __future__ import annotations
 
 import json
@@ -12,7 +13,14 @@ import pytest
 from infra.pump import Sequencer, with_sequencer
 from ops.queues import wait_until_drained
 
-from ..replay import Uploader, assert_records_match_bucket, deliveries, newest_sequencers, replay_keys
+from ..replay import (
+    Uploader,
+    assert_kept_versions_match_bucket,
+    assert_records_match_bucket,
+    deliveries,
+    newest_sequencers,
+    replay_keys,
+)
 from .local_stack import LocalStack
 
 pytestmark = pytest.mark.integration
@@ -50,7 +58,7 @@ def test_shuffled_duplicated_notifications_leave_records_equal_to_the_bucket(loc
 
     # S3 (moto) notifies a queue of the test's while the uploads run, so their delivery is the test's to shape.
     with local_stack.notifications_to(capture_arn):
-        operations = Uploader(s3, local_stack.bucket, rng).run(keys, OPERATIONS)
+        operations = Uploader(s3, local_stack.bucket, rng, versioned=True).run(keys, OPERATIONS)
     notified = [m for m in receive_all(sqs, capture_url) if "Records" in json.loads(m["Body"])]
     assert [json.loads(m["Body"])["Records"][0]["eventName"] for m in notified] == [op.event_name for op in operations]
 
@@ -65,8 +73,7 @@ def test_shuffled_duplicated_notifications_leave_records_equal_to_the_bucket(loc
     assert sqs.get_queue_attributes(
         QueueUrl=local_stack.output("deadLetterQueueUrl"), AttributeNames=["ApproximateNumberOfMessages"]
     )["Attributes"]["ApproximateNumberOfMessages"] == "0"
-    # An unversioned bucket's stale create finds its object replaced (If-Match fails) and is dropped, so each
-    # record must come from its key's newest event: the check compares every record's sequencer with it.
-    assert_records_match_bucket(
-        s3, local_stack.client("dynamodb"), local_stack.bucket, local_stack.table, newest_sequencers(bodies)
-    )
+    newest = newest_sequencers(bodies)
+    dynamodb = local_stack.client("dynamodb")
+    assert_records_match_bucket(s3, dynamodb, local_stack.bucket, local_stack.table, newest, versioned=True)
+    assert_kept_versions_match_bucket(s3, dynamodb, local_stack.bucket, local_stack.table, list(newest))

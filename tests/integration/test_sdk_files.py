@@ -112,7 +112,8 @@ def test_files_get_returns_a_file_equal_to_the_stored_record(local_stack: LocalS
     assert got.tags == ["holiday"] and got.custom_metadata == {"place": "Lisbon"}
     assert got.created_at == datetime.fromisoformat(item["ckey"]["S"].split("/", 1)[0])
     assert got.updated_at == datetime.fromisoformat(update_instant(item))
-    assert got.version_info.id == got.file_id  # the local bucket keeps no versions
+    # The template's bucket keeps versions: the version is S3's, the first of the file.
+    assert (got.version_info.id, got.version_info.name) == (item["vid"]["S"], "Version 1")
     # Its url fetches the object itself, whose embedded metadata it carries.
     body = local_stack.s3().get_object(Bucket=local_stack.bucket, Key=object_key(item))["Body"].read()
     assert requests.get(got.url, timeout=10).content == body

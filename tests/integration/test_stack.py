@@ -160,11 +160,19 @@ def test_existing_callers_keep_sending_the_key_in_x_api_key(local_stack: LocalSt
     assert refused.headers["WWW-Authenticate"].startswith("Basic")
 
 
-def test_unknown_route_is_a_json_404(local_stack: LocalStack) -> None:
-    response = local_stack.get("/v1/nothing-here")
-
-    assert response.status_code == 404
-    assert set(response.json()) == {"message", "help"}
+def test_a_route_not_served_is_a_501_not_retried_and_hidden_from_callers_without_a_key(local_stack: LocalStack) -> None:
+    response = local_stack.get("/v1/accounts/usage", params={"startDate": "2026-01-01", "endDate": "2026-01-31"})
+    assert response.status_code == 501
+    assert response.headers["x-should-retry"] == "false"
+    assert response.json()["message"] == "GET /v1/accounts/usage is not supported by this service."
+    # Without a key, every path is a 401: which routes exist cannot be learned without one.
+    for path in ("/v1/accounts/usage", "/v1/nothing-here", "/v1/files"):
+        assert local_stack.get(path, auth=None).status_code == 401, path
+    # A method a served path does not take is not served either (each path's ANY: 405), and hidden the same way.
+    wrong_method = requests.put(local_stack.api_url + "/v1/files/byPath", auth=(local_stack.private_key, ""), timeout=30)
+    assert (wrong_method.status_code, wrong_method.headers["x-should-retry"]) == (405, "false")
+    assert wrong_method.json()["message"] == "PUT /v1/files/byPath is not supported by this service."
+    assert requests.put(local_stack.api_url + "/v1/files/byPath", timeout=30).status_code == 401
 
 
 def test_libvips_info_messages_stay_out_of_the_stack_s_log(local_stack: LocalStack) -> None:

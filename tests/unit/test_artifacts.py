@@ -116,13 +116,15 @@ def test_each_handler_imports_in_its_own_artifact_and_uses_everything_it_ships(h
 
 @pytest.mark.timeout(BUILD_SECONDS)
 def test_the_record_functions_ship_no_imaging_library_and_the_url_function_no_aws_sdk(host_build: Path):
-    for function in ("AuthorizerFunction", "BackfillFunction", "FilesFunction", "FileDeleteFunction"):
+    for function in ("AuthorizerFunction", "BackfillFunction", "FilesFunction", "FileDeleteFunction", "OrganizeFunction",
+                     "FolderJobsFunction"):
         shipped = set().union(*(tops for _, _, tops in distributions(host_build / function).values()))
         assert shipped and not shipped & IMAGING, function
     url_shipped = set().union(*(tops for _, _, tops in distributions(host_build / "MetadataUrlFunction").values()))
     assert url_shipped >= IMAGING and not url_shipped & AWS_SDK
-    page_shipped = set().union(*(tops for _, _, tops in distributions(host_build / "PageFunction").values()))
-    assert "aws_lambda_powertools" in page_shipped and not page_shipped & (IMAGING | AWS_SDK)
+    for function in ("PageFunction", "NotSupportedFunction"):
+        shipped = set().union(*(tops for _, _, tops in distributions(host_build / function).values()))
+        assert "aws_lambda_powertools" in shipped and not shipped & (IMAGING | AWS_SDK), function
 
 
 @pytest.mark.timeout(BUILD_SECONDS)

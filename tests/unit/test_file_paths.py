@@ -7,17 +7,26 @@ import pytest
 
 from imagemeta.errors import BadParameter
 from library.paths import (
+    FOLDER_NAME_KEEPS,
     MAX_KEY_BYTES,
+    RENAMED_FILE_KEEPS,
+    RENAMED_FOLDER_KEEPS,
     ancestor_prefixes,
     file_path,
     folder_name,
     folder_path,
     folder_prefix,
+    inside,
     key_of,
+    moved_key,
     name_of,
     parent_prefix,
+    sanitized_name,
     upload_key,
 )
+from service.api.params import checked_segments
+from service.api.purge_routes import purged_path
+from service.storage.cdn import key_paths
 
 
 @pytest.mark.parametrize(
@@ -97,3 +106,44 @@ def test_unique_names_get_a_suffix_before_the_extension() -> None:
 def test_bad_folders_and_names_are_refused(folder: str, file_name: str, named: str) -> None:
     with pytest.raises(BadParameter, match=re.escape(named)):
         upload_key(folder, file_name, unique=False)
+
+
+@pytest.mark.parametrize(
+    ("name", "keeps", "stored"),
+    [
+        ("new folder-1.x", FOLDER_NAME_KEEPS, "new_folder_1_x"),  # folderName: letters and digits only
+        ("Ünïcode 写真", FOLDER_NAME_KEEPS, "Ünïcode_写真"),  # letters of every script, and marks, stay
+        ("2026-final cut", RENAMED_FOLDER_KEEPS, "2026-final_cut"),  # newFolderName keeps "-"
+        ("my photo (1).jpg", RENAMED_FILE_KEEPS, "my_photo__1_.jpg"),  # newFileName keeps ". _ -"
+        ("a/b.jpg", RENAMED_FILE_KEEPS, "a_b.jpg"),  # a new name never makes a folder
+    ],
+)
+def test_new_names_keep_what_the_hosted_api_keeps(name: str, keeps: str, stored: str) -> None:
+    assert sanitized_name(name, keeps) == stored
+
+
+def test_a_folder_is_inside_itself_and_its_ancestors_only() -> None:
+    assert inside("a/b/", "a/") and inside("a/", "a/") and inside("a/b/", "")
+    assert not inside("ab/", "a/") and not inside("a/", "a/b/")
+    assert moved_key("a/b/x.jpg", "a/", "c/a/") == "c/a/b/x.jpg"
+
+
+@pytest.mark.parametrize("key", ["a/../b", "../x", "a/./b/", ".", "_imagemeta/records/x", "_imagemeta/", "_imagemeta"])
+def test_paths_that_would_not_mean_what_they_say_are_refused_naming_the_parameter(key: str) -> None:
+    with pytest.raises(BadParameter, match="`sourceFilePath`"):
+        checked_segments(key, "sourceFilePath", key)
+
+
+@pytest.mark.parametrize("key", ["a/..b/c.jpg", "a/.hidden", "x_imagemeta/y", "a/_imagemeta/b"])
+def test_names_that_only_look_like_dots_or_the_reserved_prefix_are_paths_like_any(key: str) -> None:
+    checked_segments(key, "sourceFilePath", key)
+
+
+def test_purges_name_paths_as_the_distribution_serves_the_keys() -> None:
+    assert key_paths("photos/a b+c.jpg") == ["/photos/a%20b%2Bc.jpg*"]
+    assert key_paths("photos/") == ["/photos/*"]
+    assert purged_path("https://cdn.example.com/photos/a%20b.jpg?tr=w-10") == "/photos/a%20b.jpg"
+    assert purged_path("https://cdn.example.com/photos/*") == "/photos/*"
+    for refused in ("/photos/a.jpg", "ftp://cdn/a.jpg", "https://cdn/a*b.jpg", "https://cdn"):
+        with pytest.raises(BadParameter, match="`url`"):
+            purged_path(refused)

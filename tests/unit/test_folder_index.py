@@ -62,7 +62,7 @@ def test_creation_bounds_are_key_ranges_in_the_stored_instant_form() -> None:
 def index_row(folder: str, n: int, minute: int) -> dict:
     name = f"f{n:04d}.jpg"
     ckey = f"2026-01-01T00:{minute:02d}:00.000Z/{name}"
-    return {"pk": {"S": f"{folder}{n}"}, "name": {"S": name}, "folder": {"S": folder}, "ckey": {"S": ckey},
+    return {"pk": {"S": f"{folder}{n}"}, "name": {"S": name}, "sk": {"S": "F"}, "folder": {"S": folder}, "ckey": {"S": ckey},
             "updatedAt": {"S": "2026-01-01T00:00:00.000Z"}, "size": {"N": str(n)}, "fileType": {"S": "non-image"}}
 
 

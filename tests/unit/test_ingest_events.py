@@ -53,11 +53,14 @@ def test_any_key_survives_s3s_encoding(key: str) -> None:
     assert created(quote_plus(key, safe="/")).key == key
 
 
-def test_an_event_names_its_bucket_key_sequencer_and_kind_and_nothing_else() -> None:
+def test_an_event_names_its_bucket_key_sequencer_kind_and_version_and_nothing_else() -> None:
     event = object_event(s3_record("ObjectCreated:Put", "k", size=7, eTag="e1", versionId="v1"))
 
-    assert event == ObjectEvent(bucket="uploads", key="k", sequencer="0062B4F0A1C2D3E4F5", name="ObjectCreated:Put")
+    assert event == ObjectEvent(bucket="uploads", key="k", sequencer="0062B4F0A1C2D3E4F5", name="ObjectCreated:Put",
+                                version_id="v1")
     assert not event.removed
+    # An unversioned bucket's events name no version (or the literal "null").
+    assert object_event(s3_record("ObjectCreated:Put", "k", versionId="null")).version_id is None
 
 
 @pytest.mark.parametrize("event_name", ["ObjectRemoved:Delete", "ObjectRemoved:DeleteMarkerCreated",

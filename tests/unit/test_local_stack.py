@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from infra.api import path_pattern, policy_allows, refuse_iam_authorization, required_parameters, specificity
+from infra.api import (
+    LocalApi,
+    Route,
+    path_pattern,
+    policy_allows,
+    refuse_iam_authorization,
+    required_parameters,
+    specificity,
+)
 from infra.functions import template_environment
 from infra.pump import SEQUENCER_DIGITS, Sequencer, failed_message_ids, with_sequencer
 from infra.template import LocalTemplate
@@ -78,6 +86,29 @@ def test_literal_segments_win_over_parameters_as_in_api_gateway() -> None:
     ordered = sorted(resources, key=specificity)
 
     assert ordered.index("/v1/files/batch") < ordered.index("/v1/files/{fileId}") < ordered.index("/{proxy+}")
+
+
+def test_a_request_takes_the_most_specific_path_then_its_declared_method_then_its_any() -> None:
+    def route(resource: str, method: str, function: str, any_method: bool = False) -> Route:
+        return Route(method, resource, path_pattern(resource), function, None, False, (), (),  # type: ignore[arg-type]
+                     any_method=any_method)
+
+    api = LocalApi.__new__(LocalApi)
+    api.routes = sorted([route("/v1/files/{fileId}/details", "GET", "files"),
+                         *(route("/v1/files/{fileId}/details", m, "not-supported", True) for m in ("GET", "PATCH")),
+                         route("/v1/files/byPath", "GET", "files"),
+                         *(route("/{proxy+}", m, "not-supported", True) for m in ("GET", "PUT"))],
+                        key=lambda found: specificity(found.resource))
+
+    def function(method: str, path: str) -> str | None:
+        found = api.route(method, path)
+        return found[0].function if found else None  # type: ignore[return-value]
+
+    assert function("GET", "/v1/files/abc/details") == "files"
+    assert function("PATCH", "/v1/files/abc/details") == "not-supported"  # the path's ANY
+    assert function("PUT", "/v1/accounts/usage") == "not-supported"  # the catch-all
+    # A method the path neither declares nor takes through an ANY: API Gateway's own answer, not the catch-all.
+    assert function("PUT", "/v1/files/byPath") is None
 
 
 def test_required_request_parameters_are_read_from_the_event() -> None:

@@ -25,8 +25,11 @@ ALLOWED_IMPORTS = {
     "service.storage": {"imagemeta", "library", "service.storage"},
     "service.ingest": {"imagemeta", "library", "service.storage", "service.ingest"},
     "service.api": {"imagemeta", "library", "service.storage", "service.api"},
+    # The folder jobs worker: like the ingest, a caller of storage that no route calls.
+    "service.jobs": {"imagemeta", "library", "service.storage", "service.jobs"},
     "service.auth": {"imagemeta", "service.auth"},
-    "handlers": {"imagemeta", "library", "service.storage", "service.ingest", "service.api", "service.auth", "handlers"},
+    "handlers": {"imagemeta", "library", "service.storage", "service.ingest", "service.api", "service.auth",
+                 "service.jobs", "handlers"},
     # The operator's tools run outside Lambda and reach the local stack through its stack.json only.
     "ops": {"imagemeta", "library", "service.storage", "service.ingest", "service.auth", "ops"},
 }
@@ -109,17 +112,24 @@ def test_pillow_heif_loads_only_for_a_heif_file() -> None:
 
 def test_reading_any_functions_settings_loads_no_imaging_or_http_library() -> None:
     # The authorizer and the backfill read their settings here and will ship without these libraries.
-    environment = {"BUCKET_NAME": "b", "TABLE_NAME": "t", "INGEST_QUEUE_URL": "https://q", "KEYS_TABLE_NAME": "k"}
+    environment = {"BUCKET_NAME": "b", "TABLE_NAME": "t", "INGEST_QUEUE_URL": "https://q", "KEYS_TABLE_NAME": "k",
+                   "JOBS_QUEUE_URL": "https://j"}
     loaded = modules_after(
         "import os\nfrom handlers import settings\nfrom imagemeta.settings import CliSettings\n"
         "for kind in (settings.AuthorizerSettings, settings.BackfillSettings, settings.FilesSettings,\n"
         "             settings.IngestSettings, settings.MetadataUrlSettings, CliSettings,\n"
-        "             settings.UploadSettings, settings.DeleteSettings):\n"
+        "             settings.UploadSettings, settings.DeleteSettings, settings.OrganizeSettings,\n"
+        "             settings.FolderJobsSettings):\n"
         "    kind.from_env(os.environ)",
         environment,
     )
     assert "imagemeta" in loaded
     assert not loaded & IMAGING_AND_HTTP
+
+
+def test_the_not_supported_handler_loads_neither_boto3_nor_the_image_stack() -> None:
+    loaded = modules_after("from handlers.not_supported import handler")
+    assert "aws_lambda_powertools" in loaded and not loaded & {"boto3", "numpy", "PIL", "pyvips", "cffi"}
 
 
 def test_the_remote_url_handler_does_not_load_boto3() -> None:
@@ -131,8 +141,9 @@ def test_the_remote_url_handler_does_not_load_boto3() -> None:
 def test_the_record_functions_do_not_load_the_image_stack() -> None:
     # They only read and write records: Pillow and libvips (pyvips loading it through cffi) would add
     # ~100 ms to every cold start for nothing.
-    environment = {"BUCKET_NAME": "b", "TABLE_NAME": "t", "INGEST_QUEUE_URL": "https://q", "KEYS_TABLE_NAME": "k"}
-    for function in ("files", "file_delete", "authorizer", "backfill", "edit"):
+    environment = {"BUCKET_NAME": "b", "TABLE_NAME": "t", "INGEST_QUEUE_URL": "https://q", "KEYS_TABLE_NAME": "k",
+                   "JOBS_QUEUE_URL": "https://j"}
+    for function in ("files", "file_delete", "authorizer", "backfill", "edit", "organize", "folder_jobs"):
         loaded = modules_after(f"from handlers.{function} import handler", environment, whole=True)
         assert "boto3" in loaded
         assert not loaded & {"numpy", "PIL", "pyvips", "cffi"}, function

@@ -17,6 +17,7 @@ from imagemeta.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_DECODE_BYTES, DEFAUL
 from infra.functions import template_environment
 from service.ingest.processor import READ_AHEAD_BYTES
 from service.storage.fields import FIELDS_KEY
+from service.storage.jobs import JOB_PREFIX
 from service.storage.overflow import RESERVED_PREFIX
 from service.storage.records import file_id
 from service.storage.seeds import SEED_PREFIX
@@ -44,6 +45,9 @@ FUNCTIONS = {
     "FileDeleteFunction": "handlers.file_delete.handler",
     "EditFunction": "handlers.edit.handler",
     "PageFunction": "handlers.page.handler",
+    "OrganizeFunction": "handlers.organize.handler",
+    "FolderJobsFunction": "handlers.folder_jobs.handler",
+    "NotSupportedFunction": "handlers.not_supported.handler",
 }
 ROUTES = {
     ("/v1/metadata", "get"): ("MetadataUrlFunction", {("query", "url")}),
@@ -65,11 +69,35 @@ ROUTES = {
     ("/v1/customMetadataFields", "post"): ("EditFunction", set()),
     ("/v1/customMetadataFields/{fieldId}", "patch"): ("EditFunction", {("path", "fieldId")}),
     ("/v1/customMetadataFields/{fieldId}", "delete"): ("EditFunction", {("path", "fieldId")}),
+    ("/v1/files/{fileId}/versions", "get"): ("FilesFunction", {("path", "fileId")}),
+    ("/v1/files/{fileId}/versions/{versionId}", "get"): ("FilesFunction", {("path", "fileId"), ("path", "versionId")}),
+    ("/v1/bulkJobs/{jobId}", "get"): ("FilesFunction", {("path", "jobId")}),
+    ("/v1/files/{fileId}/versions/{versionId}", "delete"): ("FileDeleteFunction",
+                                                             {("path", "fileId"), ("path", "versionId")}),
+    ("/v1/files/copy", "post"): ("OrganizeFunction", set()),
+    ("/v1/files/move", "post"): ("OrganizeFunction", set()),
+    ("/v1/files/rename", "put"): ("OrganizeFunction", set()),
+    ("/v1/files/{fileId}/versions/{versionId}/restore", "put"): ("OrganizeFunction",
+                                                                  {("path", "fileId"), ("path", "versionId")}),
+    ("/v1/folder", "post"): ("OrganizeFunction", set()),
+    ("/v1/folder", "delete"): ("OrganizeFunction", set()),
+    ("/v1/bulkJobs/copyFolder", "post"): ("OrganizeFunction", set()),
+    ("/v1/bulkJobs/moveFolder", "post"): ("OrganizeFunction", set()),
+    ("/v1/bulkJobs/renameFolder", "post"): ("OrganizeFunction", set()),
+    ("/v1/files/purge", "post"): ("OrganizeFunction", set()),
+    ("/v1/files/purge/{requestId}", "get"): ("OrganizeFunction", {("path", "requestId")}),
 }
 # The media-library page: no authorizer and no usage plan key, since a browser asks for it before it has a key.
 PAGE_ROUTES = {
     ("/", "get"): ("PageFunction", set()),
     ("/web/{name}", "get"): ("PageFunction", {("path", "name")}),
+}
+ANY_METHOD = "x-amazon-apigateway-any-method"
+# Every other path, and every method a served path does not take: 501 behind the authorizer, so a caller without
+# a key learns nothing of which routes exist.
+NOT_SUPPORTED_ROUTES = {
+    ("/{proxy+}", ANY_METHOD): ("NotSupportedFunction", {("path", "proxy")}),
+    **{(path, ANY_METHOD): ("NotSupportedFunction", set()) for path, _ in ROUTES | PAGE_ROUTES},
 }
 
 
@@ -214,14 +242,26 @@ def test_the_local_stack_reads_each_function_as_the_transform_deploys_it(transla
 def test_the_local_stack_serves_the_routes_the_transform_deploys(translated: dict):
     deployed = translated["Resources"]["MetadataApi"]["Properties"]["Body"]["paths"]
     local = local_template().api
-    assert {(r.path, m.lower()) for r in local.routes for m in r.methods} == {
+    assert {(r.path, method) for r in local.routes for method in _methods(r.methods)} == {
         (path, method) for path, methods in deployed.items() for method in methods
     }
     assert {r.function_name for r in local.routes} == {"MetadataUrlFunction", "FilesFunction", "UploadFunction",
-                                                      "FileDeleteFunction", "EditFunction", "PageFunction"}
-    authorizers = {r.path: r.authorizer_object and r.authorizer_object.lambda_name for r in local.routes}
-    assert authorizers == {path: None if (path, "get") in PAGE_ROUTES else "AuthorizerFunction" for path in authorizers}
+                                                      "FileDeleteFunction", "EditFunction", "PageFunction", "OrganizeFunction",
+                                                      "NotSupportedFunction"}
+    authorized = {(r.path, frozenset(r.methods)): r.authorizer_object and r.authorizer_object.lambda_name
+                  for r in local.routes}
+    assert authorized == {(path, methods): None if (path, "get") in PAGE_ROUTES and methods == {"GET"}
+                          else "AuthorizerFunction" for path, methods in authorized}
     assert local.stage_name == translated["Resources"]["MetadataApiapiStage"]["Properties"]["StageName"]
+
+
+# What SAM's provider lists for a route of Method ANY (API Gateway's own name for it is below).
+EVERY_METHOD = {"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"}
+
+
+def _methods(methods: list[str]) -> set[str]:
+    """A local route's methods as the deployed API names them."""
+    return {"x-amazon-apigateway-any-method"} if set(methods) == EVERY_METHOD else {m.lower() for m in methods}
 
 
 def test_routes_reach_their_functions_with_required_parameters_validated(translated: dict):
@@ -231,9 +271,9 @@ def test_routes_reach_their_functions_with_required_parameters_validated(transla
         for path, methods in api["paths"].items()
         for method, op in methods.items()
     }
-    assert set(found) == set(ROUTES) | set(PAGE_ROUTES)
+    assert set(found) == set(ROUTES) | set(PAGE_ROUTES) | set(NOT_SUPPORTED_ROUTES)
     validators = api["x-amazon-apigateway-request-validators"]
-    for key, (function, params) in (ROUTES | PAGE_ROUTES).items():
+    for key, (function, params) in (ROUTES | PAGE_ROUTES | NOT_SUPPORTED_ROUTES).items():
         op = found[key]
         assert function in str(op["x-amazon-apigateway-integration"]["uri"])
         assert {(p["in"], p["name"]) for p in op.get("parameters", []) if p["required"]} == params
@@ -360,7 +400,7 @@ def test_uploads_flow_through_the_queue_with_a_dead_letter_queue(resources: dict
     redrive = resources["IngestQueue"]["Properties"]["RedrivePolicy"]
     dlq_arn = {"Fn::GetAtt": ["IngestDeadLetterQueue", "Arn"]}
     assert redrive == {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 3}
-    alarm = next(r for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm")["Properties"]
+    alarm = resources["IngestDeadLetterAlarm"]["Properties"]
     dlq_name = {"Fn::GetAtt": ["IngestDeadLetterQueue", "QueueName"]}
     assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": dlq_name}]
 
@@ -490,7 +530,9 @@ def test_openapi_is_valid_and_describes_the_deployed_routes(openapi: dict, trans
     validate(openapi)
     deployed = translated["Resources"]["MetadataApi"]["Properties"]["Body"]["paths"]
     documented = {(path, method): op for path, methods in openapi["paths"].items() for method, op in methods.items()}
-    assert set(documented) == {(path, method) for path, methods in deployed.items() for method in methods}
+    # A path's other methods are NotSupportedFunction's 501, which the description states once.
+    assert set(documented) == {(path, method) for path, methods in deployed.items() for method in methods
+                               if method != ANY_METHOD}
     for key, (_, params) in ROUTES.items():
         shared = openapi["components"]["parameters"]
         parameters = [shared[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p for p in documented[key].get("parameters", [])]
@@ -536,11 +578,18 @@ def test_openapi_metadata_keys_follow_the_contract_order(openapi: dict):
 # ------------------------------------------------------------------ least privilege
 
 
-def _grants(role: dict) -> set[tuple[str, str]]:
-    """(action, resource) pairs of a role's inline policies, resources rendered as text."""
+def _grants(role: dict, distribution: bool = False) -> set[tuple[str, str]]:
+    """(action, resource) pairs of a role's inline policies, resources rendered as text; the statements a
+    DistributionId grants (an Fn::If on HasDistribution) only with `distribution`."""
     pairs = set()
     for policy in role["Properties"]["Policies"]:
         for statement in policy["PolicyDocument"]["Statement"]:
+            if "Fn::If" in statement:
+                condition, granted, otherwise = statement["Fn::If"]
+                assert (condition, otherwise) == ("HasDistribution", {"Ref": "AWS::NoValue"})
+                if not distribution:
+                    continue
+                statement = granted
             assert statement["Effect"] == "Allow"
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
@@ -564,10 +613,21 @@ def _records_from_uploads(log_group: str) -> set[tuple[str, str]]:
             | {(f"s3:{a}", OBJECTS) for a in ("GetObject", "GetObjectVersion", "GetObjectTagging", "GetObjectVersionTagging")}
             | {("s3:ListBucket", BUCKET)}
             | {(f"s3:{a}", OVERFLOW) for a in ("PutObject", "DeleteObject")}
-            | {(f"dynamodb:{a}", TABLE) for a in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query")})
+            | {(f"dynamodb:{a}", TABLE) for a in ("GetItem", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem",
+                                                 "Query")})
+
+
+def _copies() -> set[tuple[str, str]]:
+    """What copying, moving and deleting files and their versions takes: CopyObject reads the source version
+    and its tags and writes both; listings of keys and versions."""
+    return ({(f"s3:{a}", OBJECTS) for a in ("GetObject", "GetObjectVersion", "GetObjectTagging",
+                                             "GetObjectVersionTagging", "PutObject", "PutObjectTagging",
+                                             "DeleteObject", "DeleteObjectVersion")}
+            | {(f"s3:{a}", BUCKET) for a in ("ListBucket", "ListBucketVersions")})
 
 
 TABLE = str({"Fn::GetAtt": ["FilesTable", "Arn"]})
+JOBS_QUEUE = str({"Fn::GetAtt": ["JobsQueue", "Arn"]})
 KEYS_TABLE = str({"Fn::GetAtt": ["ApiKeysTable", "Arn"]})
 QUEUE = str({"Fn::GetAtt": ["IngestQueue", "Arn"]})
 LARGE_QUEUE = str({"Fn::GetAtt": ["IngestLargeQueue", "Arn"]})
@@ -602,8 +662,23 @@ EXPECTED_GRANTS = {
     | {(f"s3:{a}", OBJECTS) for a in ("GetObject", "GetObjectVersion")},
     "FileDeleteFunction": _logs("FileDeleteLogGroup")
     | {(f"dynamodb:{a}", TABLE) for a in ("GetItem", "BatchGetItem")}
-    | {("s3:DeleteObject", OBJECTS)},
+    | {(f"s3:{a}", OBJECTS) for a in ("DeleteObject", "DeleteObjectVersion")}
+    | {("s3:ListBucketVersions", BUCKET)},
+    # Its PutItem holds only for seeds and jobs (test below).
+    "OrganizeFunction": _logs("OrganizeLogGroup") | _copies()
+    | {("dynamodb:GetItem", TABLE), ("dynamodb:PutItem", TABLE), ("sqs:SendMessage", JOBS_QUEUE)},
+    "FolderJobsFunction": _logs("FolderJobsLogGroup") | _copies()
+    | {(f"sqs:{a}", JOBS_QUEUE) for a in ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes", "SendMessage")}
+    | {(f"dynamodb:{a}", TABLE) for a in ("GetItem", "BatchGetItem", "PutItem", "UpdateItem", "BatchWriteItem")}
+    | {("dynamodb:Query", str({"Fn::Sub": "${FilesTable.Arn}/index/subfolders"}))},
+    "NotSupportedFunction": _logs("NotSupportedLogGroup"),
     "PageFunction": _logs("PageLogGroup"),
+}
+DISTRIBUTION = str({"Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${DistributionId}"})
+# What a DistributionId adds: the purges.
+DISTRIBUTION_GRANTS = {
+    "OrganizeFunction": {("cloudfront:CreateInvalidation", DISTRIBUTION), ("cloudfront:GetInvalidation", DISTRIBUTION)},
+    "FolderJobsFunction": {("cloudfront:CreateInvalidation", DISTRIBUTION)},
 }
 
 
@@ -642,6 +717,38 @@ def test_each_role_grants_exactly_what_its_function_uses(resources: dict, functi
     role = resources[role_name]
     assert "ManagedPolicyArns" not in role["Properties"]
     assert _grants(role) == EXPECTED_GRANTS[function]
+    # With a DistributionId, the functions that purge may invalidate its cache, and nothing else changes.
+    assert _grants(role, distribution=True) == EXPECTED_GRANTS[function] | DISTRIBUTION_GRANTS.get(function, set())
+
+
+def test_the_organize_function_writes_only_seeds_and_jobs_to_the_table(resources: dict):
+    statements = resources["OrganizeFunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    (writes,) = [s for s in statements if "Fn::If" not in s and s["Action"] == "dynamodb:PutItem"]
+    assert writes["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [SEED_PREFIX + "*",
+                                                                                         JOB_PREFIX + "*"]}}
+
+
+def test_the_bucket_keeps_versions_unless_the_stack_says_otherwise(template: dict, resources: dict):
+    assert template["Parameters"]["BucketVersioning"]["Default"] == "Enabled"
+    assert resources["UploadBucket"]["Properties"]["VersioningConfiguration"] == {
+        "Fn::If": ["KeepVersions", {"Status": "Enabled"}, {"Ref": "AWS::NoValue"}]}
+    assert local_template().resource("UploadBucket").properties["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert "VersioningConfiguration" not in local_template(BucketVersioning="Disabled").resource("UploadBucket").properties
+
+
+def test_folder_jobs_run_from_a_fifo_queue_one_step_at_a_time(resources: dict):
+    queue = resources["JobsQueue"]["Properties"]
+    assert queue["FifoQueue"] is True
+    assert queue["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": ["JobsDeadLetterQueue", "Arn"]},
+                                      "maxReceiveCount": 3}
+    assert resources["JobsDeadLetterQueue"]["Properties"]["FifoQueue"] is True
+    (event,) = resources["FolderJobsFunction"]["Properties"]["Events"].values()
+    assert event["Properties"]["Queue"] == {"Fn::GetAtt": ["JobsQueue", "Arn"]} and event["Properties"]["BatchSize"] == 1
+    # A step is never delivered again while a worker may still run it.
+    assert queue["VisibilityTimeout"] >= 6 * resources["FolderJobsFunction"]["Properties"]["Timeout"]
+    assert local_template().physical_name("JobsQueue").endswith(".fifo")
+    alarm = resources["JobsDeadLetterAlarm"]["Properties"]
+    assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["JobsDeadLetterQueue", "QueueName"]}}]
 
 
 def test_sam_generates_no_other_roles(translated: dict):

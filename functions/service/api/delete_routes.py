@@ -1,7 +1,9 @@
-"""Deleting uploaded files: DELETE /v1/files/{fileId} and POST /v1/files/batch/deleteByFileIds.
+"""Deleting uploaded files: DELETE /v1/files/{fileId}, POST /v1/files/batch/deleteByFileIds, and one kept version,
+DELETE /v1/files/{fileId}/versions/{versionId}.
 
-A delete removes the S3 object (a delete marker where the bucket keeps versions); the record then goes by
-the ingest's normal path, from the object's ObjectRemoved event, so a lookup in between may still answer.
+A file's delete removes the S3 object with every version it has, for good, as the hosted API deletes a file's
+versions with it (a bucket without versions has only the object); the record then goes by the ingest's normal
+path, from the objects' ObjectRemoved events, so a lookup in between may still answer.
 """
 from __future__ import annotations
 
@@ -11,13 +13,16 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from imagemeta.errors import BadParameter
-from library.errors import MissingFiles
+from library.errors import MissingFiles, VersionNotFound
+from library.records import FileRecord
 
-from ..storage.objects import delete_objects
+from ..storage.objects import delete_versions, key_versions
 from ..storage.overflow import RESERVED_PREFIX
+from ..storage.stores import Stores
 from .deps import ApiDeps
 from .params import FILE_ID, json_body, parse_file_id
 from .resolver import ok, respond
+from .versions_routes import addressed_version
 
 # The hosted API's bound on one bulk delete.
 MAX_BULK_FILE_IDS = 100
@@ -30,9 +35,21 @@ def router(deps: ApiDeps) -> Router:
 
     @routes.delete("/v1/files/<fileId>")
     def delete_file(fileId: str) -> Response:  # noqa: N803 - the contract's parameter name
-        key = deletable_key(stores.records.file(parse_file_id(fileId), consistent=True).key)
-        if not delete_objects(stores.clients.s3, stores.bucket, [key]):
-            raise RuntimeError(f"S3 did not delete {key!r}")
+        record = stores.records.file(parse_file_id(fileId), consistent=True)
+        deletable_key(record.key)
+        if not delete_with_versions(stores, [record]):
+            raise RuntimeError(f"S3 did not delete {record.key!r}")
+        return respond(routes, 204, "")
+
+    @routes.delete("/v1/files/<fileId>/versions/<versionId>")
+    def delete_version(fileId: str, versionId: str) -> Response:  # noqa: N803 - the contract's parameter names
+        current, version_id = addressed_version(stores, fileId, versionId)
+        if current.is_version(version_id):
+            raise BadParameter("You cannot delete current version of a file.",
+                               help="Restore another version first, or delete the file (with all its versions).")
+        if stores.records.version(current.file_id, version_id) is None:
+            raise VersionNotFound()
+        delete_versions(stores.clients.s3, stores.bucket, [(deletable_key(current.key), version_id)])
         return respond(routes, 204, "")
 
     @routes.post("/v1/files/batch/deleteByFileIds")
@@ -43,9 +60,10 @@ def router(deps: ApiDeps) -> Router:
         if missing:
             raise MissingFiles(missing, help="Remove the missing fileIds from the request (missingFileIds); nothing "
                                                "was deleted.")
-        keys = {fid: deletable_key(found[fid].key) for fid in file_ids}
-        deleted = delete_objects(stores.clients.s3, stores.bucket, list(keys.values()))
-        return ok(routes, {"successfullyDeletedFileIds": [fid for fid in file_ids if keys[fid] in deleted]})
+        for record in found.values():
+            deletable_key(record.key)
+        deleted = delete_with_versions(stores, [found[fid] for fid in file_ids])
+        return ok(routes, {"successfullyDeletedFileIds": [fid for fid in file_ids if found[fid].key in deleted]})
 
     return routes
 
@@ -57,6 +75,20 @@ def bulk_file_ids(body: Any) -> list[str]:
             or not all(isinstance(fid, str) and FILE_ID.fullmatch(fid) for fid in file_ids)):
         raise BadParameter(f"Parameter `fileIds` must be a list of 1 to {MAX_BULK_FILE_IDS} fileIds (24 hex digits).")
     return list(dict.fromkeys(file_ids))
+
+
+def delete_with_versions(stores: Stores, records: list[FileRecord]) -> set[str]:
+    """Delete files with all their versions (a file's record has a version id where the bucket keeps versions);
+    the keys whose every version S3 deleted."""
+    wanted: list[tuple[str, str | None]] = []
+    for record in records:
+        if record.version_id is None:
+            wanted.append((record.key, None))
+        else:
+            wanted.extend((record.key, version.version_id)
+                          for version in key_versions(stores.clients.s3, stores.bucket, record.key))
+    deleted = delete_versions(stores.clients.s3, stores.bucket, wanted)
+    return {key for key, _ in wanted} - {key for key, version in wanted if (key, version) not in deleted}
 
 
 def deletable_key(key: str) -> str:

@@ -15,11 +15,18 @@ from imagemeta.errors import (
 from library.errors import (
     FieldNotFound,
     FileExists,
+    FolderNotFound,
+    JobNotFound,
+    MethodNotSupported,
     MissingFiles,
+    NotSupported,
+    PurgeNotFound,
     RecordNotFound,
     SearchNeedsPath,
     SearchTooBroad,
     SignatureRefused,
+    SourceMissing,
+    VersionNotFound,
 )
 
 STATUS_BY_ERROR: dict[type[ImageMetaError], int] = {
@@ -31,12 +38,22 @@ STATUS_BY_ERROR: dict[type[ImageMetaError], int] = {
     RecordNotFound: 404,
     FieldNotFound: 404,
     MissingFiles: 404,
+    SourceMissing: 404,
+    FolderNotFound: 404,
+    VersionNotFound: 404,
+    JobNotFound: 404,
+    PurgeNotFound: 404,
+    MethodNotSupported: 405,
     FileExists: 409,
     TooLarge: 413,
     SearchTooBroad: 413,
+    NotSupported: 501,
     UpstreamError: 502,
     UpstreamTimeout: 504,
 }
+# The official SDKs retry 408, 409, 429 and every 5xx twice unless told not to (docs/contract.md, "Errors"): a
+# refusal, and a route this service does not serve, are the same however often they are asked.
+NOT_RETRIED_FAULTS = {501}
 
 INTERNAL_ERROR_HELP = "This is a fault of the service. Quote the request id {request_id} when reporting it."
 
@@ -47,6 +64,11 @@ def status_of(error: ImageMetaError) -> int:
         if cls in STATUS_BY_ERROR:
             return STATUS_BY_ERROR[cls]
     return 500
+
+
+def retry_headers(status: int) -> dict[str, str]:
+    """The header that stops the SDKs' retries of an answer a retry cannot change."""
+    return {"x-should-retry": "false"} if status < 500 or status in NOT_RETRIED_FAULTS else {}
 
 
 def error_body(error: ImageMetaError) -> str:

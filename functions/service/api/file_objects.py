@@ -11,16 +11,18 @@ from ..storage.objects import FileUrls
 
 
 def file_object(record: FileRecord, urls: FileUrls) -> dict[str, Any]:
-    """The File object of a live file (docs/contract.md): `tags` null when it has none, as the hosted API."""
+    """The File object of a live file, or of a kept version of one (`type` file-version) (docs/contract.md):
+    `tags` null when it has none, as the hosted API."""
     notes = record.annotations
     return {
-        "type": "file",
+        "type": "file" if record.current else "file-version",
         "name": record.name,
         "createdAt": record.created_at,
         "updatedAt": record.updated_at,
         "fileId": record.file_id,
         "tags": list(notes.tags) or None,
         "AITags": None,
+        # The S3 version where the bucket keeps versions; else, as the hosted API does for a first version, the fileId.
         "versionInfo": version_info(record.file_id, record.version_id, record.version_number),
         "embeddedMetadata": record.embedded_metadata() if record.file_type == IMAGE else None,
         "customCoordinates": notes.custom_coordinates,

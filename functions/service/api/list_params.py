@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from imagemeta.errors import BadParameter
 from library.paths import folder_prefix
 from library.query import Node, UnknownCustomField, legacy_filters, mentions, parse
 
@@ -20,7 +19,7 @@ MAX_SKIP = 10**9
 DEFAULT_SORT = "ASC_CREATED"
 # The SDKs' whole enum: RELEVANCE and DURATION are creation order here (docs/files-api.md).
 SORTS = tuple(f"{order}_{field}" for field in SORT_VALUES for order in ("ASC", "DESC"))
-TYPES = ("file", "folder", "all")
+TYPES = ("file", "file-version", "folder", "all")
 FILE_TYPES = ("all", "image", "non-image")
 
 
@@ -34,8 +33,6 @@ def list_request(app: Router, fields: FieldCache) -> ListRequest:
     """
     path = app.current_event.get_query_string_value("path")
     query_text = app.current_event.get_query_string_value("searchQuery")
-    if app.current_event.get_query_string_value("type") == "file-version":
-        raise BadParameter("Parameter `type`: file versions are not listed by this service; use file, folder or all.")
     kind = choice_query(app, "type", TYPES, "file")
     sort = choice_query(app, "sort", SORTS, DEFAULT_SORT)
     file_type = choice_query(app, "fileType", FILE_TYPES, "all")
@@ -50,11 +47,12 @@ def list_request(app: Router, fields: FieldCache) -> ListRequest:
         descending=order == "DESC",
         skip=int_query(app, "skip", 0, 0, MAX_SKIP),
         limit=int_query(app, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
-        files=kind in ("file", "all") if query is None else True,
+        files=kind in ("file", "file-version", "all") if query is None else True,
         folders=(kind in ("folder", "all") or include_folder) if query is None else mentions(query, "type"),
         file_type=None if file_type == "all" else file_type,
         query=query if query is not None else legacy_filters(legacy_tags,
                                                              app.current_event.get_query_string_value("name")),
+        versions=kind == "file-version" and query is None,
     )
 
 

@@ -1,4 +1,6 @@
-"""Request parameters: each query and path parameter parsed and checked, BadParameter naming it otherwise."""
+"""Request parameters: each query, path and JSON body parameter parsed and checked, BadParameter naming it
+otherwise; file and folder paths as keys and key prefixes, refused when they hold "." or ".." segments or lie
+under the service's reserved prefix."""
 from __future__ import annotations
 
 import base64
@@ -10,12 +12,17 @@ from typing import Any
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from imagemeta.errors import BadParameter, echo
+from library.paths import folder_prefix, key_of
+
+from ..storage.overflow import RESERVED_PREFIX
 
 FILE_ID = re.compile(r"[0-9a-f]{24}")
 # A cursor is "<distance>-<fileId>" of the last item of the previous page: a position in the answer's
 # order, so any well-formed cursor is a valid place to resume (the OpenAPI pattern says exactly this).
 _CURSOR = re.compile(r"([0-9]|1[0-2])-([0-9a-f]{24})")
 _BAD_CURSOR = "Parameter `cursor` must be the `next` value of a previous page."
+# S3's version ids are at most 1024 bytes.
+MAX_VERSION_ID_CHARACTERS = 1024
 
 
 def required_query(app: Router, name: str) -> str:
@@ -108,5 +115,56 @@ def json_object(app: Router) -> dict[str, Any]:
     if body is None:
         return {}
     if not isinstance(body, dict):
-        raise BadParameter("The request body must be a JSON object.")
+        raise BadParameter("The request body must be a JSON object (Content-Type: application/json).")
     return body
+
+
+def text_field(body: dict[str, Any], name: str) -> str:
+    """A required, non-empty text field of a JSON body."""
+    value = body.get(name)
+    if not isinstance(value, str) or not value:
+        raise BadParameter(f"Missing required parameter `{name}` (non-empty text).")
+    return value
+
+
+def bool_field(body: dict[str, Any], name: str, default: bool) -> bool:
+    """An optional true/false field of a JSON body."""
+    value = body.get(name, default)
+    if not isinstance(value, bool):
+        raise BadParameter(f"Parameter `{name}` must be true or false.")
+    return value
+
+
+def file_key_field(body: dict[str, Any], name: str) -> str:
+    """The key a file path field names (leading "/" optional); no "." or ".." segment, nothing of the service's."""
+    value = text_field(body, name)
+    key = key_of(value, name)
+    checked_segments(key, name, value)
+    return key
+
+
+def folder_field(body: dict[str, Any], name: str, root: bool) -> str:
+    """The key prefix a folder path field names ("" for the root, refused unless `root`); no "." or ".."
+    segment, nothing of the service's."""
+    value = text_field(body, name)
+    prefix = folder_prefix(value)
+    if not prefix and not root:
+        raise BadParameter(f"Parameter `{name}` must name a folder, not the root of the library.")
+    checked_segments(prefix, name, value)
+    return prefix
+
+
+def checked_segments(key: str, name: str, value: str) -> None:
+    """Refuse a key with a "." or ".." segment (a path that would not mean what it says) or under the reserved
+    prefix, naming the parameter."""
+    if any(segment in (".", "..") for segment in key.split("/")):
+        raise BadParameter(f"Parameter `{name}` may not hold '.' or '..' segments; got {echo(value)}.")
+    if key.startswith(RESERVED_PREFIX) or key + "/" == RESERVED_PREFIX:
+        raise BadParameter(f"Parameter `{name}`: {RESERVED_PREFIX} holds the service's own objects.")
+
+
+def parse_version_id(value: str) -> str:
+    """A versionId from a path: an S3 version id (or a fileId, the one version of an unversioned file)."""
+    if not value or len(value) > MAX_VERSION_ID_CHARACTERS or not value.isascii() or not value.isprintable():
+        raise BadParameter("Parameter `versionId` must be a version id, as versionInfo.id gives it.")
+    return value

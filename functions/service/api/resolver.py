@@ -15,10 +15,13 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from imagemeta.errors import BadParameter, ImageMetaError
+from library.errors import MethodNotSupported, NotSupported
 
-from .error_map import error_body, internal_error_body, status_of
+from .error_map import error_body, internal_error_body, retry_headers, status_of
 
 JSON = "application/json"
+# The path of the API's catch-all route (template.yaml, NotSupportedFunction): every path no route serves.
+CATCH_ALL_RESOURCE = "/{proxy+}"
 # Answers above this many characters are compressed for clients that accept gzip.
 COMPRESS_ABOVE_BYTES = 256 * 1024
 # Lambda returns at most 6 MB (6,291,456 bytes) including the response's envelope and headers.
@@ -34,22 +37,27 @@ def build_resolver(logger: Logger, *routers: Router) -> APIGatewayRestResolver:
     @app.exception_handler(ImageMetaError)
     def handle_contract_error(error: ImageMetaError) -> Response:
         logger.info("request refused", extra={"error": type(error).__name__, "detail": str(error)})
-        refusal = respond(app, status_of(error), error_body(error))
-        if refusal.status_code < 500:
-            # The SDKs retry 409 (and 408, 429, 5xx) twice unless told not to; the same request gets the same
-            # answer, so a retry only delays the caller (sdk-calls.md, §1.8).
-            refusal.headers["x-should-retry"] = "false"
-        return refusal
+        status = status_of(error)
+        return respond(app, status, error_body(error), retry_headers(status))
 
     @app.exception_handler(Exception)
     def handle_fault(error: Exception) -> Response:
         logger.exception("unexpected fault")
         return respond(app, 500, internal_error_body(request_id(app)))
 
+    # A request none of this function's routes takes. In a function with routes, API Gateway matched one of its
+    # paths but a path parameter is one Powertools' pattern refuses (a control character): no such file, job or
+    # version. The API's catch-all function (template.yaml, NotSupportedFunction) has no routes at all: 501 for a
+    # path no route serves, 405 for a method a served path does not take; never a 404 there, which an SDK would
+    # take for a missing file.
     @app.not_found
     def handle_unknown_route(_: Exception) -> Response:
-        error = ImageMetaError("No such route.", help="See the API documentation for the routes.")
-        return respond(app, 404, error_body(error))
+        event = app.current_event
+        if routers:
+            error = ImageMetaError("No such route.", help="See the API documentation for the routes.")
+            return respond(app, 404, error_body(error))
+        kind = NotSupported if event.resource == CATCH_ALL_RESOURCE else MethodNotSupported
+        return handle_contract_error(kind(event.http_method, event.path))
 
     return app
 
@@ -59,9 +67,11 @@ def request_id(app: APIGatewayRestResolver | Router) -> str:
     return app.current_event.raw_event.get("requestContext", {}).get("requestId") or ""
 
 
-def respond(app: APIGatewayRestResolver | Router, status: int, body: str) -> Response:
+def respond(app: APIGatewayRestResolver | Router, status: int, body: str,
+            headers: dict[str, str] | None = None) -> Response:
     """A JSON answer carrying the request id."""
-    return Response(status_code=status, content_type=JSON, body=body, headers={"x-request-id": request_id(app)})
+    return Response(status_code=status, content_type=JSON, body=body,
+                    headers={"x-request-id": request_id(app), **(headers or {})})
 
 
 def ok(app: Router, body: Any, status: int = 200) -> Response:

@@ -13,7 +13,6 @@ import binascii
 import json
 import re
 from dataclasses import dataclass
-from email.header import Header
 from typing import Any
 
 from imagemeta.errors import BadParameter, echo
@@ -21,6 +20,7 @@ from library.annotations import AnnotationUpdate, bounded, checked_coordinates, 
 from library.fields import Fields, checked_values, with_defaults
 from library.paths import upload_key
 
+from ..storage.objects import header_value
 from ..storage.overflow import RESERVED_PREFIX
 from .edit_params import EXTENSIONS_REFUSED
 from .multipart import Part
@@ -169,7 +169,7 @@ def user_metadata(values: dict[str, Any]) -> dict[str, str]:
         if any(ord(character) < 32 or ord(character) == 127 for character in text):
             raise BadParameter(f"Parameter `customMetadata`: the value of {echo(name)} holds a control character, "
                                "which an upload URL's signed headers cannot carry.")
-        kept[name.lower()] = text if text.isascii() else Header(text, "utf-8").encode()
+        kept[name.lower()] = header_value(text)
     if sum(len(name) + len(text.encode()) for name, text in kept.items()) > MAX_METADATA_BYTES:
         raise BadParameter(
             f"Parameter `customMetadata` is over the {MAX_METADATA_BYTES} bytes S3 keeps with an object.")

@@ -142,8 +142,7 @@ def store_upload(deps: ApiDeps, where: Placement, update: AnnotationUpdate, data
     # Over this function's budget the ingest reads the bytes itself: its larger function may decode them.
     extraction = None if isinstance(error, OverMemoryBudget) else \
         Extraction(metadata, embedded, StoredError.of(error) if error else None)
-    if not stores.seeds.put(fid, md5, Seed(extraction, update)):
-        stores.seeds.put(fid, md5, Seed(None, update))  # an extraction too large to leave: the ingest reads
+    stores.seeds.leave(fid, md5, Seed(extraction, update))
     put = put_upload(stores.clients.s3, stores.bucket, where.key, data, kind.mime, where.overwrite)
     if put is None:
         stores.seeds.discard(fid, md5)

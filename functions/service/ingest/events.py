@@ -1,7 +1,8 @@
 """S3 notifications (as SQS delivers them) -> ObjectEvent: which key to look at again, and the event's place.
 
-Only the bucket, key and sequencer of a notification are used, and only as a prompt: the ingest asks S3 what
-the key holds now (storage/objects.py), so a forged or stale message can make it look again and nothing more.
+Only the bucket, key, sequencer and version id of a notification are used, and only as a prompt: the ingest
+asks S3 what the key holds now (storage/objects.py), and what S3 holds of the version named, so a forged or
+stale message can make it look again and nothing more.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class ObjectEvent:
     key: str
     sequencer: str
     name: str = "ObjectCreated:Put"
+    version_id: str | None = None  # the version it is about, in a bucket that keeps versions
 
     @property
     def removed(self) -> bool:
@@ -35,5 +37,6 @@ class ObjectEvent:
 def object_event(record: S3EventRecord) -> ObjectEvent:
     """The ObjectEvent of one S3 notification record; keys arrive URL-encoded with `+` for space."""
     obj = record.s3.get_object
+    version = obj.version_id
     return ObjectEvent(bucket=record.s3.bucket.name, key=unquote_plus(obj.key), sequencer=obj.sequencer,
-                       name=record.event_name)
+                       name=record.event_name, version_id=version if version and version != "null" else None)

@@ -12,16 +12,26 @@ from aws_lambda_powertools.utilities.data_classes.s3_event import S3EventRecord
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from imagemeta import Limits, NotAnImage, OverMemoryBudget, TooLarge, extract_with_embedded
-from library.annotations import FromBucket, Update, bucket_tags
+from library.annotations import Carried, FromBucket, Update, bucket_tags
 from library.fields import Fields, typed_from_text, with_defaults
-from library.records import Extraction, StoredError
+from library.records import Extraction, FileRecord, StoredError
 
 from ..storage.fields import FieldCache
 from ..storage.library_pages import Batch, Pages
-from ..storage.objects import SEED_METADATA, Absent, OpenedObject, open_current, read_current
+from ..storage.objects import (
+    SEED_METADATA,
+    Absent,
+    ObjectState,
+    OpenedObject,
+    key_versions,
+    open_current,
+    open_version,
+    read_current,
+    version_exists,
+)
 from ..storage.overflow import RESERVED_PREFIX
 from ..storage.records import BACKFILL_SEQUENCER, RecordStore, Written, file_id
-from ..storage.seeds import Seeds
+from ..storage.seeds import Seed, Seeds
 from .backfill import backfill_event
 from .events import ObjectEvent, object_event
 from .handover import LargerIngest
@@ -127,6 +137,9 @@ class Ingest:
     A batch's new library page entries are written when the batch ends (`finish`), which logs one line for the
     batch: the keys it wrote and how many it found current (a line per object cost most of the ingest's log
     bytes; LogLevel DEBUG still shows them).
+
+    Where the bucket keeps versions, an event names its version too: a version created while another was
+    already current gets its kept-version item, and one deleted for good loses it (records.py).
     """
 
     def __init__(self, s3: Any, bucket: str, store: RecordStore, seeds: Seeds, pages: Pages, limits: Limits,
@@ -217,40 +230,93 @@ class Ingest:
             self._hand_over(json.dumps(backfill_event(self._bucket, key)), key, str(reason))
 
     def handle_object_event(self, event: ObjectEvent) -> None:
-        """Bring the key's record to S3's current version of it (or a tombstone), unless as new a write is stored."""
+        """Bring the key's record to S3's current version of it (or a tombstone), unless as new a write is stored;
+        then the kept version the event names, if it names one."""
         if event.bucket != self._bucket:
             self._logger.warning("event for another bucket dropped", extra={"bucket": event.bucket, "key": event.key})
             return
         if event.key.startswith(RESERVED_PREFIX):
             return
         current = self._reads.open(event.key)
+        current_version = None
         if isinstance(current, Absent):
-            result = self._store.write_tombstone(event.key, current.at, event.sequencer)
+            result = self._store.write_tombstone(event.key, current.at, event.sequencer, self._kept)
         elif event.is_folder_marker:
             current.close()
             result = self._store.write_marker(current.state, event.sequencer)
         else:
+            current_version = current.state.version_id
             try:
                 result = self._write(current, event.sequencer)
             finally:
                 current.close()  # unread when the record already said what S3 holds, or a seed did
+        if event.version_id is not None and event.version_id != current_version and not event.is_folder_marker:
+            self._follow_version(event.key, event.version_id, event.removed)
         self._outcome.count(event.key, result.written)
         self._logger.debug("object event", extra={"key": event.key, "event": event.name, "sequencer": event.sequencer,
                                                    "written": result.written})
 
+    def _kept(self, key: str, version_id: str) -> bool:
+        """Whether S3 still holds a version a write replaces (the record store then keeps it as a version)."""
+        return version_exists(self._s3, self._bucket, key, version_id)
+
     def _write(self, current: OpenedObject, sequencer: str) -> Written:
         state = current.state
-        seed = self._seeds.take(file_id(self._bucket, state.key), state.etag) if state.seeded else None
-        if seed is not None:
-            extraction = seed.extraction or (lambda: self._extraction(current))
-            written = self._store.write_file(state, extraction, seed.update, sequencer, self._batch, seed.created_at,
-                                             seeded=True)
-            self._seeds.discard(file_id(self._bucket, state.key), state.etag)
-            return written
+        fid = file_id(self._bucket, state.key)
+        mark = state.seed_mark
+        seed = self._seeds.take(fid, state.etag, mark) if mark is not None else None
+        if seed is None and state.version_id is not None:
+            promoted = self._store.version(fid, state.version_id)
+            if promoted is not None:  # a kept version is current again (the newer ones were deleted for good)
+                return self._store.write_file(state, kept_extraction(promoted), Carried(promoted.annotations),
+                                              sequencer, self._batch, promoted.created_at, promoted=promoted,
+                                              kept=self._kept)
+        if seed is None:
+            return self._store.write_file(state, lambda: self._extraction(current), self._bucket_update(state),
+                                          sequencer, self._batch, kept=self._kept)
+        extraction = seed.extraction or (lambda: self._extraction(current))
+        written = self._store.write_file(state, extraction, seed.update, sequencer, self._batch, seed.created_at,
+                                         seeded=True, kept=self._kept)
+        if mark is not None:
+            self._seeds.discard(fid, state.etag, mark)
+        return written
+
+    def _follow_version(self, key: str, version_id: str, removed: bool) -> None:
+        """A version the event names that is not the current one: its item goes when S3 no longer holds it, and
+        one S3 holds gets its item if it has none (the ingest heard of it only once a newer one was current)."""
+        fid = file_id(self._bucket, key)
+        if removed:
+            if self._store.version(fid, version_id) is not None and not self._kept(key, version_id):
+                self._store.drop_version(fid, version_id)
+            return
+        if self._store.version(fid, version_id) is not None:
+            return
+        opened = open_version(self._s3, self._bucket, key, version_id)
+        if opened is None:
+            return  # deleted for good since: nothing to keep
+        state = opened.state
+        mark = state.seed_mark
+        seed = self._seeds.take(fid, state.etag, mark) if mark is not None else None
+        extraction, update = self._seeded(opened, seed) if seed is not None else (
+            self._extraction(opened), self._bucket_update(state))
+        listed = [found.version_id for found in key_versions(self._s3, self._bucket, key) if not found.delete_marker]
+        newer = set(listed[listed.index(version_id) + 1:]) if version_id in listed else set()
+        if self._store.write_version(state, extraction, update, newer) and seed is not None and mark is not None:
+            self._seeds.discard(fid, state.etag, mark)
+
+    def _seeded(self, opened: OpenedObject, seed: Seed) -> tuple[Extraction, Update]:
+        """What a seed says of an object: its extraction (read from the bytes when the writer left none), and how
+        the write changes the annotations."""
+        if seed.extraction is None:
+            return self._extraction(opened), seed.update
+        opened.close()
+        return seed.extraction, seed.update
+
+    def _bucket_update(self, state: ObjectState) -> Update:
+        """A write straight to the bucket: its S3 tags and user metadata (the seed's mark aside)."""
         custom, defaults = self._typing(
             {name: value for name, value in state.user_metadata.items() if name != SEED_METADATA})
-        update: Update = FromBucket(bucket_tags(state.tags), custom, defaults)
-        return self._store.write_file(state, lambda: self._extraction(current), update, sequencer, self._batch)
+        return FromBucket(bucket_tags(state.tags), custom, defaults)
 
     def _extraction(self, current: OpenedObject) -> Extraction:
         """The metadata and embeddedMetadata of the object's bytes, or why there are none."""
@@ -270,3 +336,8 @@ class Ingest:
         larger_message_id = self._larger.send(body)  # type: ignore[union-attr]  # only called when it is set
         self._logger.info("sent to the larger ingest function",
                           extra={"messageId": source, "reason": reason, "largerMessageId": larger_message_id})
+
+
+def kept_extraction(record: FileRecord) -> Extraction:
+    """What a kept version's item says its bytes are (its document, or its stored error)."""
+    return Extraction(record.metadata(), record.embedded_metadata(), record.error)

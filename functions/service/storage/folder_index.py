@@ -47,6 +47,7 @@ class FileEntry:
     is_published: bool = True
     taken_at: str | None = None
     embedded: Mapping[str, Any] = field(default_factory=dict)
+    sort_key: str = "F"  # the record's (a kept version's: "V#<versionId>")
 
     @property
     def ckey(self) -> str:
@@ -74,6 +75,7 @@ def file_entry(item: dict[str, Any]) -> FileEntry:
         is_published=item["published"]["BOOL"] if "published" in item else True,
         taken_at=item["taken"]["S"] if "taken" in item else None,
         embedded=embedded_of(item),
+        sort_key=item["sk"]["S"],
     )
 
 

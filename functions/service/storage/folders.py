@@ -1,33 +1,39 @@
-"""Folder items: one per key prefix that has held a file, so folders can be listed beside files.
+"""Folder items: one per folder, so folders are listed beside files and stay listed while empty.
 
-S3 has no folders, only keys with "/" in them. The hosted API lists folders, so each prefix gets an item in
-the records table (kind "folder", keyed by folder_id), written before the first record beneath it (an
-idempotent UpdateItem: creating it twice changes nothing, and an item for a file whose write then lost is
-merely an empty folder). Items are never deleted or changed, so a process remembers the ones it made and
-writes each once: a folder is listed while it holds a live file or a folder marker, directly or deeper
-(library.py checks when it lists); its createdAt and updatedAt are when its first file arrived. The
-`subfolders` index (template.yaml: hash `parentFolder`, range `prefix`, which orders siblings by name) gives a
-folder's sub-folders. A folder item's `pk` is its folderId and its `sk` FOLDER_SK. Counting files per folder
-instead would need a transaction with every record write, and
-every upload into one folder would contend for its count.
+S3 has no folders, only keys with "/" in them. The hosted library keeps folders as things of their own: made by
+an upload beneath them or by POST /v1/folder, listed while empty, gone only when deleted (DELETE /v1/folder, or
+a move or rename of the folder). So each folder gets an item in the records table (kind "folder", keyed by
+folder_id), written before the first record beneath it and for every folder marker (a key ending in "/", what
+POST /v1/folder and S3 consoles write): an idempotent conditional put, so creating it twice changes nothing. A
+listing shows every folder item: it checks nothing, so folders emptied by deletes cost a listing one index row
+each, like any folder. Folder jobs delete the items of the folders they delete or move (delete_subtree).
+
+The ingest makes sure of the items above each new key with one consistent BatchGetItem and puts only the
+missing ones; it remembers none between keys, since a folder job may have deleted an item a moment ago, and a
+file must never sit in a folder its parent does not list. The `subfolders` index (template.yaml: hash
+`parentFolder`, range `prefix`, which orders siblings by name) gives a folder's sub-folders. A folder item's
+`pk` is its folderId and its `sk` FOLDER_SK; createdAt and updatedAt are when it was made.
 """
 from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections import OrderedDict
+import time
 from collections.abc import Iterator
 from typing import Any
 
 from library.paths import ancestor_prefixes, folder_name, folder_path, parent_prefix
 from library.records import Folder
 
+from .batch import batch_get
+
 FOLDER_SK = "D"
 SUBFOLDERS_INDEX = "subfolders"
 # Folders deeper than this are not listed as folders (their files still are, in their folder's listing).
 MAX_FOLDER_DEPTH = 100
-# Folder ids a process remembers having made (a warm ingest writing into the same folders skips them).
-REMEMBERED_FOLDERS = 10_000
+# BatchWriteItem takes 25 requests.
+BATCH_WRITE_ITEMS = 25
+UNPROCESSED_RETRIES = 5
 
 
 def folder_id(bucket: str, prefix: str) -> str:
@@ -35,33 +41,72 @@ def folder_id(bucket: str, prefix: str) -> str:
     return hashlib.sha256(f"folder:{bucket}/{prefix}".encode()).hexdigest()[:24]
 
 
+def folder_key(fid: str) -> dict[str, Any]:
+    return {"pk": {"S": fid}, "sk": {"S": FOLDER_SK}}
+
+
 class FolderItems:
-    """Creates the folder items above keys; the DynamoDB client is passed in."""
+    """Creates, reads and deletes folder items; the DynamoDB client is passed in."""
 
     def __init__(self, dynamodb: Any, table: str, bucket: str):
         self._dynamodb = dynamodb
         self._table = table
         self._bucket = bucket
-        self._made: OrderedDict[str, None] = OrderedDict()
 
     def ensure(self, key: str, now: str) -> None:
-        """The folder items above a key, created where missing (each written once per process)."""
-        for prefix in ancestor_prefixes(key)[:MAX_FOLDER_DEPTH]:
-            fid = folder_id(self._bucket, prefix)
-            if fid in self._made:
-                self._made.move_to_end(fid)
-                continue
-            ensure_folder(self._dynamodb, self._table, prefix, fid, now)
-            self._made[fid] = None
-            if len(self._made) > REMEMBERED_FOLDERS:
-                self._made.popitem(last=False)
+        """The folder items above a key (and of a folder marker's own folder), created where missing."""
+        prefixes = {folder_id(self._bucket, prefix): prefix for prefix in ancestor_prefixes(key)[:MAX_FOLDER_DEPTH]}
+        if not prefixes:
+            return
+        found, _ = batch_get(self._dynamodb, self._table, [folder_key(fid) for fid in prefixes], consistent=True)
+        present = {item["pk"]["S"] for item in found}
+        for fid, prefix in prefixes.items():
+            if fid not in present:
+                ensure_folder(self._dynamodb, self._table, prefix, fid, now)
+
+    def exists(self, prefix: str) -> bool:
+        """Whether the folder of this prefix has its item (strongly consistent)."""
+        key = folder_key(folder_id(self._bucket, prefix))
+        return "Item" in self._dynamodb.get_item(TableName=self._table, Key=key, ConsistentRead=True)
+
+    def subtree(self, prefix: str) -> list[Folder]:
+        """The folder items of a folder and of every folder below it, level by level (the index is eventually
+        consistent: a folder made a moment ago may be missing)."""
+        found: list[Folder] = []
+        own = self._dynamodb.get_item(TableName=self._table, Key=folder_key(folder_id(self._bucket, prefix)),
+                                      ConsistentRead=True).get("Item")
+        if own is not None:
+            found.append(folder_record(own))
+        level = [prefix]
+        while level:
+            below = [entry for parent in level for entry in subfolders(self._dynamodb, self._table, parent, None)]
+            found.extend(below)
+            level = [entry.prefix for entry in below]
+        return found
+
+    def delete(self, prefixes: list[str]) -> None:
+        """Delete the items of these folders (BatchWriteItem, unprocessed requests retried)."""
+        requests = [{"DeleteRequest": {"Key": folder_key(folder_id(self._bucket, prefix))}} for prefix in prefixes]
+        for start in range(0, len(requests), BATCH_WRITE_ITEMS):
+            batch_write(self._dynamodb, self._table, requests[start : start + BATCH_WRITE_ITEMS])
+
+
+def batch_write(dynamodb: Any, table: str, requests: list[dict[str, Any]]) -> None:
+    """One BatchWriteItem of at most 25 requests, retrying what DynamoDB leaves unprocessed."""
+    pending = requests
+    for attempt in range(UNPROCESSED_RETRIES + 1):
+        response = dynamodb.batch_write_item(RequestItems={table: pending})
+        pending = response.get("UnprocessedItems", {}).get(table, [])
+        if not pending:
+            return
+        time.sleep(0.05 * 2**attempt)  # throttled: back off before writing the rest
+    raise RuntimeError(f"BatchWriteItem left requests unprocessed after {UNPROCESSED_RETRIES} retries")
 
 
 def ensure_folder(dynamodb: Any, table: str, prefix: str, fid: str, now: str) -> None:
     """One folder item, unless it exists (an existing one is left exactly as it is)."""
     item = {
-        "pk": {"S": fid},
-        "sk": {"S": FOLDER_SK},
+        **folder_key(fid),
         "prefix": {"S": prefix},
         "parentFolder": {"S": folder_path(parent_prefix(prefix[:-1]))},
         # Not `name`: an index key may not be empty, and a folder's name can be ("a//" is inside "a/").
@@ -85,7 +130,7 @@ def folder_record(item: dict[str, Any]) -> Folder:
 
 
 def subfolders(dynamodb: Any, table: str, prefix: str, counter: Any) -> Iterator[Folder]:
-    """Every folder item directly under `prefix` (empty ones too), by name, lazily; each item read is counted."""
+    """Every folder item directly under `prefix`, by name, lazily; each item read is counted (when counted)."""
     request: dict[str, Any] = {
         "TableName": table,
         "IndexName": SUBFOLDERS_INDEX,
@@ -95,7 +140,8 @@ def subfolders(dynamodb: Any, table: str, prefix: str, counter: Any) -> Iterator
     }
     while True:
         response = dynamodb.query(**request)
-        counter.read(response["ScannedCount"])
+        if counter is not None:
+            counter.read(response["ScannedCount"])
         yield from (folder_record(item) for item in response["Items"])
         if "LastEvaluatedKey" not in response:
             return

@@ -37,6 +37,8 @@ from .overflow import OverflowStore
 
 Item = dict[str, Any]
 FILE_SK = "F"
+# The folder index partitions of kept versions start with this (versions.py); a folder path starts with "/".
+VERSIONS_PARTITION = "v:"
 # DateTimeOriginal, kept as the record's `taken` rather than in `em` (one attribute says it once).
 TAKEN_TAG = "DateTimeOriginal"
 # Attributes the folder index projects beside its keys: every field a search filters or a listing sorts on.
@@ -54,7 +56,8 @@ def object_key(item: Item) -> str:
     """The object key of a record item: a live file's folder and name (a tombstone or a marker keeps `key`)."""
     if "key" in item:
         return str(item["key"]["S"])
-    return str(item["folder"]["S"])[1:] + str(item["name"]["S"])
+    # A kept version's folder is its file's behind the versions' partition (versions.py).
+    return str(item["folder"]["S"]).removeprefix(VERSIONS_PARTITION)[1:] + str(item["name"]["S"])
 
 
 def creation_instant(item: Item) -> str:
@@ -160,6 +163,7 @@ def file_record(item: Item, overflow: OverflowStore) -> FileRecord:
         version_number=int(item["vnum"]["N"]) if "vnum" in item else 1,
         error=stored_error(item),
         record_version=int(item["ver"]["N"]),
+        current=item["sk"]["S"] == FILE_SK,
         metadata=lambda: stored().get(docs.METADATA),
         embedded_metadata=lambda: stored().get(docs.EMBEDDED_METADATA),
     )

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .items import FILE_SK
 from .overflow import MAX_BODY_BYTES, CorruptRecordBody
 
 SHARDS = 4
@@ -40,6 +41,11 @@ class Entry:
     created_ms: int
     file_id: str
     phash: str = ""
+
+    @property
+    def sort_key(self) -> str:
+        """The sort key of the record an entry lists: pages list current files only."""
+        return FILE_SK
 
 
 class Batch:

@@ -7,11 +7,13 @@ What is read (docs/files-api.md has the table):
   level, in parallel), within the creation-time range a searchQuery gives, its rows filtered by DynamoDB with
   the query compiled (query_filter.py) and by the query itself. In creation order the folders are merged and
   read only as far as skip + limit files need (folder_index.merged); in another order they are read whole
-  and sorted.
-Every listing may read at most `max_records` index rows, library page items, folder items and emptiness checks
-beyond the `limit` it answers (rows it skips or filters out included), else it answers SearchNeedsPath: a
-listing in creation order reaches it only past that many rows skipped or filtered out. Folders come first, then
-files; a page's full records are read by fileId at the end.
+  and sorted;
+- kept versions (`type=file-version`) are read as files are, from their folders' version partitions of the
+  folder index (versions.py); the library pages hold current files only, so the whole library's versions walk.
+Every listing may read at most `max_records` index rows, library page items and folder items beyond the `limit`
+it answers (rows it skips or filters out included), else it answers SearchNeedsPath: a listing in creation order
+reaches it only past that many rows skipped or filtered out. Every folder item is a folder (folders.py): none is
+checked for content. Folders come first, then files; a page's full records are read by fileId at the end.
 """
 from __future__ import annotations
 
@@ -32,7 +34,6 @@ from library.search_fields import custom_fields, embedded_fields
 
 from .folder_index import (
     FIRST_ROWS,
-    FOLDER_INDEX,
     READ_CONCURRENCY,
     FileEntry,
     FolderStream,
@@ -43,7 +44,8 @@ from .folder_index import (
 from .folders import subfolders
 from .library_pages import Pages
 from .query_filter import Filter, compiled
-from .records import MARKER_KIND, RecordStore, file_id, record_key
+from .records import RecordStore
+from .versions import versions_partition
 
 CREATED = "CREATED"
 # What each sort orders files by, ties by name then folder; RELEVANCE and DURATION mean creation order here
@@ -77,6 +79,7 @@ class ListRequest:
     folders: bool
     file_type: str | None  # "image", "non-image", or None for all
     query: Node | None
+    versions: bool = False  # kept versions (type=file-version) instead of files
 
 
 @dataclass
@@ -126,7 +129,7 @@ class Listings:
         stats = ReadStats()
         scope = self._scope(request)
         by_pages = (scope.recursive and scope.prefix == "" and request.query is None and not request.file_type
-                    and not request.folders and request.sort in IN_CREATION_ORDER)
+                    and not request.folders and not request.versions and request.sort in IN_CREATION_ORDER)
         # Every listing counts what it reads beyond its page against the one bound: rows it skips, rows a
         # filter drops, folders it walks.
         budget = ReadBudget(stats, self._max_records + request.limit)
@@ -173,7 +176,8 @@ class Listings:
         share = -(-wanted // len(prefixes))
         # A plain listing takes every row it reads: its first Queries read exactly the page.
         first_rows = share if query is None and file_type is None else max(FIRST_ROWS, share)
-        streams = [FolderStream(self._dynamodb, self._table, folder_path(prefix), read, budget,
+        partition = versions_partition if request.versions else (lambda folder: folder)
+        streams = [FolderStream(self._dynamodb, self._table, partition(folder_path(prefix)), read, budget,
                                 first_rows if in_order else None) for prefix in prefixes]
         if in_order:
             return merged(streams, wanted, read.descending)
@@ -195,47 +199,25 @@ class Listings:
 
     def _folders(self, request: ListRequest, scope: Scope, below: list[Folder] | None,
                  budget: ReadBudget) -> list[Folder]:
-        """The folders that match and hold something, sorted (by name unless the sort is by a date)."""
+        """The folders that match, sorted (by name unless the sort is by a date)."""
         candidates = below if below is not None else list(self._subfolders(scope.prefix, budget))
         if request.query is not None:
             candidates = [c for c in candidates if search_query.matches(request.query, folder_fields(c))]
-        with ThreadPoolExecutor(READ_CONCURRENCY) as pool:
-            holding = pool.map(lambda candidate: self._holds_files(candidate.prefix, budget), candidates)
-            shown = [candidate for candidate, live in zip(candidates, holding, strict=True) if live]
-        return sorted(shown, key=folder_order(request.sort), reverse=request.descending)
+        return sorted(candidates, key=folder_order(request.sort), reverse=request.descending)
 
     def _subfolders(self, prefix: str, budget: ReadBudget) -> Iterator[Folder]:
         return subfolders(self._dynamodb, self._table, prefix, budget)
 
-    def _holds_files(self, prefix: str, budget: ReadBudget) -> bool:
-        """Whether a folder holds a live file or a folder marker, directly or deeper (each check counted)."""
-        first = self._dynamodb.query(
-            TableName=self._table,
-            IndexName=FOLDER_INDEX,
-            KeyConditionExpression="#folder = :folder",
-            ExpressionAttributeNames={"#folder": "folder"},
-            ExpressionAttributeValues={":folder": {"S": folder_path(prefix)}},
-            Limit=1,
-        )
-        budget.read(max(1, first["ScannedCount"]))
-        if first["Items"]:
-            return True
-        marker_key = record_key(file_id(self._bucket, prefix))
-        marker = self._dynamodb.get_item(TableName=self._table, Key=marker_key).get("Item")
-        budget.read(1)
-        if marker is not None and marker.get("kind", {}).get("S") == MARKER_KIND and "deleted" not in marker:
-            return True
-        return any(self._holds_files(sub.prefix, budget) for sub in self._subfolders(prefix, budget))
-
     # ---------------------------------------------------------------- records
 
     def _resolved(self, page: list[Any], stats: ReadStats) -> list[Result]:
-        """The page with each file's full record (files deleted since the index was read are left out)."""
-        wanted = [row.file_id for row in page if not isinstance(row, Folder)]
+        """The page with each file's (or kept version's) full record; those deleted since the index was read are
+        left out."""
+        wanted = [(row.file_id, row.sort_key) for row in page if not isinstance(row, Folder)]
         stats.records += len(wanted)
-        files = self._records.files(wanted)
-        return [row if isinstance(row, Folder) else files[row.file_id] for row in page
-                if isinstance(row, Folder) or row.file_id in files]
+        found = self._records.records_at(wanted)
+        return [row if isinstance(row, Folder) else found[(row.file_id, row.sort_key)] for row in page
+                if isinstance(row, Folder) or (row.file_id, row.sort_key) in found]
 
 
 def file_fields(row: FileEntry) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """S3's own word on an object: its current version and facts, read whenever an event names the key; and the
-service's other S3 work (puts, deletes, signed URLs).
+service's other S3 work (puts, copies, deletes, listings of keys and versions, signed URLs).
 
 The ingest never takes an object's facts from a message: it asks S3 what the key holds now (docs/files-api.md,
 "The write"). A forged or stale message can only make the ingest look again.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.header import decode_header, make_header
+from email.header import Header, decode_header, make_header
 from typing import Any
 
 from imagemeta.limits import Limits
@@ -16,8 +16,19 @@ from library.instants import instant_of
 
 # HeadObject's and GetObject's answer for a key with no current version (none left, or a delete marker on top).
 NO_CURRENT_VERSION_CODES = {"NoSuchKey", "404"}
-# User metadata the service writes on its own uploads: the ingest finds a seed for them (seeds.py).
+# HeadObject's and GetObject's answer for a version that is not there (deleted for good, or never was).
+NO_VERSION_CODES = {"NoSuchKey", "NoSuchVersion", "404", "400", "InvalidArgument"}
+# User metadata the service writes on its own uploads and copies: the ingest finds a seed for them (seeds.py).
+# Its value is the writer's mark: UPLOAD_MARK for an upload, the operation and source version for a copy.
 SEED_METADATA = "imagemeta-seed"
+UPLOAD_MARK = "1"
+# What a copy keeps of an object besides its bytes, tags and user metadata (CopyObject's REPLACE directive, which
+# adds the seed's mark, would drop them): these headers, by GetObject's and CopyObject's name for them.
+COPIED_HEADERS = ("CacheControl", "ContentDisposition", "ContentEncoding", "ContentLanguage")
+# DeleteObjects takes 1000 keys.
+DELETE_BATCH = 1000
+# Objects a folder job copies at once (the S3 client's connection pool is as large).
+TRANSFER_CONCURRENCY = 16
 
 
 @dataclass(frozen=True)
@@ -33,11 +44,13 @@ class ObjectState:
     content_type: str = ""
     user_metadata: dict[str, str] = field(default_factory=dict)
     tags: tuple[tuple[str, str], ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()  # COPIED_HEADERS the object has
 
     @property
-    def seeded(self) -> bool:
-        """The service's upload wrote it and left what it knew for the ingest (a seed)."""
-        return SEED_METADATA in self.user_metadata
+    def seed_mark(self) -> str | None:
+        """The mark of the service's upload or copy that wrote it and left what it knew for the ingest (a seed),
+        or None for an object written by anyone else."""
+        return self.user_metadata.get(SEED_METADATA)
 
 
 @dataclass
@@ -89,21 +102,43 @@ def read_current(s3: Any, bucket: str, key: str, limits: Limits, most: int) -> O
     """open_current, with the body read when it is at most `most` bytes and within the limits, and no seed
     stands in for it (a read ahead: the caller reads it later, or leaves it)."""
     opened = open_current(s3, bucket, key)
-    if isinstance(opened, Absent) or opened.state.seeded or opened.state.size > min(most, limits.max_bytes):
+    if isinstance(opened, Absent) or opened.state.seed_mark is not None or \
+            opened.state.size > min(most, limits.max_bytes):
         return opened
     opened.data = opened.read(limits)
     return opened
 
 
-def head_current(s3: Any, bucket: str, key: str) -> ObjectState | Absent:
-    """The key's current version without its body (HeadObject, then its tags), or Absent."""
+def open_version(s3: Any, bucket: str, key: str, version_id: str) -> OpenedObject | None:
+    """One version of a key (GetObject, body unread, with its tags), current or not; None when it is gone."""
     try:
-        response = s3.head_object(Bucket=bucket, Key=key)
+        response = s3.get_object(Bucket=bucket, Key=key, VersionId=version_id)
     except s3.exceptions.ClientError as error:
-        if error.response.get("Error", {}).get("Code") in NO_CURRENT_VERSION_CODES:
-            return Absent(observed_now())
+        if error.response.get("Error", {}).get("Code") in NO_VERSION_CODES:
+            return None
         raise
-    return object_state(key, response, object_tags(s3, bucket, key, response.get("VersionId")))
+    tags = object_tags(s3, bucket, key, version_id) if response.get("TagCount") else ()
+    return OpenedObject(object_state(key, response, tags), response["Body"])
+
+
+def head_version(s3: Any, bucket: str, key: str, version_id: str | None = None) -> ObjectState | None:
+    """A version of a key (the current one without `version_id`) as HeadObject says, tags not read; None when
+    it is not there (or the key has no current version)."""
+    request: dict[str, Any] = {"Bucket": bucket, "Key": key}
+    if version_id:
+        request["VersionId"] = version_id
+    try:
+        response = s3.head_object(**request)
+    except s3.exceptions.ClientError as error:
+        if error.response.get("Error", {}).get("Code") in NO_VERSION_CODES:
+            return None
+        raise
+    return object_state(key, response, ())
+
+
+def version_exists(s3: Any, bucket: str, key: str, version_id: str) -> bool:
+    """Whether S3 still holds this version of the key (current or not)."""
+    return head_version(s3, bucket, key, version_id) is not None
 
 
 def object_tags(s3: Any, bucket: str, key: str, version_id: str | None) -> tuple[tuple[str, str], ...]:
@@ -128,6 +163,7 @@ def object_state(key: str, response: dict[str, Any], tags: tuple[tuple[str, str]
         content_type=response.get("ContentType") or "",
         user_metadata={name: decoded_header(value) for name, value in (response.get("Metadata") or {}).items()},
         tags=tags,
+        headers=tuple((name, response[name]) for name in COPIED_HEADERS if response.get(name)),
     )
 
 
@@ -146,6 +182,11 @@ def decoded_header(value: str) -> str:
         return str(make_header(decode_header(value)))
     except (ValueError, LookupError):
         return value  # not a well-formed encoded word: the value is what it says
+
+
+def header_value(value: str) -> str:
+    """A user metadata value as S3 takes it back: non-ASCII text as an RFC 2047 encoded word, as S3 keeps it."""
+    return value if value.isascii() else Header(value, "utf-8").encode()
 
 
 class FileUrls:
@@ -175,7 +216,7 @@ def put_upload(s3: Any, bucket: str, key: str, body: bytes, content_type: str,
     """Put an uploaded file, marked as seeded (its annotations and extraction wait for the ingest in a seed);
     None when `overwrite` is off and the key exists."""
     request: dict[str, Any] = {"Bucket": bucket, "Key": key, "Body": body, "ContentType": content_type,
-                               "Metadata": {SEED_METADATA: "1"}}
+                               "Metadata": {SEED_METADATA: UPLOAD_MARK}}
     if not overwrite:
         request["IfNoneMatch"] = "*"  # S3's conditional write: refused (412) when the key exists
     try:
@@ -201,12 +242,118 @@ def presigned_put(s3: Any, bucket: str, key: str, headers: dict[str, str], secon
     return str(s3.generate_presigned_url("put_object", Params=params, ExpiresIn=seconds))
 
 
-def delete_objects(s3: Any, bucket: str, keys: list[str]) -> set[str]:
-    """Delete keys (a delete marker in a versioned bucket); the keys S3 deleted."""
-    deleted: set[str] = set()
-    for start in range(0, len(keys), 1000):  # DeleteObjects takes 1000 keys
-        chunk = keys[start : start + 1000]
-        response = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": key} for key in chunk], "Quiet": True})
-        failed = {error["Key"] for error in response.get("Errors", [])}
-        deleted |= set(chunk) - failed
+def delete_versions(s3: Any, bucket: str, versions: list[tuple[str, str | None]]) -> set[tuple[str, str | None]]:
+    """Delete (key, version id) pairs for good (a key without a version: its current object, or a delete marker
+    in a versioned bucket); the pairs S3 deleted."""
+    deleted: set[tuple[str, str | None]] = set()
+    for start in range(0, len(versions), DELETE_BATCH):
+        chunk = versions[start : start + DELETE_BATCH]
+        # An unversioned bucket lists its objects' version as "null": the object itself.
+        objects = [{"Key": key, **({"VersionId": version} if version and version != "null" else {})}
+                   for key, version in chunk]
+        response = s3.delete_objects(Bucket=bucket, Delete={"Objects": objects, "Quiet": True})
+        failed = {(error["Key"], error.get("VersionId")) for error in response.get("Errors", [])}
+        deleted |= {pair for pair in chunk if pair not in failed and (pair[0], None) not in failed}
     return deleted
+
+
+def delete_if_unchanged(s3: Any, bucket: str, key: str, etag: str) -> bool:
+    """Delete the key's object only while it still has this ETag (S3's conditional delete); False when it changed
+    since (another write came: it stays) or is gone."""
+    try:
+        s3.delete_object(Bucket=bucket, Key=key, IfMatch=f'"{etag}"')
+    except s3.exceptions.ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412", *NO_CURRENT_VERSION_CODES):
+            return False
+        raise
+    return True
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """One version of a key as ListObjectVersions gives it (a delete marker has no ETag)."""
+
+    key: str
+    version_id: str
+    last_modified: str
+    etag: str = ""
+    delete_marker: bool = False
+    latest: bool = False
+
+
+def key_versions(s3: Any, bucket: str, key: str) -> list[StoredVersion]:
+    """Every version of exactly this key, oldest first, then its delete markers. The order is S3's (it lists a key's
+    versions newest first), which tells versions apart even when they were written within one second."""
+    versions: list[StoredVersion] = []
+    markers: list[StoredVersion] = []
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket, Prefix=key):
+        for found in stored_versions(page, only=key):
+            (markers if found.delete_marker else versions).append(found)
+        if any(entry["Key"] > key for entry in page.get("Versions", []) + page.get("DeleteMarkers", [])):
+            break  # keys come in order: the rest of the prefix's keys are other files ("a.jpg" before "a.jpg.bak")
+    return versions[::-1] + markers
+
+
+def stored_versions(page: dict[str, Any], only: str | None = None) -> list[StoredVersion]:
+    """The versions and delete markers of a ListObjectVersions page (of one key with `only`)."""
+    versions = [StoredVersion(entry["Key"], entry["VersionId"], instant_of(entry["LastModified"]),
+                              etag=entry["ETag"].strip('"'), latest=entry["IsLatest"])
+                for entry in page.get("Versions", []) if only is None or entry["Key"] == only]
+    markers = [StoredVersion(entry["Key"], entry["VersionId"], instant_of(entry["LastModified"]), delete_marker=True,
+                             latest=entry["IsLatest"])
+               for entry in page.get("DeleteMarkers", []) if only is None or entry["Key"] == only]
+    return versions + markers
+
+
+def copy_version(s3: Any, bucket: str, source: ObjectState, destination: str, seed_mark: str) -> dict[str, Any]:
+    """Copy one version of an object (its bytes, tags, type, user metadata and COPIED_HEADERS) to another key,
+    marked for the ingest to take the seed the copier left (SEED_METADATA); S3's answer (the new ETag and version)."""
+    copy_source: dict[str, Any] = {"Bucket": bucket, "Key": source.key}
+    if source.version_id:
+        copy_source["VersionId"] = source.version_id
+    metadata = {**{name: header_value(value) for name, value in source.user_metadata.items()}, SEED_METADATA: seed_mark}
+    response = s3.copy_object(Bucket=bucket, Key=destination, CopySource=copy_source, MetadataDirective="REPLACE",
+                              Metadata=metadata, ContentType=source.content_type or "application/octet-stream",
+                              **dict(source.headers))
+    result = response["CopyObjectResult"]
+    version = response.get("VersionId")
+    return {"ETag": result["ETag"].strip('"'), "VersionId": version if version and version != "null" else None}
+
+
+def put_folder_marker(s3: Any, bucket: str, prefix: str) -> None:
+    """The empty object an S3 console writes for "Create folder": the folder's key prefix itself."""
+    s3.put_object(Bucket=bucket, Key=prefix, Body=b"", ContentType="application/x-directory")
+
+
+@dataclass(frozen=True)
+class ListedKey:
+    """A key with a current object, as ListObjectsV2 gives it."""
+
+    key: str
+    etag: str
+    last_modified: str
+
+
+def list_keys(s3: Any, bucket: str, prefix: str, start_after: str, limit: int) -> list[ListedKey]:
+    """Up to `limit` keys with a current object under a prefix, in key order, after `start_after`."""
+    request: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix, "MaxKeys": limit}
+    if start_after:
+        request["StartAfter"] = start_after
+    response = s3.list_objects_v2(**request)
+    return [ListedKey(entry["Key"], entry["ETag"].strip('"'), instant_of(entry["LastModified"]))
+            for entry in response.get("Contents", [])]
+
+
+def list_versions(s3: Any, bucket: str, prefix: str, key_marker: str, version_marker: str,
+                  limit: int) -> tuple[list[StoredVersion], tuple[str, str] | None]:
+    """Up to `limit` versions and delete markers under a prefix, in key order, after the markers; and the
+    markers of the next page (None at the end)."""
+    request: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix, "MaxKeys": limit}
+    if key_marker:
+        request["KeyMarker"] = key_marker
+        if version_marker:
+            request["VersionIdMarker"] = version_marker
+    response = s3.list_object_versions(**request)
+    following = ((response.get("NextKeyMarker") or "", response.get("NextVersionIdMarker") or "")
+                 if response.get("IsTruncated") else None)
+    return stored_versions(response), following

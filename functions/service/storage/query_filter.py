@@ -31,7 +31,7 @@ from library.search_fields import (
     TEXT,
 )
 
-from .items import typed
+from .items import TAKEN_TAG, typed
 
 # DynamoDB's bound on an expression's text; a longer filter is not sent (every row then comes back).
 MAX_EXPRESSION_CHARACTERS = 4000
@@ -106,7 +106,8 @@ class _Compiler:
             tag = name[len(EMBEDDED_PREFIX):]
             if kind == GEO:
                 return self.location(condition)
-            path = f"em.{self.name(tag)}"
+            # DateTimeOriginal is the record's `taken`, not kept again in `em` (items.py).
+            path = self.name("taken") if tag == TAKEN_TAG else f"em.{self.name(tag)}"
         else:
             path = self.name(ATTRIBUTES[name])
         if operator == "EXISTS":

@@ -11,6 +11,13 @@ the write starts over. Knowing what it
 replaces, a write keeps the key's first creation time and the annotations the update does not change,
 releases the replaced item's spilled document, moves the file's library page entry when it changes, and
 creates the folder items above a new key before it writes (folders.py). Item layout: items.py.
+
+Where the bucket keeps versions, a write that replaces the current version (or hides it behind a delete
+marker) keeps the replaced record as a version item (versions.py), while S3 still holds that version; a
+version that becomes current again (a newer one deleted for good) takes its item's facts back. A version the
+ingest only hears of once another is current (two puts in a row) gets its item late, in its place among the
+names by S3's order of versions: the newer items and the current record move up one (write_version), so
+numbers stay unique and in order.
 """
 from __future__ import annotations
 
@@ -22,9 +29,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from library.annotations import Update
-from library.errors import RecordNotFound
+from library.errors import FileMoved, RecordNotFound
 from library.instants import ms_of
 from library.kinds import file_kind
+from library.paths import file_path
 from library.records import RECORD_VERSION, Extraction, FileRecord
 
 from . import docs
@@ -35,6 +43,7 @@ from .items import (
     creation_instant,
     file_attributes,
     file_record,
+    object_key,
     read_annotations,
     searchable_embedded,
     update_instant,
@@ -42,7 +51,9 @@ from .items import (
 from .library_pages import Batch, Entry, Pages
 from .objects import ObjectState
 from .overflow import OverflowStore
+from .seeds import Seeds
 from .similar_index import BAND_ATTRIBUTES, index_attributes
+from .versions import VERSION_SK_PREFIX, version_item, version_key
 
 # S3 sequencers are hex strings of varying length; right-padded to one width they compare as S3 documents.
 SEQUENCER_WIDTH = 32
@@ -56,6 +67,13 @@ WRITE_ATTEMPTS = 8
 MARKER_KIND = "marker"
 # What an edit of the annotations rewrites (items.py), and the revision every write bumps.
 ANNOTATION_ATTRIBUTES = ("tags", "custom", "coords", "desc", "private", "published", "rev")
+# Whether S3 still holds a version of a key (key, version id): a replaced version is kept only if it does.
+VersionCheck = Callable[[str, str], bool]
+
+
+def always_kept(key: str, version_id: str) -> bool:
+    """The check of writers that know the replaced version stays (tests, tools)."""
+    return True
 
 
 def file_id(bucket: str, key: str) -> str:
@@ -108,11 +126,13 @@ class RecordStore:
         self._bands = bands
         self._folders = FolderItems(dynamodb, table, bucket)
         self._pages = Pages(dynamodb, table)
+        self._seeds = Seeds(dynamodb, table)
 
     # ---------------------------------------------------------------- writes
 
     def write_file(self, state: ObjectState, extraction: Extraction | Callable[[], Extraction], update: Update,
-                   sequencer: str, batch: Batch, created_at: str | None = None, seeded: bool = False) -> Written:
+                   sequencer: str, batch: Batch, created_at: str | None = None, seeded: bool = False,
+                   promoted: FileRecord | None = None, kept: VersionCheck = always_kept) -> Written:
         """Bring the key's record to S3's current version (unless a write as new is stored).
 
         `extraction`: what the object's bytes gave, or the function that reads them, called only when the write
@@ -120,7 +140,9 @@ class RecordStore:
         again) costs a read of the record and no extraction. `created_at`: the creation time a move keeps (else
         the key's own, or this version's for a new key). `seeded`: the write of an upload (or copy) whose seed
         this is: a new write of the key even when S3's facts look the same (the same bytes again within
-        LastModified's second), with the annotations it gave.
+        LastModified's second), with the annotations it gave. `promoted`: the kept version this one is, current
+        again (its number stays; its item goes). `kept`: whether S3 still holds a version the write replaces (then
+        it keeps its record as a version).
         """
         fid = file_id(self._bucket, state.key)
         order = write_order(state.observed_at, sequencer)
@@ -128,15 +150,11 @@ class RecordStore:
         if not may_replace(old, order, state, self._bands, seeded):
             return Written(False)
         extracted = extraction() if callable(extraction) else extraction
-        stored = docs.encode({docs.METADATA: extracted.metadata, docs.EMBEDDED_METADATA: extracted.embedded})
-        spilled_key = None
-        if stored.spill is not None:
-            spilled_key = self._overflow.put(fid, order, stored.spill)
-            stored = docs.spilled(stored, spilled_key, stored.spill)
+        stored, spilled_key = self._document(fid, order, extracted)
         written = False
         try:
             for attempt in range(WRITE_ATTEMPTS):
-                record = new_record(fid, old, state, extracted, update, created_at, seeded)
+                record = new_record(fid, old, state, extracted, update, created_at, seeded, promoted)
                 entry = Entry(ms_of(record.created_at), fid, record.phash or "")
                 page = old["page"]["S"] if old is not None and same_entry(old, entry) else batch.add(entry)
                 item = {
@@ -151,7 +169,10 @@ class RecordStore:
                     self._folders.ensure(state.key, record.updated_at)
                 if self._commit(old, item):
                     written = True
-                    self._release(old, item)
+                    keeps_document = self._keep_replaced(old, state.version_id, kept)
+                    self._release(old, item, keeps_document)
+                    if promoted is not None and promoted.version_id:
+                        self.drop_version(fid, promoted.version_id)
                     return Written(True, record)
                 batch.discard(entry)
                 time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not a secret
@@ -163,16 +184,82 @@ class RecordStore:
             if spilled_key is not None and not written:
                 self._overflow.delete(spilled_key)  # stale, or the write failed: no record points at this body
 
+    def write_version(self, state: ObjectState, extraction: Extraction, update: Update, newer: set[str]) -> bool:
+        """Keep a version S3 holds that is not the current one and has no item yet (the ingest heard of it once a
+        newer one was current). It takes its place in the order of names: the number of the oldest of the `newer`
+        versions (the ids S3 lists after it) that have items, or the current record's, and those and the current
+        record move up one. False when there is nothing to do: the file is gone, or the version is current or kept
+        already."""
+        fid = file_id(self._bucket, state.key)
+        version_id = state.version_id or ""
+        stored, spilled_key = self._document(fid, f"v-{version_id}", extraction)
+        written = False
+        try:
+            for _ in range(WRITE_ATTEMPTS):
+                old = self._current(fid)
+                if not is_file(old) or old is None or old.get("vid", {}).get("S") == version_id \
+                        or self.version(fid, version_id) is not None:
+                    return False
+                current_number = int(old["vnum"]["N"]) if "vnum" in old else 1
+                later = [kept for kept in self.versions(fid) if kept.version_id in newer]
+                number = min([kept.version_number for kept in later] + [current_number])
+                record = replace(new_record(fid, None, state, extraction, update, creation_instant(old)),
+                                 version_number=number, current=False)
+                item = version_item({**record_key(fid), **file_attributes(record, stored)})
+                renumbered = [renumbering(version_key(fid, kept.version_id or ""), kept.version_number, self._table)
+                              for kept in later]
+                try:
+                    self._dynamodb.transact_write_items(TransactItems=[
+                        {"Put": {"TableName": self._table, "Item": item,
+                                 "ConditionExpression": "attribute_not_exists(pk)"}},
+                        {"Update": {"TableName": self._table, "Key": record_key(fid),
+                                    "UpdateExpression": "SET vnum = :next, rev = :newrev",
+                                    "ConditionExpression": "rev = :rev",
+                                    "ExpressionAttributeValues": {":next": {"N": str(current_number + 1)},
+                                                                  ":rev": old["rev"],
+                                                                  ":newrev": {"N": str(revision(old) + 1)}}}},
+                        *renumbered,
+                    ])
+                except self._dynamodb.exceptions.TransactionCanceledException:
+                    continue  # the record changed, or a version was kept meanwhile: look again
+                written = True
+                return True
+            raise WriteConflict(f"the record of {state.key!r} changed under {WRITE_ATTEMPTS} version writes")
+        finally:
+            if spilled_key is not None and not written:
+                self._overflow.delete(spilled_key)
+
+    def _document(self, fid: str, order: str, extraction: Extraction) -> tuple[docs.Stored, str | None]:
+        """The record document of an extraction, spilled to the bucket when too large (and that copy's key)."""
+        stored = docs.encode({docs.METADATA: extraction.metadata, docs.EMBEDDED_METADATA: extraction.embedded})
+        if stored.spill is None:
+            return stored, None
+        spilled_key = self._overflow.put(fid, order, stored.spill)
+        return docs.spilled(stored, spilled_key, stored.spill), spilled_key
+
+    def _keep_replaced(self, old: dict[str, Any] | None, version_id: str | None, kept: VersionCheck) -> bool:
+        """Keep a replaced live record as its version's item, if its version was another and S3 still holds it
+        (the item is written once: a kept version never changes). Whether the item took the old document."""
+        if not is_file(old) or old is None or "vid" not in old or old["vid"]["S"] == version_id:
+            return False
+        if not kept(object_key(old), old["vid"]["S"]):
+            return False
+        try:
+            self._dynamodb.put_item(TableName=self._table, Item=version_item(old),
+                                    ConditionExpression="attribute_not_exists(pk)")
+        except self._dynamodb.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
     def write_marker(self, state: ObjectState, sequencer: str) -> Written:
-        """A folder marker (a key ending in "/"): it keeps its folder listed, and is no file itself."""
+        """A folder marker (a key ending in "/"): its folder is made sure of, and it is no file itself."""
         fid = file_id(self._bucket, state.key)
         order = write_order(state.observed_at, sequencer)
+        self._folders.ensure(state.key, state.last_modified)  # also when the marker is known: the folder may be new
         for _ in range(WRITE_ATTEMPTS):
             old = self._current(fid)
             if old is not None and ("kind" in old or old["ord"]["S"] >= order):
                 return Written(False)
-            if not live(old):
-                self._folders.ensure(state.key, state.last_modified)
             item = {**record_key(fid), "ord": {"S": order}, "rev": {"N": str(revision(old) + 1)},
                     "kind": {"S": MARKER_KIND}, "key": {"S": state.key}, "created": {"S": state.last_modified},
                     "ver": {"N": str(RECORD_VERSION)}}
@@ -181,9 +268,10 @@ class RecordStore:
                 return Written(True)
         raise WriteConflict(f"the marker {state.key!r} changed under {WRITE_ATTEMPTS} write attempts")
 
-    def write_tombstone(self, key: str, absent_at: str, sequencer: str) -> Written:
+    def write_tombstone(self, key: str, absent_at: str, sequencer: str, kept: VersionCheck = always_kept) -> Written:
         """The key has no current version (S3 said so at `absent_at`): mark it deleted, kept until its TTL so
-        that a late, stale event cannot bring it back."""
+        that a late, stale event cannot bring it back. A live file's version S3 still holds (behind a delete
+        marker) keeps its record as a version; a file a move took away leaves where it went."""
         fid = file_id(self._bucket, key)
         order = write_order(absent_at, sequencer)
         for _ in range(WRITE_ATTEMPTS):
@@ -193,10 +281,19 @@ class RecordStore:
             item = {**record_key(fid), "ord": {"S": order}, "rev": {"N": str(revision(old) + 1)},
                     "deleted": {"BOOL": True}, "ver": {"N": str(RECORD_VERSION)}, "key": {"S": key},
                     "expiresAt": {"N": str(int(time.time()) + TOMBSTONE_TTL_SECONDS)}}
+            moved_to = self._seeds.departure(fid, old["etag"]["S"]) if is_file(old) else None
+            if moved_to is not None:
+                item["movedTo"] = {"S": moved_to}
             if self._commit(old, item):
-                self._release(old, item)
+                self._release(old, item, self._keep_replaced(old, None, kept))
                 return Written(True)
         raise WriteConflict(f"the tombstone of {key!r} changed under {WRITE_ATTEMPTS} write attempts")
+
+    def holds(self, state: ObjectState) -> bool:
+        """Whether the stored record says exactly what S3 holds (strongly consistent): a write would change nothing,
+        so the bytes need no reading (an event delivered again, or one of several for the same version)."""
+        old = self._current(file_id(self._bucket, state.key))
+        return old is not None and says(old, state, self._bands)
 
     def keep_page(self, key: str) -> None:
         """Make sure a live record's page lists it (a redelivered message whose page write may have failed)."""
@@ -238,12 +335,13 @@ class RecordStore:
             return False
         return True
 
-    def _release(self, old: dict[str, Any] | None, item: dict[str, Any]) -> None:
-        """What the replaced item held that the new one does not: its spilled document, its page entry."""
+    def _release(self, old: dict[str, Any] | None, item: dict[str, Any], keeps_document: bool = False) -> None:
+        """What the replaced item held that the new one does not: its spilled document (unless its version's item
+        took it), its page entry."""
         if old is None:
             return
         reference = docs.reference(old)
-        if reference is not None and reference != docs.reference(item):
+        if reference is not None and reference != docs.reference(item) and not keeps_document:
             self._overflow.delete(reference)
         if "page" in old and old["page"] != item.get("page"):
             self._pages.remove(old["page"]["S"], old["pk"]["S"])
@@ -251,36 +349,83 @@ class RecordStore:
     # ---------------------------------------------------------------- reads
 
     def file(self, fid: str, consistent: bool = False) -> FileRecord:
-        """The record of a live file; RecordNotFound when absent, deleted, or no file (a folder marker)."""
+        """The record of a live file; RecordNotFound when absent, deleted, or no file (a folder marker), and
+        FileMoved (a RecordNotFound) naming the new path when a move took it away."""
         found = self._dynamodb.get_item(TableName=self._table, Key=record_key(fid), ConsistentRead=consistent)
         item = found.get("Item")
+        if item is not None and "movedTo" in item:
+            destination = item["movedTo"]["S"]
+            raise FileMoved(file_id(self._bucket, destination), file_path(destination))
         if not is_file(item) or item is None:
             raise RecordNotFound()
         return file_record(item, self._overflow)
 
     def files(self, fids: list[str], consistent: bool = False) -> dict[str, FileRecord]:
         """The records of the live files among these fileIds, by fileId (BatchGetItem)."""
-        items, _ = batch_get(self._dynamodb, self._table, [record_key(fid) for fid in fids], consistent=consistent)
-        return {item["pk"]["S"]: file_record(item, self._overflow) for item in items if is_file(item)}
+        found = self.records_at([(fid, FILE_SK) for fid in fids], consistent)
+        return {fid: record for (fid, _), record in found.items()}
+
+    def records_at(self, keys: list[tuple[str, str]], consistent: bool = False) -> dict[tuple[str, str], FileRecord]:
+        """The live files' records and kept versions among these (fileId, sort key) pairs (BatchGetItem)."""
+        requested = [{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in keys]
+        items, _ = batch_get(self._dynamodb, self._table, requested, consistent=consistent)
+        return {(item["pk"]["S"], item["sk"]["S"]): file_record(item, self._overflow) for item in items
+                if is_file(item)}
+
+    def version(self, fid: str, version_id: str) -> FileRecord | None:
+        """A kept version of a file (strongly consistent), or None."""
+        item = self._dynamodb.get_item(TableName=self._table, Key=version_key(fid, version_id),
+                                       ConsistentRead=True).get("Item")
+        return file_record(item, self._overflow) if item is not None else None
+
+    def versions(self, fid: str) -> list[FileRecord]:
+        """Every kept version of a file (strongly consistent), by version number."""
+        request: dict[str, Any] = {
+            "TableName": self._table, "ConsistentRead": True,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :versions)",
+            "ExpressionAttributeValues": {":pk": {"S": fid}, ":versions": {"S": VERSION_SK_PREFIX}},
+        }
+        found: list[FileRecord] = []
+        while True:
+            response = self._dynamodb.query(**request)
+            found.extend(file_record(item, self._overflow) for item in response["Items"])
+            if "LastEvaluatedKey" not in response:
+                return sorted(found, key=lambda record: record.version_number)
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def drop_version(self, fid: str, version_id: str) -> bool:
+        """Delete a kept version's item (S3 no longer holds the version, or it is current again) and its spilled
+        document (each write spills a copy of its own); whether there was one."""
+        response = self._dynamodb.delete_item(TableName=self._table, Key=version_key(fid, version_id),
+                                              ReturnValues="ALL_OLD")
+        old = response.get("Attributes")
+        if old is None:
+            return False
+        reference = docs.reference(old)
+        if reference is not None:
+            self._overflow.delete(reference)
+        return True
 
 
 def new_record(fid: str, old: dict[str, Any] | None, state: ObjectState, extraction: Extraction, update: Update,
-               created_at: str | None, seeded: bool = False) -> FileRecord:
+               created_at: str | None, seeded: bool = False, promoted: FileRecord | None = None) -> FileRecord:
     """The record a write makes of S3's state, the extraction of its bytes, and the annotations update; a key
     that stays live keeps its creation time and counts a new S3 version (or, where the bucket keeps none, a new
-    write of it) as its next version."""
+    write of it) as its next version (a kept version current again keeps its number)."""
     metadata = extraction.metadata
     error = extraction.error
     kind = file_kind(state.key, state.content_type, metadata["format"] if metadata else None,
                      error is not None and error.too_large)
     kept = old if is_file(old) else None
     version_number = 1
-    if kept is not None:
+    if promoted is not None:
+        version_number = promoted.version_number
+    elif kept is not None:
         version_number = int(kept["vnum"]["N"]) if "vnum" in kept else 1
         stored_version = kept.get("vid", {}).get("S")
         # Another S3 version; where the bucket keeps none, other bytes or another write of them.
         if stored_version != state.version_id or (state.version_id is None and (seeded or (
-                kept["etag"]["S"], kept["updatedAt"]["S"]) != (state.etag, state.last_modified))):
+                kept["etag"]["S"], update_instant(kept)) != (state.etag, state.last_modified))):
             version_number += 1
     taken = (extraction.embedded or {}).get("DateTimeOriginal")
     return FileRecord(
@@ -306,17 +451,27 @@ def new_record(fid: str, old: dict[str, Any] | None, state: ObjectState, extract
 
 
 def may_replace(old: dict[str, Any] | None, order: str, state: ObjectState, bands: bool, seeded: bool = False) -> bool:
-    """Whether a write of S3's state may replace the stored item: the item says something else (another version,
-    ETag, size or time, a tombstone, an older layout, an image out of the band indexes it should be in), or the
-    write is a new upload's (`seeded`), and the item was not written from a later answer of S3's."""
-    if old is None:
-        return True
-    if not seeded and is_file(old) and int(old["ver"]["N"]) == RECORD_VERSION and old["etag"]["S"] == state.etag and (
-            int(old["size"]["N"]) == state.size and old.get("vid", {}).get("S") == state.version_id
-            and update_instant(old) == state.last_modified
-            and not (bands and "pHash" in old and BAND_ATTRIBUTES[0] not in old)):
-        return False
-    return order > old["ord"]["S"]
+    """Whether a write of S3's state may replace the stored item: the item says something else, or the write is a
+    new upload's (`seeded`), and the item was not written from a later answer of S3's."""
+    return old is None or ((seeded or not says(old, state, bands)) and order > old["ord"]["S"])
+
+
+def says(old: dict[str, Any], state: ObjectState, bands: bool) -> bool:
+    """Whether a stored item says what S3 holds: a live file of the current layout with this version's ETag, size,
+    version and time, in the band indexes when it should be."""
+    return is_file(old) and int(old["ver"]["N"]) == RECORD_VERSION and old["etag"]["S"] == state.etag and (
+        int(old["size"]["N"]) == state.size and old.get("vid", {}).get("S") == state.version_id
+        and update_instant(old) == state.last_modified
+        and not (bands and "pHash" in old and BAND_ATTRIBUTES[0] not in old))
+
+
+def renumbering(key: dict[str, Any], number: int, table: str) -> dict[str, Any]:
+    """A transaction's update of a kept version's number to the next, while it still has `number` (items of
+    "Version 1" keep no vnum)."""
+    condition = "attribute_not_exists(vnum)" if number == 1 else "vnum = :was"
+    values = {":next": {"N": str(number + 1)}, **({":was": {"N": str(number)}} if number > 1 else {})}
+    return {"Update": {"TableName": table, "Key": key, "UpdateExpression": "SET vnum = :next",
+                       "ConditionExpression": condition, "ExpressionAttributeValues": values}}
 
 
 def same_entry(old: dict[str, Any] | None, entry: Entry) -> bool:

@@ -6,9 +6,12 @@ hands it to the routes or the ingest; a function pays only for the stores its co
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from .cdn import Purges
 from .fields import FieldCache, FieldStore
+from .folders import FolderItems
+from .jobs import JobQueue, JobStore
 from .library_pages import Pages
 from .listings import Listings
 from .objects import FileUrls
@@ -17,10 +20,12 @@ from .records import RecordStore
 from .seeds import Seeds
 from .similar_index import SimilarIndex
 from .tokens import UsedTokens
+from .transfers import Transfers
 
 if TYPE_CHECKING:
     from types_boto3_dynamodb import DynamoDBClient
     from types_boto3_s3 import S3Client
+    from types_boto3_sqs import SQSClient
 
 
 class StorageClients(Protocol):
@@ -32,18 +37,27 @@ class StorageClients(Protocol):
     @property
     def dynamodb(self) -> DynamoDBClient: ...
 
+    @property
+    def sqs(self) -> SQSClient: ...
+
+    @property
+    def cloudfront(self) -> Any: ...  # no stubs installed for CloudFront: its two calls are in cdn.py
+
 
 class Stores:
     """The stores over one bucket and table."""
 
     def __init__(self, clients: StorageClients, bucket: str, table: str, *, search_max_records: int = 0,
-                 file_url_seconds: int = 0, similar_bands: bool = False) -> None:
+                 file_url_seconds: int = 0, similar_bands: bool = False, jobs_queue_url: str = "",
+                 distribution_id: str = "") -> None:
         self.clients = clients
         self.bucket = bucket
         self.table = table
         self._search_max_records = search_max_records
         self._file_url_seconds = file_url_seconds
         self._similar_bands = similar_bands
+        self._jobs_queue_url = jobs_queue_url
+        self._distribution_id = distribution_id
 
     @cached_property
     def records(self) -> RecordStore:
@@ -82,3 +96,25 @@ class Stores:
     @cached_property
     def urls(self) -> FileUrls:
         return FileUrls(self.clients.s3, self.bucket, self._file_url_seconds)
+
+    @cached_property
+    def folders(self) -> FolderItems:
+        return FolderItems(self.clients.dynamodb, self.table, self.bucket)
+
+    @cached_property
+    def jobs(self) -> JobStore:
+        return JobStore(self.clients.dynamodb, self.table)
+
+    @cached_property
+    def job_queue(self) -> JobQueue:
+        if not self._jobs_queue_url:
+            raise RuntimeError("a folder job was started in a function without the jobs queue")
+        return JobQueue(self.clients.sqs, self._jobs_queue_url)
+
+    @cached_property
+    def purges(self) -> Purges:
+        return Purges(self.clients.cloudfront if self._distribution_id else None, self._distribution_id)
+
+    @cached_property
+    def transfers(self) -> Transfers:
+        return Transfers(self.clients.s3, self.bucket, self.records, self.seeds)
