@@ -3,13 +3,14 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 NODE_MODULES := scripts/node_modules/.installed
+CHROMIUM := /usr/bin/chromium
 # `eval "$(make env)"` must read exports only, even when make runs inside another make.
 MAKEFLAGS += --no-print-directory
 # The test images (committed) are what `make golden` describes; the larger corpus is an optional input of `make bench`.
 IMAGES ?= tests/data/images
 CORPUS ?= ../shared/corpus
 
-.PHONY: help install test test-fast run env invoke smoke keys build lint golden golden-exif golden-sharp golden-embedded metadata-fixtures bench backfill clean
+.PHONY: help install test test-fast run env invoke smoke keys screenshots build lint golden golden-exif golden-sharp golden-embedded metadata-fixtures bench backfill clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -23,8 +24,15 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(VENV)/bin/pip install -q --no-deps -e .
 	touch $@
 
-test: install $(NODE_MODULES) ## run the whole test suite (unit, handlers, template, local stack, both official SDKs)
+test: install $(NODE_MODULES) $(CHROMIUM) ## run the whole test suite (unit, handlers, template, local stack, both official SDKs, the page in a browser)
 	$(PY) -m pytest -q
+
+# Debian's Chromium, which the page's browser tests and screenshots drive (Playwright's own browser download is
+# not used): installed when missing where apt-get runs as root (CI); elsewhere the message says how.
+$(CHROMIUM):
+	@[ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		|| { echo "The browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
 # The npm packages of scripts/package-lock.json: the reference tools of `make golden` and the hosted API's npm
 # SDK, which the integration tests drive.
@@ -48,6 +56,9 @@ invoke: install ## one function on one event against the running local stack: ma
 
 smoke: install ## end-to-end check with the official SDK: the local stack, or STACK=<name> KEY=<private key> deployed
 	$(PY) -m ops.smoke $(if $(STACK),--stack $(STACK)) $(if $(KEY),--key $(KEY))
+
+screenshots: install $(CHROMIUM) ## docs/page-desktop.png and docs/page-phone.png, taken on the running local stack (make run)
+	$(PY) -m scripts.page_screenshots
 
 backfill: install ## records for objects already in the running local stack's bucket (start it with make run)
 	$(PY) -m ops.backfill

@@ -142,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
             running.callback(pump.stop)
         outputs = {
             "apiUrl": f"http://127.0.0.1:{api_port}",
+            # The media-library page (PageFunction): open it in a browser and type the key.
+            "pageUrl": f"http://127.0.0.1:{api_port}/",
             "awsEndpoint": aws_endpoint,
             "region": REGION,
             # For tools beside the stack: `make backfill` enqueues here, tests redeliver and inspect failures.

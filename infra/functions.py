@@ -5,6 +5,7 @@ import importlib
 import importlib.util
 import os
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -50,7 +51,12 @@ class LambdaContext:
 
 @dataclass(frozen=True)
 class LocalFunction:
-    """One function of the template, its handler imported."""
+    """One function of the template, its handler imported: one execution environment, one invocation at a time.
+
+    Lambda never hands an environment a second request before the first is answered, and handlers rely on it
+    (Powertools' resolver keeps the current event on the app). The API server's threads would, when a browser
+    asks for several things at once, so invocations of a function wait for each other here.
+    """
 
     logical_id: str
     name: str
@@ -59,6 +65,7 @@ class LocalFunction:
     timeout_seconds: int
     handler: Handler
     events: dict[str, dict[str, Any]]
+    invoking: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     def new_context(self) -> LambdaContext:
         """The context of one invocation, as Lambda makes a fresh one for each."""
@@ -70,8 +77,9 @@ class LocalFunction:
         )
 
     def invoke(self, event: dict[str, Any]) -> Any:
-        """Call the handler as Lambda would."""
-        return self.handler(event, self.new_context())
+        """Call the handler as Lambda would, after any invocation already running."""
+        with self.invoking:
+            return self.handler(event, self.new_context())
 
 
 def local_environment(aws_endpoint: str) -> dict[str, str]:

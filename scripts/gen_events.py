@@ -46,13 +46,15 @@ def api_event(
     method: str = "GET",
     body: bytes | None = None,
     content_type: str | None = None,
+    browser: bool = False,
 ) -> dict:
-    """A REST proxy event; a body arrives base64-encoded, as the API's binary media type (*/*) makes it."""
+    """A REST proxy event; a body arrives base64-encoded, as the API's binary media type (*/*) makes it. A
+    browser's asks for HTML and carries no key, as when the page is opened."""
     headers = {
-        "Accept": "application/json",
-        "Authorization": "Basic cHJpdmF0ZV9rZXlfZXhhbXBsZTo=",
+        "Accept": "text/html" if browser else "application/json",
+        **({} if browser else {"Authorization": "Basic cHJpdmF0ZV9rZXlfZXhhbXBsZTo="}),
         "Host": f"{API.lower()}.execute-api.{REGION}.amazonaws.com",
-        "User-Agent": "curl/8.5.0",
+        "User-Agent": "Mozilla/5.0 (X11; Linux x86_64)" if browser else "curl/8.5.0",
         "X-Forwarded-For": "203.0.113.7",
         "X-Forwarded-Port": "443",
         "X-Forwarded-Proto": "https",
@@ -77,7 +79,7 @@ def api_event(
             "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
             "requestTime": "25/Nov/2026:12:34:56 +0000",
             "requestTimeEpoch": 1795610096000,
-            "identity": {"sourceIp": "203.0.113.7", "userAgent": "curl/8.5.0", "apiKey": None},
+            "identity": {"sourceIp": "203.0.113.7", "userAgent": headers["User-Agent"], "apiKey": None},
             "path": f"/{STAGE}{path}",
             "resourcePath": resource,
             "httpMethod": method,
@@ -190,6 +192,7 @@ def sample_events() -> dict[str, dict]:
         ),
         "similar_to_file.json": api_event("/v1/files/{fileId}/similar", f"/v1/files/{FILE_ID}/similar", {"maxDistance": "8"}, {"fileId": FILE_ID}),
         "similar_to_hash.json": api_event("/v1/similar", "/v1/similar", {"pHash": "a56a1332cf90e299", "maxDistance": "10", "limit": "20"}, None),
+        "page.json": api_event("/", "/", None, None, browser=True),
         "authorizer_request.json": authorizer_event(api_event("/v1/files/{fileId}/metadata", f"/v1/files/{FILE_ID}/metadata", None, {"fileId": FILE_ID})),
         "ingest_put.json": sqs_event([{"Records": [s3_record("ObjectCreated:Put", PUT_SEQUENCER, True)]}]),
         # What IngestFunction hands IngestLargeFunction: the same S3 notification, from the larger one's queue.

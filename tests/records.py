@@ -6,6 +6,8 @@ a batch, so listings and near-duplicate scans see it exactly as they would see a
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from library.annotations import FromBucket
@@ -22,10 +24,11 @@ def record_store(dynamodb: Any, s3: Any, table: str, bucket: str, bands: bool = 
 
 def write_record(store: RecordStore, pages: Pages, key: str, sequence: int, *, metadata: dict[str, Any] | None = None,
                  embedded: dict[str, Any] | None = None, size: int = 1, when: str = "2026-01-01T00:00:00.000Z",
-                 etag: str = "e", tags: tuple[str, ...] = (), custom: dict[str, Any] | None = None,
+                 etag: str | None = None, tags: tuple[str, ...] = (), custom: dict[str, Any] | None = None,
                  content_type: str = "") -> FileRecord | None:
     """One record (and its page), as the ingest writes it for an object of these facts; None when a newer
-    write is stored."""
+    write is stored. Other metadata means other bytes: the ETag follows the metadata unless given."""
+    etag = etag or hashlib.md5(json.dumps([metadata, embedded], sort_keys=True).encode()).hexdigest()
     batch = Batch()
     state = ObjectState(key=key, size=size, etag=etag, version_id=None, last_modified=when, content_type=content_type)
     written = store.write_file(state, Extraction(metadata, embedded), FromBucket(tags, custom or {}),

@@ -8,8 +8,10 @@ HTTP library: the authorizer and the backfill read it.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from imagemeta.fetch.policy import FetchSettings
 from imagemeta.limits import Limits
@@ -138,3 +140,33 @@ class AuthorizerSettings(FromEnvironment):
     """AuthorizerFunction's: the table of hashed keys it checks credentials against."""
 
     keys_table: str = read_by(_keys_table)
+
+
+# A web origin as a Content-Security-Policy source: scheme, host and optional port, nothing that could end the
+# directive (a space or ";") or widen it (a path, a wildcard).
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+
+
+def _file_url_origins(env: Mapping[str, str]) -> tuple[str, ...]:
+    """FILE_URL_ORIGINS: the origins of File objects' presigned urls (space-separated), which the page may show
+    as images. Under AWS_ENDPOINT_URL (the local stack, or any stand-in for AWS) the functions that sign those
+    urls sign them for that endpoint, so its origin is one of them too."""
+    origins = tuple(env.get("FILE_URL_ORIGINS", "").split())
+    endpoint = env.get("AWS_ENDPOINT_URL", "").strip()
+    if endpoint:
+        parts = urlsplit(endpoint)
+        origins += (f"{parts.scheme}://{parts.netloc}",)
+    for origin in origins:
+        if not _ORIGIN.fullmatch(origin):
+            raise ConfigError("FILE_URL_ORIGINS", env.get("FILE_URL_ORIGINS"),
+                              f"http(s) origins (scheme://host[:port]) separated by spaces ({origin!r} is not one)")
+    if not origins:
+        raise ConfigError("FILE_URL_ORIGINS", None, "the upload bucket's origins (template.yaml sets it)")
+    return origins
+
+
+@dataclass(frozen=True)
+class PageSettings(FromEnvironment):
+    """PageFunction's (GET / and its assets): where the files it shows come from, for its Content-Security-Policy."""
+
+    file_url_origins: tuple[str, ...] = read_by(_file_url_origins)

@@ -327,20 +327,22 @@ def test_a_search_asking_about_type_can_find_folders(album: SimpleNamespace) -> 
 
 
 def test_a_search_beyond_the_limit_asks_for_a_narrower_path(aws: SimpleNamespace) -> None:
-    for n in range(SEARCH_MAX_RECORDS + 1):
+    for n in range(SEARCH_MAX_RECORDS + 2):
         synthetic(aws, f"many/{n:03d}.png", n + 1, n, 1, 1, f"2026-01-01T00:{n // 60:02d}:{n % 60:02d}.000Z")
-    # A condition the folder index cannot read by key: every file of the library would be read.
-    message = error_of(aws, searchQuery='format = "png"')
-    assert f"more than {SEARCH_MAX_RECORDS} records" in message
-    assert "path" in body_of(call(aws, "files_list.json", {"searchQuery": 'format = "png"'}))["help"]
-    # Bounded by creation time, the index's own order, it reads only that range (11 to 50: 40 rows).
-    assert len(listed(aws, searchQuery='createdAt >= "2026-01-01T00:00:11Z"')) == SEARCH_MAX_RECORDS - 10
+    # A condition the folder index cannot read by key: every file of the library would be read, 51 more than
+    # the one the page answers.
+    message = error_of(aws, searchQuery='format = "png"', limit="1")
+    assert f"more than {SEARCH_MAX_RECORDS + 1} records" in message
+    assert "path" in body_of(call(aws, "files_list.json", {"searchQuery": 'format = "png"', "limit": "1"}))["help"]
+    # Bounded by creation time, the index's own order, it reads only that range (11 to 51: 41 rows).
+    assert len(listed(aws, searchQuery='createdAt >= "2026-01-01T00:00:11Z"')) == SEARCH_MAX_RECORDS - 9
     # A plain listing of the folder, in creation order, reads what its page needs, whatever the folder's size.
-    assert len(listed(aws, path="/many/")) == SEARCH_MAX_RECORDS + 1
-    # Another order reads the folder whole, so it counts against the limit too.
-    assert f"more than {SEARCH_MAX_RECORDS} records" in error_of(aws, path="/many/", sort="ASC_SIZE")
+    assert len(listed(aws, path="/many/")) == SEARCH_MAX_RECORDS + 2
+    # Another order reads the folder whole, so it counts against the limit too; and so do rows skipped.
+    assert f"more than {SEARCH_MAX_RECORDS + 1} records" in error_of(aws, path="/many/", sort="ASC_SIZE", limit="1")
+    assert f"more than {SEARCH_MAX_RECORDS + 1} records" in error_of(aws, path="/many/", skip="51", limit="1")
     # The whole library in creation order reads its pages: any size.
-    assert len(listed(aws)) == SEARCH_MAX_RECORDS + 1
+    assert len(listed(aws)) == SEARCH_MAX_RECORDS + 2
 
 
 # ------------------------------------------------------------------ errors
@@ -371,6 +373,24 @@ def test_an_answer_lambda_cannot_carry_is_refused_naming_limit(aws: SimpleNamesp
         synthetic(aws, f"big/{n:03d}.png", n + 1, n, 1, 1, "2026-01-01T00:00:00.000Z")
     assert "`limit`" in error_of(aws, path="/big/")
     assert len(listed(aws, path="/big/", limit="1")) == 1
+
+
+def test_a_listing_reads_no_more_bodies_than_its_answer_can_carry(aws: SimpleNamespace,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # Files whose documents are in the bucket (spilled): each one listed costs a GetObject of its body.
+    monkeypatch.setattr("service.storage.docs.INLINE_LIMIT_BYTES", 10)
+    monkeypatch.setattr(resolver, "MAX_RESPONSE_BYTES", 3_000)
+    embedded = {"Comment": "x" * 500}
+    store = record_store(aws.dynamodb, aws.s3, TABLE, BUCKET)
+    for n in range(20):
+        write_record(store, Pages(aws.dynamodb, TABLE), f"heavy/{n:02d}.png", n + 1,
+                     metadata=image_metadata(1, 1, 1, f"{n:016x}"), embedded=embedded)
+    bodies_read: list[str] = []
+    aws.s3.meta.events.register("provide-client-params.s3.GetObject",
+                                lambda params, **_: bodies_read.append(params["Key"]))
+    assert "`limit`" in error_of(aws, path="/heavy/")
+    # About 530 bytes a file: the answer is refused at the sixth, and no later body is read.
+    assert 0 < len(bodies_read) <= 7
 
 
 def test_a_large_answer_is_gzipped_for_clients_that_accept_it(aws: SimpleNamespace, monkeypatch: pytest.MonkeyPatch) -> None:

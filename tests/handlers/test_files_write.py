@@ -313,3 +313,35 @@ def test_an_upload_over_its_decoding_budget_is_left_to_the_ingest(aws: SimpleNam
 
     ingest_upload(aws, "budget/wide.png")
     assert json.loads(by_id(aws, "file_metadata.json", answer["fileId"])["body"]) == extract(out.getvalue())
+
+
+# ------------------------------------------------------------------ hostile bodies (#23): 400, never 500
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize(
+    ("event_name", "body", "named"),
+    [
+        ("upload_url.json", DEEP, "JSON"),
+        ("upload_url.json", '{"fileName": "x.jpg", "customMetadata": {"n": ' + "9" * 5000 + "}}", "JSON"),
+        ("upload_url.json", json.dumps({"fileName": "x.jpg", "customMetadata": {"note": "a\r\nX-Injected: 1"}}),
+         "`customMetadata`"),
+        ("files_bulk_delete.json", DEEP, "JSON"),
+    ],
+)
+def test_hostile_json_bodies_are_400(aws: SimpleNamespace, event_name: str, body: str, named: str) -> None:
+    event = load_event(event_name)
+    event["body"], event["isBase64Encoded"] = body, False
+    handler = aws.upload if event_name == "upload_url.json" else aws.delete
+    response = handler(event, lambda_context())
+    assert response["statusCode"] == 400, response["body"]
+    assert named in body_of(response)["message"]
+
+
+@pytest.mark.parametrize("custom", ["[" * 100_000 + "]" * 100_000, '{"n": ' + "9" * 5000 + "}"])
+def test_hostile_custom_metadata_in_an_upload_is_400_and_leaves_nothing(aws: SimpleNamespace, custom: str) -> None:
+    response = posted(aws, form({"fileName": "x.jpg", "customMetadata": custom}, ("x.jpg", CANON.read_bytes(), "image/jpeg")))
+    assert response["statusCode"] == 400 and "`customMetadata`" in body_of(response)["message"]
+    assert aws.s3.list_objects_v2(Bucket=BUCKET).get("KeyCount") == 0
+    assert [item for item in aws.dynamodb.scan(TableName=TABLE)["Items"] if item["pk"]["S"].startswith("_seed#")] == []

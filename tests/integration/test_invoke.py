@@ -111,6 +111,11 @@ def deleted_the_upload(status: int) -> Check:
     return check
 
 
+def the_page(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
+    assert response["statusCode"] == 200, response
+    assert response["body"].startswith("<!doctype html>")
+
+
 def unauthorized(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
     assert response["errorMessage"] == "Unauthorized"  # the event's example key is none of the stack's
 
@@ -141,6 +146,7 @@ EXPECTED: dict[str, tuple[str, Check]] = {
     "metadata_url.json": ("MetadataUrlFunction", answered(403)),
     "metadata_url_refused.json": ("MetadataUrlFunction", answered(403)),  # the metadata service, loopback or not
     "metadata_url_missing_url.json": ("MetadataUrlFunction", answered(400)),
+    "page.json": ("PageFunction", the_page),
     "authorizer_request.json": ("AuthorizerFunction", unauthorized),
     "ingest_put.json": ("IngestFunction", skipped_as_older),
     "ingest_large_put.json": ("IngestLargeFunction", skipped_as_older),

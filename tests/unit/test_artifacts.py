@@ -111,6 +111,8 @@ def test_the_record_functions_ship_no_imaging_library_and_the_url_function_no_aw
         assert shipped and not shipped & IMAGING, function
     url_shipped = set().union(*(tops for _, _, tops in distributions(host_build / "MetadataUrlFunction").values()))
     assert url_shipped >= IMAGING and not url_shipped & AWS_SDK
+    page_shipped = set().union(*(tops for _, _, tops in distributions(host_build / "PageFunction").values()))
+    assert "aws_lambda_powertools" in page_shipped and not page_shipped & (IMAGING | AWS_SDK)
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
@@ -124,6 +126,8 @@ def test_sam_build_ships_what_the_probed_build_ships_for_aarch64_cpython_312(sam
     assert (artifact / (FUNCTIONS[function].handler or "").rsplit(".", 1)[0].replace(".", "/")).with_suffix(".py").is_file()
     for unwanted in ("tests", "events", "infra", "ops", "bench", "scripts", "docs", "template.yaml", "Makefile", "bin"):
         assert not (artifact / unwanted).exists(), unwanted
+    # The page's files go with the page's function only.
+    assert (artifact / "web" / "index.html").is_file() == (function == "PageFunction")
     assert not list(artifact.glob("*.egg-info")) and not list(artifact.glob("imagemeta/**/__pycache__"))
     if "PIL" in set().union(*(tops for _, _, tops in distributions(artifact).values())):
         # avif.py decodes AVIF's planes with the libavif of Pillow's wheel, declaring its 1.x ABI.

@@ -37,6 +37,7 @@ FUNCTIONS = {
     "BackfillFunction": "handlers.backfill.handler",
     "UploadFunction": "handlers.upload.handler",
     "FileDeleteFunction": "handlers.file_delete.handler",
+    "PageFunction": "handlers.page.handler",
 }
 ROUTES = {
     ("/v1/metadata", "get"): ("MetadataUrlFunction", {("query", "url")}),
@@ -50,6 +51,11 @@ ROUTES = {
     ("/v1/files/batch/deleteByFileIds", "post"): ("FileDeleteFunction", set()),
     ("/v1/files/{fileId}/similar", "get"): ("FilesFunction", {("path", "fileId")}),
     ("/v1/similar", "get"): ("FilesFunction", {("query", "pHash")}),
+}
+# The media-library page: no authorizer and no usage plan key, since a browser asks for it before it has a key.
+PAGE_ROUTES = {
+    ("/", "get"): ("PageFunction", set()),
+    ("/web/{name}", "get"): ("PageFunction", {("path", "name")}),
 }
 
 
@@ -196,8 +202,9 @@ def test_the_local_stack_serves_the_routes_the_transform_deploys(translated: dic
         (path, method) for path, methods in deployed.items() for method in methods
     }
     assert {r.function_name for r in local.routes} == {"MetadataUrlFunction", "FilesFunction", "UploadFunction",
-                                                      "FileDeleteFunction"}
-    assert {r.authorizer_object.lambda_name for r in local.routes} == {"AuthorizerFunction"}
+                                                      "FileDeleteFunction", "PageFunction"}
+    authorizers = {r.path: r.authorizer_object and r.authorizer_object.lambda_name for r in local.routes}
+    assert authorizers == {path: None if (path, "get") in PAGE_ROUTES else "AuthorizerFunction" for path in authorizers}
     assert local.stage_name == translated["Resources"]["MetadataApiapiStage"]["Properties"]["StageName"]
 
 
@@ -208,15 +215,16 @@ def test_routes_reach_their_functions_with_required_parameters_validated(transla
         for path, methods in api["paths"].items()
         for method, op in methods.items()
     }
-    assert set(found) == set(ROUTES)
+    assert set(found) == set(ROUTES) | set(PAGE_ROUTES)
     validators = api["x-amazon-apigateway-request-validators"]
-    for key, (function, params) in ROUTES.items():
+    for key, (function, params) in (ROUTES | PAGE_ROUTES).items():
         op = found[key]
         assert function in str(op["x-amazon-apigateway-integration"]["uri"])
         assert {(p["in"], p["name"]) for p in op.get("parameters", []) if p["required"]} == params
-        assert validators[op["x-amazon-apigateway-request-validator"]]["validateRequestParameters"] is True
-        # The Lambda authorizer, then the usage plan's key (which the authorizer supplies).
-        assert op["security"] == [{"BasicAuthorizer": []}, {"api_key": []}]
+        if params:
+            assert validators[op["x-amazon-apigateway-request-validator"]]["validateRequestParameters"] is True
+        # The Lambda authorizer, then the usage plan's key (which the authorizer supplies); none for the page.
+        assert op.get("security", []) == ([] if key in PAGE_ROUTES else [{"BasicAuthorizer": []}, {"api_key": []}])
 
 
 def test_the_authorizer_runs_the_authorizer_function_uncached_and_hands_the_usage_key_over(translated: dict):
@@ -235,9 +243,9 @@ def test_the_authorizer_runs_the_authorizer_function_uncached_and_hands_the_usag
 
 def test_auth_mode_aws_iam_signs_every_route_with_sigv4_instead(translated_iam: dict):
     api = translated_iam["Resources"]["MetadataApi"]["Properties"]
-    for methods in api["Body"]["paths"].values():
-        for op in methods.values():
-            assert op["security"] == [{"AWS_IAM": []}, {"api_key": []}]
+    for path, methods in api["Body"]["paths"].items():
+        for method, op in methods.items():
+            assert op.get("security", []) == ([] if (path, method) in PAGE_ROUTES else [{"AWS_IAM": []}, {"api_key": []}])
     assert api["Body"]["components"]["securitySchemes"]["AWS_IAM"]["x-amazon-apigateway-authtype"] == "awsSigv4"
     # The usage plan then meters by the x-api-key header, starting with the one key the template declares.
     assert _local_api("AWS_IAM")["ApiKeySourceType"] == "HEADER"
@@ -535,6 +543,7 @@ EXPECTED_GRANTS = {
     "FileDeleteFunction": _logs("FileDeleteLogGroup")
     | {(f"dynamodb:{a}", TABLE) for a in ("GetItem", "BatchGetItem")}
     | {("s3:DeleteObject", OBJECTS)},
+    "PageFunction": _logs("PageLogGroup"),
 }
 
 

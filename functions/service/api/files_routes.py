@@ -19,7 +19,7 @@ from .deps import ApiDeps
 from .file_objects import file_object, folder_object, record_view
 from .list_params import list_request
 from .params import parse_file_id, required_query
-from .resolver import ok
+from .resolver import JsonArray, ok
 
 
 def router(deps: ApiDeps) -> Router:
@@ -31,7 +31,10 @@ def router(deps: ApiDeps) -> Router:
     def list_files() -> Response:
         page = stores.listings.page(list_request(routes))
         deps.logger.info("files listed", extra={"results": len(page.results), **asdict(page.stats)})
-        return ok(routes, list(objects(page.results, stores.urls)))
+        answer = JsonArray(routes)
+        for found in objects(page.results, stores.urls):
+            answer.add(found)  # refused before the next file's body is read once the answer is too large
+        return answer.answer()
 
     @routes.get("/v1/files/<fileId>/details")
     def file_details(fileId: str) -> Response:  # noqa: N803 - the contract's parameter name

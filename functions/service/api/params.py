@@ -76,6 +76,16 @@ def json_body(app: Router) -> Any:
     if not event.body:
         return None
     try:
-        return json.loads(base64.b64decode(event.body) if event.is_base64_encoded else event.body)
-    except (ValueError, binascii.Error):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        text = base64.b64decode(event.body) if event.is_base64_encoded else event.body
+    except binascii.Error:
         raise BadParameter("The request body must be a JSON object (Content-Type: application/json).") from None
+    return parse_json(text, "The request body must be a JSON object (Content-Type: application/json).")
+
+
+def parse_json(text: str | bytes, refusal: str) -> Any:
+    """JSON text a caller sent, or BadParameter(refusal): malformed text, bytes that are no UTF-8, nesting deeper
+    than the parser's recursion (100,000 brackets) and integers past Python's 4,300 digits are all the caller's."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError and the digit limit are ValueErrors
+        raise BadParameter(refusal) from None

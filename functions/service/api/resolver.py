@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -64,21 +65,59 @@ def ok(app: Router, body: Any) -> Response:
     A large answer goes gzip-compressed to clients that accept it (JSON of metadata shrinks about tenfold),
     and an answer Lambda could not return (6 MB) is refused, naming the parameter that makes it smaller.
     """
-    text = json.dumps(body, ensure_ascii=False)
-    payload: str | bytes = text
-    headers = {"x-request-id": request_id(app)}
-    if len(text) > COMPRESS_ABOVE_BYTES and "gzip" in (app.current_event.headers.get("accept-encoding") or "").lower():
-        payload = gzip.compress(text.encode(), compresslevel=6)
-        headers["Content-Encoding"] = "gzip"
-    # What Lambda carries: the text, or the compressed bytes in base64.
-    carried = len(text.encode()) if isinstance(payload, str) else (len(payload) + 2) // 3 * 4
-    if carried > MAX_RESPONSE_BYTES:
+    return JsonArray(app, [body]).answer(whole=True)
+
+
+class JsonArray:
+    """An answer built item by item, refused (BadParameter naming `limit`) as soon as it outgrows what a
+    response carries: a listing reads and serializes no more files than its answer can hold.
+
+    For a client that accepts gzip the bound is on the compressed bytes (deflated as they come), else on the text.
+    """
+
+    def __init__(self, app: Router, items: list[Any] | None = None) -> None:
+        self._app = app
+        self._gzip = "gzip" in (app.current_event.headers.get("accept-encoding") or "").lower()
+        self._parts: list[str] = []
+        self._text_bytes = 2  # the brackets
+        self._deflater = zlib.compressobj(6, zlib.DEFLATED, 31)  # gzip framing
+        self._deflated = 0
+        for item in items or []:
+            self.add(item)
+
+    def add(self, item: Any) -> None:
+        text = json.dumps(item, ensure_ascii=False)
+        self._parts.append(text)
+        encoded = text.encode()
+        self._text_bytes += len(encoded) + 1
+        if self._gzip:
+            self._deflated += len(self._deflater.compress(encoded))
+        if self._carried(self._deflated) > MAX_RESPONSE_BYTES:
+            self._refuse()
+
+    def answer(self, whole: bool = False) -> Response:
+        """The answer: the items as a JSON array, or the one item itself when `whole`."""
+        text = self._parts[0] if whole else "[" + ",".join(self._parts) + "]"
+        headers = {"x-request-id": request_id(self._app)}
+        if len(text) > COMPRESS_ABOVE_BYTES and self._gzip:
+            payload = gzip.compress(text.encode(), compresslevel=6)
+            if self._carried(len(payload)) > MAX_RESPONSE_BYTES:
+                self._refuse()
+            headers["Content-Encoding"] = "gzip"
+            return GzippedJson(status_code=200, content_type=JSON, body=payload, headers=headers)
+        if len(text.encode()) > MAX_RESPONSE_BYTES:
+            self._refuse()
+        return Response(status_code=200, content_type=JSON, body=text, headers=headers)
+
+    def _carried(self, deflated: int) -> int:
+        """What Lambda would carry so far: the text, or the compressed bytes in base64."""
+        return (deflated + 2) // 3 * 4 if self._gzip else self._text_bytes
+
+    def _refuse(self) -> None:
         raise BadParameter(
             "The answer would exceed the 6 MB a response can carry: ask for fewer results with `limit`"
-            + ("." if isinstance(payload, bytes) else ", or accept gzip (Accept-Encoding: gzip).")
+            + ("." if self._gzip else ", or accept gzip (Accept-Encoding: gzip).")
         )
-    kind = Response if isinstance(payload, str) else GzippedJson
-    return kind(status_code=200, content_type=JSON, body=payload, headers=headers)
 
 
 class GzippedJson(Response):

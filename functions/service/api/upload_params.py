@@ -18,6 +18,7 @@ from library.paths import upload_key
 
 from ..storage.overflow import RESERVED_PREFIX
 from .multipart import Part
+from .params import parse_json
 
 RESPONSE_FIELDS = ("tags", "customCoordinates", "isPrivateFile", "embeddedMetadata", "isPublished", "customMetadata",
                    "metadata")
@@ -107,10 +108,7 @@ def custom_metadata(value: str | None) -> dict[str, Any]:
     """A JSON object of custom metadata: names of letters, digits, - and _; values text, numbers or booleans."""
     if not value:
         return {}
-    try:
-        found = json.loads(value)
-    except json.JSONDecodeError:
-        raise BadParameter("Parameter `customMetadata` must be a JSON object.") from None
+    found = parse_json(value, "Parameter `customMetadata` must be a JSON object.")
     if not isinstance(found, dict):
         raise BadParameter("Parameter `customMetadata` must be a JSON object.")
     if len(value.encode()) > MAX_CUSTOM_METADATA_BYTES:
@@ -133,6 +131,9 @@ def user_metadata(values: dict[str, Any]) -> dict[str, str]:
             raise BadParameter(f"Parameter `customMetadata`: {echo(name)} differs from another name only in case, "
                                "and S3 keeps them as one.")
         text = item if isinstance(item, str) else json.dumps(item)
+        if any(ord(character) < 32 or ord(character) == 127 for character in text):
+            raise BadParameter(f"Parameter `customMetadata`: the value of {echo(name)} holds a control character, "
+                               "which an upload URL's signed headers cannot carry.")
         kept[name.lower()] = text if text.isascii() else Header(text, "utf-8").encode()
     if sum(len(name) + len(text.encode()) for name, text in kept.items()) > MAX_METADATA_BYTES:
         raise BadParameter(

@@ -9,8 +9,9 @@ What is read (docs/files-api.md has the table):
   order and stops after skip + limit: any size of library pages this way;
 - a subtree (`path :` in the query), or the whole library with a searchQuery, another sort or a fileType,
   walks its folders level by level, in parallel, then filters and sorts what it read.
-Anything that reads a folder whole or walks folders may read at most `max_records` index rows, folder items
-and emptiness checks together, else it answers SearchNeedsPath. Folders come first, then files; a page's
+Every listing may read at most `max_records` index rows, library page items, folder items and emptiness checks
+beyond the `limit` it answers (rows it skips or filters out included), else it answers SearchNeedsPath: a
+listing in creation order reaches it only past that many rows skipped. Folders come first, then files; a page's
 full records are read by fileId at the end.
 """
 from __future__ import annotations
@@ -118,8 +119,9 @@ class Listings:
         scope = self._scope(request)
         by_pages = (scope.recursive and scope.prefix == "" and request.query is None and not request.file_type
                     and not request.folders and request.sort in IN_CREATION_ORDER)
-        reads_whole = scope.recursive or request.query is not None or request.sort not in IN_CREATION_ORDER
-        budget = ReadBudget(stats, self._max_records if reads_whole and not by_pages else None)
+        # Every listing counts what it reads beyond its page against the one bound: rows it skips, rows a
+        # filter drops, folders it walks.
+        budget = ReadBudget(stats, self._max_records + request.limit)
         # A subtree's folders, walked once for its files and its folders alike.
         below = self._subtree(scope.prefix, budget) if scope.recursive and not by_pages else None
         folders = self._folders(request, scope, below, budget) if request.folders else []
