@@ -19,17 +19,20 @@ import boto3
 from moto.server import ThreadedMotoServer
 
 from ops.keys import KeyManager
+from ops.signing_keys import SigningKeys
 from ops.stack import local_state_path
 from service.auth.keys import KeyStore
 
 from .api import LocalApi, serve_api
+from .delivery import start_distributions
 from .functions import load_functions, local_environment
 from .pump import event_source_pumps
 from .resources import create_resources
-from .template import REGION, STACK_NAME, LocalTemplate
+from .template import DEFAULT_DELIVERY_PORT, REGION, STACK_NAME, LocalTemplate
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FETCH_PORTS_PARAMETER = "FetchAllowedPorts"
+SIGNING_KEY_PARAMETER = "SigningKeyName"
 log = logging.getLogger("infra")
 
 
@@ -100,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     api_port = int(os.environ.get("LOCAL_API_PORT", "3000"))
     aws_port = int(os.environ.get("LOCAL_AWS_PORT", "4566"))
+    delivery_port = int(os.environ.get("LOCAL_DELIVERY_PORT", str(DEFAULT_DELIVERY_PORT)))
     state_path = local_state_path()  # where the operator's tools (ops/) look for this stack
     require_free_port(aws_port, "LOCAL_AWS_PORT")
     require_free_port(api_port, "LOCAL_API_PORT")
@@ -115,13 +119,21 @@ def main(argv: list[str] | None = None) -> int:
 
     aws_endpoint = f"http://127.0.0.1:{aws_port}"
     environment = local_environment(aws_endpoint)
-    template = LocalTemplate(args.template, aws_endpoint, parameter_overrides(args.parameter_overrides))
-    template = LocalTemplate(args.template, aws_endpoint, with_own_s3_port(template, aws_port))
+    overrides = parameter_overrides(args.parameter_overrides)
+    template = LocalTemplate(args.template, aws_endpoint, overrides, delivery_port)
+    for port in template.delivery_ports.values():
+        require_free_port(port, "LOCAL_DELIVERY_PORT")
     with ExitStack() as running:
         moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
         moto.start()
         running.callback(moto.stop)
         session = boto3.Session()
+        # A first signing key for private files' urls, made as an operator would (make signing-key), unless the
+        # stack is told which to use.
+        if SIGNING_KEY_PARAMETER not in overrides:
+            overrides[SIGNING_KEY_PARAMETER] = SigningKeys(session.client("ssm"), STACK_NAME).create()
+        template = LocalTemplate(args.template, aws_endpoint, overrides, delivery_port)
+        template = LocalTemplate(args.template, aws_endpoint, with_own_s3_port(template, aws_port), delivery_port)
         assigned_ids = create_resources(template, session)
         usage_plan_id = assigned_ids[template.only("AWS::ApiGateway::UsagePlan").logical_id]
         keys_table = template.physical_name("ApiKeysTable")
@@ -140,11 +152,18 @@ def main(argv: list[str] | None = None) -> int:
         for pump in event_source_pumps(template, functions, sqs):
             pump.start()
             running.callback(pump.stop)
+        for distribution in start_distributions(template, session):
+            running.callback(distribution.server_close)
+            running.callback(distribution.shutdown)
         outputs = {
             "apiUrl": f"http://127.0.0.1:{api_port}",
             # The media-library page (PageFunction): open it in a browser and type the key.
             "pageUrl": f"http://127.0.0.1:{api_port}/",
             "awsEndpoint": aws_endpoint,
+            # Where files are served, as the DeliveryUrl and SignedDeliveryUrl outputs say.
+            **{name: f"http://{template.distribution_domain(logical_id)}"
+               for name, logical_id in (("deliveryUrl", "PublicDelivery"), ("signedDeliveryUrl", "SignedDelivery"))
+               if template.has(logical_id)},
             "region": REGION,
             # For tools beside the stack: `make backfill` enqueues here, tests redeliver and inspect failures.
             "ingestQueueUrl": template.queue_url("IngestQueue"),

@@ -41,6 +41,11 @@ NAME_PROPERTIES = {
     "AWS::DynamoDB::Table": "TableName",
 }
 
+# Where the local stack serves the template's CloudFront distributions: consecutive ports from this one, in
+# the template's order (infra/delivery.py), as LOCAL_DELIVERY_PORT says.
+DEFAULT_DELIVERY_PORT = 3001
+DISTRIBUTION = "AWS::CloudFront::Distribution"
+
 # SAM's notes are for `sam local` users (such as its authorizer-fidelity warning); docs/local-stack.md
 # says what differs here. Its errors still show.
 logging.getLogger("samcli").setLevel(logging.ERROR)
@@ -71,7 +76,8 @@ class LocalTemplate:
     """The template bound to the local stack: parameters (defaults or overrides), resources, functions, API."""
 
     def __init__(
-        self, path: Path, aws_endpoint: str = "", parameter_overrides: Mapping[str, str] | None = None
+        self, path: Path, aws_endpoint: str = "", parameter_overrides: Mapping[str, str] | None = None,
+        delivery_port: int = DEFAULT_DELIVERY_PORT,
     ) -> None:
         document = get_template_data(str(path))
         declared = document.get("Parameters") or {}
@@ -88,17 +94,27 @@ class LocalTemplate:
             **overrides,
         }
         processed = SamTranslatorWrapper(document, parameter_values=self.parameters).run_plugins()
+        # Every distribution the template declares has its port, whether its condition holds or not: the ports
+        # stay the same when a parameter switches one off.
+        self.delivery_ports = {
+            logical_id: delivery_port + index
+            for index, logical_id in enumerate(
+                logical_id for logical_id, spec in processed["Resources"].items() if spec["Type"] == DISTRIBUTION
+            )
+        }
         symbols = IntrinsicsSymbolTable(template=processed, logical_id_translator=dict(self.parameters))
         symbols.default_type_resolver.update(self._local_attributes())
         self._resolver = IntrinsicResolver(template=processed, symbol_resolver=symbols)
         conditions = processed.get("Conditions") or {}
 
-        def exists(spec: dict[str, Any]) -> bool:
-            return "Condition" not in spec or bool(
-                self._resolver.intrinsic_property_resolver(conditions[spec["Condition"]], False)
-            )
+        def holds(condition: str) -> bool:
+            return bool(self._resolver.intrinsic_property_resolver(conditions[condition], False))
 
-        self._declared = {logical_id: spec for logical_id, spec in processed["Resources"].items() if exists(spec)}
+        self._declared = {
+            logical_id: chosen_branches(spec, holds)
+            for logical_id, spec in processed["Resources"].items()
+            if "Condition" not in spec or holds(spec["Condition"])
+        }
         # Strict, unlike `sam local`: a reference the local stack cannot resolve stops it at start, naming the
         # resource, rather than reaching a function as an unresolved value.
         resolved = self._resolver.resolve_attribute(self._declared, ignore_errors=False)
@@ -109,6 +125,10 @@ class LocalTemplate:
     def resources(self, resource_type: str) -> Iterator[Resource]:
         """The resources of one type, in template order."""
         return (r for r in map(self.resource, self.stack.resources) if r.type == resource_type)
+
+    def has(self, logical_id: str) -> bool:
+        """Whether the stack creates this resource (its condition, if any, holds)."""
+        return logical_id in self._declared
 
     def resource(self, logical_id: str) -> Resource:
         spec = self.stack.resources[logical_id]
@@ -169,6 +189,10 @@ class LocalTemplate:
                 return logical_id
         raise KeyError(f"no bucket, queue or table of the template has the ARN {arn}")
 
+    def distribution_domain(self, logical_id: str) -> str:
+        """Where the local stack serves a distribution: loopback, its own port."""
+        return f"127.0.0.1:{self.delivery_ports[logical_id]}"
+
     def _created(self, logical_id: str) -> dict[str, Any]:
         spec = self._declared.get(logical_id)
         if spec is None or spec["Type"] not in NAME_PROPERTIES:
@@ -191,4 +215,40 @@ class LocalTemplate:
                 "QueueUrl": self.queue_url,
             },
             "AWS::DynamoDB::Table": {"Ref": self.physical_name, "Arn": self.arn},
+            # CloudFront's resources have ids, and a distribution its domain: the local stack's delivery ports.
+            **{resource_type: {"Ref": cloudfront_id, "Id": cloudfront_id} for resource_type in CLOUDFRONT_IDS},
+            DISTRIBUTION: {"Ref": cloudfront_id, "Id": cloudfront_id, "DomainName": self.distribution_domain},
+            "AWS::CloudFront::Function": {
+                "FunctionARN": lambda logical_id: f"arn:aws:cloudfront::{ACCOUNT_ID}:function/{logical_id}",
+            },
         }
+
+
+def chosen_branches(node: Any, holds: Callable[[str], bool]) -> Any:
+    """`node` with each Fn::If replaced by the branch its condition chooses, and AWS::NoValue left out, as
+    CloudFormation does: SAM's resolver evaluates both branches and cannot leave a value out."""
+    if isinstance(node, list):
+        return [item for item in (chosen_branches(each, holds) for each in node) if item is not _LEFT_OUT]
+    if not isinstance(node, dict):
+        return node
+    if node == NO_VALUE:
+        return _LEFT_OUT
+    if set(node) == {"Fn::If"}:
+        condition, if_true, if_false = node["Fn::If"]
+        return chosen_branches(if_true if holds(condition) else if_false, holds)
+    chosen = {key: chosen_branches(value, holds) for key, value in node.items()}
+    return {key: value for key, value in chosen.items() if value is not _LEFT_OUT}
+
+
+NO_VALUE = {"Ref": "AWS::NoValue"}
+_LEFT_OUT = object()
+
+
+def cloudfront_id(logical_id: str) -> str:
+    """The id the local stack gives a CloudFront resource (CloudFront's are upper-case letters and digits)."""
+    return "L" + logical_id.upper()
+
+
+# CloudFront resources a template refers to by Ref or Id only.
+CLOUDFRONT_IDS = ("AWS::CloudFront::OriginAccessControl", "AWS::CloudFront::ResponseHeadersPolicy",
+                  "AWS::CloudFront::PublicKey", "AWS::CloudFront::KeyGroup")

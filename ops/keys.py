@@ -11,12 +11,11 @@ import contextlib
 import secrets
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from service.auth.keys import KeyStore, StoredKey
 
-from .stack import Stack, deployed_stack, local_stack, local_state_path
+from .stack import Stack, add_stack_arguments, chosen_stack
 
 KEY_PREFIX = "private_"
 # 32 random bytes: the same strength as the hash that stores them.
@@ -73,9 +72,7 @@ def key_manager(stack: Stack) -> KeyManager:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m ops.keys", description=__doc__)
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--stack", help="a deployed stack's name (uses the usual AWS credentials and region)")
-    where.add_argument("--local", type=Path, default=local_state_path(), help="the local stack's stack.json")
+    add_stack_arguments(parser)
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create", help="create a key and print it (only this once)")
     create.add_argument("--name", required=True, help="who or what the key is for")
@@ -87,7 +84,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    manager = key_manager(deployed_stack(args.stack) if args.stack else local_stack(args.local))
+    manager = key_manager(chosen_stack(args))
     if args.command == "create":
         key, stored = manager.create(args.name)
         print(f"created key {stored.key_id} ({stored.name}); it is shown only now:", file=sys.stderr)

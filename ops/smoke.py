@@ -31,7 +31,7 @@ from imagemeta import extract
 from service.storage.records import file_id
 
 from .keys import new_private_key
-from .stack import Stack, deployed_stack, local_stack, local_state_path
+from .stack import Stack, add_stack_arguments, chosen_stack
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 IMAGE = REPO_ROOT / "tests" / "data" / "images" / "exif-samples" / "jpg" / "Canon_40D.jpg"
@@ -148,9 +148,7 @@ class Smoke:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m ops.smoke", description=__doc__.split("\n\n")[0])
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--stack", help="a deployed stack's name (uses the usual AWS credentials and region)")
-    where.add_argument("--local", type=Path, default=local_state_path(), help="the local stack's stack.json")
+    add_stack_arguments(parser)
     parser.add_argument("--key", help="the private key to call with (default: the local stack's first key)")
     parser.add_argument("--wait-seconds", type=float, default=60, help="how long the upload may take to be ingested")
     return parser.parse_args(argv)
@@ -160,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.stack and not args.key:
         raise SystemExit('a deployed stack needs --key: make keys STACK=<name> KEYS="create --name smoke" makes one')
-    stack = deployed_stack(args.stack) if args.stack else local_stack(args.local)
+    stack = chosen_stack(args)
     private_key = args.key or stack.output("privateKey")
     print(f"smoke test of {stack.name} at {stack.output('apiUrl')}", flush=True)
     return 0 if Smoke(stack, private_key, args.wait_seconds).run() else 1

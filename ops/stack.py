@@ -6,6 +6,7 @@ $LOCAL_STATE_DIR/stack.json (default .local/stack.json in the repository), and t
 """
 from __future__ import annotations
 
+import argparse
 import json
 import os
 from collections.abc import Mapping
@@ -25,6 +26,8 @@ DEPLOYED_OUTPUTS = {
     "FilesTableName": "table",
     "IngestQueueUrl": "ingestQueueUrl",
     "IngestDeadLetterQueueUrl": "deadLetterQueueUrl",
+    "DeliveryUrl": "deliveryUrl",
+    "SignedDeliveryUrl": "signedDeliveryUrl",
 }
 
 
@@ -73,3 +76,15 @@ def deployed_stack(name: str) -> Stack:
     }
     return Stack(name=name, outputs=outputs, session=session)
 
+
+
+def add_stack_arguments(parser: argparse.ArgumentParser) -> None:
+    """--stack NAME (a deployed stack) or --local STACK_JSON (the running local stack, the default)."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--stack", help="a deployed stack's name (uses the usual AWS credentials and region)")
+    where.add_argument("--local", type=Path, default=local_state_path(), help="the local stack's stack.json")
+
+
+def chosen_stack(args: argparse.Namespace) -> Stack:
+    """The stack add_stack_arguments' arguments name."""
+    return deployed_stack(args.stack) if args.stack else local_stack(args.local)

@@ -12,8 +12,9 @@ from service.storage.similar_index import PROBE_CONCURRENCY
 class AwsClients:
     """boto3 clients by service, each made on first use and kept for the process; tests hand in moto's."""
 
-    def __init__(self, *, s3: Any = None, dynamodb: Any = None, sqs: Any = None) -> None:
-        self._clients = {name: client for name, client in (("s3", s3), ("dynamodb", dynamodb), ("sqs", sqs)) if client}
+    def __init__(self, *, s3: Any = None, dynamodb: Any = None, sqs: Any = None, ssm: Any = None) -> None:
+        given = (("s3", s3), ("dynamodb", dynamodb), ("sqs", sqs), ("ssm", ssm))
+        self._clients = {name: client for name, client in given if client}
 
     @property
     def s3(self) -> Any:
@@ -28,6 +29,10 @@ class AwsClients:
     @property
     def sqs(self) -> Any:
         return self._client("sqs")
+
+    @property
+    def ssm(self) -> Any:
+        return self._client("ssm")
 
     def _client(self, service: str, config: Config | None = None) -> Any:
         if service not in self._clients:

@@ -25,6 +25,7 @@ from imagemeta.settings import (
     read_limits,
     required,
 )
+from service.storage.delivery import DEFAULT_INLINE_TYPES, Delivery, parse_inline_types
 
 # What a listing that reads folders whole (a search, a sort other than creation order) may read: index rows,
 # folder items and checks; about 30 MB of rows, well within the files function's memory and time.
@@ -76,6 +77,36 @@ def _file_url_seconds(env: Mapping[str, str]) -> int:
     return number(env, "FILE_URL_SECONDS", DEFAULT_FILE_URL_SECONDS, minimum=0)
 
 
+def _delivery(env: Mapping[str, str]) -> Delivery:
+    """How files are served (docs/deploy.md, "Delivery"): DELIVERY_DOMAIN (the public distribution's domain, empty
+    without one), SIGNED_DELIVERY_DOMAIN, SIGNING_KEY_ID and SIGNING_KEY_PARAMETER (the signed distribution, its
+    key group's key and the SSM parameter of its private key; all empty without a signing key), and
+    INLINE_CONTENT_TYPES. DELIVERY_SCHEME (https) is the local stack's own: it serves plain http on loopback."""
+    public_url, signed_url = _delivery_urls(env)
+    key_id, parameter = env.get("SIGNING_KEY_ID", "").strip(), env.get("SIGNING_KEY_PARAMETER", "").strip()
+    if signed_url and not (public_url and key_id and parameter.startswith("/")):
+        raise ConfigError("SIGNED_DELIVERY_DOMAIN", env["SIGNED_DELIVERY_DOMAIN"],
+                          "unset, or set with DELIVERY_DOMAIN, SIGNING_KEY_ID and SIGNING_KEY_PARAMETER (an SSM name)")
+    types = env.get("INLINE_CONTENT_TYPES")
+    return Delivery(
+        public_url=public_url,
+        signed_url=signed_url,
+        signing_key_id=key_id if signed_url else "",
+        signing_key_parameter=parameter if signed_url else "",
+        inline_types=parse_inline_types(types) if types is not None else DEFAULT_INLINE_TYPES,
+    )
+
+
+def _delivery_urls(env: Mapping[str, str]) -> tuple[str, str]:
+    """The base URLs of the public and the signed distribution ("" for one the deployment has not)."""
+    scheme = env.get("DELIVERY_SCHEME", "").strip() or "https"
+    if scheme not in ("https", "http"):
+        raise ConfigError("DELIVERY_SCHEME", scheme, "https or http, or unset")
+    domains = (env.get("DELIVERY_DOMAIN", "").strip(), env.get("SIGNED_DELIVERY_DOMAIN", "").strip())
+    public, signed = (f"{scheme}://{domain}" if domain else "" for domain in domains)
+    return public, signed
+
+
 class MetadataUrlSettings(RemoteImageSettings):
     """MetadataUrlFunction's (GET /v1/metadata?url=)."""
 
@@ -83,26 +114,28 @@ class MetadataUrlSettings(RemoteImageSettings):
 @dataclass(frozen=True)
 class FilesSettings(FromEnvironment):
     """FilesFunction's: where the records live (lookups, listings and the similar search), how far a search
-    may read, and how long a File object's url works."""
+    may read, and how File objects' urls are made (the delivery, how long a signed one works)."""
 
     bucket: str = read_by(_bucket)
     table: str = read_by(_table)
     search_max_records: int = read_by(_search_max_records)
     file_url_seconds: int = read_by(_file_url_seconds)
     similar_bands: bool = read_by(_similar_bands, default=False)
+    delivery: Delivery = read_by(_delivery, default=Delivery())
 
 
 @dataclass(frozen=True)
 class UploadSettings(FromEnvironment):
     """UploadFunction's (POST /api/v1/files/upload, POST /v1/files/upload-url): the bucket it writes, the table
     of the extractions it hands to the ingest, the limits and fetch policy of the URL route (a `file` given as
-    a URL is fetched as that route fetches), and how long its answer's url works."""
+    a URL is fetched as that route fetches), and how its answer's urls are made."""
 
     bucket: str = read_by(_bucket)
     table: str = read_by(_table)
     limits: Limits = read_by(read_limits)
     fetch: FetchSettings = read_by(read_fetch)
     file_url_seconds: int = read_by(_file_url_seconds)
+    delivery: Delivery = read_by(_delivery, default=Delivery())
 
 
 @dataclass(frozen=True)
@@ -149,9 +182,10 @@ _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
 def _file_url_origins(env: Mapping[str, str]) -> tuple[str, ...]:
     """FILE_URL_ORIGINS: the origins of File objects' presigned urls (space-separated), which the page may show
-    as images. Under AWS_ENDPOINT_URL (the local stack, or any stand-in for AWS) the functions that sign those
-    urls sign them for that endpoint, so its origin is one of them too."""
-    origins = tuple(env.get("FILE_URL_ORIGINS", "").split())
+    as images, and the delivery's distributions (DELIVERY_DOMAIN, SIGNED_DELIVERY_DOMAIN), which serve the other
+    urls and the thumbnails. Under AWS_ENDPOINT_URL (the local stack, or any stand-in for AWS) the functions that
+    sign those urls sign them for that endpoint, so its origin is one of them too."""
+    origins = tuple(env.get("FILE_URL_ORIGINS", "").split()) + tuple(url for url in _delivery_urls(env) if url)
     endpoint = env.get("AWS_ENDPOINT_URL", "").strip()
     if endpoint:
         parts = urlsplit(endpoint)

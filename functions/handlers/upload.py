@@ -6,6 +6,7 @@ from aws_lambda_powertools import Logger
 from handlers.settings import UploadSettings
 from service.api import upload_routes
 from service.api.deps import ApiDeps
+from service.storage.file_urls import FileUrls, secure_parameter
 from service.storage.stores import Stores
 
 from . import LambdaHandler, built_on_lookup
@@ -16,8 +17,10 @@ from .clients import AwsClients
 def build(settings: UploadSettings, clients: AwsClients) -> LambdaHandler:
     """The upload routes into the settings' bucket."""
     logger = Logger()
-    stores = Stores(clients, settings.bucket, settings.table, file_url_seconds=settings.file_url_seconds)
-    deps = ApiDeps(logger, stores, limits=settings.limits, fetch=settings.fetch)
+    stores = Stores(clients, settings.bucket, settings.table)
+    urls = FileUrls(clients.s3, settings.bucket, settings.file_url_seconds, settings.delivery,
+                    lambda name: secure_parameter(clients.ssm, name))
+    deps = ApiDeps(logger, stores, limits=settings.limits, fetch=settings.fetch, urls=urls)
     return api_handler(logger, upload_routes.router(deps))
 
 

@@ -7,7 +7,7 @@ from library.kinds import IMAGE
 from library.paths import folder_path
 from library.records import FileRecord, Folder
 
-from ..storage.objects import FileUrls
+from ..storage.file_urls import FileUrls
 
 
 def file_object(record: FileRecord, urls: FileUrls) -> dict[str, Any]:
@@ -25,8 +25,8 @@ def file_object(record: FileRecord, urls: FileUrls) -> dict[str, Any]:
         "embeddedMetadata": record.embedded_metadata() if record.file_type == IMAGE else None,
         "customCoordinates": record.annotations.custom_coordinates,
         "customMetadata": dict(record.annotations.custom_metadata),
-        "url": urls.of(record.key, record.version_id),
-        "thumbnail": None,
+        "url": urls.of(record.key, record.version_id, record.mime, record.annotations.is_private),
+        "thumbnail": urls.thumbnail(record.thumbnail_key, record.annotations.is_private),
         "fileType": record.file_type,
         "filePath": record.file_path,
         "height": record.height,

@@ -9,8 +9,8 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes.s3_event import S3EventRecord
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from imagemeta import Limits, NotAnImage, OverMemoryBudget, TooLarge, extract_with_embedded
-from library.annotations import FromBucket, Update, bucket_tags
+from imagemeta import Limits, NotAnImage, OverMemoryBudget, TooLarge
+from library.annotations import FromBucket, Update, bucket_tags, is_private_object
 from library.records import Extraction, StoredError
 
 from ..storage.library_pages import Batch, Pages
@@ -18,6 +18,7 @@ from ..storage.objects import SEED_METADATA, Absent, OpenedObject, open_current
 from ..storage.overflow import RESERVED_PREFIX
 from ..storage.records import RecordStore, Written, file_id
 from ..storage.seeds import Seeds
+from ..storage.thumbnails import ThumbnailStore
 from .events import ObjectEvent, object_event
 from .handover import LargerIngest
 
@@ -46,12 +47,13 @@ class Ingest:
     A batch's new library page entries are written when the batch ends (`finish`).
     """
 
-    def __init__(self, s3: Any, bucket: str, store: RecordStore, seeds: Seeds, pages: Pages, limits: Limits,
-                 logger: Logger, larger: LargerIngest | None = None, typing: MetadataTyping = as_text):
+    def __init__(self, s3: Any, bucket: str, store: RecordStore, seeds: Seeds, pages: Pages, thumbnails: ThumbnailStore,
+                 limits: Limits, logger: Logger, larger: LargerIngest | None = None, typing: MetadataTyping = as_text):
         self._s3 = s3
         self._bucket = bucket
         self._store = store
         self._seeds = seeds
+        self._thumbnails = thumbnails
         self._pages = pages
         self._limits = limits
         self._logger = logger
@@ -131,20 +133,33 @@ class Ingest:
             self._seeds.discard(file_id(self._bucket, state.key), state.etag)
             return written
         update: Update = FromBucket(bucket_tags(state.tags), self._typing(
-            {name: value for name, value in state.user_metadata.items() if name != SEED_METADATA}))
+            {name: value for name, value in state.user_metadata.items() if name != SEED_METADATA}),
+            is_private=is_private_object(state.tags))
         return self._store.write_file(state, self._extraction(current), update, sequencer, self._batch)
 
     def _extraction(self, current: OpenedObject) -> Extraction:
-        """The metadata and embeddedMetadata of the object's bytes, or why there are none."""
+        """The metadata and embeddedMetadata of the object's bytes, or why there are none, and their thumbnail
+        (stored; the record write keeps or deletes it). A thumbnail that cannot be made or stored is logged and
+        left out: it never fails the message."""
+        from imagemeta.thumbnail import NoThumbnail, extract_with_thumbnail  # the image stack: with the first image
+
+        state = current.state
         try:
-            metadata, embedded = extract_with_embedded(current.read(self._limits), self._limits)
+            metadata, embedded, made = extract_with_thumbnail(current.read(self._limits), self._limits)
         except OverMemoryBudget as error:
             if self._larger is not None:
                 raise NeedsLargerFunction(error.detail) from None
             return Extraction(error=StoredError.of(error))
         except (NotAnImage, TooLarge) as error:
             return Extraction(error=StoredError.of(error))
-        return Extraction(metadata, embedded)
+        if isinstance(made, NoThumbnail):
+            self._logger.info("no thumbnail", extra={"key": state.key, "reason": made.reason})
+            return Extraction(metadata, embedded)
+        thumbnail, failure = self._thumbnails.keep(file_id(self._bucket, state.key), state.etag, made.webp,
+                                                   is_private_object(state.tags))
+        if failure:
+            self._logger.warning("thumbnail not stored", extra={"key": state.key, "reason": failure})
+        return Extraction(metadata, embedded, thumbnail_key=thumbnail)
 
     def _hand_over(self, body: str, message_id: str, reason: str) -> None:
         """Hand a notification (a message body) to the larger ingest function; self._larger is set."""

@@ -9,8 +9,8 @@ A write reads the stored item (strongly consistent) and puts conditionally on th
 which every write and every edit of the annotations bumps): a concurrent write makes the condition fail and
 the write starts over. Knowing what it
 replaces, a write keeps the key's first creation time and the annotations the update does not change,
-releases the replaced item's spilled document, moves the file's library page entry when it changes, and
-creates the folder items above a new key before it writes (folders.py). Item layout: items.py.
+releases the replaced item's spilled document and thumbnail, moves the file's library page entry when it
+changes, and creates the folder items above a new key before it writes (folders.py). Item layout: items.py.
 """
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ from .library_pages import Batch, Entry, Pages
 from .objects import ObjectState
 from .overflow import OverflowStore
 from .similar_index import BAND_ATTRIBUTES, index_attributes
+from .thumbnails import ThumbnailStore
 
 # S3 sequencers are hex strings of varying length; right-padded to one width they compare as S3 documents.
 SEQUENCER_WIDTH = 32
@@ -89,11 +90,13 @@ class RecordStore:
     `bands`: whether records enter the similar-image band indexes (the SimilarIndex setting, docs/similar.md).
     """
 
-    def __init__(self, dynamodb: Any, table: str, bucket: str, overflow: OverflowStore, bands: bool = False):
+    def __init__(self, dynamodb: Any, table: str, bucket: str, overflow: OverflowStore, *,
+                 thumbnails: ThumbnailStore, bands: bool = False):
         self._dynamodb = dynamodb
         self._table = table
         self._bucket = bucket
         self._overflow = overflow
+        self._thumbnails = thumbnails
         self._bands = bands
         self._folders = FolderItems(dynamodb, table, bucket)
         self._pages = Pages(dynamodb, table)
@@ -105,6 +108,8 @@ class RecordStore:
         """Bring the key's record to S3's current version (unless a write as new is stored).
 
         `created_at`: the creation time a move keeps (else the key's own, or this version's for a new key).
+        The extraction's thumbnail is the write's to keep: the record written keeps it; when nothing is written
+        it is deleted, unless the stored record already holds it (a repeated event of the write that did).
         """
         fid = file_id(self._bucket, state.key)
         order = write_order(state.observed_at, sequencer)
@@ -114,6 +119,7 @@ class RecordStore:
             spilled_key = self._overflow.put(fid, order, stored.spill)
             stored = docs.spilled(stored, spilled_key, stored.spill)
         written = False
+        old: dict[str, Any] | None = None
         try:
             for attempt in range(WRITE_ATTEMPTS):
                 old = self._current(fid)
@@ -142,6 +148,9 @@ class RecordStore:
         finally:
             if spilled_key is not None and not written:
                 self._overflow.delete(spilled_key)  # stale, or the write failed: no record points at this body
+            thumbnail = extraction.thumbnail_key
+            if thumbnail is not None and not written and thumbnail != thumbnail_of(old):
+                self._thumbnails.delete(thumbnail)
 
     def write_marker(self, state: ObjectState, sequencer: str) -> Written:
         """A folder marker (a key ending in "/"): it keeps its folder listed, and is no file itself."""
@@ -219,12 +228,16 @@ class RecordStore:
         return True
 
     def _release(self, old: dict[str, Any] | None, item: dict[str, Any]) -> None:
-        """What the replaced item held that the new one does not: its spilled document, its page entry."""
+        """What the replaced item held that the new one does not: its spilled document, its thumbnail, its page
+        entry."""
         if old is None:
             return
         reference = docs.reference(old)
         if reference is not None and reference != docs.reference(item):
             self._overflow.delete(reference)
+        thumbnail = thumbnail_of(old)
+        if thumbnail is not None and thumbnail != thumbnail_of(item):
+            self._thumbnails.delete(thumbnail)
         if "page" in old and old["page"] != item.get("page"):
             self._pages.remove(old["page"]["S"], old["pk"]["S"])
 
@@ -275,6 +288,7 @@ def new_record(fid: str, old: dict[str, Any] | None, state: ObjectState, extract
         has_alpha=metadata["hasTransparency"] if metadata else None,
         phash=metadata.get("pHash") if metadata else None,
         taken_at=taken if isinstance(taken, str) else None,
+        thumbnail_key=extraction.thumbnail_key,
         annotations=update.applied_to(read_annotations(kept) if kept else None),
         version_number=version_number,
         error=error,
@@ -283,16 +297,22 @@ def new_record(fid: str, old: dict[str, Any] | None, state: ObjectState, extract
 
 def may_replace(old: dict[str, Any] | None, order: str, state: ObjectState, bands: bool) -> bool:
     """Whether a write of S3's state may replace the stored item: the item says something else (another version,
-    ETag, size or time, a tombstone, an older layout, an image out of the band indexes it should be in) and was
-    not written from a later answer of S3's."""
+    ETag, size or time, a tombstone, an older layout, an image out of the band indexes it should be in, an image
+    read before thumbnails were made) and was not written from a later answer of S3's."""
     if old is None:
         return True
     if is_file(old) and int(old["ver"]["N"]) == RECORD_VERSION and old["etag"]["S"] == state.etag and (
             int(old["size"]["N"]) == state.size and old.get("vid", {}).get("S") == state.version_id
             and old["updatedAt"]["S"] == state.last_modified
-            and not (bands and "pHash" in old and BAND_ATTRIBUTES[0] not in old)):
+            and not (bands and "pHash" in old and BAND_ATTRIBUTES[0] not in old)
+            and not ("pHash" in old and "thumb" not in old)):
         return False
     return order > old["ord"]["S"]
+
+
+def thumbnail_of(item: dict[str, Any] | None) -> str | None:
+    """The thumbnail key a stored item holds."""
+    return item["thumb"]["S"] or None if item is not None and "thumb" in item else None
 
 
 def same_entry(old: dict[str, Any] | None, entry: Entry) -> bool:

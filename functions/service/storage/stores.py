@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Protocol
 
 from .library_pages import Pages
 from .listings import Listings
-from .objects import FileUrls
 from .overflow import OverflowStore
 from .records import RecordStore
 from .seeds import Seeds
 from .similar_index import SimilarIndex
+from .thumbnails import ThumbnailStore
 
 if TYPE_CHECKING:
     from types_boto3_dynamodb import DynamoDBClient
@@ -31,22 +31,27 @@ class StorageClients(Protocol):
     def dynamodb(self) -> DynamoDBClient: ...
 
 
+
 class Stores:
     """The stores over one bucket and table."""
 
     def __init__(self, clients: StorageClients, bucket: str, table: str, *, search_max_records: int = 0,
-                 file_url_seconds: int = 0, similar_bands: bool = False) -> None:
+                 similar_bands: bool = False) -> None:
         self.clients = clients
         self.bucket = bucket
         self.table = table
         self._search_max_records = search_max_records
-        self._file_url_seconds = file_url_seconds
         self._similar_bands = similar_bands
 
     @cached_property
     def records(self) -> RecordStore:
         overflow = OverflowStore(self.clients.s3, self.bucket)
-        return RecordStore(self.clients.dynamodb, self.table, self.bucket, overflow, bands=self._similar_bands)
+        return RecordStore(self.clients.dynamodb, self.table, self.bucket, overflow, thumbnails=self.thumbnails,
+                           bands=self._similar_bands)
+
+    @cached_property
+    def thumbnails(self) -> ThumbnailStore:
+        return ThumbnailStore(self.clients.s3, self.bucket)
 
     @cached_property
     def listings(self) -> Listings:
@@ -63,7 +68,3 @@ class Stores:
     @cached_property
     def similar(self) -> SimilarIndex:
         return SimilarIndex(self.clients.dynamodb, self.table, bands=self._similar_bands)
-
-    @cached_property
-    def urls(self) -> FileUrls:
-        return FileUrls(self.clients.s3, self.bucket, self._file_url_seconds)
