@@ -28,6 +28,7 @@ from .memory_bound import bound_section, measure_bound
 from .report import Results, markdown
 from .robustness import robustness_section
 from .similar_hook import listing_section, similar_section
+from .thumbnails import thumbnails_section
 
 REPORT = ROOT / "docs" / "benchmarks.md"
 INGEST_FUNCTION = "IngestFunction"
@@ -47,6 +48,7 @@ SECTIONS = {
     "ingest-cost": ingest_cost,
     "listing": listing_section,  # a folder of 100,000 files
     "hostile": hostile_section,  # issue 23's classes, each refused naming its bound
+    "thumbnails": thumbnails_section,  # what a thumbnail adds to the ingest, per format
 }
 
 

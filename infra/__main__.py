@@ -70,14 +70,15 @@ def require_free_port(port: int, variable: str) -> None:
             raise SystemExit(f"port {port} on 127.0.0.1 is in use; choose another with {variable}") from None
 
 
-def with_own_s3_port(template: LocalTemplate, aws_port: int) -> dict[str, str]:
-    """The parameter overrides the stack runs with: the caller's, with its own S3 port among the URL route's ports.
+def with_own_ports(template: LocalTemplate, aws_port: int) -> dict[str, str]:
+    """The parameter overrides the stack runs with: the caller's, with its own S3 and delivery ports among the URL
+    route's ports.
 
-    Like ALLOW_LOOPBACK_URLS for the address, this lets the URL route fetch presigned GET URLs of the
-    stack's uploads (make smoke, the README); the deployed ports stay the template's.
+    Like ALLOW_LOOPBACK_URLS for the address, this lets the URL route fetch the urls of the stack's uploads, their
+    distributions' and presigned ones (make smoke, the README); the deployed ports stay the template's.
     """
     ports = str(template.parameters[FETCH_PORTS_PARAMETER]).split(",")
-    ports += [] if str(aws_port) in ports else [str(aws_port)]
+    ports += [str(port) for port in (aws_port, *template.delivery_ports.values()) if str(port) not in ports]
     return {**template.parameter_overrides, FETCH_PORTS_PARAMETER: ",".join(ports)}
 
 
@@ -133,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         if SIGNING_KEY_PARAMETER not in overrides:
             overrides[SIGNING_KEY_PARAMETER] = SigningKeys(session.client("ssm"), STACK_NAME).create()
         template = LocalTemplate(args.template, aws_endpoint, overrides, delivery_port)
-        template = LocalTemplate(args.template, aws_endpoint, with_own_s3_port(template, aws_port), delivery_port)
+        template = LocalTemplate(args.template, aws_endpoint, with_own_ports(template, aws_port), delivery_port)
         assigned_ids = create_resources(template, session)
         usage_plan_id = assigned_ids[template.only("AWS::ApiGateway::UsagePlan").logical_id]
         keys_table = template.physical_name("ApiKeysTable")

@@ -130,23 +130,26 @@ def _decode(data: bytes, found: Probe, width: int, height: int) -> pyvips.Image:
 
 
 def _encode(image: pyvips.Image, found: Probe, width: int, height: int) -> Thumbnail:
-    """`image` (any scale of the picture as stored) to sRGB, resized to width x height, oriented, as WebP."""
-    image = _srgb(image)
+    """`image` (any scale of the picture as stored) resized to width x height, to sRGB, oriented, as WebP.
+
+    The resize comes first, premultiplied in the sample format as sharp does it: the profile's transform and the
+    alpha's arithmetic then cost the thumbnail's pixels, not the picture's (an 8.5 MP HEIC: 406 -> 233 ms added).
+    """
     if image.hasalpha() and not found.has_alpha:  # libvips gives every GIF an alpha band; an opaque one is none
         image = image.extract_band(0, n=image.bands - 1)
-    premultiplied = image.hasalpha()
-    if premultiplied:
-        image = image.premultiply()
     if (image.width, image.height) != (width, height):
+        band_format, premultiplied = image.format, image.hasalpha()
+        if premultiplied:
+            image = image.premultiply().cast(band_format)
         image = image.resize(width / image.width, vscale=height / image.height, kernel="lanczos3")
-    if premultiplied:
-        image = image.unpremultiply()
-    image = image.cast("uchar")
+        if premultiplied:
+            image = image.unpremultiply().cast(band_format)
+    image = _srgb(image).cast("uchar")
     if found.orientation > 1:
         image = image.copy()
         image.set_type(pyvips.GValue.gint_type, "orientation", found.orientation)
         image = image.autorot()
-    webp = image.webpsave_buffer(Q=WEBP_QUALITY, strip=True)
+    webp = image.webpsave_buffer(Q=WEBP_QUALITY, keep="none")  # no metadata: it is in the record
     return Thumbnail(webp, image.width, image.height)
 
 

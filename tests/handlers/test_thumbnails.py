@@ -84,13 +84,16 @@ def test_an_overwrite_replaces_the_thumbnail_and_a_delete_removes_it(aws: Simple
     assert thumbnails(aws) == []
 
 
-def test_a_repeated_or_stale_event_leaves_no_thumbnail_behind(aws: SimpleNamespace) -> None:
+def test_a_repeated_or_stale_event_stores_no_thumbnail(aws: SimpleNamespace) -> None:
     put_and_ingest(aws, KEY, SECOND.read_bytes(), "0062B4F0A1C2D3E4F9")
     held = thumbnails(aws)
+    puts: list[str] = []
+    aws.s3.meta.events.register("before-call.s3.PutObject", lambda params, **_: puts.append(params["Key"]))
     # The same event again, and an older one (S3 holds the newer bytes: the write finds nothing to change).
     for sequencer in ("0062B4F0A1C2D3E4F9", "0062B4F0A1C2D3E4F5"):
         assert aws.ingest(upload_event(KEY, SECOND.read_bytes(), sequencer), lambda_context()) == {"batchItemFailures": []}
         assert thumbnails(aws) == held == [stored_thumbnail(aws, KEY)]
+    assert puts == []  # nor puts one to delete it again (a PUT costs as much as the thumbnail)
 
 
 def test_a_file_that_is_no_image_has_no_thumbnail(aws: SimpleNamespace) -> None:

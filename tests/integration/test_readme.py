@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from ..paths import ROOT
-from .local_stack import free_port
+from .local_stack import free_port, free_port_run
 
 pytestmark = pytest.mark.integration
 
@@ -100,7 +100,8 @@ def copy_with_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         pytest.fail(f"port {RECIPE_PORT}, which the README's URL recipe serves files on, is in use")
     copy = fresh_copy(tmp_path_factory.mktemp("fresh") / "imagemeta")
     log_path = copy.parent / "make-run.log"
-    environment = {**clean_environment(), "LOCAL_API_PORT": str(free_port()), "LOCAL_AWS_PORT": str(free_port())}
+    environment = {**clean_environment(), "LOCAL_API_PORT": str(free_port()), "LOCAL_AWS_PORT": str(free_port()),
+                   "LOCAL_DELIVERY_PORT": str(free_port_run(2))}
     command = ["make", "run", f"PARAMS=FetchAllowedPorts=80,443,{RECIPE_PORT}"]
     with log_path.open("wb") as log:
         # Its own process group: SIGINT reaches make and the stack as Ctrl-C in a terminal would.

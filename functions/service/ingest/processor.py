@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -14,9 +15,9 @@ from library.annotations import FromBucket, Update, bucket_tags, is_private_obje
 from library.records import Extraction, StoredError
 
 from ..storage.library_pages import Batch, Pages
-from ..storage.objects import SEED_METADATA, Absent, OpenedObject, open_current
+from ..storage.objects import SEED_METADATA, Absent, ObjectState, OpenedObject, open_current
 from ..storage.overflow import RESERVED_PREFIX
-from ..storage.records import RecordStore, Written, file_id
+from ..storage.records import RecordStore, StoreThumbnail, Written, file_id
 from ..storage.seeds import Seeds
 from ..storage.thumbnails import ThumbnailStore
 from .events import ObjectEvent, object_event
@@ -125,41 +126,46 @@ class Ingest:
         seed = self._seeds.take(file_id(self._bucket, state.key), state.etag) if state.seeded else None
         if seed is not None:
             if seed.extraction is None:
-                extraction = self._extraction(current)
+                extraction, thumbnail = self._extraction(current)
             else:
                 current.close()
-                extraction = seed.extraction
-            written = self._store.write_file(state, extraction, seed.update, sequencer, self._batch, seed.created_at)
+                extraction, thumbnail = seed.extraction, None  # the upload put the thumbnail
+            written = self._store.write_file(state, extraction, seed.update, sequencer, self._batch, seed.created_at,
+                                             thumbnail)
             self._seeds.discard(file_id(self._bucket, state.key), state.etag)
             return written
         update: Update = FromBucket(bucket_tags(state.tags), self._typing(
             {name: value for name, value in state.user_metadata.items() if name != SEED_METADATA}),
             is_private=is_private_object(state.tags))
-        return self._store.write_file(state, self._extraction(current), update, sequencer, self._batch)
+        extraction, thumbnail = self._extraction(current)
+        return self._store.write_file(state, extraction, update, sequencer, self._batch, store_thumbnail=thumbnail)
 
-    def _extraction(self, current: OpenedObject) -> Extraction:
-        """The metadata and embeddedMetadata of the object's bytes, or why there are none, and their thumbnail
-        (stored; the record write keeps or deletes it). A thumbnail that cannot be made or stored is logged and
+    def _extraction(self, current: OpenedObject) -> tuple[Extraction, StoreThumbnail | None]:
+        """The metadata and embeddedMetadata of the object's bytes, or why there are none, and how to store their
+        thumbnail (the record write stores it only when it writes). A thumbnail that cannot be made is logged and
         left out: it never fails the message."""
         from imagemeta.thumbnail import NoThumbnail, extract_with_thumbnail  # the image stack: with the first image
 
-        state = current.state
         try:
             metadata, embedded, made = extract_with_thumbnail(current.read(self._limits), self._limits)
         except OverMemoryBudget as error:
             if self._larger is not None:
                 raise NeedsLargerFunction(error.detail) from None
-            return Extraction(error=StoredError.of(error))
+            return Extraction(error=StoredError.of(error)), None
         except (NotAnImage, TooLarge) as error:
-            return Extraction(error=StoredError.of(error))
+            return Extraction(error=StoredError.of(error)), None
         if isinstance(made, NoThumbnail):
-            self._logger.info("no thumbnail", extra={"key": state.key, "reason": made.reason})
-            return Extraction(metadata, embedded)
-        thumbnail, failure = self._thumbnails.keep(file_id(self._bucket, state.key), state.etag, made.webp,
-                                                   is_private_object(state.tags))
+            self._logger.info("no thumbnail", extra={"key": current.state.key, "reason": made.reason})
+            return Extraction(metadata, embedded), None
+        return Extraction(metadata, embedded), partial(self._store_thumbnail, current.state, made.webp)
+
+    def _store_thumbnail(self, state: ObjectState, webp: bytes) -> str | None:
+        """Put a thumbnail, tagged private as its object is; None (logged) when S3 refuses it."""
+        key, failure = self._thumbnails.keep(file_id(self._bucket, state.key), state.etag, webp,
+                                             is_private_object(state.tags))
         if failure:
             self._logger.warning("thumbnail not stored", extra={"key": state.key, "reason": failure})
-        return Extraction(metadata, embedded, thumbnail_key=thumbnail)
+        return key
 
     def _hand_over(self, body: str, message_id: str, reason: str) -> None:
         """Hand a notification (a message body) to the larger ingest function; self._larger is set."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -46,6 +47,8 @@ TOMBSTONE_TTL_SECONDS = 15 * 24 * 3600
 # Concurrent writes to one record make each other's condition fail; each retries after a pause.
 WRITE_ATTEMPTS = 8
 MARKER_KIND = "marker"
+# Puts a thumbnail and gives its key (None when it could not be stored).
+StoreThumbnail = Callable[[], str | None]
 # What an edit of the annotations rewrites (items.py), and the revision every write bumps.
 ANNOTATION_ATTRIBUTES = ("tags", "custom", "coords", "desc", "private", "published", "rev")
 
@@ -104,12 +107,14 @@ class RecordStore:
     # ---------------------------------------------------------------- writes
 
     def write_file(self, state: ObjectState, extraction: Extraction, update: Update, sequencer: str, batch: Batch,
-                   created_at: str | None = None) -> Written:
+                   created_at: str | None = None, store_thumbnail: StoreThumbnail | None = None) -> Written:
         """Bring the key's record to S3's current version (unless a write as new is stored).
 
         `created_at`: the creation time a move keeps (else the key's own, or this version's for a new key).
-        The extraction's thumbnail is the write's to keep: the record written keeps it; when nothing is written
-        it is deleted, unless the stored record already holds it (a repeated event of the write that did).
+        `store_thumbnail` puts the bytes' thumbnail and gives its key: called once, when a write is to be made, so a
+        repeated or stale event stores none. The thumbnail (the extraction's, or the one stored so) is the write's
+        to keep: the record written keeps it; when nothing is written it is deleted, unless the stored record
+        already holds it (a repeated event of the write that did).
         """
         fid = file_id(self._bucket, state.key)
         order = write_order(state.observed_at, sequencer)
@@ -125,6 +130,8 @@ class RecordStore:
                 old = self._current(fid)
                 if not may_replace(old, order, state, self._bands):
                     return Written(False)
+                if store_thumbnail is not None:
+                    extraction, store_thumbnail = replace(extraction, thumbnail_key=store_thumbnail()), None
                 record = new_record(fid, old, state, extraction, update, created_at)
                 entry = Entry(ms_of(record.created_at), fid, record.phash or "")
                 page = old["page"]["S"] if old is not None and same_entry(old, entry) else batch.add(entry)
