@@ -11,7 +11,7 @@ from botocore.config import Config
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from handlers.settings import FilesSettings
+from handlers.settings import FilesSettings, PageSettings
 from imagemeta.settings import ConfigError
 from service.storage.delivery import DEFAULT_INLINE_TYPES, Delivery, shown_inline, url_path
 from service.storage.file_urls import EXPIRY_STEP_SECONDS, FileUrls
@@ -122,3 +122,7 @@ def test_the_delivery_settings_come_from_the_template_variables() -> None:
     assert FilesSettings.from_env(empty).delivery.public_url == ""
     with pytest.raises(ConfigError, match="SIGNED_DELIVERY_DOMAIN"):
         FilesSettings.from_env({**env, "SIGNING_KEY_PARAMETER": ""})
+    # The page shows pictures from both distributions.
+    page = PageSettings.from_env({"FILE_URL_ORIGINS": "https://b.s3.amazonaws.com", **env})
+    assert page.file_url_origins == ("https://b.s3.amazonaws.com", "https://dpublic.cloudfront.net",
+                                     "https://dsigned.cloudfront.net")
