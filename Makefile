@@ -17,15 +17,22 @@ help: ## list the targets
 
 install: $(STAMP) ## create .venv with the runtime and test dependencies and the `imagemeta` command
 
+# The first install fetches about 150 packages (two minutes here): pip names each as it goes.
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@echo "Installing requirements.txt and requirements-dev.txt into $(VENV) (about two minutes the first time)"
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	$(VENV)/bin/pip install --progress-bar off -r requirements-dev.txt
 	$(VENV)/bin/pip install -q --no-deps -e .
 	touch $@
+	@echo "$(VENV) is ready"
 
-test: install $(NODE_MODULES) $(CHROMIUM) ## run the whole test suite (unit, handlers, template, local stack, both official SDKs, the page in a browser)
-	$(PY) -m pytest -q
+# Test files are spread over every core (-n auto); a file's tests stay together, so each file's module fixtures
+# (and each worker's local stack) are made once.
+PYTEST := $(PY) -m pytest -q -n auto --dist loadfile
+
+test: install $(NODE_MODULES) $(CHROMIUM) ## run the whole test suite (unit, handlers, tools, local stack, both official SDKs, the page in a browser)
+	$(PYTEST) --durations=25
 
 # Debian's Chromium, which the page's browser tests and screenshots drive (Playwright's own browser download is
 # not used): installed when missing where apt-get runs as root (CI); elsewhere the message says how.
@@ -36,18 +43,23 @@ $(CHROMIUM):
 
 # The npm packages of scripts/package-lock.json: the reference tools of `make golden` and the hosted API's npm
 # SDK, which the integration tests drive.
+# sharp 0.35 needs Node.js 20.9 or later.
+NODE_AT_LEAST_20_9 := node -e 'const [major, minor] = process.versions.node.split(".").map(Number); process.exit(major > 20 || (major === 20 && minor >= 9) ? 0 : 1)'
 $(NODE_MODULES): scripts/package.json scripts/package-lock.json
+	@command -v npm >/dev/null && $(NODE_AT_LEAST_20_9) \
+		|| { echo "make test needs Node.js 20.9 or later, with npm (sharp and the hosted API's npm SDK run in it):" \
+		"install it (nodejs.org lists the ways), then run make test again" >&2; exit 1; }
 	npm --prefix scripts ci --no-audit --no-fund
 	touch $@
 
-test-fast: install ## the suite without the local-stack (integration) tests, for the inner loop
-	$(PY) -m pytest -q -m "not integration"
+test-fast: install ## unit and handler tests, for the inner loop: no local stack, no build or lint tools
+	$(PYTEST) -m "not integration and not tools"
 
 # PARAMS="Name=Value ..." sets template parameters, as sam's --parameter-overrides (e.g. FetchAllowedPorts=80,443,8765).
 run: install ## run the service locally on moto (foreground; Ctrl-C stops it) [PARAMS="Name=Value ..."]
 	$(PY) -m infra $(if $(PARAMS),--parameter-overrides $(PARAMS))
 
-env: install ## shell exports for the running local stack (API, KEY, BUCKET, the AWS CLI's endpoint, region, dummy keys)
+env: install ## shell exports for the running local stack (API, KEY, BUCKET, the AWS CLI's endpoint, region, dummy keys) [LOCAL_API_PORT=port: which stack]
 	@$(PY) -m ops.env
 
 invoke: install ## one function on one event against the running local stack: make invoke FUNCTION=FilesFunction EVENT=events/file_metadata.json
@@ -75,7 +87,7 @@ keys: install ## manage private keys: make keys KEYS="create --name ci" [STACK=n
 build: install ## sam build: the Lambda artifacts (aarch64 CPython 3.12 wheels, no Docker) into .aws-sam/build
 	SAM_CLI_TELEMETRY=0 PYTHON=$(abspath $(PY)) $(VENV)/bin/sam build
 
-lint: install ## ruff (the whole tree), mypy (functions/), cfn-lint and sam validate --lint (template.yaml)
+lint: install ## ruff (the whole tree), mypy (functions, infra, ops, bench, test helpers), cfn-lint and sam validate --lint
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/cfn-lint template.yaml

@@ -18,7 +18,7 @@ from .embedded import embedded_section
 from .extraction import DJPEG_INSTALL_HINT, djpeg_path, measure_image, one_thread_decoders
 from .hosted import HostedEngine
 from .hostile import hostile_section
-from .ingest import measure_ingest
+from .ingest import IngestResult, measure_ingest
 from .ingest_cost import ingest_cost_section, measure_ingest_cost
 from .inputs import CAMERA_12MP, HAS_CORPUS, HEIC, ROOT, extraction_images
 from .lambdas import template_functions
@@ -80,6 +80,7 @@ def main() -> None:
     cold_starts = [measure_cold_start(function) for function in functions]
     heif_loaded = heif_loading(functions, CAMERA_12MP, HEIC)
     progress("ingest throughput (local stack)")
+    ingest: IngestResult | str
     try:
         ingest = measure_ingest()
     except subprocess.CalledProcessError as error:

@@ -10,6 +10,8 @@ import io
 import struct
 import zlib
 from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any
 
 from PIL import Image
 
@@ -50,7 +52,7 @@ def gif(width: int, height: int, frames: int = 1, transparent: bool = False) -> 
     for image in (first, second):
         image.putpalette([0, 0, 0, 255, 255, 255])
     buffer = io.BytesIO()
-    options = {"transparency": 0} if transparent else {}
+    options: dict[str, Any] = {"transparency": 0} if transparent else {}
     if frames > 1:  # alternating, so that no encoder merges them
         options.update(save_all=True, append_images=[(first, second)[i % 2] for i in range(1, frames)],
                        duration=10, disposal=1)
@@ -117,9 +119,9 @@ def extreme_inputs() -> Iterator[tuple[str, Callable[[], bytes]]]:
     yield "PNG 1x100,000,000 grey, 69-byte lying header (issue 15)", lambda: png(1, limit, rows=0)
     for colour, depths in PNG_DEPTHS.items():
         for depth in depths:
-            yield f"PNG 1x{limit:,} colour type {colour}, {depth}-bit", lambda c=colour, d=depth: png(1, limit, d, c)
-            yield f"PNG {limit:,}x1 colour type {colour}, {depth}-bit", lambda c=colour, d=depth: png(limit, 1, d, c)
-            yield f"PNG 10000x10000 colour type {colour}, {depth}-bit", lambda c=colour, d=depth: png(10_000, 10_000, d, c)
+            yield f"PNG 1x{limit:,} colour type {colour}, {depth}-bit", partial(png, 1, limit, depth, colour)
+            yield f"PNG {limit:,}x1 colour type {colour}, {depth}-bit", partial(png, limit, 1, depth, colour)
+            yield f"PNG 10000x10000 colour type {colour}, {depth}-bit", partial(png, 10_000, 10_000, depth, colour)
     yield "PNG 10000x10000 RGBA 16-bit, interlaced", lambda: png(10_000, 10_000, 16, 6, interlace=True)
     yield "PNG 100000x1000 RGBA 8-bit", lambda: png(100_000, 1_000, 8, 6)
     yield "PNG 1000x100000 RGBA 8-bit", lambda: png(1_000, 100_000, 8, 6)

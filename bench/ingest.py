@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
 
+from ops.stack import STATE_FILE
+
 from .inputs import ROOT, ingest_batch
 from .lambdas import REGION, function_for, local_template
 
@@ -78,16 +80,17 @@ def free_port() -> int:
 
 @contextmanager
 def local_stack() -> Iterator[dict[str, str]]:
-    """`python -m infra` on free ports; its stack.json outputs while it runs."""
+    """`python -m infra` on free ports; its outputs while it runs."""
     with tempfile.TemporaryDirectory() as state_dir:
-        env = {**os.environ, "LOCAL_API_PORT": str(free_port()), "LOCAL_AWS_PORT": str(free_port()),
-               "LOCAL_STATE_DIR": state_dir}
+        api_port, aws_port = free_port(), free_port()
+        env = {**os.environ, "LOCAL_API_PORT": str(api_port), "LOCAL_AWS_PORT": str(aws_port), "LOCAL_STATE_DIR": state_dir}
         log_path = Path(state_dir) / "stack.log"
         with log_path.open("w") as log:
             stack = subprocess.Popen([sys.executable, "-m", "infra"], cwd=ROOT, env=env,
                                      stdout=subprocess.DEVNULL, stderr=log)
         try:
-            yield wait_for_outputs(stack, Path(state_dir) / "stack.json", log_path)
+            outputs = Path(state_dir) / STATE_FILE.format(api_port=api_port, aws_port=aws_port)
+            yield wait_for_outputs(stack, outputs, log_path)
         finally:
             stack.terminate()
             try:
@@ -106,7 +109,7 @@ def wait_for_outputs(stack: subprocess.Popen, state_path: Path, log_path: Path) 
             tail = log_path.read_text().strip().splitlines()[-1:] or ["no output"]
             raise StackUnavailable(f"python -m infra exited with {stack.returncode}: {tail[0]}")
         time.sleep(0.2)
-    raise StackUnavailable(f"python -m infra wrote no stack.json within {STACK_START_SECONDS} s")
+    raise StackUnavailable(f"python -m infra wrote no outputs within {STACK_START_SECONDS} s")
 
 
 def upload(s3: Any, bucket: str, paths: list[Path]) -> list[dict[str, Any]]:

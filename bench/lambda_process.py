@@ -89,7 +89,7 @@ def record_aws_calls(calls: list[dict[str, Any]]) -> None:
     import boto3
 
     def on_call(model: Any, params: dict[str, Any], **_: Any) -> None:
-        call = {"call": f"{model.service_model.service_name}.{model.name}"}
+        call: dict[str, Any] = {"call": f"{model.service_model.service_name}.{model.name}"}
         if model.name == "PutItem":
             call |= {"item_bytes": item_size(params["Item"]), "attributes": sorted(params["Item"])}
         calls.append(call)

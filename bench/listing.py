@@ -23,31 +23,29 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
+import boto3
+from botocore.config import Config
+from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.dynamodb.models import dynamodb_backends
+from moto.dynamodb.models.table import Table
+from service.storage.bodies import encode
+from service.storage.file_items import Times, file_attributes
 
-import boto3  # noqa: E402
-from botocore.config import Config  # noqa: E402
-from moto import mock_aws  # noqa: E402
-from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
-from moto.dynamodb.models import dynamodb_backends  # noqa: E402
-from moto.dynamodb.models.table import Table  # noqa: E402
-from service.storage.bodies import encode  # noqa: E402
-from service.storage.file_items import Times, file_attributes  # noqa: E402
-
-from bench.lambdas import local_template  # noqa: E402
-from handlers import files  # noqa: E402
-from handlers.clients import AwsClients  # noqa: E402
-from handlers.settings import DEFAULT_SEARCH_MAX_RECORDS, FilesSettings  # noqa: E402
-from imagemeta import embedded_metadata, extract  # noqa: E402
-from infra.resources import table_parameters  # noqa: E402
-from service.storage.folder_index import FOLDER_ATTRIBUTE, SORT_INDEXES  # noqa: E402
-from service.storage.folders import SUBFOLDERS_INDEX, ensure_folder, folder_id  # noqa: E402
-from service.storage.records import ObjectEvent, record_keys  # noqa: E402
-from service.storage.similar_index import index_attributes  # noqa: E402
+from bench.inputs import ROOT
+from bench.lambdas import local_template
+from handlers import files
+from handlers.clients import AwsClients
+from handlers.settings import DEFAULT_SEARCH_MAX_RECORDS, FilesSettings
+from imagemeta import embedded_metadata, extract
+from infra.resources import table_parameters
+from service.storage.folder_index import FOLDER_ATTRIBUTE, SORT_INDEXES
+from service.storage.folders import SUBFOLDERS_INDEX, ensure_folder, folder_id
+from service.storage.records import ObjectEvent, record_keys
+from service.storage.similar_index import index_attributes
 
 BUCKET = "imagemeta-bench"
 TABLE = "imagemeta-bench"
@@ -142,11 +140,9 @@ def folder_lookup_for_moto(table_name: str) -> Iterator[None]:
     def sorted_items(self: Table, hash_attrs: Any, range_attrs: Any, items: list[Any]) -> list[Any]:
         return items if getattr(current, "partition", None) is not None else original_sorted(self, hash_attrs, range_attrs, items)
 
-    Table.query, Table.all_items, Table.sorted_items = query, all_items, sorted_items  # type: ignore[method-assign]
-    try:
+    with (patch.object(Table, "query", query), patch.object(Table, "all_items", all_items),
+          patch.object(Table, "sorted_items", sorted_items)):
         yield
-    finally:
-        Table.query, Table.all_items, Table.sorted_items = original_query, original_all_items, original_sorted  # type: ignore[method-assign]
 
 
 def item_bytes(item: dict[str, Any]) -> int:

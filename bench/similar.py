@@ -1,13 +1,13 @@
 """Benchmark of the similar-image search: exactness against brute force, DynamoDB reads and latency per
 search, and their projection to 10 million files.
 
-Run: .venv/bin/python bench/similar.py  (or python -m bench.similar; moto in-process)
-     .venv/bin/python bench/similar.py --endpoint http://127.0.0.1:4566 --table NAME --bucket NAME
-                                                            (the local stack: `make run`, names in .local/stack.json)
-Records are written with the ingest's own RecordStore.put_metadata, so the band indexes are filled by the
-same conditional write as in production. moto answers an index Query by sorting and scanning the whole
+Run from the repository's root: .venv/bin/python -m bench.similar  (moto in-process)
+     .venv/bin/python -m bench.similar --endpoint http://127.0.0.1:4566 --table NAME --bucket NAME
+                                                            (the local stack: `make run`, names in its .local/stack-*.json)
+Records are written by the record store's own write, with the band indexes on (tests/records.py, as the ingest
+writes them), so the band indexes are filled by the same conditional write as in production. moto answers an index Query by sorting and scanning the whole
 table (about 0.2 s per Query at 20,000 records, 4 minutes per 12-bit search); in-process, once the records
-are written, the bench hands moto's own query code the one bucket instead (band_lookup_for_moto). moto's
+are written, the bench hands moto's own query code the one bucket instead (tests/moto_band_lookup.py). moto's
 clock says nothing about DynamoDB's: the projection models DynamoDB from the counted reads.
 """
 from __future__ import annotations
@@ -19,35 +19,27 @@ import math
 import os
 import statistics
 import sys
-import threading
 import time
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "functions")]
+import boto3
+from botocore.config import Config
+from botocore.parsers import create_parser
+from botocore.session import get_session
+from moto import mock_aws
 
-import boto3  # noqa: E402
-from botocore.config import Config  # noqa: E402
-from botocore.parsers import create_parser  # noqa: E402
-from botocore.session import get_session  # noqa: E402
-from moto import mock_aws  # noqa: E402
-from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
-from moto.dynamodb.models import dynamodb_backends  # noqa: E402
-from moto.dynamodb.models.table import Table  # noqa: E402
-
-from bench.lambdas import local_template  # noqa: E402
-from imagemeta.similar import BAND_BITS, BAND_COUNT, HASH_BITS, MAX_DISTANCE, band_radii  # noqa: E402
-from infra.resources import table_parameters  # noqa: E402
-from service.api.similar_routes import MAX_LIMIT  # noqa: E402
-from service.storage.overflow import OverflowStore  # noqa: E402
-from service.storage.records import ObjectEvent, RecordStore  # noqa: E402
-from service.storage.similar_index import BAND_ATTRIBUTES, PROBE_CONCURRENCY, SearchStats, SimilarIndex  # noqa: E402
-from tests.synthetic_hashes import HashSet, planted_hashes  # noqa: E402
+from bench.lambdas import local_template
+from imagemeta.similar import BAND_BITS, BAND_COUNT, HASH_BITS, MAX_DISTANCE, band_radii
+from infra.resources import table_parameters
+from service.api.similar_routes import MAX_LIMIT
+from service.storage.library_pages import Pages
+from service.storage.similar_index import PROBE_CONCURRENCY, SearchStats, SimilarIndex
+from tests.moto_band_lookup import band_lookup_for_moto
+from tests.records import image_metadata, record_store, write_record
+from tests.synthetic_hashes import HashSet, planted_hashes
 
 PROJECTED_FILES = 10_000_000
 # A band index entry: fileId (6 + 24 bytes), pHash (5 + 16), pHashBandN (10 + 4): DynamoDB sizes reads by
@@ -112,37 +104,6 @@ def dynamodb_client(args: argparse.Namespace) -> Iterator[Any]:
         yield client
 
 
-@contextmanager
-def band_lookup_for_moto(table_name: str) -> Iterator[None]:
-    """While no record changes: moto's index Query sees only the items of the queried bucket, not the whole table."""
-    table = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].tables[table_name]
-    buckets: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    for item in table.all_items():
-        for name in BAND_ATTRIBUTES:
-            if name in item.attrs:  # folder items are in no band index
-                buckets[name, item.attrs[name].value].append(item)
-    current = threading.local()
-    original_query, original_all_items = Table.query, Table.all_items
-
-    def query(self: Table, *args: Any, hash_key_conditions: list[tuple[str, Any]], **kwargs: Any) -> Any:
-        ((name, value),) = hash_key_conditions
-        current.bucket = buckets.get((name, value.value), [])
-        try:
-            return original_query(self, *args, hash_key_conditions=hash_key_conditions, **kwargs)
-        finally:
-            current.bucket = None
-
-    def all_items(self: Table) -> list[Any]:
-        bucket = getattr(current, "bucket", None)
-        return list(bucket) if bucket is not None else original_all_items(self)
-
-    Table.query, Table.all_items = query, all_items  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        Table.query, Table.all_items = original_query, original_all_items  # type: ignore[method-assign]
-
-
 def entry_parse_seconds(entries: int = 20_000) -> float:
     """Seconds botocore takes to decode one index entry of a Query response (the client's CPU per entry read)."""
     operation = get_session().get_service_model("dynamodb").operation_model("Query")
@@ -150,7 +111,9 @@ def entry_parse_seconds(entries: int = 20_000) -> float:
     body = json.dumps({"Items": [item] * entries, "Count": entries, "ScannedCount": entries}).encode()
     parser = create_parser("json")
     started = time.perf_counter()
-    parser.parse({"status_code": 200, "headers": {}, "body": body}, operation.output_shape)
+    shape = operation.output_shape
+    assert shape is not None, "Query has an output"
+    parser.parse({"status_code": 200, "headers": {}, "body": body}, shape)
     return (time.perf_counter() - started) / entries
 
 
@@ -169,17 +132,17 @@ def main() -> int:
     args = parse_args()
     hash_set = planted_hashes(total=args.files, queries=args.queries, seed=args.seed, bucket=args.bucket)
     with dynamodb_client(args) as client:
-        store = RecordStore(client, args.table, OverflowStore(None, args.bucket))
+        store, pages = record_store(client, None, args.table, args.bucket, bands=True), Pages(client, args.table)
         started = time.perf_counter()
         for n, (fid, phash) in enumerate(hash_set.files):
-            event = ObjectEvent(bucket=args.bucket, key=hash_set.paths[fid], sequencer=f"{n + 1:016X}", size=1, etag="e")
-            store.put_metadata(event, {"pHash": phash})
+            write_record(store, pages, hash_set.paths[fid], n + 1, metadata=image_metadata(1, 1, 1, phash))
         seed_seconds = time.perf_counter() - started
 
-        index = SimilarIndex(client, args.table)
+        index = SimilarIndex(client, args.table, bands=True)
         with contextlib.nullcontext() if args.endpoint else band_lookup_for_moto(args.table):
-            rows = [timed_search(index, hash_set, query, args.max_distance) for query in hash_set.queries]
-        if any(row is None for row in rows):
+            searched = [timed_search(index, hash_set, query, args.max_distance) for query in hash_set.queries]
+        rows = [row for row in searched if row is not None]
+        if len(rows) < len(searched):
             return 1
     report(args, rows, seed_seconds)
     return 0

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from moto.server import ThreadedMotoServer
@@ -29,6 +29,11 @@ from .functions import load_functions, local_environment
 from .pump import event_source_pumps
 from .resources import create_resources
 from .template import DEFAULT_DELIVERY_PORT, REGION, STACK_NAME, LocalTemplate
+
+if TYPE_CHECKING:
+    from types_boto3_apigateway import APIGatewayClient
+    from types_boto3_dynamodb import DynamoDBClient
+    from types_boto3_sqs import SQSClient
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FETCH_PORTS_PARAMETER = "FetchAllowedPorts"
@@ -84,7 +89,7 @@ def with_own_ports(template: LocalTemplate, aws_port: int) -> dict[str, str]:
 
 @contextmanager
 def state_file(path: Path, outputs: dict[str, Any]) -> Iterator[None]:
-    """stack.json for as long as the stack runs; written whole (rename) so a reader never sees half."""
+    """The outputs file for as long as the stack runs; written whole (rename) so a reader never sees half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     partial.touch(mode=0o600)  # it holds the first private key: readable by its owner only
@@ -99,13 +104,15 @@ def state_file(path: Path, outputs: dict[str, Any]) -> Iterator[None]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    # moto's per-request log (the pump polls every second) and botocore's endpoint notes are noise here.
-    for noisy in ("werkzeug", "botocore"):
+    # moto's per-request log (the pump polls every second), botocore's endpoint notes and libvips' info messages
+    # (pyvips passes on several per image: "threadpool completed", shrink factors) are noise here. In Lambda they
+    # never show: its runtime leaves the root logger at WARNING, and Powertools logs through its own logger.
+    for noisy in ("werkzeug", "botocore", "pyvips"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     api_port = int(os.environ.get("LOCAL_API_PORT", "3000"))
     aws_port = int(os.environ.get("LOCAL_AWS_PORT", "4566"))
     delivery_port = int(os.environ.get("LOCAL_DELIVERY_PORT", str(DEFAULT_DELIVERY_PORT)))
-    state_path = local_state_path()  # where the operator's tools (ops/) look for this stack
+    state_path = local_state_path(api_port, aws_port)  # where the operator's tools (ops/) look for this stack
     require_free_port(aws_port, "LOCAL_AWS_PORT")
     require_free_port(api_port, "LOCAL_API_PORT")
 
@@ -138,18 +145,19 @@ def main(argv: list[str] | None = None) -> int:
         assigned_ids = create_resources(template, session)
         usage_plan_id = assigned_ids[template.only("AWS::ApiGateway::UsagePlan").logical_id]
         keys_table = template.physical_name("ApiKeysTable")
-        apigateway = session.client("apigateway")
+        apigateway: APIGatewayClient = session.client("apigateway")
+        dynamodb: DynamoDBClient = session.client("dynamodb")
         functions = load_functions(template, environment)
         api = LocalApi(template, functions, apigateway, usage_plan_id)
         # A first key, made as an operator would (make keys), so the stack is usable at once.
         private_key, _ = KeyManager(
-            KeyStore(session.client("dynamodb"), keys_table), apigateway, usage_plan_id, STACK_NAME
+            KeyStore(dynamodb, keys_table), apigateway, usage_plan_id, STACK_NAME
         ).create("local")
         server = serve_api(api, api_port)
         running.callback(server.server_close)
         running.callback(server.shutdown)
         threading.Thread(target=server.serve_forever, name="api", daemon=True).start()
-        sqs = session.client("sqs")
+        sqs: SQSClient = session.client("sqs")
         for pump in event_source_pumps(template, functions, sqs):
             pump.start()
             running.callback(pump.stop)
@@ -180,10 +188,13 @@ def main(argv: list[str] | None = None) -> int:
             # The same key twice: privateKey for HTTP Basic and the SDKs, apiKey for x-api-key callers.
             "privateKey": private_key,
             "apiKey": private_key,
+            # So the tools can tell this stack's file from one a killed stack left behind.
+            "pid": os.getpid(),
         }
         running.enter_context(state_file(state_path, outputs))
-        # The key goes to stack.json only, never to the console or a log.
-        print(json.dumps({k: v for k, v in outputs.items() if k not in ("privateKey", "apiKey")}, indent=2), flush=True)
+        # The key goes to the outputs file only, never to the console or a log.
+        print(json.dumps({k: v for k, v in outputs.items() if k not in ("privateKey", "apiKey", "pid")}, indent=2),
+              flush=True)
         print(f"Local stack is up; outputs in {state_path}. Ctrl-C stops it.", file=sys.stderr, flush=True)
         while not stop.wait(0.5):  # a timed wait lets the main thread run the signal handler promptly
             pass

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from samcli.local.apigw.authorizers.lambda_authorizer import IdentitySource
@@ -24,6 +24,9 @@ from samcli.local.apigw.authorizers.lambda_authorizer import LambdaAuthorizer as
 
 from .functions import LocalFunction
 from .template import ACCOUNT_ID, REGION, LocalTemplate
+
+if TYPE_CHECKING:
+    from types_boto3_apigateway import APIGatewayClient
 
 API_TYPE = "AWS::Serverless::Api"
 
@@ -152,7 +155,7 @@ class LocalApi:
         self,
         template: LocalTemplate,
         functions: Mapping[str, LocalFunction],
-        apigateway: Any,
+        apigateway: APIGatewayClient,
         usage_plan_id: str,
     ) -> None:
         api = template.only(API_TYPE)

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ops.stack import local_state_path
+from ops.stack import running_local_state
 
 from .functions import local_environment, local_function, template_environment
 from .template import LocalTemplate
@@ -35,7 +35,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("function", help="the function's logical ID in the template (FilesFunction, ...)")
     parser.add_argument("event", type=Path, help="a JSON event file (events/ has one per function and route)")
     parser.add_argument("--template", type=Path, default=REPO_ROOT / "template.yaml")
-    parser.add_argument("--local", type=Path, default=local_state_path(), help="the running local stack's stack.json")
+    parser.add_argument("--local", type=Path, help="the local stack's outputs file (default: the running one)")
     return parser.parse_args(argv)
 
 
@@ -72,9 +72,10 @@ def error_response(error: BaseException) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    if not args.local.is_file():
-        raise SystemExit(f"{args.local} not found: start the local stack first (make run, in another terminal)")
-    stack = json.loads(args.local.read_text(encoding="utf-8"))
+    state_path = args.local or running_local_state()
+    if not state_path.is_file():
+        raise SystemExit(f"{state_path} not found: start the local stack first (make run, in another terminal)")
+    stack = json.loads(state_path.read_text(encoding="utf-8"))
     try:
         event = json.loads(args.event.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:

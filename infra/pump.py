@@ -7,10 +7,13 @@ import logging
 import threading
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .functions import LocalFunction
 from .template import REGION, LocalTemplate
+
+if TYPE_CHECKING:
+    from types_boto3_sqs import SQSClient
 
 log = logging.getLogger("infra.pump")
 
@@ -93,10 +96,10 @@ def failed_message_ids(result: Any, message_ids: list[str], reports_failures: bo
     if not reports_failures or not isinstance(result, dict):
         return set()
     failures = result.get("batchItemFailures") or []
-    failed = {failure.get("itemIdentifier") for failure in failures if isinstance(failure, dict)}
+    failed: set[object] = {failure.get("itemIdentifier") for failure in failures if isinstance(failure, dict)}
     if len(failed) != len(failures) or not failed <= set(message_ids):
         return set(message_ids)
-    return failed  # type: ignore[return-value]
+    return {message_id for message_id in message_ids if message_id in failed}
 
 
 class QueuePump:
@@ -104,7 +107,7 @@ class QueuePump:
 
     def __init__(
         self,
-        sqs: Any,
+        sqs: SQSClient,
         queue_url: str,
         queue_arn: str,
         function: LocalFunction,
@@ -168,7 +171,9 @@ class QueuePump:
             self.sequencer.forget(message["MessageId"])
 
 
-def event_source_pumps(template: LocalTemplate, functions: Mapping[str, LocalFunction], sqs: Any) -> list[QueuePump]:
+def event_source_pumps(
+    template: LocalTemplate, functions: Mapping[str, LocalFunction], sqs: SQSClient
+) -> list[QueuePump]:
     """One pump per SQS event of a SAM function, configured as its event source mapping is."""
     pumps = []
     for function in functions.values():

@@ -2,12 +2,22 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import boto3
 
 from .template import LocalTemplate
 
+if TYPE_CHECKING:
+    from types_boto3_apigateway import APIGatewayClient
+    from types_boto3_dynamodb import DynamoDBClient
+    from types_boto3_s3 import S3Client
+    from types_boto3_s3.type_defs import QueueConfigurationTypeDef
+    from types_boto3_sqs import SQSClient
+    from types_boto3_sqs.literals import QueueAttributeNameType
+
 # CloudFormation's AWS::SQS::Queue properties that are queue attributes of the same name.
-QUEUE_ATTRIBUTES = (
+QUEUE_ATTRIBUTES: tuple[QueueAttributeNameType, ...] = (
     "DelaySeconds",
     "MaximumMessageSize",
     "MessageRetentionPeriod",
@@ -28,14 +38,16 @@ TABLE_PARAMETERS = (
 )
 
 
-def create_resources(template: LocalTemplate, session: Any) -> dict[str, str]:
+def create_resources(template: LocalTemplate, session: boto3.Session) -> dict[str, str]:
     """Queues first (the bucket's notifications and the redrive policies point at them), then tables, buckets
     and usage plans. Returns the ids AWS assigns (usage plans) by logical id.
     """
-    sqs = session.client("sqs")
+    sqs: SQSClient = session.client("sqs")
     for queue in template.resources("AWS::SQS::Queue"):
         properties = queue.properties
-        attributes = {name: attribute_value(properties[name]) for name in QUEUE_ATTRIBUTES if name in properties}
+        attributes: dict[QueueAttributeNameType, str] = {
+            name: attribute_value(properties[name]) for name in QUEUE_ATTRIBUTES if name in properties
+        }
         sqs.create_queue(QueueName=template.physical_name(queue.logical_id), Attributes=attributes)
     # A redrive policy names another queue, so it is set once all queues exist.
     for queue in template.resources("AWS::SQS::Queue"):
@@ -46,7 +58,7 @@ def create_resources(template: LocalTemplate, session: Any) -> dict[str, str]:
                 Attributes={"RedrivePolicy": json.dumps(redrive)},
             )
 
-    dynamodb = session.client("dynamodb")
+    dynamodb: DynamoDBClient = session.client("dynamodb")
     for table in template.resources("AWS::DynamoDB::Table"):
         name = template.physical_name(table.logical_id)
         dynamodb.create_table(TableName=name, **table_parameters(template, table.logical_id))
@@ -54,7 +66,7 @@ def create_resources(template: LocalTemplate, session: Any) -> dict[str, str]:
         if ttl:
             dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
 
-    s3 = session.client("s3")
+    s3: S3Client = session.client("s3")
     for bucket in template.resources("AWS::S3::Bucket"):
         properties = bucket.properties
         name = template.physical_name(bucket.logical_id)
@@ -73,7 +85,7 @@ def create_resources(template: LocalTemplate, session: Any) -> dict[str, str]:
 
     # The local API checks the authorizer's usage identifier against the plan's keys, as API Gateway does;
     # throttling and quotas are not enforced here.
-    apigateway = session.client("apigateway")
+    apigateway: APIGatewayClient = session.client("apigateway")
     assigned_ids = {}
     for plan in template.resources("AWS::ApiGateway::UsagePlan"):
         # Only the name: ApiStages names SAM's derived `MetadataApi.Stage`, which only the transform resolves.
@@ -100,9 +112,9 @@ def attribute_value(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def queue_notification(configuration: dict[str, Any]) -> dict[str, Any]:
+def queue_notification(configuration: dict[str, Any]) -> QueueConfigurationTypeDef:
     """CloudFormation's QueueConfiguration (one Event, S3Key filter) in the S3 API's shape."""
-    notification: dict[str, Any] = {"QueueArn": configuration["Queue"], "Events": [configuration["Event"]]}
+    notification: QueueConfigurationTypeDef = {"QueueArn": configuration["Queue"], "Events": [configuration["Event"]]}
     rules = configuration.get("Filter", {}).get("S3Key", {}).get("Rules", [])
     if rules:
         notification["Filter"] = {"Key": {"FilterRules": rules}}

@@ -43,7 +43,7 @@ NAME_PROPERTIES = {
 
 # Where the local stack serves the template's CloudFront distributions: consecutive ports from this one, in
 # the template's order (infra/delivery.py), as LOCAL_DELIVERY_PORT says.
-DEFAULT_DELIVERY_PORT = 3001
+DEFAULT_DELIVERY_PORT = 8001
 DISTRIBUTION = "AWS::CloudFront::Distribution"
 
 # SAM's notes are for `sam local` users (such as its authorizer-fidelity warning); docs/local-stack.md

@@ -1,7 +1,7 @@
 """`python -m ops.backfill` (`make backfill`): records for the objects already in the running local stack's bucket.
 
 Runs the deployed backfill code (service.ingest.backfill.Backfill, what BackfillFunction runs) against the
-stack its stack.json names: it enqueues an event per object, resuming from its checkpoint, until the
+stack its outputs file names (the running one): it enqueues an event per object, resuming from its checkpoint, until the
 listing is done; then waits until the stack's pump has ingested them all. Safe to run again: it changes
 nothing. A deployed stack runs the same code as BackfillFunction (docs/deploy.md).
 """
@@ -11,15 +11,17 @@ import argparse
 import json
 import sys
 from dataclasses import asdict
+from pathlib import Path
 
 from service.ingest.backfill import Backfill
 
 from .queues import wait_until_drained
-from .stack import local_stack, local_state_path
+from .stack import local_stack
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m ops.backfill", description=__doc__)
+    parser.add_argument("--local", type=Path, help="the local stack's outputs file (default: the running one)")
     parser.add_argument("--restart", action="store_true", help="list the bucket from the start, not the checkpoint")
     parser.add_argument(
         "--wait-seconds", type=float, default=300, help="how long to wait for the ingest to drain the queue"
@@ -29,13 +31,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    stack = local_stack(local_state_path())
-    sqs = stack.client("sqs")
+    stack = local_stack(args.local)
+    sqs = stack.sqs
     queue_url = stack.output("ingestQueueUrl")
     backfill = Backfill(
-        s3=stack.client("s3"),
+        s3=stack.s3,
         sqs=sqs,
-        dynamodb=stack.client("dynamodb"),
+        dynamodb=stack.dynamodb,
         bucket=stack.output("bucket"),
         queue_url=queue_url,
         table=stack.output("table"),

@@ -11,11 +11,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .stack import local_stack, local_state_path
+from .stack import local_stack
 
 
-def exports(state_path: Path) -> dict[str, str]:
-    """The variables, by name, for the stack whose stack.json is at state_path."""
+def exports(state_path: Path | None) -> dict[str, str]:
+    """The variables, by name, for the stack whose outputs file is at state_path (None: the running one)."""
     stack = local_stack(state_path)
     delivery = {"DELIVERY": stack.outputs["deliveryUrl"]} if "deliveryUrl" in stack.outputs else {}
     return {
@@ -31,7 +31,7 @@ def exports(state_path: Path) -> dict[str, str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    state_path = Path(argv[0]) if argv else local_state_path()
+    state_path = Path(argv[0]) if argv else None
     for name, value in exports(state_path).items():
         print(f"export {name}={shlex.quote(value)}")
     return 0

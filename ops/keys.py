@@ -1,6 +1,6 @@
 """`python -m ops.keys` (`make keys`): create, list and revoke the API's private keys.
 
-Against the local stack (its stack.json, the default) or a deployed stack (`--stack NAME`, found through
+Against the running local stack (its outputs file, the default) or a deployed stack (`--stack NAME`, found through
 its CloudFormation outputs with the usual AWS credentials). The keys table's items are service.auth.keys,
 the same code the authorizer reads them with; making a key and its API Gateway key is the operator's, here.
 """
@@ -11,11 +11,15 @@ import contextlib
 import secrets
 import sys
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from service.auth.keys import KeyStore, StoredKey
 
-from .stack import Stack, add_stack_arguments, chosen_stack
+from .stack import Stack, deployed_stack, local_stack
+
+if TYPE_CHECKING:
+    from types_boto3_apigateway import APIGatewayClient
 
 KEY_PREFIX = "private_"
 # 32 random bytes: the same strength as the hash that stores them.
@@ -30,7 +34,7 @@ def new_private_key() -> str:
 class KeyManager:
     """The operator's actions: each key is an item of the keys table and an API Gateway key in the usage plan."""
 
-    def __init__(self, store: KeyStore, apigateway: Any, usage_plan_id: str, name_prefix: str) -> None:
+    def __init__(self, store: KeyStore, apigateway: APIGatewayClient, usage_plan_id: str, name_prefix: str) -> None:
         self.store = store
         self.apigateway = apigateway
         self.usage_plan_id = usage_plan_id
@@ -66,13 +70,15 @@ class KeyManager:
 
 def key_manager(stack: Stack) -> KeyManager:
     """The keys of a stack: its keys table and its usage plan; API Gateway keys are named after the stack."""
-    store = KeyStore(stack.client("dynamodb"), stack.output("keysTable"))
-    return KeyManager(store, stack.client("apigateway"), stack.output("usagePlanId"), stack.name)
+    store = KeyStore(stack.dynamodb, stack.output("keysTable"))
+    return KeyManager(store, stack.apigateway, stack.output("usagePlanId"), stack.name)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m ops.keys", description=__doc__)
-    add_stack_arguments(parser)
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--stack", help="a deployed stack's name (uses the usual AWS credentials and region)")
+    where.add_argument("--local", type=Path, help="the local stack's outputs file (default: the running one)")
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create", help="create a key and print it (only this once)")
     create.add_argument("--name", required=True, help="who or what the key is for")
@@ -84,7 +90,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    manager = key_manager(chosen_stack(args))
+    manager = key_manager(deployed_stack(args.stack) if args.stack else local_stack(args.local))
     if args.command == "create":
         key, stored = manager.create(args.name)
         print(f"created key {stored.key_id} ({stored.name}); it is shown only now:", file=sys.stderr)
@@ -92,8 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "list":
         print(f"{'id':<12} {'name':<24} {'created':<20} {'last4':<5} revoked")
         for stored in manager.list():
-            revoked = stored.revoked_at or "-"
-            print(f"{stored.key_id:<12} {stored.name:<24} {stored.created_at:<20} {stored.last4:<5} {revoked}")
+            revoked_at = stored.revoked_at or "-"
+            print(f"{stored.key_id:<12} {stored.name:<24} {stored.created_at:<20} {stored.last4:<5} {revoked_at}")
     else:
         try:
             revoked = manager.revoke(args.key_id)

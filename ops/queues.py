@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from types_boto3_sqs import SQSClient
 
 
-def pending_messages(sqs: Any, queue_url: str) -> int:
+def pending_messages(sqs: SQSClient, queue_url: str) -> int:
     """Messages on the queue not yet deleted: waiting, in flight (received, not yet deleted) or delayed."""
     counts = sqs.get_queue_attributes(
         QueueUrl=queue_url,
@@ -18,7 +21,7 @@ def pending_messages(sqs: Any, queue_url: str) -> int:
     return sum(int(value) for value in counts.values())
 
 
-def wait_until_drained(sqs: Any, queue_url: str, seconds: float) -> int:
+def wait_until_drained(sqs: SQSClient, queue_url: str, seconds: float) -> int:
     """Poll until the queue's consumer has deleted every message, or `seconds` pass: the messages left."""
     deadline = time.monotonic() + seconds
     while (pending := pending_messages(sqs, queue_url)) and time.monotonic() < deadline:

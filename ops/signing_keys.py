@@ -8,7 +8,7 @@ the files and upload functions read the private half when they sign their first 
 the old one's URLs have expired (FileUrlSeconds), deploy without it and delete it.
 
 Against a deployed stack (`--stack NAME`: the usual AWS credentials and region), or the running local stack (its
-stack.json), which makes its first key itself when it starts.
+outputs file), which makes its first key itself when it starts.
 """
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from .stack import Stack, add_stack_arguments, chosen_stack
+from .stack import Stack, deployed_stack, local_stack
 
 # CloudFront signs with RSA keys of 2048 bits.
 KEY_BITS = 2048
@@ -80,10 +81,10 @@ class SigningKeys:
 def keys_in_use(stack: Stack) -> set[str]:
     """The names the stack's SigningKeyName and PreviousSigningKeyName parameters give."""
     if stack.endpoint is not None:  # the local stack: the parameters it runs with
-        overrides: Any = stack.outputs.get("parameterOverrides") or {}  # stack.json keeps them as an object
+        overrides: Any = stack.outputs.get("parameterOverrides") or {}  # the outputs file keeps them as an object
         parameters = dict(overrides)
     else:
-        described = stack.client("cloudformation").describe_stacks(StackName=stack.name)["Stacks"][0]
+        described = stack.cloudformation.describe_stacks(StackName=stack.name)["Stacks"][0]
         parameters = {p["ParameterKey"]: p.get("ParameterValue", "") for p in described.get("Parameters", [])}
     return {parameters[name] for name in IN_USE_PARAMETERS if parameters.get(name)}
 
@@ -91,7 +92,9 @@ def keys_in_use(stack: Stack) -> set[str]:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m ops.signing_keys", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_stack_arguments(parser)
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--stack", help="a deployed stack's name (uses the usual AWS credentials and region)")
+    where.add_argument("--local", type=Path, help="the local stack's outputs file (default: the running one)")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("create", help="make a key pair; prints its name")
     commands.add_parser("list", help="the stack's key pairs, oldest first, and which it uses")
@@ -102,8 +105,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    stack = chosen_stack(args)
-    keys = SigningKeys(stack.client("ssm"), stack.name)
+    stack = deployed_stack(args.stack) if args.stack else local_stack(args.local)
+    keys = SigningKeys(stack.ssm, stack.name)
     if args.command == "create":
         name = keys.create()
         print(f"created signing key {name}; deploy with it (sam deploy --parameter-overrides SigningKeyName={name}, "

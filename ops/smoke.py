@@ -1,6 +1,6 @@
 """`python -m ops.smoke` (`make smoke`): a short end-to-end check of a stack with the hosted API's official Python SDK.
 
-Against the running local stack (its stack.json and first key), or a deployed stack (`--stack NAME --key KEY`:
+Against the running local stack (its outputs file and first key), or a deployed stack (`--stack NAME --key KEY`:
 its CloudFormation outputs with the usual AWS credentials, a key from `make keys`). The SDK is given only the
 stack's base URL and the private key, as the contract promises. In order, each step timed on one line:
 
@@ -32,7 +32,7 @@ from imagemeta import extract
 from service.storage.records import file_id
 
 from .keys import new_private_key
-from .stack import Stack, add_stack_arguments, chosen_stack
+from .stack import Stack, deployed_stack, local_stack
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 IMAGE = REPO_ROOT / "tests" / "data" / "images" / "exif-samples" / "jpg" / "Canon_40D.jpg"
@@ -52,7 +52,7 @@ class Smoke:
 
     def __init__(self, stack: Stack, private_key: str, wait_seconds: float) -> None:
         self.stack = stack
-        self.s3 = stack.client("s3")
+        self.s3 = stack.s3
         self.bucket = stack.output("bucket")
         self.client = ImageKit(base_url=stack.output("apiUrl"), private_key=private_key)
         self.wrong_client = ImageKit(base_url=stack.output("apiUrl"), private_key=new_private_key())
@@ -79,7 +79,8 @@ class Smoke:
 
     def by_url(self) -> str:
         url = self.client.files.get(self.file_id).url
-        expect(bool(url), f"the File object of {self.file_id} has no url (FileUrlSeconds is 0?)")
+        if not url:
+            raise SmokeFailure(f"the File object of {self.file_id} has no url (FileUrlSeconds is 0?)")
         fetched = self.client.files.metadata.get_from_url(url=url).to_dict()
         expect(fetched == self.metadata, f"metadata by URL differs from by id: {fetched}")
         return "the File object's url: the same metadata"
@@ -149,7 +150,9 @@ class Smoke:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m ops.smoke", description=__doc__.split("\n\n")[0])
-    add_stack_arguments(parser)
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--stack", help="a deployed stack's name (uses the usual AWS credentials and region)")
+    where.add_argument("--local", type=Path, help="the local stack's outputs file (default: the running one)")
     parser.add_argument("--key", help="the private key to call with (default: the local stack's first key)")
     parser.add_argument("--wait-seconds", type=float, default=60, help="how long the upload may take to be ingested")
     return parser.parse_args(argv)
@@ -159,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.stack and not args.key:
         raise SystemExit('a deployed stack needs --key: make keys STACK=<name> KEYS="create --name smoke" makes one')
-    stack = chosen_stack(args)
+    stack = deployed_stack(args.stack) if args.stack else local_stack(args.local)
     private_key = args.key or stack.output("privateKey")
     print(f"smoke test of {stack.name} at {stack.output('apiUrl')}", flush=True)
     return 0 if Smoke(stack, private_key, args.wait_seconds).run() else 1

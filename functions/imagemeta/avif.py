@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 import pyvips
 
 from . import libvips
-from .containers.base import Budget, WalkStopped
-from .containers.bmff import primary_item_type
+from .formats.heif import primary_item_type
+from .formats.walking import Budget, WalkStopped
 from .sample import to_grey
 
 if TYPE_CHECKING:

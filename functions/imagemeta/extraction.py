@@ -1,10 +1,11 @@
 """Image bytes or a file in, the contract's metadata object out, decoding no more than needed.
 
 First one bounded walk of the container (`containers.walk`): a file of more segments, chunks or boxes
-than its limits allow is refused (400) before any decoder walks it, and the walk's blocks serve both
+than its limits allow is refused (413) before any decoder walks it, and the walk's blocks serve both
 this object (a JPEG's quantization tables and EXIF block) and embeddedMetadata. Then libvips (pyvips)
 reads the header and computes the pHash sample exactly as sharp does (probe.py, sample.py); Pillow
 decodes where it is faster with the same pixels (JPEG, palette images) and the BMP and ICO formats.
+What differs by format (where the quality and EXIF come from, which decoder) is each format's (formats/).
 """
 from __future__ import annotations
 
@@ -13,12 +14,11 @@ from collections.abc import Callable
 
 import pyvips
 
-from . import jpeg, libvips
-from .containers import Walk, walk
-from .containers.base import as_bytes
+from .containers import walk
 from .errors import ImageMetaError, NotAnImage, TooLarge
-from .exif import parse_exif
+from .formats.walking import EXIF_PREFIX, Walk, as_bytes
 from .limits import DEFAULT_LIMITS, Limits
+from .node_exif import parse_exif
 from .phash import dct_hash
 from .probe import Probe, probe
 from .sample import grey_sample
@@ -27,8 +27,6 @@ Source = bytes | bytearray | memoryview | str | os.PathLike
 # Shown what was decoded for the pHash (the header's facts and the pixels as loaded): the thumbnail reuses
 # a JPEG's scaled decode (thumbnail.py) instead of decoding the file again.
 Decoded = Callable[[Probe, pyvips.Image], None]
-_EXIF_PREFIX = b"Exif\x00\x00"
-_EXIF_BLOB = "exif-data"
 
 
 def _read_source(source: Source, limits: Limits) -> bytes | bytearray | memoryview:
@@ -74,14 +72,7 @@ def _extract(data: bytes, structure: Walk, limits: Limits, decoded: Decoded | No
     found = probe(data, structure)
     limits.check_pixels(found.width, found.height)
     limits.check_decoding(found.layout)
-    quality, exif = 0, b""
-    if found.format == "jpg":
-        progressive = bool(found.vips is not None and libvips.field(found.vips, "jpeg-multiscan", 0))
-        quality, exif = jpeg.quality_and_exif(data, structure, found.width, found.height, progressive)
-    elif found.format == "tiff":
-        exif = bytes(data)
-    elif found.vips is not None and found.vips.get_typeof(_EXIF_BLOB):
-        exif = found.vips.get(_EXIF_BLOB)
+    quality, exif = (0, b"") if found.facts is None else found.format.quality_and_exif(data, structure, found.facts)
     pixels = found.pixels()
     if decoded is not None:
         decoded(found, pixels)
@@ -89,11 +80,11 @@ def _extract(data: bytes, structure: Walk, limits: Limits, decoded: Decoded | No
         "height": found.height,
         "width": found.width,
         "size": len(data),
-        "format": found.format,
+        "format": found.format.name,
         "hasColorProfile": found.has_profile,
         "quality": quality,
         "density": found.density,
         "hasTransparency": found.has_alpha,
         "pHash": dct_hash(grey_sample(pixels, found.orientation)),
-        "exif": parse_exif(exif[len(_EXIF_PREFIX):] if exif.startswith(_EXIF_PREFIX) else exif),
+        "exif": parse_exif(exif[len(EXIF_PREFIX):] if exif.startswith(EXIF_PREFIX) else exif),
     }

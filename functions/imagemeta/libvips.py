@@ -1,48 +1,52 @@
-"""libvips through pyvips, opened as sharp 0.35 opens an input (same libvips 8.18): loader, options, header facts."""
+"""libvips through pyvips, opened as sharp 0.35 opens an input (same libvips 8.18): loader, options, header facts.
+
+Which loader reads which format, and which of them read pages, is each format's (formats/).
+"""
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import pyvips
+
+from .formats import HEAD_SIZE, ImageFormat, loaded_by
+from .formats.image_format import HeaderFacts
 
 # libvips' operation cache would keep decoded images (and the input buffer) alive between requests.
 pyvips.cache_set_max(0)
 
-# The loader libvips picks from the bytes -> the contract's format (HEIF's name comes from its brand).
-LOADER_FORMATS = {
-    "VipsForeignLoadJpegBuffer": "jpg",
-    "VipsForeignLoadPngBuffer": "png",
-    "VipsForeignLoadNsgifBuffer": "gif",
-    "VipsForeignLoadWebpBuffer": "webp",
-    "VipsForeignLoadTiffBuffer": "tiff",
-    "VipsForeignLoadHeifBuffer": "heif",
-}
-HEIF_LOADER = "VipsForeignLoadHeifBuffer"
-# Loaders of several pages: sharp passes n=1, page=0 to them (common.cc, GetOptionsForImageType).
-_PAGED = {"gif", "webp", "tiff", "heif"}
 # sharp's default `failOn: 'warning'`: a decoder warning (a truncated JPEG, a bad PNG CRC) fails the image.
 _FAIL_ON = "warning"
 _MM_PER_INCH = 25.4
 _ICC = "icc-profile-data"
 _ORIENTATION = "orientation"
+# Bytes of one sample of each band format.
+_SAMPLE_BYTES = {"uchar": 1, "char": 1, "ushort": 2, "short": 2, "uint": 4, "int": 4, "float": 4, "double": 8,
+                 "complex": 8, "dpcomplex": 16}
 
 
-def find_loader(data: bytes | bytearray | memoryview) -> str | None:
-    """The libvips loader class for these bytes, when it is one of ours; None otherwise."""
+def find_format(data: bytes | bytearray | memoryview) -> ImageFormat | None:
+    """The format of these bytes by the loader libvips finds for them (sharp's), when it is one of ours; else None."""
     view = memoryview(data).cast("B")
     name = pyvips.vips_lib.vips_foreign_find_load_buffer(pyvips.ffi.from_buffer(view), len(view))
     if name == pyvips.ffi.NULL:
         return None
-    loader = pyvips.ffi.string(name).decode()
-    return loader if loader in LOADER_FORMATS else None
+    return loaded_by(pyvips.ffi.string(name).decode(), bytes(view[:HEAD_SIZE]))
 
 
-def load(data: bytes | bytearray | memoryview, loader: str, **options: object) -> pyvips.Image:
-    """Open (header only until pixels are read) with sharp's options: sequential access, fail on warnings."""
+def load(data: bytes | bytearray | memoryview, image_format: ImageFormat, **options: object) -> pyvips.Image:
+    """Open (header only until pixels are read) with sharp's options: sequential access, fail on warnings, and the
+    first page of a paged format (common.cc, GetOptionsForImageType)."""
     options = {"access": "sequential", "fail_on": _FAIL_ON, **options}
-    if LOADER_FORMATS[loader] in _PAGED:
+    if image_format.paged:
         options = {"n": 1, "page": 0, **options}
-    return pyvips.Operation.call(loader, memoryview(data).cast("B"), **options)
+    return pyvips.Operation.call(image_format.loader, memoryview(data).cast("B"), **options)
+
+
+def header_facts(image: pyvips.Image) -> HeaderFacts:
+    """The header's facts the formats' parts read (formats/image_format.py)."""
+    return HeaderFacts(image.width, image.height, image.bands, _SAMPLE_BYTES.get(image.format, 8),
+                       bool(image.hasalpha()), partial(field, image))
 
 
 def density(image: pyvips.Image) -> int | None:

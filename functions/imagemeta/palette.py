@@ -20,24 +20,25 @@ import pyvips
 from PIL import Image, ImageFile
 
 from . import libvips
-from .jpeg import MemoryReader
+from .formats import ImageFormat
+from .memory_reader import MemoryReader
 from .sample import SAMPLE_SIZE, to_grey
 
-_PILLOW_FORMATS = {"gif": "GIF", "png": "PNG"}
 _OPAQUE, _TRANSPARENT = 255, 0
 _ENTRIES = 256
 
 
-def palette_grey(data: bytes | bytearray | memoryview, fmt: str, header: pyvips.Image) -> pyvips.Image | None:
+def palette_grey(data: bytes | bytearray | memoryview, image_format: ImageFormat,
+                 header: pyvips.Image) -> pyvips.Image | None:
     """The grey image (and alpha when libvips gives one) sharp's B_W step makes, or None where libvips must decode."""
-    if (fmt not in _PILLOW_FORMATS or not libvips.field(header, "palette", 0) or libvips.has_profile(header)
+    if (not image_format.pillow_name or not libvips.field(header, "palette", 0) or libvips.has_profile(header)
             or header.bands not in (3, 4) or header.format != "uchar"):
         return None
     with_alpha = header.bands == 4
     if with_alpha and (header.width, header.height) == (SAMPLE_SIZE, SAMPLE_SIZE):
         return None
     try:
-        with MemoryReader(data) as reader, Image.open(reader.as_file(), formats=[_PILLOW_FORMATS[fmt]]) as image:
+        with MemoryReader(data) as reader, Image.open(reader.as_file(), formats=[image_format.pillow_name]) as image:
             return _from_indices(image, header, with_alpha)
     except (OSError, SyntaxError, ValueError, EOFError):
         return None  # what Pillow cannot read, libvips decodes (and answers sharp's error)

@@ -1,7 +1,9 @@
-"""Header-only open: format, size, density, ICC profile, alpha and orientation, as sharp reports them.
+"""Header-only open: format, size, density, ICC profile, alpha and orientation, as sharp reports them; and the
+decode path that gives the pixels sharp's pipeline starts from.
 
 libvips reads every format sharp reads, with sharp's options, so these fields are sharp's by
-construction. BMP and ICO, which sharp's libvips cannot read, are opened with Pillow.
+construction. BMP and ICO, which sharp's libvips cannot read, are opened with Pillow. Each format names the
+decode paths tried before libvips' own (`ImageFormat.decoders`): here they are run.
 """
 from __future__ import annotations
 
@@ -10,20 +12,21 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import assert_never
 
 import pyvips
 from PIL import Image
 
-from . import jpeg, libvips
+from . import hevc, libvips, pillow_jpeg
 from .budget import Layout, pillow_layout
-from .containers import Walk
-from .containers.tiff import tiff_strip_rows
-from .heif import HEAD_SIZE, decode_heif, heif_format
+from .formats import FORMATS, ImageFormat
+from .formats.image_format import Decoder, HeaderFacts
+from .formats.walking import Walk
 from .palette import palette_grey
-from .sample import jpeg_shrink, shrink_on_load
+from .sample import sample_shrink
 
-# Pillow's names of the formats only Pillow reads here -> the contract's names.
-PILLOW_FORMATS = {"BMP": "bmp", "ICO": "ico"}
+# The formats only Pillow reads here, by Pillow's name for each.
+PILLOW_FORMATS = {image_format.pillow_name: image_format for image_format in FORMATS if image_format.loader is None}
 # Pillow modes with an alpha band, premultiplied (a) or not (A); "transparency" in info is the other way.
 ALPHA_MODES = {"RGBA", "RGBa", "LA", "La", "PA"}
 _MM_PER_INCH = 25.4
@@ -33,7 +36,7 @@ _MM_PER_INCH = 25.4
 class Probe:
     """What the header says, and how to get the pixels sharp's pipeline starts from."""
 
-    format: str
+    format: ImageFormat
     width: int
     height: int
     density: int | None
@@ -42,82 +45,72 @@ class Probe:
     orientation: int
     layout: Layout
     pixels: Callable[[], pyvips.Image]
-    vips: pyvips.Image | None = None  # libvips' header-only image (None for Pillow's formats)
+    facts: HeaderFacts | None = None  # what libvips' header says (None for Pillow's formats)
 
 
 def probe(data: bytes, structure: Walk) -> Probe:
     """Open without decoding pixels (`structure`: the container walk); raises libvips' or Pillow's errors."""
-    loader = libvips.find_loader(data)
-    if loader is None:
+    image_format = libvips.find_format(data)
+    if image_format is None:
         return _probe_pillow(data)
-    image = libvips.load(data, loader)
-    fmt = libvips.LOADER_FORMATS[loader]
-    if fmt == "heif":
-        fmt = heif_format(bytes(memoryview(data)[:HEAD_SIZE])) or "heif"
-    profile = libvips.profile(image)
-    pixels: Callable[[], pyvips.Image]
-    if loader == libvips.HEIF_LOADER and libvips.field(image, "heif-compression") != "av1":
-        pixels = partial(decode_heif, data, profile)  # HEVC: libvips has no decoder
-    elif loader == libvips.HEIF_LOADER:
-        pixels = partial(_avif_pixels, data, image, loader)
-    elif fmt == "jpg" and image.interpretation in {"srgb", "b-w"}:  # CMYK stays with libvips
-        pixels = partial(_jpeg_pixels, data, structure, image, profile)
-    elif libvips.field(image, "palette", 0):
-        pixels = partial(_palette_pixels, data, fmt, image, loader)
-    else:
-        pixels = partial(_libvips_pixels, data, fmt, image, loader)
+    image = libvips.load(data, image_format)
+    facts = libvips.header_facts(image)
     return Probe(
-        format=fmt,
+        format=image_format,
         width=image.width,
         height=image.height,
         density=libvips.density(image),
         has_profile=libvips.has_profile(image),
-        has_alpha=bool(image.hasalpha()),
+        has_alpha=facts.has_alpha,
         orientation=libvips.orientation(image),
-        layout=Layout.of_vips(fmt, image, tiff_strip_rows(data) if fmt == "tiff" else 0),
-        pixels=pixels,
-        vips=image,
+        layout=Layout.of_facts(image_format, facts, data),
+        pixels=partial(_pixels, data, structure, image_format, image),
+        facts=facts,
     )
 
 
-def _jpeg_pixels(data: bytes, structure: Walk, header: pyvips.Image, profile: bytes | None) -> pyvips.Image:
-    """A JPEG's pixels at the DCT scale sharp's shrink-on-load picks, decoded by Pillow's libjpeg."""
-    factor = jpeg_shrink(header.width, header.height)
-    scaled = jpeg.scaled_pixels(jpeg.decoder_input(data, structure.segments), factor, header.bands == 1)
-    return libvips.with_profile(scaled, profile)
+def _pixels(data: bytes, structure: Walk, image_format: ImageFormat, image: pyvips.Image) -> pyvips.Image:
+    """The first of the format's decode paths that gives the pixels, else libvips' decode, shrunk on load as
+    sharp asks."""
+    for decoder in image_format.decoders:
+        if (pixels := _decoded(decoder, data, structure, image_format, image)) is not None:
+            return pixels
+    options = image_format.shrink_on_load(sample_shrink(image.width, image.height)).options
+    return libvips.load(data, image_format, **options) if options else image
 
 
-def _libvips_pixels(data: bytes, fmt: str, header: pyvips.Image, loader: str) -> pyvips.Image:
-    """The pixels libvips decodes, shrunk on load as sharp asks."""
-    return shrink_on_load(header, fmt, lambda **options: libvips.load(data, loader, **options))
+def _decoded(decoder: Decoder, data: bytes, structure: Walk, image_format: ImageFormat,
+             header: pyvips.Image) -> pyvips.Image | None:
+    """One decode path's pixels, as libvips would give them; None where it hands the image back."""
+    match decoder:
+        case Decoder.PILLOW_JPEG:
+            return pillow_jpeg.pixels(data, structure, header)
+        case Decoder.PALETTE:
+            return palette_grey(data, image_format, header)
+        case Decoder.PILLOW_HEIF:
+            return hevc.pixels(data, header)
+        case Decoder.DAV1D:
+            from . import avif  # numpy and cffi's libavif: only when an AVIF arrives
 
-
-def _avif_pixels(data: bytes, header: pyvips.Image, loader: str) -> pyvips.Image:
-    """AVIF's pixels from dav1d where libheif's conversion is reproduced exactly (avif.py), else libvips' decode."""
-    from . import avif  # numpy and cffi's libavif: only when an AVIF arrives
-
-    return avif.pixels(data, header) or _libvips_pixels(data, "avif", header, loader)
-
-
-def _palette_pixels(data: bytes, fmt: str, header: pyvips.Image, loader: str) -> pyvips.Image:
-    """A palette image's grey pixels straight from its indices where that is exact, else libvips' decode."""
-    return palette_grey(data, fmt, header) or _libvips_pixels(data, fmt, header, loader)
+            return avif.pixels(data, header)
+        case _:
+            assert_never(decoder)
 
 
 def _probe_pillow(data: bytes | bytearray | memoryview) -> Probe:
     image = Image.open(io.BytesIO(data), formats=list(PILLOW_FORMATS))
-    fmt = PILLOW_FORMATS[str(image.format)]  # one of the formats asked for
+    image_format = PILLOW_FORMATS[str(image.format)]  # one of the formats asked for
     width, height = image.size
     dpi = image.info.get("dpi")
     return Probe(
-        format=fmt,
+        format=image_format,
         width=width,
         height=height,
         density=_round_dpi(float(dpi[0])) if dpi else None,
         has_profile=bool(image.info.get("icc_profile")),
         has_alpha=has_alpha(image),
         orientation=0,
-        layout=pillow_layout(fmt, width, height, len(image.getbands())),
+        layout=pillow_layout(image_format.name, width, height, len(image.getbands())),
         pixels=lambda: pillow_pixels(image),
     )
 

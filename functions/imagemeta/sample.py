@@ -8,8 +8,6 @@ the same bytes; every step streams, so no full-size image is ever held.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pyvips
 
 SAMPLE_SIZE = 32
@@ -18,29 +16,15 @@ _ORIENT = {2: (None, True), 3: ("d180", False), 4: ("d180", True), 5: ("d90", Tr
            7: ("d270", True), 8: ("d270", False)}
 _SIXTEEN_BIT = {"rgb16", "grey16"}
 
-Reload = Callable[..., pyvips.Image]
-
 
 def shrinks(width: int, height: int) -> tuple[float, float]:
     """sharp's ResolveShrink for a 32x32 `fill`: each axis on its own, never below one pixel."""
     return min(width / SAMPLE_SIZE, width), min(height / SAMPLE_SIZE, height)
 
 
-def jpeg_shrink(width: int, height: int) -> int:
-    """sharp's JPEG shrink-on-load: the largest of 8/4/2 within the shrink, halved when exactly equal."""
-    shrink = min(shrinks(width, height))
-    factor = next((f for f in (8, 4, 2) if shrink >= f), 1)
-    return factor // 2 if factor > 1 and int(shrink) == factor else factor
-
-
-def shrink_on_load(image: pyvips.Image, fmt: str, reload: Reload) -> pyvips.Image:
-    """The image as sharp reloads it for a 32x32 target: JPEG at a DCT scale, WebP at a decoder scale."""
-    if fmt == "jpg" and (factor := jpeg_shrink(image.width, image.height)) > 1:
-        return reload(shrink=factor)
-    shrink = min(shrinks(image.width, image.height))
-    if fmt == "webp" and shrink > 1.0:
-        return reload(scale=1.0 / shrink)
-    return image
+def sample_shrink(width: int, height: int) -> float:
+    """The shrink a format's shrink-on-load starts from: the smaller axis' (pipeline.cc; formats/ say how)."""
+    return min(shrinks(width, height))
 
 
 def grey_sample(image: pyvips.Image, orientation: int) -> bytes:

@@ -15,29 +15,26 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
 from dataclasses import dataclass, replace
 
 import pyvips
 from PIL import Image
 
-from . import libvips
+from . import hevc, libvips
 from .budget import Layout
 from .embedded import extract_with_embedded
 from .errors import ImageMetaError
-from .heif import heif_pixels
+from .formats.image_format import Decoder, ImageFormat
 from .limits import DEFAULT_LIMITS, MAX_DECODE_SECONDS, Limits
-from .probe import PILLOW_FORMATS, Probe, pillow_pixels
+from .probe import Probe, pillow_pixels
 
 THUMBNAIL_SIDE = 200
 MEDIA_TYPE = "image/webp"
 # libwebp's quality; sharp's default is 80. 75 keeps a 200 x 150 photo near 6 KB.
 WEBP_QUALITY = 75
-# The formats whose pHash pixels are the picture, in colour and in memory (Pillow's decodes), at any scale.
-_DECODED_IN_MEMORY = {"jpg", "bmp", "ico"}
 _COLOUR = {"srgb", "b-w"}
 _SIXTEEN_BIT = {"rgb16": "srgb", "grey16": "b-w"}
-# A JPEG's DCT scales, largest first: the decoder's own shrink-on-load.
-_JPEG_SCALES = (8, 4, 2)
 
 
 @dataclass(frozen=True)
@@ -72,7 +69,7 @@ def thumbnail(data: bytes, found: Probe, pixels: pyvips.Image,
     width, height = thumbnail_size(found.width, found.height)
     try:
         if not _reusable(found, pixels, max(width, height)):
-            layout = _decode_layout(found.layout, width, height)
+            layout = _decode_layout(found, width, height)
             if (seconds := found.layout.seconds() + layout.seconds()) > MAX_DECODE_SECONDS:
                 return NoThumbnail(f"a second decode would take the extraction to about {seconds:.1f} s")
             limits.check_decoding(layout)
@@ -92,41 +89,38 @@ def thumbnail_size(width: int, height: int) -> tuple[int, int]:
 
 
 def _reusable(found: Probe, pixels: pyvips.Image, side: int) -> bool:
-    """Whether the pHash's pixels are the whole picture in colour, in memory, with at least `side` pixels."""
-    return (found.format in _DECODED_IN_MEMORY and pixels.interpretation in _COLOUR
-            and not pixels.get_typeof("vips-sequential") and max(pixels.width, pixels.height) >= side)
+    """Whether the pHash's pixels are the whole picture in colour, in memory, with at least `side` pixels: a
+    JPEG's from Pillow's DCT-scaled decode, or a frame of a format only Pillow reads (a palette's grey, HEVC's
+    32 x 32 and AV1's grey table are not the picture; libvips' decode streams, and cannot be read twice)."""
+    decoded_whole = Decoder.PILLOW_JPEG in found.format.decoders or found.format.loader is None
+    return (decoded_whole and pixels.interpretation in _COLOUR and not pixels.get_typeof("vips-sequential")
+            and max(pixels.width, pixels.height) >= side)
 
 
-def _jpeg_scale(width: int, height: int, side: int) -> int:
-    """The largest DCT scale whose decode keeps at least `side` pixels on the longest side."""
-    return next((scale for scale in _JPEG_SCALES if max(width, height) // scale >= side), 1)
+def _load_scale(found: Probe, width: int, height: int) -> tuple[float, dict[str, float]]:
+    """The format's shrink-on-load for the thumbnail (a JPEG's DCT scale, WebP's decoder scale): its factor
+    and the loader's options, never decoding fewer pixels than the thumbnail has."""
+    shrink = found.format.shrink_on_load(max(found.width, found.height) / max(width, height))
+    return shrink.factor, dict(shrink.options)
 
 
-def _decode_layout(layout: Layout, width: int, height: int) -> Layout:
+def _decode_layout(found: Probe, width: int, height: int) -> Layout:
     """What decoding again costs: the pHash's decode, at the thumbnail's scale where the format shrinks on load."""
-    if layout.format == "jpg":
-        scale = _jpeg_scale(layout.width, layout.height, max(width, height))
-        return replace(layout, loaded_width=-(-layout.width // scale), loaded_height=-(-layout.height // scale))
-    if layout.format == "webp":
-        return replace(layout, loaded_width=width, loaded_height=height)
-    return layout
+    factor, _ = _load_scale(found, width, height)
+    layout = found.layout
+    return replace(layout, loaded_width=math.ceil(layout.width / factor),
+                   loaded_height=math.ceil(layout.height / factor))
 
 
 def _decode(data: bytes, found: Probe, width: int, height: int) -> pyvips.Image:
     """The picture decoded again, in colour, at least the thumbnail's size where the format can shrink on load."""
-    if found.vips is None:  # BMP or ICO: Pillow's formats
-        return pillow_pixels(Image.open(io.BytesIO(data), formats=list(PILLOW_FORMATS)))
-    loader = libvips.find_loader(data)
-    if loader is None:
-        raise ValueError("libvips no longer recognises the file")
-    if loader == libvips.HEIF_LOADER and libvips.field(found.vips, "heif-compression") != "av1":
-        return libvips.with_profile(heif_pixels(data), libvips.profile(found.vips))  # HEVC: pillow-heif
-    if found.format == "jpg":
-        scale = _jpeg_scale(found.width, found.height, max(width, height))
-        return libvips.load(data, loader, shrink=scale) if scale > 1 else libvips.load(data, loader)
-    if found.format == "webp" and width < found.width:
-        return libvips.load(data, loader, scale=width / found.width)
-    return libvips.load(data, loader)
+    image_format: ImageFormat = found.format
+    if image_format.loader is None or found.facts is None:  # BMP or ICO: Pillow's formats
+        return pillow_pixels(Image.open(io.BytesIO(data), formats=[image_format.pillow_name]))
+    if Decoder.PILLOW_HEIF in image_format.decoders and found.facts.field("heif-compression", None) != "av1":
+        profile = found.facts.field("icc-profile-data", None)  # HEVC: libvips' wheel has no decoder for it
+        return libvips.with_profile(hevc.heif_pixels(data), profile if isinstance(profile, bytes) else None)
+    return libvips.load(data, image_format, **_load_scale(found, width, height)[1])
 
 
 def _encode(image: pyvips.Image, found: Probe, width: int, height: int) -> Thumbnail:

@@ -3,21 +3,10 @@ from __future__ import annotations
 
 import mimetypes
 from dataclasses import dataclass
+from functools import cache
 
 IMAGE = "image"
 NON_IMAGE = "non-image"
-MIME_BY_FORMAT = {
-    "jpg": "image/jpeg",
-    "png": "image/png",
-    "gif": "image/gif",
-    "webp": "image/webp",
-    "tiff": "image/tiff",
-    "bmp": "image/bmp",
-    "heic": "image/heic",
-    "heif": "image/heif",
-    "avif": "image/avif",
-    "ico": "image/vnd.microsoft.icon",
-}
 # Content types that say nothing (what SDKs send when the uploader gave none): the extension says more.
 GENERIC_TYPES = {"", "binary/octet-stream", "application/octet-stream"}
 DEFAULT_MIME = "application/octet-stream"
@@ -38,8 +27,17 @@ def file_kind(key: str, content_type: str, image_format: str | None, too_large: 
     object over the size limit was never read, so its declared or guessed type decides.
     """
     if image_format:
-        return FileKind(IMAGE, MIME_BY_FORMAT[image_format], image_format)
+        return FileKind(IMAGE, mime_by_format()[image_format], image_format)
     declared = content_type.split(";", 1)[0].strip().lower()
     mime = declared if declared not in GENERIC_TYPES else (mimetypes.guess_type(key, strict=False)[0] or DEFAULT_MIME)
     extension = key.rsplit("/", 1)[-1].rpartition(".")[2].lower() if "." in key.rsplit("/", 1)[-1] else ""
     return FileKind(IMAGE if too_large and mime.startswith("image/") else NON_IMAGE, mime, extension)
+
+
+@cache
+def mime_by_format() -> dict[str, str]:
+    """Each format's own mime (imagemeta/formats/), by the metadata object's name for it. Loaded on first use:
+    the functions that only read records (File objects need IMAGE alone) do not import the format registry."""
+    from imagemeta.formats import FORMATS  # deferred: 12-26 ms of a cold start otherwise
+
+    return {image_format.name: image_format.mime for image_format in FORMATS}

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
-import boto3
 import pytest
 from moto import mock_aws
 
@@ -35,14 +34,13 @@ def request_with(headers: dict[str, str]) -> dict[str, Any]:
 
 
 @pytest.fixture()
-def keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[SimpleNamespace]:
+def keys(monkeypatch: pytest.MonkeyPatch, moto_clients: SimpleNamespace) -> Iterator[SimpleNamespace]:
     """The keys table (as the template declares it), a usage plan, two keys, and the handler built over them."""
     # An operator debugging other functions may turn this on: the authorizer must still not log its event.
     set_aws_environment(monkeypatch, POWERTOOLS_LOGGER_LOG_EVENT="true")
     with mock_aws():
-        dynamodb = boto3.client("dynamodb")
+        dynamodb, apigateway = moto_clients.dynamodb, moto_clients.apigateway
         create_table_from_template(dynamodb, "ApiKeysTable", KEYS_TABLE)
-        apigateway = boto3.client("apigateway")
         plan_id = apigateway.create_usage_plan(name="plan")["id"]
         manager = KeyManager(KeyStore(dynamodb, KEYS_TABLE), apigateway, plan_id, "imagemeta-test")
         first_key, first = manager.create("first")

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from moto import mock_aws
+from moto.dynamodb.models.table import Table
 
 from handlers import files
 from handlers.settings import FilesSettings
@@ -20,30 +23,60 @@ from service.storage.library_pages import Pages
 from service.storage.records import RecordStore, file_id
 from service.storage.similar_index import BAND_ATTRIBUTES, SimilarIndex
 
+from ..moto_band_lookup import band_lookup_for_moto, moto_table, replace_moto_table
 from ..paths import IMAGES
 from ..records import image_metadata, record_store, write_record
 from ..synthetic_hashes import HashSet, planted_hashes
-from .conftest import BUCKET, SEARCH_MAX_RECORDS, TABLE, lambda_context, load_event, upload_event
+from .conftest import (
+    BUCKET,
+    SEARCH_MAX_RECORDS,
+    TABLE,
+    create_table_from_template,
+    lambda_context,
+    load_event,
+    upload_event,
+)
 
 CANON = IMAGES / "exif-samples" / "jpg" / "Canon_40D.jpg"
 KEY = "photos/Canon 40D.jpg"  # the key of the ingest events in events/
 
 
-@pytest.fixture(params=["scan", "bands"])
-def searching(aws: SimpleNamespace, request: pytest.FixtureRequest) -> SimpleNamespace:
-    """The deployment in one SimilarIndex mode: its files function, and records written as its ingest writes."""
-    bands = request.param == "bands"
-    settings = FilesSettings(BUCKET, TABLE, SEARCH_MAX_RECORDS, 3600, similar_bands=bands)
-    return SimpleNamespace(**{**vars(aws), "files": files.build(settings, aws.clients), "store": records(aws, bands)})
+@pytest.fixture(scope="module", params=["scan", "bands"])
+def similar_bands(request: pytest.FixtureRequest) -> bool:
+    """One of the deployment's SimilarIndex modes: `bands` reads the band indexes, `scan` the library pages."""
+    return request.param == "bands"
 
 
 @pytest.fixture()
-def hash_set(searching: SimpleNamespace) -> HashSet:
-    """600 records: 8 queries with near-duplicates planted at every distance, the rest uniform."""
+def searching(aws: SimpleNamespace, similar_bands: bool) -> SimpleNamespace:
+    """The deployment in one SimilarIndex mode: its files function, and records written as its ingest writes."""
+    settings = FilesSettings(BUCKET, TABLE, SEARCH_MAX_RECORDS, 3600, similar_bands=similar_bands)
+    return SimpleNamespace(**{**vars(aws), "files": files.build(settings, aws.clients),
+                              "store": records(aws, similar_bands)})
+
+
+@pytest.fixture(scope="module")
+def stored_hash_set(moto_clients: SimpleNamespace, similar_bands: bool) -> tuple[HashSet, Table]:
+    """600 records written as the mode's ingest writes them: 8 queries with near-duplicates planted at every
+    distance, the rest uniform. Written once per mode (600 record and page writes on moto take seconds), and
+    moto's table kept for each test."""
     hashes = planted_hashes(total=600, queries=8, seed=3, bucket=BUCKET)
-    for n, (fid, phash) in enumerate(hashes.files):
-        assert synthetic(searching, hashes.paths[fid], n + 1, phash)
-    return hashes
+    with mock_aws():
+        create_table_from_template(moto_clients.dynamodb)
+        store = record_store(moto_clients.dynamodb, moto_clients.s3, TABLE, BUCKET, similar_bands)
+        writer = SimpleNamespace(dynamodb=moto_clients.dynamodb, store=store)
+        for n, (fid, phash) in enumerate(hashes.files):
+            assert synthetic(writer, hashes.paths[fid], n + 1, phash)
+        return hashes, moto_table(TABLE)
+
+
+@pytest.fixture()
+def hash_set(searching: SimpleNamespace, stored_hash_set: tuple[HashSet, Table]) -> Iterator[HashSet]:
+    """The 600 records as this test's table; the tests only read them, so moto's band lookup may answer."""
+    hashes, table = stored_hash_set
+    replace_moto_table(TABLE, table)
+    with band_lookup_for_moto(TABLE):
+        yield hashes
 
 
 def records(aws: SimpleNamespace, bands: bool = False) -> RecordStore:

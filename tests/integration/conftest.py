@@ -9,10 +9,14 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
+
+from ops.stack import STATE_FILE
 
 from ..paths import ROOT
 from .local_stack import ImageServer, LocalStack, free_port, free_port_run
@@ -54,14 +58,22 @@ def image_server() -> Iterator[ImageServer]:
 
 @pytest.fixture(scope="session")
 def local_stack(image_server: ImageServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    state_dir = tmp_path_factory.mktemp("local-stack")
-    state_file = state_dir / "stack.json"
+    """The stack most integration tests share (one per pytest-xdist worker): each leaves what it made behind
+    unless it says otherwise, and none depends on the table holding only its own records."""
+    with started_stack(image_server, tmp_path_factory.mktemp("local-stack")) as stack:
+        yield stack
+
+
+@contextmanager
+def started_stack(image_server: ImageServer, state_dir: Path) -> Iterator[LocalStack]:
+    """`python -m infra` on free ports with its state in state_dir, until SIGINT stops it (asserted clean)."""
     log_path = state_dir / "stack.log"
-    aws_port = free_port()
+    api_port, aws_port = free_port(), free_port()
     delivery_port = free_port_run(DISTRIBUTIONS)
+    state_file = state_dir / STATE_FILE.format(api_port=api_port, aws_port=aws_port)
     environment = {
         **os.environ,
-        "LOCAL_API_PORT": str(free_port()),
+        "LOCAL_API_PORT": str(api_port),
         "LOCAL_AWS_PORT": str(aws_port),
         "LOCAL_DELIVERY_PORT": str(delivery_port),
         "LOCAL_STATE_DIR": str(state_dir),
@@ -90,7 +102,7 @@ def local_stack(image_server: ImageServer, tmp_path_factory: pytest.TempPathFact
             pytest.fail(f"the local stack exited with {process.returncode}:\n{log_tail()}")
         if time.monotonic() > deadline:
             process.kill()
-            pytest.fail(f"the local stack wrote no stack.json in {STARTUP_SECONDS} s:\n{log_tail()}")
+            pytest.fail(f"the local stack wrote no outputs in {STARTUP_SECONDS} s:\n{log_tail()}")
         time.sleep(0.1)
     outputs = json.loads(state_file.read_text())
     yield LocalStack(
@@ -111,4 +123,12 @@ def local_stack(image_server: ImageServer, tmp_path_factory: pytest.TempPathFact
         process.kill()
         pytest.fail(f"the local stack did not stop within {STOP_SECONDS} s of SIGINT:\n{log_tail()}")
     assert returncode == 0, f"the local stack exited with {returncode} on SIGINT:\n{log_tail()}"
-    assert not state_file.exists(), "the local stack left its stack.json behind"
+    assert not state_file.exists(), "the local stack left its outputs file behind"
+
+
+@pytest.fixture(scope="module")
+def own_local_stack(image_server: ImageServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    """A stack for one module's tests alone, for those that fill the table with hundreds of records: on moto
+    every index Query scans the whole table, so on the shared stack they would slow every later search."""
+    with started_stack(image_server, tmp_path_factory.mktemp("own-local-stack")) as stack:
+        yield stack

@@ -56,7 +56,7 @@ class ImageServer:
 
 @dataclass(frozen=True)
 class LocalStack:
-    """The running stack's outputs (its stack.json) and clients for it."""
+    """The running stack's outputs (its outputs file) and clients for it."""
 
     api_url: str
     aws_endpoint: str
@@ -79,7 +79,7 @@ class LocalStack:
         return requests.post(self.api_url + path, timeout=30, **request)
 
     def command(self, module: str, *arguments: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-        """One of the repository's commands (`python -m <module> --local <stack.json>`) run on this stack."""
+        """One of the repository's commands (`python -m <module> --local <outputs file>`) run on this stack."""
         return subprocess.run(
             [sys.executable, "-m", module, "--local", str(self.state_file), *arguments],
             cwd=ROOT,
@@ -109,7 +109,7 @@ class LocalStack:
         )
 
     def output(self, name: str) -> str:
-        """One output of stack.json (ingestQueueUrl, deadLetterQueueUrl, ...)."""
+        """One output of the outputs file (ingestQueueUrl, deadLetterQueueUrl, ...)."""
         return str(json.loads(self.state_file.read_text(encoding="utf-8"))[name])
 
     @contextmanager
@@ -127,11 +127,14 @@ class LocalStack:
         finally:
             s3.put_bucket_notification_configuration(Bucket=self.bucket, NotificationConfiguration=deployed)
 
+    def log(self) -> str:
+        """Everything the stack has written so far (its standard output and error)."""
+        return (self.state_file.parent / "stack.log").read_text(encoding="utf-8", errors="replace")
+
     def log_entries(self, message: str) -> list[dict[str, Any]]:
         """The functions' JSON log entries (Powertools) with this message, from the stack's log."""
-        log = (self.state_file.parent / "stack.log").read_text(encoding="utf-8", errors="replace")
         # One entry a line; the stack's own pretty-printed outputs open with a bare "{".
-        entries = (json.loads(line) for line in log.splitlines() if line.startswith('{"'))
+        entries = (json.loads(line) for line in self.log().splitlines() if line.startswith('{"'))
         return [entry for entry in entries if entry.get("message") == message]
 
 

@@ -3,10 +3,7 @@ each written once, and a second run changes nothing."""
 from __future__ import annotations
 
 import json
-import os
 import random
-import subprocess
-import sys
 import uuid
 from collections import Counter
 from typing import Any
@@ -15,11 +12,17 @@ import pytest
 
 from service.ingest.backfill import BACKFILL_SEQUENCER
 
-from ..paths import ROOT
 from ..replay import assert_records_match_bucket, random_body, replay_keys, scan_items
 from .local_stack import LocalStack
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def local_stack(own_local_stack: LocalStack) -> LocalStack:
+    """This module's own stack: its 200 objects would slow every later index search on the shared one."""
+    return own_local_stack
+
 
 SEED = 20250102
 OBJECTS = 200
@@ -27,14 +30,7 @@ OBJECTS = 200
 
 def run_backfill(stack: LocalStack) -> dict[str, Any]:
     """The command `make backfill` runs, against this stack: its summary line."""
-    finished = subprocess.run(
-        [sys.executable, "-m", "ops.backfill", "--wait-seconds", "120"],
-        cwd=ROOT,
-        env={**os.environ, "LOCAL_STATE_DIR": str(stack.state_file.parent)},
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    finished = stack.command("ops.backfill", "--wait-seconds", "120", timeout=180)
     assert finished.returncode == 0, finished.stderr
     return json.loads(finished.stdout)
 

@@ -6,7 +6,7 @@ AWS variables from outside (the README's `make env` must provide them). The copy
 files as a clone of this working tree would (tracked and new files, nothing ignored), in a temporary
 folder with no siblings; it shares this checkout's `.venv` (a link) rather than spending minutes on its
 own. The stack is started the way the README's URL recipe asks, `make run PARAMS="FetchAllowedPorts=80,443,8765"`,
-on free ports that only `.local/stack.json` tells the examples.
+on free ports that only its outputs file in `.local/` tells the examples.
 """
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from ops.stack import STATE_FILE
 
 from ..paths import ROOT
 from .local_stack import free_port, free_port_run
@@ -100,14 +102,15 @@ def copy_with_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         pytest.fail(f"port {RECIPE_PORT}, which the README's URL recipe serves files on, is in use")
     copy = fresh_copy(tmp_path_factory.mktemp("fresh") / "imagemeta")
     log_path = copy.parent / "make-run.log"
-    environment = {**clean_environment(), "LOCAL_API_PORT": str(free_port()), "LOCAL_AWS_PORT": str(free_port()),
+    api_port, aws_port = free_port(), free_port()
+    environment = {**clean_environment(), "LOCAL_API_PORT": str(api_port), "LOCAL_AWS_PORT": str(aws_port),
                    "LOCAL_DELIVERY_PORT": str(free_port_run(2))}
     command = ["make", "run", f"PARAMS=FetchAllowedPorts=80,443,{RECIPE_PORT}"]
     with log_path.open("wb") as log:
         # Its own process group: SIGINT reaches make and the stack as Ctrl-C in a terminal would.
         process = subprocess.Popen(command, cwd=copy, env=environment, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)
-    state = copy / ".local" / "stack.json"
+    state = copy / ".local" / STATE_FILE.format(api_port=api_port, aws_port=aws_port)
     deadline = time.monotonic() + STARTUP_SECONDS
     while not state.exists():
         if process.poll() is not None or time.monotonic() > deadline:

@@ -17,6 +17,12 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
+def local_stack(own_local_stack: LocalStack) -> LocalStack:
+    """This module's own stack: its 300 records would slow every later index search on the shared one."""
+    return own_local_stack
+
+
+@pytest.fixture(scope="module")
 def hash_set(local_stack: LocalStack) -> HashSet:
     """300 records (120 of them planted near the queries) written with the ingest's own conditional put, and
     their library pages (the local stack runs SimilarIndex=scan, the default: the search compares them all)."""

@@ -165,3 +165,10 @@ def test_unknown_route_is_a_json_404(local_stack: LocalStack) -> None:
 
     assert response.status_code == 404
     assert set(response.json()) == {"message", "help"}
+
+
+def test_libvips_info_messages_stay_out_of_the_stack_s_log(local_stack: LocalStack) -> None:
+    # pyvips passes on libvips' info messages ("threadpool completed", shrink factors), several per image read.
+    _, response, _ = upload(local_stack, unique_key(".jpg"), image_bytes(640, 480, "JPEG"))
+    assert response.status_code == 200, response.text
+    assert "VIPS:" not in local_stack.log()

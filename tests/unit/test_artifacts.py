@@ -22,6 +22,10 @@ from infra.functions import template_environment
 from tests.local_template import local_template
 from tests.paths import ROOT
 
+# The tools tier; and a time limit for builds, not the suite's 120 s: on a clean checkout the first builds
+# download every wheel of requirements.txt (twice: aarch64 and this machine), each pip run given 600 s.
+pytestmark = [pytest.mark.tools, pytest.mark.timeout(900)]
+
 BIN = Path(sys.executable).parent
 TOOL_ENV = {**os.environ, "SAM_CLI_TELEMETRY": "0", "AWS_DEFAULT_REGION": "us-east-1", "PYTHON": sys.executable}
 FUNCTIONS = {function.name: function for function in local_template().functions}

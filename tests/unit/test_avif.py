@@ -16,6 +16,7 @@ import pyvips
 from PIL import Image
 
 from imagemeta import avif, extract, libvips
+from imagemeta.formats.heif import AVIF
 from imagemeta.phash import dct_hash
 from imagemeta.sample import grey_sample, to_grey
 
@@ -61,11 +62,11 @@ def _rgba_of(image: Image.Image) -> Image.Image:
 
 
 def _libvips_grey(data: bytes) -> bytes:
-    return to_grey(libvips.load(data, libvips.HEIF_LOADER)).write_to_memory()
+    return to_grey(libvips.load(data, AVIF)).write_to_memory()
 
 
 def _fast_grey(data: bytes) -> pyvips.Image | None:
-    return avif.pixels(data, libvips.load(data, libvips.HEIF_LOADER))
+    return avif.pixels(data, libvips.load(data, AVIF))
 
 
 def _assert_fast_and_equal(data: bytes) -> None:
@@ -149,7 +150,7 @@ def test_a_picture_with_a_profile_gives_libheifs_rgb_tagged_with_it(orientation:
     # The grey comes after the profile's transform: the sample pipeline takes the RGB as libvips loads it.
     profile = _display_p3_profile()
     data = _avif(_photo_like(58, 84, seed=orientation, alpha=alpha), orientation, icc_profile=profile)
-    loaded = libvips.load(data, libvips.HEIF_LOADER)
+    loaded = libvips.load(data, AVIF)
     fast = avif.pixels(data, loaded)
     assert fast is not None
     assert (fast.bands, fast.interpretation) == (loaded.bands, "srgb")
@@ -160,7 +161,7 @@ def test_a_picture_with_a_profile_gives_libheifs_rgb_tagged_with_it(orientation:
 
 def test_what_libavif_cannot_read_is_left_to_libvips():
     data = _avif(_photo_like(48, 64, seed=9))
-    header = libvips.load(data, libvips.HEIF_LOADER)
+    header = libvips.load(data, AVIF)
     assert avif.pixels(data[:-40], header) is None  # the picture's last bytes gone
     assert avif.pixels(data.replace(b"av01", b"hvc1"), header) is None  # the primary item no longer AV1
 
@@ -190,8 +191,8 @@ def _srgb_image(pixels: np.ndarray) -> pyvips.Image:
 
 
 def _libvips_phash(data: bytes) -> str:
-    header = libvips.load(data, libvips.HEIF_LOADER)
-    return dct_hash(grey_sample(libvips.load(data, libvips.HEIF_LOADER), libvips.orientation(header)))
+    header = libvips.load(data, AVIF)
+    return dct_hash(grey_sample(libvips.load(data, AVIF), libvips.orientation(header)))
 
 
 def _display_p3_profile() -> bytes:

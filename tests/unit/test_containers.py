@@ -12,16 +12,12 @@ import zlib
 import pytest
 from PIL import Image
 
-from imagemeta.containers import (
-    Budget,
-    LimitReached,
-    Malformed,
-    WalkLimits,
-    jpeg_segments,
-    png_chunks,
-    sniff,
-    walk,
-)
+from imagemeta.containers import walk
+from imagemeta.formats import sniff
+from imagemeta.formats.jpeg import jpeg_segments
+from imagemeta.formats.png import png_chunks
+from imagemeta.formats.walking import Budget, LimitReached, Malformed, WalkLimits
+from imagemeta.formats.webp import WEBP
 
 from ..paths import IMAGES
 
@@ -167,7 +163,7 @@ def test_a_tiff_with_a_huge_ifd0_is_refused_after_its_exif_block() -> None:
 def test_a_riff_chunk_past_the_end_is_a_fault() -> None:
     data = b"RIFF" + struct.pack("<I", 100) + b"WEBP" + b"EXIF" + struct.pack("<I", 1000) + b"MM\x00*"
     walked = walk(data)
-    assert walked.format == "webp" and walked.stopped and not walked.over_limit and walked.blocks == []
+    assert walked.format is WEBP and walked.stopped and not walked.over_limit and walked.blocks == []
 
 
 def test_a_run_of_fill_bytes_counts_against_the_unit_bound() -> None:

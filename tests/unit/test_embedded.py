@@ -13,6 +13,7 @@ import pytest
 
 from imagemeta import Limits, NotAnImage, TooLarge, embedded_metadata, extract, extract_with_embedded
 from imagemeta.containers import walk
+from imagemeta.formats.bmp_ico import BMP, ICO
 
 from ..paths import IMAGES, ROOT
 from .embedded_agreement import agreement
@@ -148,6 +149,6 @@ def test_the_same_errors_as_extract() -> None:
 
 
 def test_formats_without_metadata_give_an_empty_object() -> None:
-    for suffix, signature in (("bmp", b"BM"), ("ico", b"\x00\x00\x01\x00")):
-        assert walk(signature + bytes(64)).format == suffix
+    for image_format, signature in ((BMP, b"BM"), (ICO, b"\x00\x00\x01\x00")):
+        assert walk(signature + bytes(64)).format is image_format
         assert embedded_metadata(signature + bytes(64)) == {}

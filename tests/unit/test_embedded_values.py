@@ -10,7 +10,7 @@ import pytest
 
 from imagemeta.embedded.conversions import CONVERSIONS, Context
 from imagemeta.embedded.tables import exif_tables, iptc_table, xmp_tables
-from imagemeta.embedded.values import iso_instant, json_scalar, latin_text, utf8_text
+from imagemeta.embedded.values import instant_from_exiftool_date, json_scalar, latin_text, utf8_text
 
 
 @pytest.mark.parametrize(("exiftool", "instant"), [
@@ -23,7 +23,7 @@ from imagemeta.embedded.values import iso_instant, json_scalar, latin_text, utf8
     ("    :  :     :  :  ", "    :  :     :  :  "),
 ])
 def test_dates_become_utc_instants_as_exiftool_reads_them(exiftool: str, instant: str) -> None:
-    assert iso_instant(exiftool) == instant
+    assert instant_from_exiftool_date(exiftool) == instant
 
 
 @pytest.mark.parametrize(("printed", "typed"), [

@@ -1,6 +1,8 @@
 """The folder index: the template declares what the code queries, and its keys order and bound as documented."""
 from __future__ import annotations
 
+from typing import Any
+
 from infra.resources import table_parameters
 from library.instants import instant_from_ms, ms_of
 from library.query import Bounds
@@ -66,10 +68,10 @@ class PagedIndex:
     def __init__(self, rows: int, page: int) -> None:
         self.rows, self.page, self.requests = rows, page, []
 
-    def query(self, **request: object) -> dict:
+    def query(self, **request: Any) -> dict:
         self.requests.append(dict(request))
-        start = int(str(request.get("ExclusiveStartKey", {}).get("n", 0)))  # type: ignore[union-attr]  # a dict here
-        end = min(self.rows, start + min(self.page, int(request.get("Limit", self.rows))))  # type: ignore[arg-type]  # an int here
+        start = int(request.get("ExclusiveStartKey", {}).get("n", 0))
+        end = min(self.rows, start + min(self.page, int(request.get("Limit", self.rows))))
         response: dict = {"Items": [index_row(n) for n in range(start, end)], "ScannedCount": end - start}
         if end < self.rows:
             response["LastEvaluatedKey"] = {"n": end}

@@ -13,7 +13,10 @@ import pillow_heif
 import pytest
 from PIL import Image, ImageCms
 
-from imagemeta import extract, phash_distance
+from imagemeta import NotAnImage, embedded_metadata, extract, phash_distance
+from imagemeta.formats import sniff
+from imagemeta.formats.bmp_ico import ICO
+from imagemeta.formats.heif import AVIF, HEIC, HEIF, brand_name
 from imagemeta.probe import has_alpha
 
 SIZE = (120, 80)
@@ -127,19 +130,28 @@ def test_exif_orientation_is_applied_before_hashing(fmt: str) -> None:
     assert phash_distance(rotated["pHash"], extract(_save(upright, fmt))["pHash"]) <= 2
 
 
+def ftyp(major: bytes, *compatible: bytes, size: int = 0) -> bytes:
+    body = major + b"\0\0\0\0" + b"".join(compatible)
+    return (size or 8 + len(body)).to_bytes(4, "big") + b"ftyp" + body
+
+
 def test_heif_brand_names_the_format() -> None:
-    from imagemeta.heif import heif_format
+    assert brand_name(ftyp(b"heic", b"mif1")) == "heic"
+    assert brand_name(ftyp(b"mif1", b"heic")) == "heic"
+    assert brand_name(ftyp(b"mif1", b"avif")) == "avif"
+    assert brand_name(ftyp(b"mif1", b"miaf")) == "heif"
+    assert brand_name(ftyp(b"isom", b"mp41")) is None
+    assert brand_name(b"\xff\xd8\xff\xe0" + b"\0" * 60) is None
+    assert [sniff(ftyp(brand, b"mif1")) for brand in (b"heic", b"mif1", b"avif")] == [HEIC, HEIF, AVIF]
 
-    def ftyp(major: bytes, *compatible: bytes) -> bytes:
-        body = major + b"\0\0\0\0" + b"".join(compatible)
-        return (8 + len(body)).to_bytes(4, "big") + b"ftyp" + body
 
-    assert heif_format(ftyp(b"heic", b"mif1")) == "heic"
-    assert heif_format(ftyp(b"mif1", b"heic")) == "heic"
-    assert heif_format(ftyp(b"mif1", b"avif")) == "avif"
-    assert heif_format(ftyp(b"mif1", b"miaf")) == "heif"
-    assert heif_format(ftyp(b"isom", b"mp41")) is None
-    assert heif_format(b"\xff\xd8\xff\xe0" + b"\0" * 60) is None
+def test_an_iso_bmff_file_of_other_brands_is_no_image_whatever_its_box_size_spells() -> None:
+    # A 256-byte ftyp box opens with ICO's signature (00 00 01 00): the ftyp box claims the file first.
+    mp4 = ftyp(b"isom", b"mp41", size=256)
+    assert mp4.startswith(b"\x00\x00\x01\x00") and ICO.accepts(mp4)
+    assert sniff(mp4) is None
+    with pytest.raises(NotAnImage):
+        embedded_metadata(mp4 + bytes(256))
 
 
 def test_multi_picture_jpeg_is_a_jpeg() -> None:

@@ -1,4 +1,4 @@
-"""The operator's tools find a stack by its outputs: the local stack's stack.json or a deployed stack's."""
+"""The operator's tools find a stack by its outputs: a running local stack's outputs file or a deployed stack's."""
 from __future__ import annotations
 
 import json
@@ -16,7 +16,7 @@ from ops.env import main as env_main
 from ops.keys import main as keys_main
 from ops.signing_keys import SigningKeys, key_prefix
 from ops.signing_keys import main as signing_keys_main
-from ops.stack import DEPLOYED_OUTPUTS, deployed_stack, local_stack, local_state_path
+from ops.stack import DEPLOYED_OUTPUTS, STATE_FILE, deployed_stack, local_stack, local_state_path, running_local_state
 
 LOCAL_OUTPUTS = {
     "apiUrl": "http://127.0.0.1:3000",
@@ -28,22 +28,66 @@ LOCAL_OUTPUTS = {
 }
 
 
+def write_outputs(directory: Path, api_port: int, aws_port: int, pid: int, **outputs: str) -> Path:
+    """An outputs file as the local stack on these ports writes it, from a process with this pid."""
+    path = directory / STATE_FILE.format(api_port=api_port, aws_port=aws_port)
+    path.write_text(json.dumps({**LOCAL_OUTPUTS, "apiUrl": f"http://127.0.0.1:{api_port}", "pid": pid, **outputs}))
+    return path
+
+
 def test_the_local_stack_is_found_where_infra_writes_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LOCAL_STATE_DIR", str(tmp_path))
-    (tmp_path / "stack.json").write_text(json.dumps(LOCAL_OUTPUTS))
-    assert local_state_path() == tmp_path / "stack.json"
+    monkeypatch.delenv("LOCAL_API_PORT", raising=False)
+    written = write_outputs(tmp_path, 3000, 4566, os.getpid())
+    assert local_state_path(3000, 4566) == written == tmp_path / "stack-3000-4566.json"
 
-    stack = local_stack(local_state_path())
+    stack = local_stack()
 
     assert (stack.name, stack.endpoint, stack.output("keysTable")) == ("imagemeta-local", LOCAL_OUTPUTS["awsEndpoint"], LOCAL_OUTPUTS["keysTable"])
-    assert stack.client("dynamodb").meta.endpoint_url == LOCAL_OUTPUTS["awsEndpoint"]
+    assert stack.dynamodb.meta.endpoint_url == LOCAL_OUTPUTS["awsEndpoint"]
     with pytest.raises(SystemExit, match="has no output bucket"):
         stack.output("bucket")
 
 
-def test_without_a_running_local_stack_the_command_says_what_to_do(tmp_path: Path) -> None:
+def test_stacks_on_other_ports_keep_their_own_outputs_and_local_api_port_chooses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOCAL_STATE_DIR", str(tmp_path))
+    monkeypatch.delenv("LOCAL_API_PORT", raising=False)
+    first = write_outputs(tmp_path, 3000, 4566, os.getpid())
+    second = write_outputs(tmp_path, 3001, 4567, os.getpid())
+    with pytest.raises(SystemExit, match=r"2 local stacks are running \(stack-3000-4566.json, stack-3001-4567.json\): choose one with LOCAL_API_PORT"):
+        running_local_state()
+
+    monkeypatch.setenv("LOCAL_API_PORT", "3001")
+    assert running_local_state() == second
+    assert local_stack().output("apiUrl") == "http://127.0.0.1:3001"
+    monkeypatch.setenv("LOCAL_API_PORT", "3000")
+    assert running_local_state() == first
+    monkeypatch.setenv("LOCAL_API_PORT", "3002")
+    with pytest.raises(SystemExit, match="no local stack with API port 3002 is running"):
+        running_local_state()
+
+
+def test_outputs_a_killed_stack_left_behind_are_not_a_running_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOCAL_STATE_DIR", str(tmp_path))
+    monkeypatch.delenv("LOCAL_API_PORT", raising=False)
+    exited = subprocess.Popen(["true"])
+    exited.wait()
+    write_outputs(tmp_path, 3000, 4566, exited.pid)
+    with pytest.raises(SystemExit, match="no local stack is running"):
+        running_local_state()
+    running = write_outputs(tmp_path, 3001, 4567, os.getpid())
+    assert running_local_state() == running
+
+
+def test_without_a_running_local_stack_the_command_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOCAL_STATE_DIR", str(tmp_path))
+    monkeypatch.delenv("LOCAL_API_PORT", raising=False)
     with pytest.raises(SystemExit, match="start the local stack"):
-        keys_main(["--local", str(tmp_path / "stack.json"), "list"])
+        keys_main(["--local", str(tmp_path / "stack-3000-4566.json"), "list"])
+    with pytest.raises(SystemExit, match="no local stack is running .*start one with make run"):
+        keys_main(["list"])
 
 
 def test_a_deployed_stack_is_found_through_its_cloudformation_outputs(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,6 +15,9 @@ import pyvips
 from PIL import Image
 
 from imagemeta import libvips
+from imagemeta.formats import ImageFormat
+from imagemeta.formats.gif import GIF
+from imagemeta.formats.png import PNG
 from imagemeta.palette import palette_grey
 from imagemeta.sample import to_grey
 
@@ -37,9 +40,9 @@ def encoded(image: Image.Image, fmt: str, **options: object) -> bytes:
 
 def libvips_grey(data: bytes) -> tuple[pyvips.Image, pyvips.Image]:
     """(header, libvips' own B_W image) for these bytes, opened as sharp opens them."""
-    loader = libvips.find_loader(data)
-    header = libvips.load(data, loader)
-    return header, to_grey(libvips.load(data, loader)).copy_memory()
+    image_format = libvips.find_format(data)
+    header = libvips.load(data, image_format)
+    return header, to_grey(libvips.load(data, image_format)).copy_memory()
 
 
 def premultiplied(image: pyvips.Image) -> bytes:
@@ -47,9 +50,9 @@ def premultiplied(image: pyvips.Image) -> bytes:
     return bytes(image.premultiply().cast("uchar").write_to_memory()) if image.hasalpha() else bytes(image.write_to_memory())
 
 
-def assert_same_as_libvips(data: bytes, fmt: str) -> None:
+def assert_same_as_libvips(data: bytes, image_format: ImageFormat) -> None:
     header, theirs = libvips_grey(data)
-    ours = palette_grey(data, fmt, header)
+    ours = palette_grey(data, image_format, header)
     assert ours is not None
     assert (ours.width, ours.height, ours.bands, ours.format, ours.interpretation) == (
         theirs.width, theirs.height, theirs.bands, theirs.format, theirs.interpretation)
@@ -61,11 +64,11 @@ def assert_same_as_libvips(data: bytes, fmt: str) -> None:
 @pytest.mark.parametrize("colours", [2, 4, 16, 200, 256])
 @pytest.mark.parametrize("interlace", [False, True])
 def test_gif(colours: int, interlace: bool) -> None:
-    assert_same_as_libvips(encoded(picture(colours), "GIF", interlace=interlace), "gif")
+    assert_same_as_libvips(encoded(picture(colours), "GIF", interlace=interlace), GIF)
 
 
 def test_gif_with_a_transparent_index() -> None:
-    assert_same_as_libvips(encoded(picture(64), "GIF", transparency=3), "gif")
+    assert_same_as_libvips(encoded(picture(64), "GIF", transparency=3), GIF)
 
 
 def test_grey_gif_that_pillow_reads_as_l() -> None:
@@ -73,31 +76,31 @@ def test_grey_gif_that_pillow_reads_as_l() -> None:
     data = encoded(grey, "GIF", optimize=False)  # the whole grey ramp as the palette: Pillow reads it as L
     with Image.open(io.BytesIO(data)) as image:
         assert image.mode == "L"
-    assert_same_as_libvips(data, "gif")
+    assert_same_as_libvips(data, GIF)
 
 
 @pytest.mark.parametrize("bits", [1, 2, 4, 8])
 def test_palette_png(bits: int) -> None:
-    assert_same_as_libvips(encoded(picture(2**bits), "PNG", bits=bits), "png")
+    assert_same_as_libvips(encoded(picture(2**bits), "PNG", bits=bits), PNG)
 
 
 @pytest.mark.parametrize("transparency", [5, bytes(range(0, 256, 3))])
 def test_palette_png_with_trns(transparency: int | bytes) -> None:
-    assert_same_as_libvips(encoded(picture(256), "PNG", transparency=transparency), "png")
+    assert_same_as_libvips(encoded(picture(256), "PNG", transparency=transparency), PNG)
 
 
 def test_interlaced_palette_png() -> None:
     rgb = pyvips.Image.new_from_memory(picture(256).convert("RGB").tobytes(), WIDTH, HEIGHT, 3, "uchar")
     data = rgb.pngsave_buffer(palette=True, interlace=True)
     assert libvips.field(libvips_grey(data)[0], "interlaced", 0)
-    assert_same_as_libvips(data, "png")
+    assert_same_as_libvips(data, PNG)
 
 
 def test_first_frame_smaller_than_the_canvas_goes_to_libvips() -> None:
     data = bytearray(encoded(picture(16), "GIF"))
     data[6:8] = (WIDTH + 10).to_bytes(2, "little")  # a wider logical screen than the frame
     header, _ = libvips_grey(bytes(data))
-    assert palette_grey(bytes(data), "gif", header) is None
+    assert palette_grey(bytes(data), GIF, header) is None
 
 
 def test_palette_with_a_profile_goes_to_libvips() -> None:
@@ -108,7 +111,7 @@ def test_palette_with_a_profile_goes_to_libvips() -> None:
     srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     data = encoded(picture(16), "PNG", icc_profile=profile or srgb)
     header, _ = libvips_grey(data)
-    assert palette_grey(data, "png", header) is None
+    assert palette_grey(data, PNG, header) is None
 
 
 def with_short_palette(png: bytes, entries: int) -> bytes:
@@ -128,4 +131,4 @@ def test_index_past_a_short_palette_goes_to_libvips() -> None:
         header, _ = libvips_grey(data)
     except pyvips.Error:
         return  # libvips refuses such a file outright: nothing to compare
-    assert palette_grey(data, "png", header) is None
+    assert palette_grey(data, PNG, header) is None

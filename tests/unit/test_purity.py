@@ -83,9 +83,10 @@ def test_each_room_imports_only_the_rooms_below_it() -> None:
     assert refused == []
 
 
-def modules_after(code: str, environment: dict[str, str] | None = None) -> set[str]:
-    """The top-level modules a fresh interpreter has loaded after running code (with extra environment)."""
-    script = code + "\nimport sys, json; print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+def modules_after(code: str, environment: dict[str, str] | None = None, whole: bool = False) -> set[str]:
+    """The top-level modules (every module, with `whole`) a fresh interpreter has loaded after running code."""
+    names = "sys.modules" if whole else "{m.split('.')[0] for m in sys.modules}"
+    script = code + f"\nimport sys, json; print(json.dumps(sorted({names})))"
     env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1", **(environment or {})}
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env).stdout
     return set(json.loads(out.splitlines()[-1]))
@@ -132,9 +133,11 @@ def test_the_record_functions_do_not_load_the_image_stack() -> None:
     # ~100 ms to every cold start for nothing.
     environment = {"BUCKET_NAME": "b", "TABLE_NAME": "t", "INGEST_QUEUE_URL": "https://q", "KEYS_TABLE_NAME": "k"}
     for function in ("files", "file_delete", "authorizer", "backfill"):
-        loaded = modules_after(f"from handlers.{function} import handler", environment)
+        loaded = modules_after(f"from handlers.{function} import handler", environment, whole=True)
         assert "boto3" in loaded
         assert not loaded & {"numpy", "PIL", "pyvips", "cffi"}, function
+        # Nor the format registry: what a File object needs of a file's kind is in its record.
+        assert "imagemeta.formats" not in loaded, function
 
 
 def test_the_upload_function_loads_the_image_stack_only_for_an_upload() -> None:
@@ -149,6 +152,11 @@ def test_only_an_avif_loads_numpy() -> None:
     for name, expected in (("formats/png-rgba.png", False), ("formats/webp-lossy.webp", False), ("formats/avif.avif", True)):
         loaded = modules_after(f"import imagemeta; imagemeta.extract({str(IMAGES / name)!r})")
         assert "pyvips" in loaded and ("numpy" in loaded) == expected, name
+
+
+def test_the_format_registry_loads_no_imaging_library() -> None:
+    # The media library's domain reads it (a format's mime type) in functions that must not load them.
+    assert not modules_after("import imagemeta.formats") & {"numpy", "PIL", "pyvips", "cffi", "pillow_heif"}
 
 
 def test_embedded_metadata_needs_neither_numpy_nor_pillow_for_a_jpeg() -> None:

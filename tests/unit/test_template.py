@@ -136,12 +136,14 @@ def _references(node: object) -> set[str]:
 # ------------------------------------------------------------------ linters
 
 
+@pytest.mark.tools
 def test_cfn_lint_reports_nothing():
     result = _run(str(BIN / "cfn-lint"), str(TEMPLATE))
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == ""
 
 
+@pytest.mark.tools
 def test_sam_validate_lint_passes():
     result = _run(str(BIN / "sam"), "validate", "--lint", "--template", str(TEMPLATE))
     assert result.returncode == 0, result.stdout + result.stderr

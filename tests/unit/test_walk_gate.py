@@ -19,7 +19,7 @@ from PIL import Image
 
 from imagemeta import TooLarge, extract, extract_with_embedded
 from imagemeta.containers import walk
-from imagemeta.jpeg import decoder_input, quantization_tables
+from imagemeta.formats.jpeg import decoder_input, quantization_tables
 
 from ..hostile import encoded, jpeg_segment, png_chunk, riff_chunk
 from ..paths import IMAGES

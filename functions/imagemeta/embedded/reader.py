@@ -6,11 +6,12 @@ import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ..containers import Walk, walk
-from ..containers.base import as_bytes
+from ..containers import walk
 from ..errors import NotAnImage, TooLarge
+from ..formats import ImageFormat
+from ..formats.walking import Walk, as_bytes
 from ..limits import DEFAULT_LIMITS, Limits
-from .exif import exif_facts
+from .exif_facts import exif_facts
 from .facts import Fact, Nested, merge
 from .iptc import iptc_facts, photoshop_blocks
 from .read_budget import ReadBudget
@@ -97,8 +98,8 @@ def collect(found: Walk, budget: ReadBudget) -> Iterable[Fact]:
 class _State:
     """What reading one file's blocks needs to remember: the format, whether standard IPTC was seen."""
 
-    def __init__(self, fmt: str | None, budget: ReadBudget) -> None:
-        self.format = fmt
+    def __init__(self, image_format: ImageFormat | None, budget: ReadBudget) -> None:
+        self.format = image_format
         self.budget = budget
         self.standard_iptc_seen = False
         self.xmp: list[Fact] = []
@@ -116,7 +117,8 @@ class _State:
 
     def _facts(self, kind: str, data: bytes | memoryview, source: str, offset: int, depth: int) -> Iterable[Fact]:
         if kind == "exif":
-            for item in exif_facts(data, offset, ifd1_low_priority=self.format == "jpg", budget=self.budget):
+            low_priority = self.format is not None and self.format.ifd1_low_priority
+            for item in exif_facts(data, offset, ifd1_low_priority=low_priority, budget=self.budget):
                 if isinstance(item, Nested):
                     yield from self.read(item.kind, item.data, "IFD0", depth=depth + 1)
                 else:
@@ -134,7 +136,7 @@ class _State:
     def _standard_iptc(self, source: str) -> bool:
         """ExifTool ranks IPTC outside the format's standard place (JPEG APP13, TIFF IFD0), or a second
         block, below the others (IPTC.pm IsStandardIPTC)."""
-        place = {"jpg": "APP13 resource", "tiff": "IFD0"}.get(self.format or "")
+        place = self.format.standard_iptc_place if self.format is not None else None
         standard = not self.standard_iptc_seen and (place is None or source == place)
         self.standard_iptc_seen = self.standard_iptc_seen or standard
         return standard

@@ -125,7 +125,7 @@ def latin_text(raw: bytes) -> str:
 _ZONE = re.compile(r"([-+]\d{2}:\d{2}|Z)$")
 
 
-def iso_instant(date: str) -> str:
+def instant_from_exiftool_date(date: str) -> str:
     """An ExifTool date/time as the UTC instant `YYYY-MM-DDTHH:MM:SS.sssZ`; unrecognisable values unchanged."""
     zone_match = _ZONE.search(date)
     body = date[: zone_match.start()] if zone_match else date

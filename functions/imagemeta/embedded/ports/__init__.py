@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..values import BINARY, Context
-from . import common, exif, gps
+from . import common, exif_pm, gps
 
 # Perl expression (as the tables carry it, whitespace collapsed) -> port.
 CONVERSIONS: dict[str, common.Conversion] = {
@@ -21,20 +21,20 @@ CONVERSIONS: dict[str, common.Conversion] = {
     r"$val =~ s/\0+$//; $val": common.strip_trailing_nulls,
     r"$val=~s/ +$//; $val": common.strip_trailing_blanks,
     r"$val=~s/^.*: //;$val": common.after_label,
-    "sub Exif::Main:Copyright": exif.copyright_lines,
-    "Image::ExifTool::Exif::ConvertExifText($self,$val,1,$tag)": exif.exif_text,
-    '$self->Decode($val,"UCS2","II")': exif.ucs2_le,
+    "sub Exif::Main:Copyright": exif_pm.copyright_lines,
+    "Image::ExifTool::Exif::ConvertExifText($self,$val,1,$tag)": exif_pm.exif_text,
+    '$self->Decode($val,"UCS2","II")': exif_pm.ucs2_le,
     '$self->Decode($val, "UTF8")': common.unchanged,
     r"length($val) > 32 ? \$val : $val": common.binary_over(32),
     r"length($val) > 64 ? \$val : $val": common.binary_over(64),
     r"length($val) <= 64 ? $val : \$val": common.binary_over(64),
-    "Image::ExifTool::Exif::DecodeCFAPattern($self, $val)": exif.cfa_pattern,
-    "Image::ExifTool::Exif::PrintCFAPattern($val)": exif.print_cfa_pattern,
-    "Image::ExifTool::Exif::PrintExposureTime($val)": exif.exposure_time,
-    "Image::ExifTool::Exif::PrintFNumber($val)": exif.f_number,
-    "Image::ExifTool::Exif::PrintFraction($val)": exif.fraction,
-    "2 ** ($val / 2)": exif.apex_aperture,
-    "IsFloat($val) && abs($val)<100 ? 2**(-$val) : 0": exif.apex_shutter,
+    "Image::ExifTool::Exif::DecodeCFAPattern($self, $val)": exif_pm.cfa_pattern,
+    "Image::ExifTool::Exif::PrintCFAPattern($val)": exif_pm.print_cfa_pattern,
+    "Image::ExifTool::Exif::PrintExposureTime($val)": exif_pm.exposure_time,
+    "Image::ExifTool::Exif::PrintFNumber($val)": exif_pm.f_number,
+    "Image::ExifTool::Exif::PrintFraction($val)": exif_pm.fraction,
+    "2 ** ($val / 2)": exif_pm.apex_aperture,
+    "IsFloat($val) && abs($val)<100 ? 2**(-$val) : 0": exif_pm.apex_shutter,
     'sprintf("%.1f",$val)': common.sprintf("%.1f"),
     'sprintf("%.1f mm",$val)': common.sprintf("%.1f mm"),
     '"$val mm"': common.suffix("mm"),
@@ -44,7 +44,7 @@ CONVERSIONS: dict[str, common.Conversion] = {
     '$val =~ /^(inf|undef)$/ ? $val : "${val} m"': common.suffix("m", keep_invalid=True),
     "$val =~ tr/ /./; $val": common.spaces_to_dots,
     r"$val=~s/\s+/, /g; $val": common.spaces_to_commas,
-    "sub Exif::Main:LensInfo": exif.lens_info,
+    "sub Exif::Main:LensInfo": exif_pm.lens_info,
     "Image::ExifTool::GPS::ToDegrees($val)": gps.to_degrees(signed=False),
     "Image::ExifTool::GPS::ToDegrees($val, 1)": gps.to_degrees(signed=True),
     "Image::ExifTool::GPS::ToDMS($self, $val, 1)": gps.to_dms(None),
@@ -52,8 +52,8 @@ CONVERSIONS: dict[str, common.Conversion] = {
     'Image::ExifTool::GPS::ToDMS($self, $val, 1, "E")': gps.to_dms("E"),
     "Image::ExifTool::GPS::ConvertTimeStamp($val)": gps.gps_time_stamp,
     "Image::ExifTool::GPS::PrintTimeStamp($val)": gps.print_time_stamp,
-    "Image::ExifTool::Exif::ExifDate($val)": exif.exif_date,
-    "Image::ExifTool::Exif::ExifTime($val)": exif.exif_time,
+    "Image::ExifTool::Exif::ExifDate($val)": exif_pm.exif_date,
+    "Image::ExifTool::Exif::ExifTime($val)": exif_pm.exif_time,
     "Image::ExifTool::XMP::ConvertXMPDate($val)": common.convert_xmp_date,
     "require Image::ExifTool::XMP; return Image::ExifTool::XMP::ConvertXMPDate($val);": common.convert_xmp_date,
     "$self->ConvertDateTime($val)": common.date_time,
@@ -75,5 +75,5 @@ CONVERSIONS: dict[str, common.Conversion] = {
 
 # PrintConv hashes with an OTHER function that acts when reading (the others only convert when writing).
 OTHER: dict[str, Callable[[object, Context, dict], str]] = {
-    "sub Exif::Main:ComponentsConfiguration": exif.components,
+    "sub Exif::Main:ComponentsConfiguration": exif_pm.components,
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ..values import BINARY, Context, as_bytes, as_text, iso_instant, perl_num
+from ..values import BINARY, Context, as_bytes, as_text, instant_from_exiftool_date, perl_num
 
 Conversion = Callable[[object, Context], object]
 _XMP_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}:\d{2})(:\d{2})?\s*(\S*)")
@@ -78,12 +78,12 @@ def convert_xmp_date(value: object, ctx: Context) -> object:
 
 def date_time(value: object, ctx: Context) -> object:
     """ExifTool.pm ConvertDateTime with the documented date format: the UTC instant"""
-    return iso_instant(as_text(value))
+    return instant_from_exiftool_date(as_text(value))
 
 
 def date_only(value: object, ctx: Context) -> object:
     """IPTC.pm DateCreated etc.: $self->ConvertDateTime("$val 00:00:00") when a date format is set"""
-    return iso_instant(as_text(value) + " 00:00:00")
+    return instant_from_exiftool_date(as_text(value) + " 00:00:00")
 
 
 def unchanged(value: object, ctx: Context) -> object:

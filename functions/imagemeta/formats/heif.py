@@ -1,11 +1,26 @@
-"""ISO-BMFF (HEIC, HEIF, AVIF): the meta box's items; the Exif item and application/rdf+xml mime items."""
+"""HEIC, HEIF and AVIF (ISO-BMFF): what the core knows about them, from their brands to their decoders' cost.
+
+An ISO-BMFF file opens with its ftyp box, whose brands name the format. Its walk visits the meta box's items:
+the Exif item and application/rdf+xml mime items. libvips (libheif) reads every header; neither wheel decodes
+HEVC, so pillow-heif decodes a HEIC's pixels (hevc.py); AV1 comes from dav1d where libheif's conversion is
+reproduced (avif.py), else from libvips.
+"""
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 
-from .base import Block, Budget, LimitReached, Malformed, span
+from .image_format import Decoder, DecoderCost, HeaderFacts, ImageFormat
+from .walking import Block, Budget, LimitReached, Malformed, Walk, span
 
+# Brands that name one format, and those any HEIF file may carry.
+_SPECIFIC = {
+    b"heic": "heic", b"heix": "heic", b"heim": "heic", b"heis": "heic", b"hevc": "heic",
+    b"hevx": "heic", b"avif": "avif", b"avis": "avif",
+}
+_GENERIC = {b"mif1", b"msf1", b"mif2"}
+LOADER = "VipsForeignLoadHeifBuffer"
 # libheif (libvips' and pillow-heif's) refuses an iinf of more items than this (its default security limits):
 # refused here first, as a limit (413) rather than a corrupt file.
 MAX_ITEMS = 256
@@ -120,7 +135,7 @@ def _uint(view: memoryview, position: int, size: int) -> int:
     return int.from_bytes(span(view, position, size, "iloc field"), "big") if size else 0
 
 
-def blocks(view: memoryview, budget: Budget, skipped: list[str]) -> Iterator[Block]:
+def blocks(view: memoryview, budget: Budget, found: Walk) -> Iterator[Block]:
     """The Exif and XMP items, in item-ID order (as ExifTool reads them)."""
     meta = next(((payload, end) for kind, payload, end in bmff_boxes(view, 0, len(view), budget) if kind == b"meta"),
                 None)
@@ -144,7 +159,7 @@ def blocks(view: memoryview, budget: Budget, skipped: list[str]) -> Iterator[Blo
             continue
         data = _item_data(view, locations[item_id], idat, budget, f"item {item_id}")
         if data is None:
-            skipped.append(f"{block_kind} item {item_id}: larger than the block limit")
+            found.skipped.append(f"{block_kind} item {item_id}: larger than the block limit")
             continue
         method, extents = locations[item_id]
         offset = (extents[0][0] if extents else 0) + (idat[0] if idat is not None and method == 1 else 0)
@@ -173,3 +188,57 @@ def _item_data(view: memoryview, location: tuple[int, list[tuple[int, int]]], id
             raise Malformed(f"{what} extent runs past its data")
         parts.append(view[base + offset : base + offset + length])
     return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def brand_name(head: bytes) -> str | None:
+    """`heic`, `heif` or `avif` from the first bytes of an ISO-BMFF file; None for anything else."""
+    if len(head) < 16 or head[4:8] != b"ftyp":
+        return None
+    box_end = min(int.from_bytes(head[:4], "big"), len(head))
+    brands = [head[8:12]] + [head[i : i + 4] for i in range(16, box_end - 3, 4)]
+    for brand in brands:
+        if brand in _SPECIFIC:
+            return _SPECIFIC[brand]
+    return "heif" if any(brand in _GENERIC for brand in brands) else None
+
+
+def _accepts(name: str) -> Callable[[bytes], bool | str]:
+    """The signature of one of the family: its ftyp box, naming it. An ISO-BMFF file whose brands name none of the
+    three is claimed all the same, and so read as no image (as Pillow's plugins answer a string)."""
+    def accepts(head: bytes) -> bool | str:
+        if head[4:8] != b"ftyp":
+            return False
+        named = brand_name(head)
+        return named == name if named is not None else "an ISO-BMFF file whose brands name no image format read here"
+    return accepts
+
+
+def decoding_cost(facts: HeaderFacts, data: bytes) -> DecoderCost:
+    """libheif holds the decoded picture and its YCbCr planes."""
+    return DecoderCost(frame_bytes=facts.width * facts.height * 4 * 2, pixel_seconds=2e-8)
+
+
+def avif_decoding_cost(facts: HeaderFacts, data: bytes) -> DecoderCost:
+    """libheif's, and what dav1d's path adds to a process beside its pixels: numpy and a grey table (avif.py)."""
+    from ..avif import FIXED_BYTES  # pyvips is loaded wherever a header is costed
+
+    cost = decoding_cost(facts, data)
+    return DecoderCost(frame_bytes=cost.frame_bytes + FIXED_BYTES, pixel_seconds=cost.pixel_seconds)
+
+
+HEIF = ImageFormat(
+    name="heif",
+    title="HEIF",
+    mime="image/heif",
+    accepts=_accepts("heif"),
+    loader=LOADER,
+    paged=True,
+    blocks=blocks,
+    decoding_cost=decoding_cost,
+    decoders=(Decoder.PILLOW_HEIF, Decoder.DAV1D),  # any of the three may hold HEVC or AV1: the codec decides
+)
+HEIC = replace(HEIF, name="heic", title="HEIC", mime="image/heic", accepts=_accepts("heic"))
+AVIF = replace(HEIF, name="avif", title="AVIF", mime="image/avif", accepts=_accepts("avif"),
+               decoding_cost=avif_decoding_cost)
+# HEIF first: the name of a file libvips' loader reads whose brands name none of the three.
+ISO_BMFF = (HEIF, HEIC, AVIF)

@@ -1,9 +1,16 @@
-"""What every container walk shares: its limits, the blocks it yields, its budget and its faults."""
+"""What every format's container walk shares: its limits, the blocks it yields, its budget and its faults.
+
+The format modules walk their own structures with these (`jpeg_segments`, `png_chunks`, ...); `containers.walk`
+picks the format and runs its walk within one Budget.
+"""
 from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field
-from typing import cast
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from .image_format import ImageFormat
 
 EXIF_PREFIX = b"Exif\x00\x00"
 XMP_APP1 = b"http://ns.adobe.com/xap/1.0/\x00"
@@ -50,7 +57,7 @@ class Block:
 class Walk:
     """What a walk found: the format, its metadata blocks, and whether it saw the whole structure."""
 
-    format: str | None  # the contract's format name; None when the bytes are no supported image
+    format: ImageFormat | None  # None when the bytes are no supported image
     blocks: list[Block] = field(default_factory=list)
     units: int = 0
     metadata_bytes: int = 0  # of the metadata units visited

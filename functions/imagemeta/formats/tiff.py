@@ -1,10 +1,15 @@
-"""TIFF: the file is its EXIF block; XMP, IPTC and Photoshop resources stand in IFD0 entries."""
+"""TIFF: what the core knows about it, from its signature to its decoder's cost.
+
+The file is its EXIF block (node-exif's and ExifTool's); XMP, IPTC and Photoshop resources stand in IFD0
+entries, which its walk visits. libvips (libtiff) decodes it a strip or tile at a time.
+"""
 from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
 
-from .base import Block, Budget, LimitReached, WalkStopped, keep_block, span
+from .image_format import DecoderCost, HeaderFacts, ImageFormat
+from .walking import Block, Budget, LimitReached, Walk, WalkStopped, keep_block, span
 
 # IFD0 tags holding other blocks: XMP (ApplicationNotes), IPTC-NAA, Photoshop image resources.
 TIFF_NESTED = {700: "xmp", 33723: "iptc", 34377: "photoshop"}
@@ -49,7 +54,7 @@ def tiff_strip_rows(data: bytes | memoryview) -> int:
     return rows.get(TILE_LENGTH) or rows.get(ROWS_PER_STRIP) or 0
 
 
-def blocks(view: memoryview, budget: Budget, skipped: list[str]) -> Iterator[Block]:
+def blocks(view: memoryview, budget: Budget, found: Walk) -> Iterator[Block]:
     """The file as its EXIF block, then the blocks its IFD0 holds (nested: the EXIF reader reaches them in place)."""
     yield Block("exif", view, 0, "TIFF")
     for tag, kind, count, offset in tiff_ifd0_entries(view, budget):
@@ -58,5 +63,31 @@ def blocks(view: memoryview, budget: Budget, skipped: list[str]) -> Iterator[Blo
             budget.visit(metadata=True, size=size)
             block = Block(TIFF_NESTED[tag], span(view, offset, size, f"IFD0 tag {tag}"), offset,
                           f"IFD0 tag {tag}", nested=True)
-            if kept := keep_block(budget, skipped, block):
+            if kept := keep_block(budget, found.skipped, block):
                 yield kept
+
+
+def quality_and_exif(data: bytes, found: Walk, facts: HeaderFacts) -> tuple[int, bytes]:
+    """No quality; the whole file is the EXIF block, as node-exif reads a TIFF."""
+    return 0, bytes(data)
+
+
+def decoding_cost(facts: HeaderFacts, data: bytes) -> DecoderCost:
+    """libtiff holds one strip or tile (its rows from IFD0)."""
+    rows = min(facts.height, tiff_strip_rows(data) or facts.height)
+    return DecoderCost(frame_bytes=facts.width * rows * facts.bands * facts.sample_bytes)
+
+
+TIFF = ImageFormat(
+    name="tiff",
+    title="TIFF",
+    mime="image/tiff",
+    accepts=lambda head: head[:4] in (b"II*\x00", b"MM\x00*"),
+    aliases=("tif",),
+    loader="VipsForeignLoadTiffBuffer",
+    paged=True,
+    blocks=blocks,
+    decoding_cost=decoding_cost,
+    quality_and_exif=quality_and_exif,
+    standard_iptc_place="IFD0",
+)

@@ -1,16 +1,23 @@
-"""PNG: chunks up to IEND; eXIf, XMP in text chunks, and "Raw profile type" text chunks (inflated within bounds).
+"""PNG: what the core knows about it, from its signature to its decoder's cost.
 
-Every compressed chunk (zTXt, compressed iTXt, iCCP) is inflated and counted, kept or not: libspng inflates
-them all while libvips reads only the header, so the file's total must be known before libvips sees it.
+Its walk visits the chunks up to IEND: eXIf, XMP in text chunks, and "Raw profile type" text chunks (inflated
+within bounds). Every compressed chunk (zTXt, compressed iTXt, iCCP) is inflated and counted, kept or not:
+libspng inflates them all while libvips reads only the header, so the file's total must be known before libvips
+sees it. libvips (libspng) decodes it, except a palette PNG's indices, which Pillow decodes (palette.py).
 """
 from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
 
-from .base import EXIF_PREFIX, XMP_APP1, Block, Budget, Malformed, find, keep_block, span
+from .image_format import Decoder, DecoderCost, HeaderFacts, ImageFormat
+from .walking import EXIF_PREFIX, XMP_APP1, Block, Budget, Malformed, Walk, find, keep_block, span
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# An interlaced PNG is decoded whole before its first line streams; its seven passes cost time besides.
+INTERLACED_PIXEL_SECONDS = 2.5e-8
+# A palette PNG decoded to indices by Pillow: its frame, the pieces of its copy and the joined copy (palette.py).
+PALETTE_INDEX_BYTES = 3
 XMP_KEYWORD = b"XML:com.adobe.xmp"
 
 _PNG_TEXT = {b"tEXt", b"zTXt", b"iTXt"}
@@ -32,8 +39,9 @@ def png_chunks(view: memoryview, budget: Budget) -> Iterator[tuple[bytes, int, m
     raise Malformed("PNG ends without IEND")
 
 
-def blocks(view: memoryview, budget: Budget, skipped: list[str]) -> Iterator[Block]:
+def blocks(view: memoryview, budget: Budget, found: Walk) -> Iterator[Block]:
     """The eXIf, XMP and raw-profile blocks, in chunk order."""
+    skipped = found.skipped
     for kind, offset, data in png_chunks(view, budget):
         block: Block | None
         if kind == b"eXIf":
@@ -110,3 +118,26 @@ def _raw_profile(profile: str, text: bytes | memoryview, offset: int, source: st
     if kind == "iptc" and payload.startswith(b"8BIM"):  # often a Photoshop resource block, not bare IPTC
         kind = "photoshop"
     return Block(kind, payload, offset, source)
+
+
+def decoding_cost(facts: HeaderFacts, data: bytes) -> DecoderCost:
+    """An interlaced PNG's whole frame; a palette PNG's indices decoded by Pillow."""
+    frame, seconds = 0, 0.0
+    if facts.field("interlaced", 0):
+        frame, seconds = facts.width * facts.height * facts.bands * facts.sample_bytes, INTERLACED_PIXEL_SECONDS
+    if facts.field("palette", 0):
+        frame = max(frame, facts.width * facts.height * PALETTE_INDEX_BYTES)
+    return DecoderCost(frame_bytes=frame, pixel_seconds=seconds)
+
+
+PNG = ImageFormat(
+    name="png",
+    title="PNG",
+    mime="image/png",
+    accepts=lambda head: head.startswith(PNG_SIGNATURE),
+    loader="VipsForeignLoadPngBuffer",
+    pillow_name="PNG",
+    blocks=blocks,
+    decoding_cost=decoding_cost,
+    decoders=(Decoder.PALETTE,),
+)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from imagemeta.exif import GROUPS, MAX_BLOCK_VALUES, MAX_IFD_ENTRIES, TABLES, parse_exif
+from imagemeta.node_exif import GROUPS, MAX_BLOCK_VALUES, MAX_IFD_ENTRIES, TABLES, parse_exif
 
 from ..paths import EXPECTED, IMAGES
 

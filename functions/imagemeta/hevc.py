@@ -1,7 +1,7 @@
-"""HEIC/HEIF/AVIF: recognised by the ftyp brands; HEVC pixels from pillow-heif, imported only when one arrives.
+"""HEVC pixels (a HEIC's, or any HEIF file's) from pillow-heif, imported only when one arrives.
 
-libvips reads every HEIF header; AVIF's pixels come from avif.py (dav1d) or libvips' own AV1 decoder. The
-libvips wheel, like sharp's libvips, has no HEVC decoder, so a HEIC's pixels come from pillow-heif's libheif.
+libvips reads every HEIF header (formats/heif.py); the libvips wheel, like sharp's libvips, has no HEVC decoder,
+so such pictures come from pillow-heif's libheif. AV1 is avif.py's (dav1d) or libvips' own.
 """
 from __future__ import annotations
 
@@ -10,24 +10,12 @@ import pyvips
 from . import libvips
 from .sample import shrinks
 
-_SPECIFIC = {
-    b"heic": "heic", b"heix": "heic", b"heim": "heic", b"heis": "heic", b"hevc": "heic",
-    b"hevx": "heic", b"avif": "avif", b"avis": "avif",
-}
-_GENERIC = {b"mif1", b"msf1", b"mif2"}
-HEAD_SIZE = 64
 
-
-def heif_format(head: bytes) -> str | None:
-    """`heic`, `heif` or `avif` from the first bytes of an ISO-BMFF file; None for anything else."""
-    if len(head) < 16 or head[4:8] != b"ftyp":
+def pixels(data: bytes | bytearray | memoryview, header: pyvips.Image) -> pyvips.Image | None:
+    """A HEIF file's HEVC picture, decoded by pillow-heif; None for AV1, which libheif in libvips can decode."""
+    if libvips.field(header, "heif-compression") == "av1":
         return None
-    box_end = min(int.from_bytes(head[:4], "big"), len(head))
-    brands = [head[8:12]] + [head[i : i + 4] for i in range(16, box_end - 3, 4)]
-    for brand in brands:
-        if brand in _SPECIFIC:
-            return _SPECIFIC[brand]
-    return "heif" if any(brand in _GENERIC for brand in brands) else None
+    return decode_heif(data, libvips.profile(header))
 
 
 def decode_heif(data: bytes | bytearray | memoryview, profile: bytes | None) -> pyvips.Image:

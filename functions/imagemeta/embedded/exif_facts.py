@@ -3,7 +3,7 @@
 IFD0's entries are read in stored order, and each pointer (ExifIFD, GPS, and InteropIFD inside ExifIFD)
 is followed where it stands, as ExifTool does; IFD1 comes last. Maker notes are not read (ExifTool files
 them in a group of their own). IPTC, XMP and Photoshop blocks in IFD0 (TIFF files) come out as `Nested`.
-Bounds are those of the core's EXIF reader (imagemeta.exif): entries per IFD, values per tag and block; the
+Bounds are those of the core's EXIF reader (imagemeta.node_exif): entries per IFD, values per tag and block; the
 entries and values of all of a file's blocks together count against its ReadBudget.
 """
 from __future__ import annotations
@@ -11,8 +11,16 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 
-from ..containers import TIFF_NESTED
-from ..exif import EXIF_POINTER, GPS_POINTER, INTEROP_POINTER, MAKER_NOTE, MAX_TAG_VALUES, IfdReader, tiff_structure
+from ..formats.tiff import TIFF_NESTED
+from ..node_exif import (
+    EXIF_POINTER,
+    GPS_POINTER,
+    INTEROP_POINTER,
+    MAKER_NOTE,
+    MAX_TAG_VALUES,
+    IfdReader,
+    tiff_structure,
+)
 from .conversions import BINARY, Context, perl_number, printed, round_rational, run
 from .facts import Fact, Nested
 from .read_budget import ReadBudget

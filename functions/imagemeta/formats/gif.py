@@ -1,9 +1,15 @@
-"""GIF: its blocks up to the trailer; XMP in the "XMP DataXMP" application extension."""
+"""GIF: what the core knows about it, from its signature to its decoder's cost.
+
+Its walk visits its blocks up to the trailer, frames included (they are image data: WalkLimits.max_gif_units);
+XMP stands in the "XMP DataXMP" application extension. libvips (libnsgif) reads the header; the first frame's
+indices are decoded by Pillow and turned grey through the palette (palette.py), else libnsgif renders it.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .base import Block, Budget, Malformed, find, keep_block, span
+from .image_format import Decoder, DecoderCost, HeaderFacts, ImageFormat
+from .walking import Block, Budget, Malformed, Walk, find, keep_block, span
 
 GIF_XMP_APPLICATION = b"XMP DataXMP"
 # The XMP-in-GIF "magic trailer": 0x01, then 0xFF down to 0x00, then the sub-block terminator.
@@ -70,11 +76,31 @@ def _skip_sub_blocks(view: memoryview, position: int, budget: Budget, metadata: 
         position += 1 + size
 
 
-def blocks(view: memoryview, budget: Budget, skipped: list[str]) -> Iterator[Block]:
+def blocks(view: memoryview, budget: Budget, found: Walk) -> Iterator[Block]:
     """The XMP application extensions, in order."""
     header = b"\x21\xff\x0b" + GIF_XMP_APPLICATION
     for kind, start, end in gif_blocks(view, budget):
         if kind == 0x21FF and bytes(view[start : start + 14]) == header:
             block = Block("xmp", view[start + 14 : end - len(GIF_XMP_TRAILER)], start + 14, "XMP application extension")
-            if kept := keep_block(budget, skipped, block):
+            if kept := keep_block(budget, found.skipped, block):
                 yield kept
+
+
+def decoding_cost(facts: HeaderFacts, data: bytes) -> DecoderCost:
+    """libnsgif holds the RGBA canvas and the previous one."""
+    return DecoderCost(frame_bytes=facts.width * facts.height * 4 * 2, pixel_seconds=1.5e-8)
+
+
+GIF = ImageFormat(
+    name="gif",
+    title="GIF",
+    mime="image/gif",
+    accepts=lambda head: head[:6] in (b"GIF87a", b"GIF89a"),
+    loader="VipsForeignLoadNsgifBuffer",
+    paged=True,
+    pillow_name="GIF",
+    blocks=blocks,
+    frames_are_units=True,
+    decoding_cost=decoding_cost,
+    decoders=(Decoder.PALETTE,),
+)
