@@ -10,7 +10,7 @@ MAKEFLAGS += --no-print-directory
 IMAGES ?= tests/data/images
 CORPUS ?= ../shared/corpus
 
-.PHONY: help install test test-fast run env invoke smoke keys screenshots build lint golden golden-exif golden-sharp golden-embedded metadata-fixtures bench backfill clean
+.PHONY: help install test test-fast run env invoke smoke keys signing-key screenshots build lint golden golden-exif golden-sharp golden-embedded metadata-fixtures bench backfill clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -74,6 +74,10 @@ screenshots: install $(CHROMIUM) ## docs/page-desktop.png and docs/page-phone.pn
 
 backfill: install ## records for objects already in the running local stack's bucket (start it with make run)
 	$(PY) -m ops.backfill
+
+# KEYS=create | list | "delete NAME"; STACK=<name> for a deployed stack, else the local one (docs/deploy.md).
+signing-key: install ## the key pairs that sign private files' urls: make signing-key STACK=name KEYS=create|list|"delete NAME"
+	$(PY) -m ops.signing_keys $(if $(STACK),--stack $(STACK)) $(if $(KEYS),$(KEYS),list)
 
 # KEYS="create --name NAME" | "list" | "revoke KEY_ID"; STACK=<name> for a deployed stack, else the local one.
 KEYS ?= list

@@ -28,6 +28,7 @@ from .memory_bound import bound_section, measure_bound
 from .report import Results, cold_start_section, markdown
 from .robustness import robustness_section
 from .similar_hook import listing_section, similar_section
+from .thumbnails import thumbnails_section
 
 REPORT = ROOT / "docs" / "benchmarks.md"
 INGEST_FUNCTION = "IngestFunction"
@@ -49,6 +50,7 @@ SECTIONS = {
     "hostile": hostile_section,  # issue 23's classes, each refused naming its bound
     "cold-start": lambda: cold_start_section([measure_cold_start(function) for function in template_functions()]),
     "similar": similar_section,  # 100,000 files, both SimilarIndex modes
+    "thumbnails": thumbnails_section,  # what a thumbnail adds to the ingest, per format
 }
 # Sections the full report holds in their own place (the cold starts feed its targets too) rather than at its end.
 IN_REPORT = {"cold-start", "similar"}

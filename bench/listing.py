@@ -53,6 +53,7 @@ from service.storage.library_pages import Batch, Pages
 from service.storage.objects import ObjectState
 from service.storage.overflow import OverflowStore
 from service.storage.records import RecordStore
+from service.storage.thumbnails import ThumbnailStore
 
 BUCKET = "imagemeta-bench"
 TABLE = "imagemeta-bench"
@@ -219,7 +220,7 @@ def seed(files_count: int, folder_of: Any) -> float:
     """`files_count` files uploaded one after another, written by the ingest's own write; seconds taken."""
     metadata, embedded = extract_with_embedded(CAMERA.read_bytes())
     dynamodb = SeedingDynamoDB()
-    store = RecordStore(dynamodb, TABLE, BUCKET, OverflowStore(None, BUCKET))
+    store = RecordStore(dynamodb, TABLE, BUCKET, OverflowStore(None, BUCKET), thumbnails=ThumbnailStore(None, BUCKET))
     pages = Pages(dynamodb, TABLE)
     started = time.perf_counter()
     batch = Batch()

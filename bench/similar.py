@@ -44,6 +44,7 @@ from service.storage.objects import ObjectState
 from service.storage.overflow import OverflowStore
 from service.storage.records import RecordStore
 from service.storage.similar_index import PROBE_CONCURRENCY, SearchStats, SimilarIndex
+from service.storage.thumbnails import ThumbnailStore
 from tests.moto_band_lookup import band_lookup_for_moto
 from tests.synthetic_hashes import HashSet, planted_hashes
 
@@ -153,7 +154,8 @@ def seed(client: Any, args: argparse.Namespace, hash_set: HashSet) -> float:
     """Every file written by the ingest's own write with the band attributes, its library page a batch at a time
     (built by SeedingDynamoDB and put straight into moto; through the local stack's endpoint, written there)."""
     writer = client if args.endpoint else SeedingDynamoDB()
-    store = RecordStore(writer, args.table, args.bucket, OverflowStore(None, args.bucket), bands=True)
+    store = RecordStore(writer, args.table, args.bucket, OverflowStore(None, args.bucket),
+                        thumbnails=ThumbnailStore(None, args.bucket), bands=True)
     pages = Pages(writer, args.table)
     started = time.perf_counter()
     batch = Batch()

@@ -19,15 +19,17 @@ import boto3
 from moto.server import ThreadedMotoServer
 
 from ops.keys import KeyManager
+from ops.signing_keys import SigningKeys
 from ops.stack import local_state_path
 from service.auth.keys import KeyStore
 
 from .api import LocalApi, serve_api
+from .delivery import start_distributions
 from .functions import load_functions, local_environment
 from .moto_s3 import s3_as_aws
 from .pump import event_source_pumps
 from .resources import create_resources
-from .template import REGION, STACK_NAME, LocalTemplate
+from .template import DEFAULT_DELIVERY_PORT, REGION, STACK_NAME, LocalTemplate
 
 if TYPE_CHECKING:
     from types_boto3_apigateway import APIGatewayClient
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FETCH_PORTS_PARAMETER = "FetchAllowedPorts"
+SIGNING_KEY_PARAMETER = "SigningKeyName"
 log = logging.getLogger("infra")
 
 
@@ -73,14 +76,15 @@ def require_free_port(port: int, variable: str) -> None:
             raise SystemExit(f"port {port} on 127.0.0.1 is in use; choose another with {variable}") from None
 
 
-def with_own_s3_port(template: LocalTemplate, aws_port: int) -> dict[str, str]:
-    """The parameter overrides the stack runs with: the caller's, with its own S3 port among the URL route's ports.
+def with_own_ports(template: LocalTemplate, aws_port: int) -> dict[str, str]:
+    """The parameter overrides the stack runs with: the caller's, with its own S3 and delivery ports among the URL
+    route's ports.
 
-    Like ALLOW_LOOPBACK_URLS for the address, this lets the URL route fetch presigned GET URLs of the
-    stack's uploads (make smoke, the README); the deployed ports stay the template's.
+    Like ALLOW_LOOPBACK_URLS for the address, this lets the URL route fetch the urls of the stack's uploads, their
+    distributions' and presigned ones (make smoke, the README); the deployed ports stay the template's.
     """
     ports = str(template.parameters[FETCH_PORTS_PARAMETER]).split(",")
-    ports += [] if str(aws_port) in ports else [str(aws_port)]
+    ports += [str(port) for port in (aws_port, *template.delivery_ports.values()) if str(port) not in ports]
     return {**template.parameter_overrides, FETCH_PORTS_PARAMETER: ",".join(ports)}
 
 
@@ -108,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     api_port = int(os.environ.get("LOCAL_API_PORT", "3000"))
     aws_port = int(os.environ.get("LOCAL_AWS_PORT", "4566"))
+    delivery_port = int(os.environ.get("LOCAL_DELIVERY_PORT", str(DEFAULT_DELIVERY_PORT)))
     state_path = local_state_path(api_port, aws_port)  # where the operator's tools (ops/) look for this stack
     require_free_port(aws_port, "LOCAL_AWS_PORT")
     require_free_port(api_port, "LOCAL_API_PORT")
@@ -123,14 +128,22 @@ def main(argv: list[str] | None = None) -> int:
 
     aws_endpoint = f"http://127.0.0.1:{aws_port}"
     environment = local_environment(aws_endpoint)
-    template = LocalTemplate(args.template, aws_endpoint, parameter_overrides(args.parameter_overrides))
-    template = LocalTemplate(args.template, aws_endpoint, with_own_s3_port(template, aws_port))
+    overrides = parameter_overrides(args.parameter_overrides)
+    template = LocalTemplate(args.template, aws_endpoint, overrides, delivery_port)
+    for port in template.delivery_ports.values():
+        require_free_port(port, "LOCAL_DELIVERY_PORT")
     with ExitStack() as running:
         s3_as_aws()
         moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
         moto.start()
         running.callback(moto.stop)
         session = boto3.Session()
+        # A first signing key for private files' urls, made as an operator would (make signing-key), unless the
+        # stack is told which to use.
+        if SIGNING_KEY_PARAMETER not in overrides:
+            overrides[SIGNING_KEY_PARAMETER] = SigningKeys(session.client("ssm"), STACK_NAME).create()
+        template = LocalTemplate(args.template, aws_endpoint, overrides, delivery_port)
+        template = LocalTemplate(args.template, aws_endpoint, with_own_ports(template, aws_port), delivery_port)
         assigned_ids = create_resources(template, session)
         usage_plan_id = assigned_ids[template.only("AWS::ApiGateway::UsagePlan").logical_id]
         keys_table = template.physical_name("ApiKeysTable")
@@ -150,11 +163,18 @@ def main(argv: list[str] | None = None) -> int:
         for pump in event_source_pumps(template, functions, sqs):
             pump.start()
             running.callback(pump.stop)
+        for distribution in start_distributions(template, session):
+            running.callback(distribution.server_close)
+            running.callback(distribution.shutdown)
         outputs = {
             "apiUrl": f"http://127.0.0.1:{api_port}",
             # The media-library page (PageFunction): open it in a browser and type the key.
             "pageUrl": f"http://127.0.0.1:{api_port}/",
             "awsEndpoint": aws_endpoint,
+            # Where files are served, as the DeliveryUrl and SignedDeliveryUrl outputs say.
+            **{name: f"http://{template.distribution_domain(logical_id)}"
+               for name, logical_id in (("deliveryUrl", "PublicDelivery"), ("signedDeliveryUrl", "SignedDelivery"))
+               if template.has(logical_id)},
             "region": REGION,
             # For tools beside the stack: `make backfill` enqueues here, tests redeliver and inspect failures.
             "ingestQueueUrl": template.queue_url("IngestQueue"),

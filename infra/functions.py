@@ -85,9 +85,10 @@ class LocalFunction:
 def local_environment(aws_endpoint: str) -> dict[str, str]:
     """What every handler runs with here over its template variables, set in os.environ and returned.
 
-    moto's endpoint, a region and dummy credentials; and ALLOW_LOOPBACK_URLS, the local stack's own
-    allowance (the URL route may fetch from 127.0.0.1, where the tests serve their images and moto
-    serves the uploads), which the template never sets.
+    moto's endpoint, a region and dummy credentials; and two settings of the local stack's own, which the
+    template never sets: ALLOW_LOOPBACK_URLS (the URL route may fetch from 127.0.0.1, where the tests serve
+    their images and moto serves the uploads) and DELIVERY_SCHEME (its distributions answer plain http on
+    loopback, infra/delivery.py).
     """
     leading_away = [name for name in os.environ
                     if name.startswith("AWS_ENDPOINT_URL_") or name in ("AWS_PROFILE", "AWS_SESSION_TOKEN")]
@@ -100,6 +101,7 @@ def local_environment(aws_endpoint: str) -> dict[str, str]:
         "AWS_ACCESS_KEY_ID": "local",
         "AWS_SECRET_ACCESS_KEY": "local",
         "ALLOW_LOOPBACK_URLS": "true",
+        "DELIVERY_SCHEME": "http",
     }
     os.environ.update(environment)
     return environment

@@ -45,6 +45,10 @@ NAME_PROPERTIES = {
 
 # What a property or list item is when a condition leaves it out (CloudFormation's pseudo parameter).
 NO_VALUE = {"Ref": "AWS::NoValue"}
+# Where the local stack serves the template's CloudFront distributions: consecutive ports from this one, in
+# the template's order (infra/delivery.py), as LOCAL_DELIVERY_PORT says.
+DEFAULT_DELIVERY_PORT = 8001
+DISTRIBUTION = "AWS::CloudFront::Distribution"
 
 # SAM's notes are for `sam local` users (such as its authorizer-fidelity warning); docs/local-stack.md
 # says what differs here. Its errors still show.
@@ -103,7 +107,8 @@ class LocalTemplate:
     """The template bound to the local stack: parameters (defaults or overrides), resources, functions, API."""
 
     def __init__(
-        self, path: Path, aws_endpoint: str = "", parameter_overrides: Mapping[str, str] | None = None
+        self, path: Path, aws_endpoint: str = "", parameter_overrides: Mapping[str, str] | None = None,
+        delivery_port: int = DEFAULT_DELIVERY_PORT,
     ) -> None:
         document = get_template_data(str(path))
         declared = document.get("Parameters") or {}
@@ -120,6 +125,14 @@ class LocalTemplate:
             **overrides,
         }
         processed = SamTranslatorWrapper(document, parameter_values=self.parameters).run_plugins()
+        # Every distribution the template declares has its port, whether its condition holds or not: the ports
+        # stay the same when a parameter switches one off.
+        self.delivery_ports = {
+            logical_id: delivery_port + index
+            for index, logical_id in enumerate(
+                logical_id for logical_id, spec in processed["Resources"].items() if spec["Type"] == DISTRIBUTION
+            )
+        }
         symbols = IntrinsicsSymbolTable(template=processed, logical_id_translator=dict(self.parameters))
         symbols.default_type_resolver.update(self._local_attributes())
         self._resolver = IntrinsicResolver(template=processed, symbol_resolver=symbols)
@@ -145,6 +158,10 @@ class LocalTemplate:
     def resources(self, resource_type: str) -> Iterator[Resource]:
         """The resources of one type, in template order."""
         return (r for r in map(self.resource, self.stack.resources) if r.type == resource_type)
+
+    def has(self, logical_id: str) -> bool:
+        """Whether the stack creates this resource (its condition, if any, holds)."""
+        return logical_id in self._declared
 
     def resource(self, logical_id: str) -> Resource:
         spec = self.stack.resources[logical_id]
@@ -213,6 +230,10 @@ class LocalTemplate:
                 return logical_id
         raise KeyError(f"no bucket, queue or table of the template has the ARN {arn}")
 
+    def distribution_domain(self, logical_id: str) -> str:
+        """Where the local stack serves a distribution: loopback, its own port."""
+        return f"127.0.0.1:{self.delivery_ports[logical_id]}"
+
     def _created(self, logical_id: str) -> dict[str, Any]:
         spec = self._declared.get(logical_id)
         if spec is None or spec["Type"] not in NAME_PROPERTIES:
@@ -235,4 +256,20 @@ class LocalTemplate:
                 "QueueUrl": self.queue_url,
             },
             "AWS::DynamoDB::Table": {"Ref": self.physical_name, "Arn": self.arn},
+            # CloudFront's resources have ids, and a distribution its domain: the local stack's delivery ports.
+            **{resource_type: {"Ref": cloudfront_id, "Id": cloudfront_id} for resource_type in CLOUDFRONT_IDS},
+            DISTRIBUTION: {"Ref": cloudfront_id, "Id": cloudfront_id, "DomainName": self.distribution_domain},
+            "AWS::CloudFront::Function": {
+                "FunctionARN": lambda logical_id: f"arn:aws:cloudfront::{ACCOUNT_ID}:function/{logical_id}",
+            },
         }
+
+
+def cloudfront_id(logical_id: str) -> str:
+    """The id the local stack gives a CloudFront resource (CloudFront's are upper-case letters and digits)."""
+    return "L" + logical_id.upper()
+
+
+# CloudFront resources a template refers to by Ref or Id only.
+CLOUDFRONT_IDS = ("AWS::CloudFront::OriginAccessControl", "AWS::CloudFront::ResponseHeadersPolicy",
+                  "AWS::CloudFront::PublicKey", "AWS::CloudFront::KeyGroup")

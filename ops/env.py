@@ -1,8 +1,8 @@
 """`python -m ops.env` (`make env`): shell exports for the running local stack, for `eval "$(make env)"`.
 
-API, KEY and BUCKET for the README's examples, and what the AWS CLI and boto3 need to reach the stack's
-moto server: its endpoint, its region and dummy credentials (moto takes any; without them the CLI refuses
-to sign, and a developer's real ones would be sent to it).
+API, KEY, BUCKET and DELIVERY (where the stack serves files) for the README's examples, and what the AWS CLI
+and boto3 need to reach the stack's moto server: its endpoint, its region and dummy credentials (moto takes
+any; without them the CLI refuses to sign, and a developer's real ones would be sent to it).
 """
 from __future__ import annotations
 
@@ -17,10 +17,12 @@ from .stack import local_stack
 def exports(state_path: Path | None) -> dict[str, str]:
     """The variables, by name, for the stack whose outputs file is at state_path (None: the running one)."""
     stack = local_stack(state_path)
+    delivery = {"DELIVERY": stack.outputs["deliveryUrl"]} if "deliveryUrl" in stack.outputs else {}
     return {
         "API": stack.output("apiUrl"),
         "KEY": stack.output("privateKey"),
         "BUCKET": stack.output("bucket"),
+        **delivery,
         "AWS_ENDPOINT_URL": stack.output("awsEndpoint"),
         "AWS_DEFAULT_REGION": stack.output("region"),
         "AWS_ACCESS_KEY_ID": "local",

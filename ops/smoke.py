@@ -7,7 +7,8 @@ stack's base URL and the private key, as the contract promises. In order, each s
 - upload: `files.upload` of the test image Canon_40D.jpg into /smoke/<random>/, asking for its metadata,
   which must equal what imagemeta extracts from the same bytes;
 - by id: `files.metadata.get(fileId)` until the ingest has written the record, the same metadata;
-- by URL: `files.metadata.get_from_url` of the File object's presigned `url` (`files.get`), the same again;
+- by URL: `files.metadata.get_from_url` of the File object's `url` (`files.get`: the stack's distribution, or a
+  presigned GET), the same again;
 - similar: `GET /v1/similar?pHash=` (the SDK's own client; the hosted API has no such route) finds the upload;
 - wrong key: a key the stack does not know gets the SDK's AuthenticationError (401);
 - delete: `files.delete(fileId)`, then `files.metadata.get` answers 404 once the ingest has seen it.
@@ -82,7 +83,7 @@ class Smoke:
             raise SmokeFailure(f"the File object of {self.file_id} has no url (FileUrlSeconds is 0?)")
         fetched = self.client.files.metadata.get_from_url(url=url).to_dict()
         expect(fetched == self.metadata, f"metadata by URL differs from by id: {fetched}")
-        return "the File object's presigned url: the same metadata"
+        return "the File object's url: the same metadata"
 
     def similar(self) -> str:
         found = self.client.get(

@@ -33,6 +33,8 @@ DEPLOYED_OUTPUTS = {
     "FilesTableName": "table",
     "IngestQueueUrl": "ingestQueueUrl",
     "IngestDeadLetterQueueUrl": "deadLetterQueueUrl",
+    "DeliveryUrl": "deliveryUrl",
+    "SignedDeliveryUrl": "signedDeliveryUrl",
 }
 
 
@@ -66,6 +68,14 @@ class Stack:
     @property
     def apigateway(self) -> APIGatewayClient:
         return self._client("apigateway")
+
+    @property
+    def cloudformation(self) -> CloudFormationClient:
+        return self._client("cloudformation")
+
+    @property
+    def ssm(self) -> Any:  # Parameter Store: the signing keys (ops/signing_keys.py)
+        return self._client("ssm")
 
     def _client(self, service: str) -> Any:
         return self.session.client(service, endpoint_url=self.endpoint)
@@ -134,4 +144,3 @@ def deployed_stack(name: str) -> Stack:
         if output["OutputKey"] in DEPLOYED_OUTPUTS
     }
     return Stack(name=name, outputs=outputs, session=session)
-

@@ -16,10 +16,12 @@ from service.storage.library_pages import Batch, Pages
 from service.storage.objects import ObjectState
 from service.storage.overflow import OverflowStore
 from service.storage.records import RecordStore
+from service.storage.thumbnails import ThumbnailStore
 
 
 def record_store(dynamodb: Any, s3: Any, table: str, bucket: str, bands: bool = False) -> RecordStore:
-    return RecordStore(dynamodb, table, bucket, OverflowStore(s3, bucket), bands=bands)
+    return RecordStore(dynamodb, table, bucket, OverflowStore(s3, bucket), thumbnails=ThumbnailStore(s3, bucket),
+                       bands=bands)
 
 
 def write_record(store: RecordStore, pages: Pages, key: str, sequence: int, *, metadata: dict[str, Any] | None = None,

@@ -13,8 +13,9 @@ from PIL import Image
 
 from imagemeta import NotAnImage, extract
 from service.storage.items import object_key
-from service.storage.overflow import OverflowStore
-from service.storage.records import RecordStore, file_id
+from service.storage.records import file_id
+
+from .records import record_store
 
 # Spaces (`+` in notifications), a literal `+`, percent signs and escapes, and non-ASCII, in every key.
 AWKWARD_NAMES = ("photo {n}.jpg", "a+b {n}.png", "100% {n}", "%2B and %20 {n}", "café {n}.webp", "写真 {n}.gif")
@@ -150,7 +151,7 @@ def assert_records_match_bucket(
              if item["sk"]["S"] == "F" and "kind" not in item and object_key(item) in newest}
     in_bucket = {key for key in newest if exists(s3, bucket, key)}
     assert {key for key, item in items.items() if "deleted" not in item} == in_bucket
-    store = RecordStore(dynamodb, table, bucket, OverflowStore(s3, bucket))
+    store = record_store(dynamodb, s3, table, bucket)
     for key in in_bucket:
         current = s3.get_object(Bucket=bucket, Key=key)
         data = current["Body"].read()

@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from handlers.settings import BackfillBatchSettings
 from service.ingest.backfill import enqueue_events
 from service.ingest.handover import LargerIngest
-from service.ingest.processor import Ingest
+from service.ingest.processor import Ingest, typed_by_fields
 from service.storage.overflow import RESERVED_PREFIX
 from service.storage.stores import Stores
 
@@ -54,9 +54,11 @@ def build(settings: BackfillBatchSettings, clients: AwsClients) -> LambdaHandler
         store=stores.records,
         seeds=stores.seeds,
         pages=stores.pages,
+        thumbnails=stores.thumbnails,
         limits=settings.limits,
         logger=logger,
         larger=LargerIngest(clients.sqs, larger) if larger else None,
+        typing=typed_by_fields(stores.field_cache),
     )
 
     @logger.inject_lambda_context

@@ -13,8 +13,9 @@ from service.storage.similar_index import PROBE_CONCURRENCY
 class AwsClients:
     """boto3 clients by service, each made on first use and kept for the process; tests hand in moto's."""
 
-    def __init__(self, *, s3: Any = None, dynamodb: Any = None, sqs: Any = None, cloudfront: Any = None) -> None:
-        given = (("s3", s3), ("dynamodb", dynamodb), ("sqs", sqs), ("cloudfront", cloudfront))
+    def __init__(self, *, s3: Any = None, dynamodb: Any = None, sqs: Any = None, cloudfront: Any = None,
+                 ssm: Any = None) -> None:
+        given = (("s3", s3), ("dynamodb", dynamodb), ("sqs", sqs), ("cloudfront", cloudfront), ("ssm", ssm))
         self._clients = {name: client for name, client in given if client}
 
     @property
@@ -35,6 +36,8 @@ class AwsClients:
     @property
     def cloudfront(self) -> Any:
         return self._client("cloudfront")
+    def ssm(self) -> Any:
+        return self._client("ssm")
 
     def _client(self, service: str, config: Config | None = None) -> Any:
         if service not in self._clients:
@@ -42,3 +45,4 @@ class AwsClients:
             make_client: Any = boto3.client
             self._clients[service] = make_client(service, config=config)
         return self._clients[service]
+

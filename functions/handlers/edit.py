@@ -12,13 +12,15 @@ from service.storage.stores import Stores
 from . import LambdaHandler, built_on_lookup
 from .api import api_handler
 from .clients import AwsClients
+from .urls import file_urls
 
 
 def build(settings: EditSettings, clients: AwsClients) -> LambdaHandler:
     """The edit and custom metadata field routes over the settings' table."""
     logger = Logger()
-    stores = Stores(clients, settings.bucket, settings.table, file_url_seconds=settings.file_url_seconds)
-    deps = ApiDeps(logger, stores)
+    stores = Stores(clients, settings.bucket, settings.table)
+    deps = ApiDeps(logger, stores, urls=file_urls(clients, settings.bucket, settings.file_url_seconds,
+                                                  settings.delivery))
     return api_handler(logger, edit_routes.router(deps), fields_routes.router(deps))
 
 

@@ -17,7 +17,7 @@ def build(settings: FolderJobsSettings, clients: AwsClients) -> LambdaHandler:
     """The worker of the settings' jobs queue over its bucket and table."""
     logger = Logger()
     stores = Stores(clients, settings.bucket, settings.table, jobs_queue_url=settings.jobs_queue_url,
-                    distribution_id=settings.distribution_id)
+                    distribution_ids=settings.distribution_ids)
     jobs = FolderJobs(stores, logger)
     processor = BatchProcessor(event_type=EventType.SQS)
 

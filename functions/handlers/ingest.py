@@ -25,6 +25,7 @@ def build(settings: IngestSettings, clients: AwsClients) -> LambdaHandler:
         store=stores.records,
         seeds=stores.seeds,
         pages=stores.pages,
+        thumbnails=stores.thumbnails,
         limits=settings.limits,
         logger=logger,
         larger=LargerIngest(clients.sqs, larger) if larger else None,

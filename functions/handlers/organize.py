@@ -12,14 +12,16 @@ from service.storage.stores import Stores
 from . import LambdaHandler, built_on_lookup
 from .api import api_handler
 from .clients import AwsClients
+from .urls import file_urls
 
 
 def build(settings: OrganizeSettings, clients: AwsClients) -> LambdaHandler:
     """The organizing routes over the settings' bucket, table, jobs queue and CDN."""
     logger = Logger()
-    stores = Stores(clients, settings.bucket, settings.table, file_url_seconds=settings.file_url_seconds,
-                    jobs_queue_url=settings.jobs_queue_url, distribution_id=settings.distribution_id)
-    deps = ApiDeps(logger, stores)
+    stores = Stores(clients, settings.bucket, settings.table, jobs_queue_url=settings.jobs_queue_url,
+                    distribution_ids=settings.distribution_ids)
+    deps = ApiDeps(logger, stores, urls=file_urls(clients, settings.bucket, settings.file_url_seconds,
+                                                  settings.delivery))
     return api_handler(logger, organize_routes.router(deps), folder_routes.router(deps), purge_routes.router(deps))
 
 

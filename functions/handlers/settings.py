@@ -25,6 +25,7 @@ from imagemeta.settings import (
     read_limits,
     required,
 )
+from service.storage.delivery import DEFAULT_INLINE_TYPES, Delivery, parse_inline_types
 
 # What a listing that reads folders whole (a search, a sort other than creation order) may read: index rows,
 # folder items and checks; about 30 MB of rows, well within the files function's memory and time.
@@ -57,13 +58,16 @@ def _jobs_queue_url(env: Mapping[str, str]) -> str:
     return required(env, "JOBS_QUEUE_URL", "the URL of the folder jobs queue")
 
 
-def _distribution_id(env: Mapping[str, str]) -> str:
-    """DISTRIBUTION_ID: the CloudFront distribution in front of the bucket, whose cache a purge invalidates;
-    empty (the default) when there is none, and a purge is Completed at once."""
-    value = env.get("DISTRIBUTION_ID", "").strip()
-    if value and not (value.isalnum() and value.isupper()):
-        raise ConfigError("DISTRIBUTION_ID", value, "a CloudFront distribution id (capitals and digits), or empty")
-    return value
+def _distribution_ids(env: Mapping[str, str]) -> tuple[str, ...]:
+    """DISTRIBUTION_IDS: the stack's CloudFront distributions in front of the bucket (comma-separated), whose caches
+    a purge invalidates; empty when files are served presigned (FileDelivery=PresignedS3), and a purge is
+    Completed at once."""
+    value = env.get("DISTRIBUTION_IDS", "").strip()
+    found = tuple(part.strip() for part in value.split(",")) if value else ()
+    if any(not (part.isalnum() and part.isupper()) for part in found):
+        raise ConfigError("DISTRIBUTION_IDS", value,
+                          "CloudFront distribution ids (capitals and digits), comma-separated")
+    return found
 
 
 def _similar_bands(env: Mapping[str, str]) -> bool:
@@ -95,6 +99,36 @@ def _file_url_seconds(env: Mapping[str, str]) -> int:
     return number(env, "FILE_URL_SECONDS", DEFAULT_FILE_URL_SECONDS, minimum=0)
 
 
+def _delivery(env: Mapping[str, str]) -> Delivery:
+    """How files are served (docs/deploy.md, "Delivery"): DELIVERY_DOMAIN (the public distribution's domain, empty
+    without one), SIGNED_DELIVERY_DOMAIN, SIGNING_KEY_ID and SIGNING_KEY_PARAMETER (the signed distribution, its
+    key group's key and the SSM parameter of its private key; all empty without a signing key), and
+    INLINE_CONTENT_TYPES. DELIVERY_SCHEME (https) is the local stack's own: it serves plain http on loopback."""
+    public_url, signed_url = _delivery_urls(env)
+    key_id, parameter = env.get("SIGNING_KEY_ID", "").strip(), env.get("SIGNING_KEY_PARAMETER", "").strip()
+    if signed_url and not (public_url and key_id and parameter.startswith("/")):
+        raise ConfigError("SIGNED_DELIVERY_DOMAIN", env["SIGNED_DELIVERY_DOMAIN"],
+                          "unset, or set with DELIVERY_DOMAIN, SIGNING_KEY_ID and SIGNING_KEY_PARAMETER (an SSM name)")
+    types = env.get("INLINE_CONTENT_TYPES")
+    return Delivery(
+        public_url=public_url,
+        signed_url=signed_url,
+        signing_key_id=key_id if signed_url else "",
+        signing_key_parameter=parameter if signed_url else "",
+        inline_types=parse_inline_types(types) if types is not None else DEFAULT_INLINE_TYPES,
+    )
+
+
+def _delivery_urls(env: Mapping[str, str]) -> tuple[str, str]:
+    """The base URLs of the public and the signed distribution ("" for one the deployment has not)."""
+    scheme = env.get("DELIVERY_SCHEME", "").strip() or "https"
+    if scheme not in ("https", "http"):
+        raise ConfigError("DELIVERY_SCHEME", scheme, "https or http, or unset")
+    domains = (env.get("DELIVERY_DOMAIN", "").strip(), env.get("SIGNED_DELIVERY_DOMAIN", "").strip())
+    public, signed = (f"{scheme}://{domain}" if domain else "" for domain in domains)
+    return public, signed
+
+
 class MetadataUrlSettings(RemoteImageSettings):
     """MetadataUrlFunction's (GET /v1/metadata?url=)."""
 
@@ -102,21 +136,22 @@ class MetadataUrlSettings(RemoteImageSettings):
 @dataclass(frozen=True)
 class FilesSettings(FromEnvironment):
     """FilesFunction's: where the records live (lookups, listings and the similar search), how far a search
-    may read, and how long a File object's url works."""
+    may read, and how File objects' urls are made (the delivery, how long a signed one works)."""
 
     bucket: str = read_by(_bucket)
     table: str = read_by(_table)
     search_max_records: int = read_by(_search_max_records)
     file_url_seconds: int = read_by(_file_url_seconds)
     similar_bands: bool = read_by(_similar_bands, default=False)
+    delivery: Delivery = read_by(_delivery, default=Delivery())
 
 
 @dataclass(frozen=True)
 class UploadSettings(FromEnvironment):
     """UploadFunction's (POST /api/v1/files/upload, POST /v1/files/upload-url): the bucket it writes, the table
     of the extractions it hands to the ingest (and of the custom metadata fields and one-time tokens), the limits
-    and fetch policy of the URL route (a `file` given as a URL is fetched as that route fetches), how long its
-    answer's url works, and the keys table whose public keys name the signers of client-side uploads."""
+    and fetch policy of the URL route (a `file` given as a URL is fetched as that route fetches), how its
+    answer's urls are made, and the keys table whose public keys name the signers of client-side uploads."""
 
     bucket: str = read_by(_bucket)
     table: str = read_by(_table)
@@ -124,16 +159,18 @@ class UploadSettings(FromEnvironment):
     fetch: FetchSettings = read_by(read_fetch)
     file_url_seconds: int = read_by(_file_url_seconds)
     keys_table: str = read_by(_keys_table)
+    delivery: Delivery = read_by(_delivery, default=Delivery())
 
 
 @dataclass(frozen=True)
 class EditSettings(FromEnvironment):
     """EditFunction's (PATCH /v1/files/{fileId}/details, the bulk tag routes, /v1/customMetadataFields): the
-    records it edits and the fields it keeps, and the bucket whose objects a File object's url signs."""
+    records it edits and the fields it keeps, and how the File objects it answers make their urls."""
 
     bucket: str = read_by(_bucket)
     table: str = read_by(_table)
     file_url_seconds: int = read_by(_file_url_seconds)
+    delivery: Delivery = read_by(_delivery, default=Delivery())
 
 
 @dataclass(frozen=True)
@@ -149,13 +186,14 @@ class DeleteSettings(FromEnvironment):
 class OrganizeSettings(FromEnvironment):
     """OrganizeFunction's (folders, copy, move, rename, restore, folder jobs' submission, purges): the bucket it
     copies in, the records it reads and the seeds and jobs it writes, the jobs queue, the CDN it purges, and how
-    long a File object's url works (a restore answers one)."""
+    the File object's url a restore answers is made."""
 
     bucket: str = read_by(_bucket)
     table: str = read_by(_table)
     jobs_queue_url: str = read_by(_jobs_queue_url)
-    distribution_id: str = read_by(_distribution_id)
+    distribution_ids: tuple[str, ...] = read_by(_distribution_ids)
     file_url_seconds: int = read_by(_file_url_seconds)
+    delivery: Delivery = read_by(_delivery, default=Delivery())
 
 
 @dataclass(frozen=True)
@@ -166,7 +204,7 @@ class FolderJobsSettings(FromEnvironment):
     bucket: str = read_by(_bucket)
     table: str = read_by(_table)
     jobs_queue_url: str = read_by(_jobs_queue_url)
-    distribution_id: str = read_by(_distribution_id)
+    distribution_ids: tuple[str, ...] = read_by(_distribution_ids)
 
 
 @dataclass(frozen=True)
@@ -219,9 +257,10 @@ _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
 def _file_url_origins(env: Mapping[str, str]) -> tuple[str, ...]:
     """FILE_URL_ORIGINS: the origins of File objects' presigned urls (space-separated), which the page may show
-    as images. Under AWS_ENDPOINT_URL (the local stack, or any stand-in for AWS) the functions that sign those
-    urls sign them for that endpoint, so its origin is one of them too."""
-    origins = tuple(env.get("FILE_URL_ORIGINS", "").split())
+    as images, and the delivery's distributions (DELIVERY_DOMAIN, SIGNED_DELIVERY_DOMAIN), which serve the other
+    urls and the thumbnails. Under AWS_ENDPOINT_URL (the local stack, or any stand-in for AWS) the functions that
+    sign those urls sign them for that endpoint, so its origin is one of them too."""
+    origins = tuple(env.get("FILE_URL_ORIGINS", "").split()) + tuple(url for url in _delivery_urls(env) if url)
     endpoint = env.get("AWS_ENDPOINT_URL", "").strip()
     if endpoint:
         parts = urlsplit(endpoint)

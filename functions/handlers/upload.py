@@ -12,13 +12,15 @@ from service.storage.stores import Stores
 from . import LambdaHandler, built_on_lookup
 from .api import api_handler
 from .clients import AwsClients
+from .urls import file_urls
 
 
 def build(settings: UploadSettings, clients: AwsClients) -> LambdaHandler:
     """The upload routes into the settings' bucket; client-side uploads signed by the keys of the keys table."""
     logger = Logger()
-    stores = Stores(clients, settings.bucket, settings.table, file_url_seconds=settings.file_url_seconds)
+    stores = Stores(clients, settings.bucket, settings.table)
     deps = ApiDeps(logger, stores, limits=settings.limits, fetch=settings.fetch,
+                   urls=file_urls(clients, settings.bucket, settings.file_url_seconds, settings.delivery),
                    signing_keys=KeyStore(clients.dynamodb, settings.keys_table))
     return api_handler(logger, upload_routes.router(deps))
 

@@ -10,6 +10,9 @@ What differs by format (where the quality and EXIF come from, which decoder) is 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+
+import pyvips
 
 from .containers import walk
 from .errors import ImageMetaError, NotAnImage, TooLarge
@@ -17,10 +20,13 @@ from .formats.walking import EXIF_PREFIX, Walk, as_bytes
 from .limits import DEFAULT_LIMITS, Limits
 from .node_exif import parse_exif
 from .phash import dct_hash
-from .probe import probe
+from .probe import Probe, probe
 from .sample import grey_sample
 
 Source = bytes | bytearray | memoryview | str | os.PathLike
+# Shown what was decoded for the pHash (the header's facts and the pixels as loaded): the thumbnail reuses
+# a JPEG's scaled decode (thumbnail.py) instead of decoding the file again.
+Decoded = Callable[[Probe, pyvips.Image], None]
 
 
 def _read_source(source: Source, limits: Limits) -> bytes | bytearray | memoryview:
@@ -50,22 +56,26 @@ def refuse_over_limit(structure: Walk) -> None:
         )
 
 
-def extract_walked(data: bytes, structure: Walk, limits: Limits = DEFAULT_LIMITS) -> dict:
+def extract_walked(data: bytes, structure: Walk, limits: Limits = DEFAULT_LIMITS,
+                   decoded: Decoded | None = None) -> dict:
     """The metadata object of a file already walked (`containers.walk(data)`): the ingest's single pass."""
     refuse_over_limit(structure)
     try:
-        return _extract(data, structure, limits)
+        return _extract(data, structure, limits, decoded)
     except ImageMetaError:
         raise
     except Exception as error:  # noqa: BLE001 - decoders raise anything on hostile bytes; bad input is a 400
         raise NotAnImage(detail=f"{type(error).__name__}: {error}") from None
 
 
-def _extract(data: bytes, structure: Walk, limits: Limits) -> dict:
+def _extract(data: bytes, structure: Walk, limits: Limits, decoded: Decoded | None) -> dict:
     found = probe(data, structure)
     limits.check_pixels(found.width, found.height)
     limits.check_decoding(found.layout)
     quality, exif = (0, b"") if found.facts is None else found.format.quality_and_exif(data, structure, found.facts)
+    pixels = found.pixels()
+    if decoded is not None:
+        decoded(found, pixels)
     return {
         "height": found.height,
         "width": found.width,
@@ -75,6 +85,6 @@ def _extract(data: bytes, structure: Walk, limits: Limits) -> dict:
         "quality": quality,
         "density": found.density,
         "hasTransparency": found.has_alpha,
-        "pHash": dct_hash(grey_sample(found.pixels(), found.orientation)),
+        "pHash": dct_hash(grey_sample(pixels, found.orientation)),
         "exif": parse_exif(exif[len(EXIF_PREFIX):] if exif.startswith(EXIF_PREFIX) else exif),
     }

@@ -24,6 +24,16 @@ def decode_heif(data: bytes | bytearray | memoryview, profile: bytes | None) -> 
     sharp cannot read HEVC, so there is no hash to equal: the Lanczos resize runs first, on the decoded
     RGB, and the profile and grey conversion then cost 1,024 pixels instead of millions.
     """
+    image = heif_pixels(data)
+    width, height = image.width, image.height
+    hshrink, vshrink = shrinks(width, height)
+    if hshrink != 1.0 or vshrink != 1.0:
+        image = image.resize(1.0 / hshrink, vscale=1.0 / vshrink, kernel="lanczos3").copy_memory()
+    return libvips.with_profile(image, profile)
+
+
+def heif_pixels(data: bytes | bytearray | memoryview) -> pyvips.Image:
+    """The primary image decoded whole by pillow-heif (container rotation applied), 8-bit, in memory."""
     import pillow_heif  # heavy: only when such a file arrives
 
     heif = pillow_heif.open_heif(data, convert_hdr_to_8bit=True)
@@ -33,8 +43,4 @@ def decode_heif(data: bytes | bytearray | memoryview, profile: bytes | None) -> 
     pixels: bytes | memoryview = decoded
     if stride != row_bytes:  # libheif pads rows; libvips wants them packed
         pixels = b"".join(decoded[row * stride : row * stride + row_bytes] for row in range(height))
-    image = pyvips.Image.new_from_memory(pixels, width, height, bands, "uchar").copy(interpretation="srgb")
-    hshrink, vshrink = shrinks(width, height)
-    if hshrink != 1.0 or vshrink != 1.0:
-        image = image.resize(1.0 / hshrink, vscale=1.0 / vshrink, kernel="lanczos3").copy_memory()
-    return libvips.with_profile(image, profile)
+    return pyvips.Image.new_from_memory(pixels, width, height, bands, "uchar").copy(interpretation="srgb")

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlencode
 
 from imagemeta.errors import BadParameter, echo
 
@@ -27,6 +28,11 @@ _TAG_REFUSED = re.compile(r"[%,]")
 MAX_ANNOTATION_BYTES = 40 * 1024
 MAX_DESCRIPTION_CHARACTERS = 10_000
 _COORDINATES = re.compile(r"\d{1,9},\d{1,9},\d{1,9},\d{1,9}")
+# The S3 tag that makes an object private (isPrivateFile): the bucket policy refuses it to the public
+# distribution, so only signed URLs reach it. An upload through the API sets it with isPrivateFile; a direct
+# upload sets it itself; a copy keeps it (S3 copies tags).
+PRIVATE_TAG = "imagemeta-private"
+PRIVATE_TAG_VALUE = "true"
 
 
 @dataclass(frozen=True)
@@ -78,21 +84,24 @@ class Carried:
 class FromBucket:
     """A write straight to the bucket: its S3 tags and user metadata (typed by the custom metadata fields)
     become a new file's annotations; on an overwrite they replace the old ones when the object has any, and
-    the old ones stay otherwise (an S3 client that knows nothing of annotations does not erase them)."""
+    the old ones stay otherwise (an S3 client that knows nothing of annotations does not erase them). Whether
+    the file is private is always the object's: its private tag is what the delivery goes by."""
 
     tags: tuple[str, ...] = ()
     custom_metadata: Mapping[str, Any] = field(default_factory=dict)
     defaults: Mapping[str, Any] = field(default_factory=dict)  # as AnnotationUpdate's, for a new file
+    is_private: bool = False
 
     def applied_to(self, old: Annotations | None) -> Annotations:
         if old is None:
-            return Annotations(tags=self.tags, custom_metadata={**self.defaults, **self.custom_metadata})
+            return Annotations(tags=self.tags, custom_metadata={**self.defaults, **self.custom_metadata},
+                               is_private=self.is_private)
         return Annotations(
             tags=self.tags or old.tags,
             custom_metadata=dict(self.custom_metadata) if self.custom_metadata else dict(old.custom_metadata),
             custom_coordinates=old.custom_coordinates,
             description=old.description,
-            is_private=old.is_private,
+            is_private=self.is_private,
             is_published=old.is_published,
         )
 
@@ -184,5 +193,15 @@ def checked_description(value: Any, parameter: str = "description") -> str | Non
 
 
 def bucket_tags(tags: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
-    """S3 tags as the File object's tags: `key`, or `key=value` for a tag with a value."""
-    return tuple(name if not value else f"{name}={value}" for name, value in tags)
+    """S3 tags as the File object's tags: `key`, or `key=value` for a tag with a value (the private tag is none)."""
+    return tuple(name if not value else f"{name}={value}" for name, value in tags if name != PRIVATE_TAG)
+
+
+def is_private_object(tags: tuple[tuple[str, str], ...]) -> bool:
+    """Whether an object's S3 tags make it private."""
+    return (PRIVATE_TAG, PRIVATE_TAG_VALUE) in tags
+
+
+def private_tagging() -> str:
+    """The private tag as S3's Tagging parameter (and x-amz-tagging header) spells it."""
+    return urlencode({PRIVATE_TAG: PRIVATE_TAG_VALUE})

@@ -53,11 +53,13 @@ class StoredError:
 
 @dataclass(frozen=True)
 class Extraction:
-    """What reading an object's bytes gave: its metadata object and embeddedMetadata, or why there are none."""
+    """What reading an object's bytes gave: its metadata object and embeddedMetadata, or why there are none,
+    and the bucket key of the thumbnail made from them (an image's, when one could be made)."""
 
     metadata: dict[str, Any] | None = None
     embedded: dict[str, Any] | None = None
     error: StoredError | None = None
+    thumbnail_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class FileRecord:
     `version_id` is S3's version where the bucket keeps versions (None otherwise). Images have `format`,
     dimensions, `has_alpha` and `phash`; other files have the stored `error` of their read, or neither when
     they were never an image. `taken_at` is the picture's DateTimeOriginal (embeddedMetadata), when it has one.
+    `thumbnail_key` is the bucket key of its thumbnail (a WebP under the service's prefix), when it has one.
     `record_version` is the layout the record was written in (older ones lack facts and annotations).
     `current`: the key's current version; False for a version kept since another replaced it (a file-version),
     `version_number` the N of its name, "Version N" (counted as the library sees S3's version change).
@@ -99,6 +102,7 @@ class FileRecord:
     has_alpha: bool | None = None
     phash: str | None = None
     taken_at: str | None = None
+    thumbnail_key: str | None = None
     annotations: Annotations = field(default_factory=Annotations)
     version_number: int = 1
     error: StoredError | None = None

@@ -106,8 +106,8 @@ def library(aws: Any, versioned: bool) -> Library:
     found = Library(aws.s3, aws.dynamodb, aws.sqs, clients, aws.queue_url, jobs_queue)
     found.handlers.update(
         ingest=ingest.build(IngestSettings(BUCKET, TABLE, DEFAULT_LIMITS), clients),
-        jobs=folder_jobs.build(FolderJobsSettings(BUCKET, TABLE, jobs_queue, ""), clients),
-        organize=organize.build(OrganizeSettings(BUCKET, TABLE, jobs_queue, "", 3600), clients),
+        jobs=folder_jobs.build(FolderJobsSettings(BUCKET, TABLE, jobs_queue, ()), clients),
+        organize=organize.build(OrganizeSettings(BUCKET, TABLE, jobs_queue, (), 3600), clients),
         files=files.build(FilesSettings(BUCKET, TABLE, SEARCH_MAX_RECORDS, 3600), clients),
         delete=file_delete.build(DeleteSettings(BUCKET, TABLE), clients),
         upload=upload.build(UploadSettings(BUCKET, TABLE, DEFAULT_LIMITS, FetchSettings(), 3600), clients),

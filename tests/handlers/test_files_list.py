@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 from PIL import Image
 
 from imagemeta import embedded_metadata, extract
@@ -131,7 +132,6 @@ def test_a_listed_file_is_the_hosted_file_object_of_the_stored_facts(aws: Simple
         "description": None,
         "isPrivateFile": False,
         "isPublished": True,
-        "thumbnail": None,
         "fileType": "image",
         "filePath": "/" + KEY,
         "height": metadata["height"],
@@ -145,10 +145,15 @@ def test_a_listed_file_is_the_hosted_file_object_of_the_stored_facts(aws: Simple
     url = urlsplit(found["url"])
     assert url.path.endswith("/photos/Canon%2040D.jpg")
     assert parse_qs(url.query)["X-Amz-Expires"] == ["3600"]
+    # Its thumbnail, likewise (this deployment has no distribution): the picture as a WebP (100 x 68: never enlarged).
+    thumbnail = urlsplit(found["thumbnail"])
+    assert thumbnail.path.startswith(f"/_imagemeta/thumbnails/{file_id(BUCKET, KEY)}/")
+    webp = requests.get(found["thumbnail"], timeout=10).content
+    assert webp[8:12] == b"WEBP" and Image.open(io.BytesIO(webp)).size == (100, 68)
     # Details answers the same object.
     details = call(aws, "file_details.json")
     assert details["statusCode"] == 200
-    assert {**body_of(details), "url": None} == {**found, "url": None}
+    assert {**body_of(details), "url": None, "thumbnail": None} == {**found, "url": None, "thumbnail": None}
 
 
 def jpeg(width: int, height: int) -> bytes:

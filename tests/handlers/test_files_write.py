@@ -20,10 +20,9 @@ from PIL import Image
 
 from handlers import upload
 from handlers.settings import UploadSettings
-from imagemeta import Limits, embedded_metadata, extract
+from imagemeta import Limits, embedded_metadata, extract, thumbnail
 from imagemeta.budget import BASE_BYTES
 from imagemeta.fetch.policy import FetchSettings
-from service.ingest import processor
 from service.storage.records import file_id
 from service.storage.seeds import Seeds, seed_key
 
@@ -117,7 +116,7 @@ def test_the_ingest_writes_the_record_from_the_uploads_extraction(aws: SimpleNam
     def no_extraction(*_: object) -> None:
         raise AssertionError("the ingest extracted an upload the API had extracted")
 
-    monkeypatch.setattr(processor, "extract_with_embedded", no_extraction)
+    monkeypatch.setattr(thumbnail, "extract_with_thumbnail", no_extraction)
     ingest_upload(aws, UPLOADED)
 
     assert "Item" not in aws.dynamodb.get_item(TableName=TABLE, Key=prepared)  # used, then discarded

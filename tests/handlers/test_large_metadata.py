@@ -105,8 +105,8 @@ def spilled(record: dict) -> list[str]:
 READERS = ("file_by_path.json", "file_details.json")
 
 
-def overflow_objects(aws: SimpleNamespace) -> list[str]:
-    listed = aws.s3.list_objects_v2(Bucket=BUCKET, Prefix="_imagemeta/").get("Contents", [])
+def overflow_objects(aws: SimpleNamespace, prefix: str = "_imagemeta/records/") -> list[str]:
+    listed = aws.s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents", [])
     return [item["Key"] for item in listed]
 
 
@@ -140,6 +140,8 @@ def test_a_stale_large_event_leaves_nothing_behind(aws: SimpleNamespace) -> None
     # The large version's event comes late: S3 holds the small one now, which is what the record keeps.
     assert aws.ingest(upload_event(KEY, large, "0062B4F0A1C2D3E4F5"), lambda_context()) == {"batchItemFailures": []}
     assert overflow_objects(aws) == []
+    # Nor a thumbnail: the one there is the record's.
+    assert overflow_objects(aws, "_imagemeta/thumbnails/") == [stored_record(aws)["thumb"]["S"]]
     response = aws.files(load_event("file_by_path.json"), lambda_context())
     assert json.loads(response["body"])["metadata"] == extract(small)
 

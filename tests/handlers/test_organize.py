@@ -381,26 +381,30 @@ def test_a_method_a_served_path_does_not_take_is_405_not_supported(lib: Library)
     assert body_of(response)["message"] == "PATCH /v1/files/abc/details is not supported by this service."
 
 
-def test_a_purge_with_a_distribution_is_its_invalidation(lib: Library) -> None:
+def test_a_purge_is_an_invalidation_in_each_distribution(lib: Library) -> None:
     cloudfront = boto3.client("cloudfront")
     origin = {"Id": "bucket", "DomainName": f"{BUCKET}.s3.amazonaws.com", "S3OriginConfig": {"OriginAccessIdentity": ""}}
-    distribution = cloudfront.create_distribution(DistributionConfig={
-        "CallerReference": "purge-test", "Comment": "", "Enabled": True,
+    # The stack's two: the public files' and the signed (private files') distribution.
+    distributions = tuple(cloudfront.create_distribution(DistributionConfig={
+        "CallerReference": f"purge-test-{n}", "Comment": "", "Enabled": True,
         "Origins": {"Quantity": 1, "Items": [origin]},
         "DefaultCacheBehavior": {"TargetOriginId": "bucket", "ViewerProtocolPolicy": "https-only"},
-    })["Distribution"]["Id"]
+    })["Distribution"]["Id"] for n in range(2))
     clients = AwsClients(s3=lib.s3, dynamodb=lib.dynamodb, sqs=lib.sqs, cloudfront=cloudfront)
-    lib.handlers["organize"] = organize.build(OrganizeSettings(BUCKET, TABLE, lib.jobs_queue, distribution, 3600),
+    lib.handlers["organize"] = organize.build(OrganizeSettings(BUCKET, TABLE, lib.jobs_queue, distributions, 3600),
                                               clients)
     created = lib.call("organize", "purge.json", {"url": "https://cdn.example.com/photos/a%20b.jpg"})
     assert created["statusCode"] == 201, created["body"]
     request_id = body_of(created)["requestId"]
-    invalidation = cloudfront.get_invalidation(DistributionId=distribution, Id=request_id)["Invalidation"]
-    assert invalidation["InvalidationBatch"]["Paths"]["Items"] == ["/photos/a%20b.jpg"]
+    invalidations = request_id.split(".")
+    assert len(invalidations) == 2
+    for distribution, invalidation_id in zip(distributions, invalidations, strict=True):
+        invalidation = cloudfront.get_invalidation(DistributionId=distribution, Id=invalidation_id)["Invalidation"]
+        assert invalidation["InvalidationBatch"]["Paths"]["Items"] == ["/photos/a%20b.jpg"]
     status = lib.call("organize", "purge_status.json", pathParameters={"requestId": request_id})
     assert body_of(status) == {"status": "Completed"}  # moto's invalidations are done at once
-    assert lib.call("organize", "purge_status.json", pathParameters={"requestId": "I2J0I21PCUYOIK"})[
-        "statusCode"] == 404
+    for unknown in ("I2J0I21PCUYOIK", f"{invalidations[0]}.I2J0I21PCUYOIK"):
+        assert lib.call("organize", "purge_status.json", pathParameters={"requestId": unknown})["statusCode"] == 404
 
 
 def test_a_purge_without_a_distribution_is_completed_at_once(lib: Library) -> None:

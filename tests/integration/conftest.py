@@ -19,9 +19,11 @@ import pytest
 from ops.stack import STATE_FILE
 
 from ..paths import ROOT
-from .local_stack import ImageServer, LocalStack, free_port
+from .local_stack import ImageServer, LocalStack, free_port, free_port_run
 
 STARTUP_SECONDS = 60
+# The template's distributions (PublicDelivery, SignedDelivery): one port each, in a run.
+DISTRIBUTIONS = 2
 STOP_SECONDS = 15
 
 
@@ -67,23 +69,26 @@ def started_stack(image_server: ImageServer, state_dir: Path) -> Iterator[LocalS
     """`python -m infra` on free ports with its state in state_dir, until SIGINT stops it (asserted clean)."""
     log_path = state_dir / "stack.log"
     api_port, aws_port = free_port(), free_port()
+    delivery_port = free_port_run(DISTRIBUTIONS)
     state_file = state_dir / STATE_FILE.format(api_port=api_port, aws_port=aws_port)
     environment = {
         **os.environ,
         "LOCAL_API_PORT": str(api_port),
         "LOCAL_AWS_PORT": str(aws_port),
+        "LOCAL_DELIVERY_PORT": str(delivery_port),
         "LOCAL_STATE_DIR": str(state_dir),
     }
-    # The URL route may fetch from the image server and from the stack's own S3 (presigned URLs, make smoke)
-    # only: the image server's port is allowed as a deployment would allow one (the stack adds its S3 port
-    # itself), and the prefixes keep generated URLs (schemathesis) from ever leaving this machine.
+    # The URL route may fetch from the image server and from the stack's own S3 and distributions (files' urls,
+    # make smoke) only: the image server's port is allowed as a deployment would allow one (the stack adds its
+    # own ports itself), and the prefixes keep generated URLs (schemathesis) from ever leaving this machine.
+    own = [f"http://127.0.0.1:{port}/" for port in (aws_port, *range(delivery_port, delivery_port + DISTRIBUTIONS))]
     command = [
         sys.executable,
         "-m",
         "infra",
         "--parameter-overrides",
         f"FetchAllowedPorts=80,443,{image_server.port}",
-        f"AllowedUrlPrefixes={image_server.url('')},http://127.0.0.1:{aws_port}/",
+        f"AllowedUrlPrefixes={','.join([image_server.url(''), *own])}",
     ]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
@@ -109,6 +114,8 @@ def started_stack(image_server: ImageServer, state_dir: Path) -> Iterator[LocalS
         api_key=outputs["apiKey"],
         public_key=outputs["publicKey"],
         state_file=state_file,
+        delivery_url=outputs["deliveryUrl"],
+        signed_delivery_url=outputs["signedDeliveryUrl"],
     )
     process.send_signal(signal.SIGINT)
     try:

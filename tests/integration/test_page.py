@@ -112,7 +112,9 @@ def visit(request: pytest.FixtureRequest, browser: Browser, local_stack: LocalSt
     context = browser.new_context(**getattr(request, "param", DESKTOP))
     page = context.new_page()
     page.set_default_timeout(20_000)
-    origins = {origin(local_stack.api_url), origin(local_stack.aws_endpoint)}
+    # The API, and where files are served: the distributions, and the S3 of presigned urls.
+    origins = {origin(url) for url in (local_stack.api_url, local_stack.aws_endpoint, local_stack.delivery_url,
+                                       local_stack.signed_delivery_url)}
     visit = Visit(page, page_key, origins)
     page.on("request", lambda sent: visit.requests.append(sent))
     page.on("console", lambda message: record_console_error(visit, message))
@@ -251,8 +253,8 @@ def test_a_folder_shows_its_files_with_pictures_and_an_icon_for_other_files(visi
     expect(page.locator("#grid .tile")).to_have_count(3)
     expect(page.locator("#grid .name")).to_have_text(["beach-copy.jpg", "beach.jpg", "tuscany.jpg"])
     for picture in page.locator("#grid img").all():
-        # No thumbnail yet (File.thumbnail is null): the image's own presigned url, served by the stack's S3.
-        assert picture.get_attribute("src").startswith(f"{local_stack.aws_endpoint}/{local_stack.bucket}/")
+        # The File object's thumbnail, served by the stack's distribution.
+        assert picture.get_attribute("src").startswith(f"{local_stack.delivery_url}/_imagemeta/thumbnails/")
         expect(picture).to_have_js_property("complete", True)
         assert picture.evaluate("image => image.naturalWidth") > 0
 
@@ -285,7 +287,7 @@ def test_a_file_s_details_show_its_metadata_url_and_near_duplicates_to_follow(vi
     expect(shown_value(metadata, "pHash")).to_have_text(beach["pHash"])
     expect(shown_value(metadata, "width")).to_have_text(str(beach["width"]))
     link = details.get_by_role("link", name="Open the file")
-    assert link.get_attribute("href").startswith(f"{local_stack.aws_endpoint}/{local_stack.bucket}/{library.root}/holiday/beach.jpg?")
+    assert link.get_attribute("href") == f"{local_stack.delivery_url}/{library.root}/holiday/beach.jpg"
     assert link.get_attribute("rel") == "noopener noreferrer"
 
     copy_path = library.path("holiday/beach-copy.jpg")

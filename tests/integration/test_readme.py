@@ -26,7 +26,7 @@ import pytest
 from ops.stack import STATE_FILE
 
 from ..paths import ROOT
-from .local_stack import free_port
+from .local_stack import free_port, free_port_run
 
 pytestmark = pytest.mark.integration
 
@@ -103,7 +103,8 @@ def copy_with_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     copy = fresh_copy(tmp_path_factory.mktemp("fresh") / "imagemeta")
     log_path = copy.parent / "make-run.log"
     api_port, aws_port = free_port(), free_port()
-    environment = {**clean_environment(), "LOCAL_API_PORT": str(api_port), "LOCAL_AWS_PORT": str(aws_port)}
+    environment = {**clean_environment(), "LOCAL_API_PORT": str(api_port), "LOCAL_AWS_PORT": str(aws_port),
+                   "LOCAL_DELIVERY_PORT": str(free_port_run(2))}
     command = ["make", "run", f"PARAMS=FetchAllowedPorts=80,443,{RECIPE_PORT}"]
     with log_path.open("wb") as log:
         # Its own process group: SIGINT reaches make and the stack as Ctrl-C in a terminal would.

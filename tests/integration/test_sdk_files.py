@@ -114,10 +114,14 @@ def test_files_get_returns_a_file_equal_to_the_stored_record(local_stack: LocalS
     assert got.updated_at == datetime.fromisoformat(update_instant(item))
     # The template's bucket keeps versions: the version is S3's, the first of the file.
     assert (got.version_info.id, got.version_info.name) == (item["vid"]["S"], "Version 1")
-    # Its url fetches the object itself, whose embedded metadata it carries.
+    # Its url is the stable one of the stack's distribution, and fetches the object itself, whose embedded
+    # metadata it carries; its thumbnail, the picture as a WebP (10 x 40 is never enlarged).
     body = local_stack.s3().get_object(Bucket=local_stack.bucket, Key=object_key(item))["Body"].read()
+    assert got.url == f"{local_stack.delivery_url}/{album['folder']}/a.jpg"
     assert requests.get(got.url, timeout=10).content == body
     assert got.embedded_metadata == embedded_metadata(body)
+    assert isinstance(got.thumbnail, str) and got.thumbnail.startswith(f"{local_stack.delivery_url}/_imagemeta/thumbnails/")
+    assert Image.open(io.BytesIO(requests.get(got.thumbnail, timeout=10).content)).size == (10, 40)
 
 
 def test_files_delete_is_followed_by_404_within_two_seconds(local_stack: LocalStack, album: dict) -> None:
@@ -153,6 +157,8 @@ def test_files_upload_answers_a_file_id_whose_metadata_equals_the_stored_metadat
 
     assert uploaded.file_path.startswith("/sdk/sdk-") and uploaded.file_type == "image"
     assert (uploaded.width, uploaded.height) == (48, 32)
+    assert uploaded.url == local_stack.delivery_url + uploaded.file_path
+    assert Image.open(io.BytesIO(requests.get(uploaded.thumbnail_url, timeout=10).content)).format == "WEBP"
     stored, elapsed = eventually(lambda: client.files.metadata.get(uploaded.file_id), lambda r: not isinstance(r, NotFoundError))
     assert not isinstance(stored, APIStatusError), stored
     assert elapsed < SECONDS

@@ -14,10 +14,11 @@ import uuid
 from pathlib import Path
 
 import pytest
+import requests
 from PIL import Image
 
 from ..paths import ROOT
-from .local_stack import LocalStack
+from .local_stack import LocalStack, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -48,6 +49,12 @@ def test_the_npm_sdk_uploads_lists_gets_and_deletes(local_stack: LocalStack, tmp
     assert [item["fileId"] for item in seen["listed"]] == [uploaded["fileId"]]
     assert seen["details"]["fileId"] == uploaded["fileId"] and seen["details"]["filePath"] == uploaded["filePath"]
     assert seen["details"]["tags"] == ["node", "sdk"]
+    # The File object's url and thumbnail are the distribution's; the thumbnail is the one the upload made, and
+    # went with the file.
+    assert seen["details"]["url"] == f"{local_stack.delivery_url}{folder}/photo.jpg"
+    assert seen["details"]["thumbnail"] == uploaded["thumbnailUrl"]
+    gone, _ = wait_until(lambda: requests.get(uploaded["thumbnailUrl"], timeout=10), lambda r: r.status_code == 403)
+    assert gone.status_code == 403
     # files.delete, then 404 from files.metadata.get within 2 s.
     assert seen["deleted"] is None
     assert seen["deletedStatus"] == 404

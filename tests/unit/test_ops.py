@@ -8,10 +8,14 @@ from pathlib import Path
 
 import boto3
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from moto import mock_aws
 
 from ops.env import main as env_main
 from ops.keys import main as keys_main
+from ops.signing_keys import SigningKeys, key_prefix
+from ops.signing_keys import main as signing_keys_main
 from ops.stack import DEPLOYED_OUTPUTS, STATE_FILE, deployed_stack, local_stack, local_state_path, running_local_state
 
 LOCAL_OUTPUTS = {
@@ -118,3 +122,35 @@ def test_make_env_prints_exports_a_shell_can_eval(tmp_path: Path, capsys: pytest
         capture_output=True, text=True, check=True, env={"PATH": os.environ["PATH"]},
     )
     assert shell.stdout.splitlines() == ["http://127.0.0.1:3000", key, "the-bucket", "http://127.0.0.1:4566", "local"]
+
+
+def test_signing_keys_are_made_listed_and_deleted_in_parameter_store(monkeypatch: pytest.MonkeyPatch,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    for name, value in {"AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    template = {"Parameters": {"SigningKeyName": {"Type": "String"}, "PreviousSigningKeyName": {"Type": "String"}},
+                "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}}
+    with mock_aws():
+        ssm = boto3.client("ssm")
+        keys = SigningKeys(ssm, "prod")
+        first = keys.create()
+        prefix = key_prefix("prod") + first
+        private = ssm.get_parameter(Name=f"{prefix}/private", WithDecryption=True)["Parameter"]
+        public = ssm.get_parameter(Name=f"{prefix}/public")["Parameter"]
+        assert (private["Type"], public["Type"]) == ("SecureString", "String")
+        key = serialization.load_pem_private_key(private["Value"].encode(), password=None)
+        assert isinstance(key, rsa.RSAPrivateKey) and key.key_size == 2048
+        assert key.public_key().public_bytes(serialization.Encoding.PEM,
+                                             serialization.PublicFormat.SubjectPublicKeyInfo).decode() == public["Value"]
+        boto3.client("cloudformation").create_stack(StackName="prod", TemplateBody=json.dumps(template), Parameters=[
+            {"ParameterKey": "SigningKeyName", "ParameterValue": first},
+            {"ParameterKey": "PreviousSigningKeyName", "ParameterValue": ""}])
+
+        assert signing_keys_main(["--stack", "prod", "list"]) == 0
+        assert capsys.readouterr().out.split() == [first, public["LastModifiedDate"].strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                                   "in", "use"]
+        with pytest.raises(SystemExit, match="still names"):  # the stack signs with it
+            signing_keys_main(["--stack", "prod", "delete", first])
+        keys.delete(first)
+        assert keys.all() == []

@@ -15,17 +15,21 @@ from samtranslator.yaml_helper import yaml_parse
 
 from imagemeta.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_DECODE_BYTES, DEFAULT_MAX_PIXELS
 from infra.functions import template_environment
+from ops.signing_keys import key_prefix
 from service.ingest.processor import READ_AHEAD_BYTES
+from service.storage.delivery import DEFAULT_INLINE_TYPES, parse_inline_types
 from service.storage.fields import FIELDS_KEY
 from service.storage.jobs import JOB_PREFIX
 from service.storage.overflow import RESERVED_PREFIX
 from service.storage.records import file_id
 from service.storage.seeds import SEED_PREFIX
+from service.storage.thumbnails import THUMBNAIL_PREFIX
 from service.storage.tokens import TOKEN_PREFIX
 from tests.local_template import local_template
 from tests.paths import ROOT
 
 TEMPLATE = ROOT / "template.yaml"
+RECORDS_PREFIX = f"{RESERVED_PREFIX}records/"
 # What a function process holds besides the image: the interpreter and the ingest handler's imports (109 MB
 # measured, docs/benchmarks.md), Lambda's runtime (about 30 MB more) and a margin (docs/deploy.md).
 RUNTIME_BYTES = 160 * 2**20
@@ -206,11 +210,17 @@ def test_functions_share_code_runtime_and_architecture_through_globals(template:
 
 
 def _expected_local_value(value: object, parameters: dict) -> object:
-    """A deployed variable's value as the local stack must see it (literals, parameters); None for a resource's."""
+    """A deployed variable's value as the local stack must see it (literals, parameters); None for a resource's,
+    CONDITIONAL for one a condition chooses (a resource's, or empty)."""
     if isinstance(value, dict):
         (function, argument), = value.items()
+        if function == "Fn::If":
+            return CONDITIONAL
         return str(parameters[argument]) if function == "Ref" and argument in parameters else None
     return str(value)
+
+
+CONDITIONAL = object()
 
 
 def test_the_local_stack_reads_each_function_as_the_transform_deploys_it(translated: dict, template: dict):
@@ -233,7 +243,9 @@ def test_the_local_stack_reads_each_function_as_the_transform_deploys_it(transla
         assert set(local_variables) == set(deployed_variables), name
         for variable, value in deployed_variables.items():
             expected = _expected_local_value(value, parameters)
-            if expected is None:  # a resource's name or URL: the local stack's, never an unresolved intrinsic
+            if expected is CONDITIONAL:
+                assert "{" not in local_variables[variable], (name, variable)
+            elif expected is None:  # a resource's name or URL: the local stack's, never an unresolved intrinsic
                 assert "{" not in local_variables[variable] and local_variables[variable], (name, variable)
             else:
                 assert local_variables[variable] == expected, (name, variable)
@@ -443,24 +455,30 @@ def test_the_decoding_budget_follows_each_functions_memory(resources: dict):
         "MetadataUrlFunction", "UploadFunction", "IngestFunction", "IngestLargeFunction", "BackfillBatchFunction"}
 
 
-def test_only_the_ingest_may_write_the_reserved_prefix(resources: dict):
+def test_only_the_ingest_writes_record_bodies_and_the_upload_function_thumbnails_beside_it(resources: dict):
     statements = resources["UploadBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
-    reserved = [s for s in statements if "_imagemeta/" in str(s["Resource"])]
-    assert reserved == [
+    writes = [s for s in statements if s.get("Principal") == "*" and "_imagemeta/" in str(s["Resource"])]
+    spared = {"ReservedPrefixIsTheServices": (RESERVED_PREFIX, (*INGEST_ROLES, "UploadFunctionRole")),
+              "RecordBodiesAreTheIngests": (RECORDS_PREFIX, INGEST_ROLES)}
+    assert writes == [
         {
-            "Sid": "ReservedPrefixIsTheIngests",
+            "Sid": sid,
             "Effect": "Deny",
             "Principal": "*",
             "Action": ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"],
-            "Resource": {"Fn::Sub": "${UploadBucket.Arn}/" + RESERVED_PREFIX + "*"},
-            "Condition": {"ArnNotEquals": {"aws:PrincipalArn": [{"Fn::GetAtt": [role, "Arn"]} for role in INGEST_ROLES]}},
+            "Resource": {"Fn::Sub": "${UploadBucket.Arn}/" + prefix + "*"},
+            "Condition": {"ArnNotEquals": {"aws:PrincipalArn": [{"Fn::GetAtt": [role, "Arn"]} for role in roles]}},
         }
+        for sid, (prefix, roles) in spared.items()
     ]
-    # The roles the deny spares are the ones that write record bodies there, and no other role does.
+    # The roles the denies spare are the ones that write there, and no other role does.
     for name, resource in resources.items():
         if resource["Type"] == "AWS::IAM::Role":
-            writes = any(grant == ("s3:PutObject", OVERFLOW) for grant in _grants(resource))
-            assert writes == (name in INGEST_ROLES), name
+            grants = _grants(resource)
+            assert (("s3:PutObject", RECORDS) in grants) == (name in INGEST_ROLES), name
+            assert (("s3:PutObject", THUMBNAILS) in grants) == (name in INGEST_ROLES), name
+            deletes_thumbnails = ("s3:DeleteObject", THUMBNAILS) in grants
+            assert deletes_thumbnails == (name in (*INGEST_ROLES, "UploadFunctionRole")), name
 
 
 def test_queue_policy_names_the_bucket_without_a_dependency_cycle(resources: dict):
@@ -579,8 +597,8 @@ def test_openapi_metadata_keys_follow_the_contract_order(openapi: dict):
 
 
 def _grants(role: dict, distribution: bool = False) -> set[tuple[str, str]]:
-    """(action, resource) pairs of a role's inline policies, resources rendered as text; the statements a
-    DistributionId grants (an Fn::If on HasDistribution) only with `distribution`."""
+    """(action, resource) pairs of a role's inline policies, resources rendered as text; the statements the
+    distributions grant (an Fn::If on HasDistribution) only with `distribution`."""
     pairs = set()
     for policy in role["Properties"]["Policies"]:
         for statement in policy["PolicyDocument"]["Statement"]:
@@ -612,7 +630,8 @@ def _records_from_uploads(log_group: str) -> set[tuple[str, str]]:
     return (_logs(log_group)
             | {(f"s3:{a}", OBJECTS) for a in ("GetObject", "GetObjectVersion", "GetObjectTagging", "GetObjectVersionTagging")}
             | {("s3:ListBucket", BUCKET)}
-            | {(f"s3:{a}", OVERFLOW) for a in ("PutObject", "DeleteObject")}
+            | {(f"s3:{a}", RECORDS) for a in ("PutObject", "DeleteObject")}
+            | {(f"s3:{a}", THUMBNAILS) for a in ("PutObject", "PutObjectTagging", "DeleteObject")}
             | {(f"dynamodb:{a}", TABLE) for a in ("GetItem", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem",
                                                  "Query")})
 
@@ -633,7 +652,11 @@ QUEUE = str({"Fn::GetAtt": ["IngestQueue", "Arn"]})
 LARGE_QUEUE = str({"Fn::GetAtt": ["IngestLargeQueue", "Arn"]})
 OBJECTS = str({"Fn::Sub": "arn:${AWS::Partition}:s3:::${UploadBucket}/*"})
 BUCKET = str({"Fn::Sub": "arn:${AWS::Partition}:s3:::${UploadBucket}"})
-OVERFLOW = str({"Fn::Sub": "arn:${AWS::Partition}:s3:::${UploadBucket}/_imagemeta/*"})
+RECORDS = str({"Fn::Sub": "arn:${AWS::Partition}:s3:::${UploadBucket}/" + RECORDS_PREFIX + "*"})
+THUMBNAILS = str({"Fn::Sub": "arn:${AWS::Partition}:s3:::${UploadBucket}/" + THUMBNAIL_PREFIX + "*"})
+# The private halves of the stack's signing keys (ops/signing_keys.py keeps them there).
+SIGNING_KEYS = str({"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter"
+                                + key_prefix("${AWS::StackName}") + "*/private"})
 EXPECTED_GRANTS = {
     # GetItem only: the one item keyed by the presented key's hash; no Scan, no Query, no writes.
     "AuthorizerFunction": _logs("AuthorizerLogGroup") | {("dynamodb:GetItem", KEYS_TABLE)},
@@ -642,7 +665,8 @@ EXPECTED_GRANTS = {
     | {("dynamodb:GetItem", TABLE), ("dynamodb:Query", TABLE), ("dynamodb:BatchGetItem", TABLE)}
     | {("dynamodb:Query", str({"Fn::Sub": f"${{FilesTable.Arn}}/index/{index}"})) for index in ("pHashBand*", "byFolder", "subfolders")}
     # Spilled record bodies, and the uploads a File object's presigned url reads.
-    | {(f"s3:{a}", OBJECTS) for a in ("GetObject", "GetObjectVersion")},
+    | {(f"s3:{a}", OBJECTS) for a in ("GetObject", "GetObjectVersion")}
+    | {("ssm:GetParameter", SIGNING_KEYS)},
     "IngestFunction": _ingest("IngestLogGroup", QUEUE) | {("sqs:SendMessage", LARGE_QUEUE)},
     "IngestLargeFunction": _ingest("IngestLargeLogGroup", LARGE_QUEUE),
     "BackfillFunction": _logs("BackfillLogGroup")
@@ -654,19 +678,21 @@ EXPECTED_GRANTS = {
     # Its table grants hold only for the items of extractions and tokens, and reads of records and fields (below).
     "UploadFunction": _logs("UploadLogGroup")
     | {(f"s3:{a}", OBJECTS) for a in ("PutObject", "PutObjectTagging", "GetObject", "GetObjectVersion")}
+    | {("s3:DeleteObject", THUMBNAILS), ("ssm:GetParameter", SIGNING_KEYS)}
     | {(f"dynamodb:{a}", TABLE) for a in ("PutItem", "DeleteItem", "GetItem")}
     | {("dynamodb:GetItem", KEYS_TABLE), ("dynamodb:Query", str({"Fn::Sub": "${ApiKeysTable.Arn}/index/byPublicKey"}))},
     # Records and the fields item only (below); the File objects it answers sign urls and read spilled bodies.
     "EditFunction": _logs("EditLogGroup")
     | {(f"dynamodb:{a}", TABLE) for a in ("GetItem", "BatchGetItem", "PutItem")}
-    | {(f"s3:{a}", OBJECTS) for a in ("GetObject", "GetObjectVersion")},
+    | {(f"s3:{a}", OBJECTS) for a in ("GetObject", "GetObjectVersion")} | {("ssm:GetParameter", SIGNING_KEYS)},
     "FileDeleteFunction": _logs("FileDeleteLogGroup")
     | {(f"dynamodb:{a}", TABLE) for a in ("GetItem", "BatchGetItem")}
     | {(f"s3:{a}", OBJECTS) for a in ("DeleteObject", "DeleteObjectVersion")}
     | {("s3:ListBucketVersions", BUCKET)},
     # Its PutItem holds only for seeds and jobs (test below).
     "OrganizeFunction": _logs("OrganizeLogGroup") | _copies()
-    | {("dynamodb:GetItem", TABLE), ("dynamodb:PutItem", TABLE), ("sqs:SendMessage", JOBS_QUEUE)},
+    | {("dynamodb:GetItem", TABLE), ("dynamodb:PutItem", TABLE), ("sqs:SendMessage", JOBS_QUEUE)}
+    | {("ssm:GetParameter", SIGNING_KEYS)},
     "FolderJobsFunction": _logs("FolderJobsLogGroup") | _copies()
     | {(f"sqs:{a}", JOBS_QUEUE) for a in ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes", "SendMessage")}
     | {(f"dynamodb:{a}", TABLE) for a in ("GetItem", "BatchGetItem", "PutItem", "UpdateItem", "BatchWriteItem")}
@@ -674,11 +700,15 @@ EXPECTED_GRANTS = {
     "NotSupportedFunction": _logs("NotSupportedLogGroup"),
     "PageFunction": _logs("PageLogGroup"),
 }
-DISTRIBUTION = str({"Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${DistributionId}"})
-# What a DistributionId adds: the purges.
+DISTRIBUTION_ARN = "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/"
+# The stack's distributions: the public one, and the signed one when there is a signing key.
+DISTRIBUTIONS = (str({"Fn::Sub": DISTRIBUTION_ARN + "${PublicDelivery}"}),
+                 str({"Fn::If": ["HasSignedDistribution", {"Fn::Sub": DISTRIBUTION_ARN + "${SignedDelivery}"},
+                                 {"Ref": "AWS::NoValue"}]}))
+# What the distributions add (FileDelivery=CloudFront): the purges of both.
 DISTRIBUTION_GRANTS = {
-    "OrganizeFunction": {("cloudfront:CreateInvalidation", DISTRIBUTION), ("cloudfront:GetInvalidation", DISTRIBUTION)},
-    "FolderJobsFunction": {("cloudfront:CreateInvalidation", DISTRIBUTION)},
+    "OrganizeFunction": {(f"cloudfront:{a}", d) for a in ("CreateInvalidation", "GetInvalidation") for d in DISTRIBUTIONS},
+    "FolderJobsFunction": {("cloudfront:CreateInvalidation", d) for d in DISTRIBUTIONS},
 }
 
 
@@ -717,7 +747,7 @@ def test_each_role_grants_exactly_what_its_function_uses(resources: dict, functi
     role = resources[role_name]
     assert "ManagedPolicyArns" not in role["Properties"]
     assert _grants(role) == EXPECTED_GRANTS[function]
-    # With a DistributionId, the functions that purge may invalidate its cache, and nothing else changes.
+    # With the distributions, the functions that purge may invalidate their caches, and nothing else changes.
     assert _grants(role, distribution=True) == EXPECTED_GRANTS[function] | DISTRIBUTION_GRANTS.get(function, set())
 
 
@@ -789,3 +819,115 @@ def test_the_backfill_state_machine_maps_the_inventory_onto_the_batch_function(r
         | {("states:StartExecution", str({"Fn::Sub": BACKFILL_MACHINE}))}
         | {(f"states:{a}", str({"Fn::Sub": BACKFILL_EXECUTIONS})) for a in ("DescribeExecution", "StopExecution")}
         | {("lambda:InvokeFunction", str({"Fn::GetAtt": ["BackfillBatchFunction", "Arn"]}))})
+
+
+# ------------------------------------------------------------------ delivery (docs/deploy.md, "Delivery")
+
+CLOUDFRONT_TYPES = ("AWS::CloudFront::Distribution", "AWS::CloudFront::OriginAccessControl",
+                    "AWS::CloudFront::Function", "AWS::CloudFront::ResponseHeadersPolicy", "AWS::CloudFront::PublicKey",
+                    "AWS::CloudFront::KeyGroup")
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"  # CloudFront's managed cache policy
+
+
+def _cloudfront(**parameters: str) -> list[str]:
+    found = local_template(**parameters)
+    return sorted(r.logical_id for kind in CLOUDFRONT_TYPES for r in found.resources(kind))
+
+
+def test_a_distribution_by_default_a_signed_one_with_a_signing_key_none_when_presigned():
+    public = ["DeliveryEdgeFunction", "DeliveryOriginAccess", "DeliveryResponseHeaders", "PublicDelivery"]
+    assert _cloudfront() == public
+    assert _cloudfront(SigningKeyName="k1") == sorted(public + ["SignedDelivery", "SigningKeyGroup", "SigningPublicKey"])
+    assert _cloudfront(FileDelivery="PresignedS3", SigningKeyName="k1") == []
+    # During a rotation the key group trusts the previous key beside the new one.
+    rotating = local_template(SigningKeyName="k2", PreviousSigningKeyName="k1")
+    assert rotating.resource("SigningKeyGroup").properties["KeyGroupConfig"]["Items"] == [
+        "LSIGNINGPUBLICKEY", "LPREVIOUSSIGNINGPUBLICKEY"]
+    assert local_template(SigningKeyName="k1").resource("SigningKeyGroup").properties["KeyGroupConfig"]["Items"] == [
+        "LSIGNINGPUBLICKEY"]
+
+
+def test_both_distributions_read_the_bucket_through_origin_access_and_run_the_edge_function_both_ways():
+    found = local_template(SigningKeyName="k1")
+    bucket_domain = f"{found.physical_name('UploadBucket')}.s3.us-east-1.amazonaws.com"
+    for name in ("PublicDelivery", "SignedDelivery"):
+        config = found.resource(name).properties["DistributionConfig"]
+        (origin,) = config["Origins"]
+        assert (origin["DomainName"], origin["OriginAccessControlId"], origin["S3OriginConfig"]) == (
+            bucket_domain, "LDELIVERYORIGINACCESS", {"OriginAccessIdentity": ""})
+        behaviour = config["DefaultCacheBehavior"]
+        assert (behaviour["ViewerProtocolPolicy"], behaviour["AllowedMethods"], behaviour["CachePolicyId"]) == (
+            "redirect-to-https", ["GET", "HEAD"], CACHING_OPTIMIZED)
+        assert behaviour["ResponseHeadersPolicyId"] == "LDELIVERYRESPONSEHEADERS"
+        assert [(a["EventType"], a["FunctionARN"].rsplit("/", 1)[1]) for a in behaviour["FunctionAssociations"]] == [
+            ("viewer-request", "DeliveryEdgeFunction"), ("viewer-response", "DeliveryEdgeFunction")]
+        # Only the signed distribution asks for signatures: a key group is trusted per behaviour, never per object.
+        assert behaviour.get("TrustedKeyGroups") == (["LSIGNINGKEYGROUP"] if name == "SignedDelivery" else None)
+    access = found.resource("DeliveryOriginAccess").properties["OriginAccessControlConfig"]
+    assert (access["OriginAccessControlOriginType"], access["SigningBehavior"], access["SigningProtocol"]) == (
+        "s3", "always", "sigv4")
+    headers = found.resource("DeliveryResponseHeaders").properties["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    assert headers["ContentTypeOptions"] == {"Override": True}
+    assert headers["ContentSecurityPolicy"] == {"ContentSecurityPolicy": "sandbox", "Override": True}
+    assert found.resource("DeliveryEdgeFunction").properties["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
+
+
+def test_the_bucket_policy_lets_the_distributions_read_but_never_a_record_body_nor_a_private_file_unsigned():
+    found = local_template(SigningKeyName="k1")
+    arn = "arn:aws:cloudfront::123456789012:distribution/{}".format
+    objects = f"arn:aws:s3:::{found.physical_name('UploadBucket')}/"
+    statements = {s["Sid"]: s for s in found.resource("UploadBucketPolicy").properties["PolicyDocument"]["Statement"]}
+    cloudfront = {"Service": "cloudfront.amazonaws.com"}
+    assert statements["DistributionsReadUploads"] == {
+        "Sid": "DistributionsReadUploads", "Effect": "Allow", "Principal": cloudfront, "Action": "s3:GetObject",
+        "Resource": objects + "*",
+        "Condition": {"StringEquals": {"AWS:SourceArn": [arn("LPUBLICDELIVERY"), arn("LSIGNEDDELIVERY")]}}}
+    assert statements["PrivateFilesOnlySigned"]["Condition"] == {"StringEquals": {
+        "AWS:SourceArn": arn("LPUBLICDELIVERY"), "s3:ExistingObjectTag/imagemeta-private": "true"}}
+    assert (statements["PrivateFilesOnlySigned"]["Effect"], statements["PrivateFilesOnlySigned"]["Resource"]) == (
+        "Deny", objects + "*")
+    assert statements["RecordBodiesAreNeverServed"] == {
+        "Sid": "RecordBodiesAreNeverServed", "Effect": "Deny", "Principal": cloudfront, "Action": "s3:GetObject",
+        "Resource": objects + RECORDS_PREFIX + "*"}
+    unsigned = local_template().resource("UploadBucketPolicy").properties["PolicyDocument"]["Statement"]
+    assert next(s for s in unsigned if s["Sid"] == "DistributionsReadUploads")["Condition"] == {
+        "StringEquals": {"AWS:SourceArn": [arn("LPUBLICDELIVERY")]}}
+    presigned = local_template(FileDelivery="PresignedS3").resource("UploadBucketPolicy").properties
+    assert "cloudfront" not in str(presigned)
+
+
+def test_the_functions_that_hand_out_urls_know_the_delivery_and_the_page_its_origins():
+    found = local_template(SigningKeyName="k1")
+    public, signed = found.distribution_domain("PublicDelivery"), found.distribution_domain("SignedDelivery")
+    for name in ("FilesFunction", "UploadFunction", "EditFunction", "OrganizeFunction"):
+        variables = template_environment(found.function(name))
+        assert {v: variables[v] for v in ("DELIVERY_DOMAIN", "SIGNED_DELIVERY_DOMAIN", "SIGNING_KEY_ID",
+                                          "SIGNING_KEY_PARAMETER")} == {
+            "DELIVERY_DOMAIN": public, "SIGNED_DELIVERY_DOMAIN": signed, "SIGNING_KEY_ID": "LSIGNINGPUBLICKEY",
+            "SIGNING_KEY_PARAMETER": key_prefix("imagemeta-local") + "k1/private"}
+        assert parse_inline_types(variables["INLINE_CONTENT_TYPES"]) == DEFAULT_INLINE_TYPES
+        unsigned = template_environment(local_template().function(name))
+        assert (unsigned["DELIVERY_DOMAIN"], unsigned["SIGNED_DELIVERY_DOMAIN"], unsigned["SIGNING_KEY_ID"]) == (
+            public, "", "")
+    page = template_environment(found.function("PageFunction"))
+    assert (page["DELIVERY_DOMAIN"], page["SIGNED_DELIVERY_DOMAIN"]) == (public, signed)
+    # The functions read and sign with the key make signing-key stored, and only the private halves there.
+    assert SIGNING_KEYS.endswith("/*/private'}")
+
+
+def test_the_public_keys_are_read_where_make_signing_key_puts_them(resources: dict):
+    for name, parameter in (("SigningPublicKey", "SigningKeyName"), ("PreviousSigningPublicKey", "PreviousSigningKeyName")):
+        config = resources[name]["Properties"]["PublicKeyConfig"]
+        assert config["EncodedKey"] == {
+            "Fn::Sub": "{{resolve:ssm:" + key_prefix("${AWS::StackName}") + "${" + parameter + "}/public}}"}
+        # A key's name changes with its key: CloudFormation replaces a public key by creating the new one first.
+        assert config["Name"] == {"Fn::Sub": "${AWS::StackName}-${" + parameter + "}"}
+
+
+def test_outputs_name_the_delivery_and_the_distributions_a_purge_invalidates(template: dict):
+    outputs = template["Outputs"]
+    assert (outputs["DeliveryUrl"]["Condition"], outputs["DeliveryUrl"]["Value"]) == (
+        "HasDistribution", {"Fn::Sub": "https://${PublicDelivery.DomainName}"})
+    assert outputs["SignedDeliveryUrl"]["Condition"] == "HasSignedDistribution"
+    assert outputs["DistributionIds"]["Value"] == {"Fn::If": [
+        "HasSignedDistribution", {"Fn::Sub": "${PublicDelivery},${SignedDelivery}"}, {"Ref": "PublicDelivery"}]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ..containers import walk
 from ..errors import NotAnImage, TooLarge
@@ -16,6 +17,9 @@ from .iptc import iptc_facts, photoshop_blocks
 from .read_budget import ReadBudget
 from .values import json_value
 from .xmp import extended_packet, gps_altitude_sign, xmp_facts
+
+if TYPE_CHECKING:
+    from ..extraction import Decoded
 
 Source = bytes | bytearray | memoryview | str | os.PathLike
 # The object's bound (Lambda answers at most 6 MB, a record item 400 KB before it spills): past it, the
@@ -49,12 +53,14 @@ def embedded_metadata(source: Source, limits: Limits = DEFAULT_LIMITS) -> dict:
     return from_walk(found)
 
 
-def extract_with_embedded(source: Source, limits: Limits = DEFAULT_LIMITS) -> tuple[dict, dict]:
+def extract_with_embedded(source: Source, limits: Limits = DEFAULT_LIMITS,
+                          decoded: Decoded | None = None) -> tuple[dict, dict]:
     """The metadata object and the embeddedMetadata object from one read of the file (what the ingest stores).
 
     The bytes are read once and the container is walked once (`containers.walk`), for both objects;
     `extract_walked` decides whether the file is readable at all, with its errors. The metadata blocks are
     read first, within the file's ReadBudget, so a file past a bound (TooLarge) never reaches a decoder.
+    `decoded` is shown the pixels the pHash is computed from (the thumbnail's hook, thumbnail.py).
     """
     from ..extraction import extract_walked, refuse_over_limit  # the image stack loads only when asked for
 
@@ -62,7 +68,7 @@ def extract_with_embedded(source: Source, limits: Limits = DEFAULT_LIMITS) -> tu
     found = walk(data)
     refuse_over_limit(found)
     embedded = from_walk(found)
-    return extract_walked(data, found, limits), embedded
+    return extract_walked(data, found, limits, decoded), embedded
 
 
 def from_walk(found: Walk, budget: ReadBudget | None = None) -> dict:

@@ -15,6 +15,7 @@ from imagemeta.fetch.policy import FetchSettings
 from imagemeta.limits import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:  # the URL function has no storage: it does not import it
+    from ..storage.file_urls import FileUrls
     from ..storage.stores import Stores
 
 
@@ -36,17 +37,25 @@ class SigningKeys(Protocol):
 
 @dataclass(frozen=True)
 class ApiDeps:
-    """The logger, the deployment's stores, the image limits and fetch policy of routes that read images, and the
-    keys that sign client-side uploads (the upload function only)."""
+    """The logger, the deployment's stores, the urls of its files (the routes that hand them out), the image limits
+    and fetch policy of routes that read images, and the keys that sign client-side uploads (the upload function
+    only)."""
 
     logger: Logger
     stores: Stores | None = None
     limits: Limits = DEFAULT_LIMITS
     fetch: FetchSettings = field(default_factory=FetchSettings)
     signing_keys: SigningKeys | None = None
+    urls: FileUrls | None = None
 
     @property
     def storage(self) -> Stores:
         if self.stores is None:
             raise RuntimeError("a route that reads or writes the library was wired into a function without storage")
         return self.stores
+
+    @property
+    def file_urls(self) -> FileUrls:
+        if self.urls is None:
+            raise RuntimeError("a route that hands out file urls was wired into a function that makes none")
+        return self.urls

@@ -36,7 +36,7 @@ def router(deps: ApiDeps) -> Router:
     def update_file(fileId: str) -> Response:  # noqa: N803 - the contract's parameter name
         fid = parse_file_id(fileId)
         edit = details_edit(json_object(routes), stores.fields.read(consistent=True))
-        return ok(routes, file_object(stores.records.update_annotations(fid, edit.applied_to), stores.urls))
+        return ok(routes, file_object(stores.records.update_annotations(fid, edit.applied_to), deps.file_urls))
 
     def bulk(tags_key: str, edit_of: Callable[[tuple[str, ...]], Edit] | None) -> Response:
         """Check every fileId (all or nothing: 404 with missingFileIds), then edit each; 207 lists the files an

@@ -7,7 +7,7 @@ from library.kinds import IMAGE
 from library.paths import folder_path
 from library.records import FileRecord, Folder
 
-from ..storage.objects import FileUrls
+from ..storage.file_urls import FileUrls
 
 
 def file_object(record: FileRecord, urls: FileUrls) -> dict[str, Any]:
@@ -30,8 +30,8 @@ def file_object(record: FileRecord, urls: FileUrls) -> dict[str, Any]:
         "description": notes.description,
         "isPrivateFile": notes.is_private,
         "isPublished": notes.is_published,
-        "url": urls.of(record.key, record.version_id),
-        "thumbnail": None,
+        "url": urls.of(record.key, record.version_id, record.mime, notes.is_private),
+        "thumbnail": urls.thumbnail(record.thumbnail_key, notes.is_private),
         "fileType": record.file_type,
         "filePath": record.file_path,
         "height": record.height,

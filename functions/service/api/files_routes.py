@@ -12,8 +12,8 @@ from library.errors import RecordNotFound
 from library.paths import key_of
 from library.records import Folder
 
+from ..storage.file_urls import FileUrls
 from ..storage.listings import Result
-from ..storage.objects import FileUrls
 from ..storage.records import file_id
 from .deps import ApiDeps
 from .file_objects import file_object, folder_object, record_view
@@ -32,13 +32,13 @@ def router(deps: ApiDeps) -> Router:
         page = stores.listings.page(list_request(routes, stores.field_cache))
         deps.logger.info("files listed", extra={"results": len(page.results), **asdict(page.stats)})
         answer = JsonArray(routes)
-        for found in objects(page.results, stores.urls):
+        for found in objects(page.results, deps.file_urls):
             answer.add(found)  # refused before the next file's body is read once the answer is too large
         return answer.answer()
 
     @routes.get("/v1/files/<fileId>/details")
     def file_details(fileId: str) -> Response:  # noqa: N803 - the contract's parameter name
-        return ok(routes, file_object(stores.records.file(parse_file_id(fileId), consistent=True), stores.urls))
+        return ok(routes, file_object(stores.records.file(parse_file_id(fileId), consistent=True), deps.file_urls))
 
     @routes.get("/v1/files/<fileId>/metadata")
     def file_metadata(fileId: str) -> Response:  # noqa: N803 - the contract's parameter name

@@ -75,8 +75,8 @@ def router(deps: ApiDeps) -> Router:
     def restore_version(fileId: str, versionId: str) -> Response:  # noqa: N803 - the contract's parameter names
         current, version_id = addressed_version(stores, fileId, versionId)
         if current.is_version(version_id):
-            return ok(routes, file_object(current, stores.urls))
-        return ok(routes, file_object(restored(stores, current, version_id), stores.urls))
+            return ok(routes, file_object(current, deps.file_urls))
+        return ok(routes, file_object(restored(stores, current, version_id), deps.file_urls))
 
     return routes
 

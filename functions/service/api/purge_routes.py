@@ -1,7 +1,7 @@
 """Cache purges: POST /v1/files/purge and GET /v1/files/purge/{requestId} (storage/cdn.py).
 
-With a CloudFront distribution in front of the bucket (the DistributionId parameter), a purge is one of its
-invalidations; without one nothing caches the files, and a purge is Completed at once.
+With the stack's CloudFront distributions in front of the bucket, a purge is an invalidation in each; without
+them (FileDelivery=PresignedS3) nothing caches the files, and a purge is Completed at once.
 """
 from __future__ import annotations
 

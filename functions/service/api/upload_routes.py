@@ -1,10 +1,10 @@
 """Uploads through the API: POST /api/v1/files/upload (the hosted upload API) and POST /v1/files/upload-url.
 
 The upload checks its credentials when they are in the body (a client-side upload: upload_auth.py), extracts
-the file's metadata in the request (so `responseFields` can return it), leaves that extraction and the
-upload's annotations for the ingest in a seed under the bytes' MD5 (storage/seeds.py), then puts the object;
-the record is written by the ingest from the object's S3 event, as for any upload, without reading and
-extracting the file again.
+the file's metadata in the request (so `responseFields` can return it) and puts its thumbnail (so
+`thumbnailUrl` works at once), leaves both and the upload's annotations for the ingest in a seed under the
+bytes' MD5 (storage/seeds.py), then puts the object; the record is written by the ingest from the object's S3
+event, as for any upload, without reading and extracting the file again.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from imagemeta import NotAnImage, OverMemoryBudget, TooLarge, extract_with_embedded
+from imagemeta import NotAnImage, OverMemoryBudget, TooLarge
 from imagemeta.errors import BadParameter, ImageMetaError
 from imagemeta.fetch import fetch
 from library.annotations import AnnotationUpdate
@@ -29,6 +29,7 @@ from library.records import Extraction, FileRecord, StoredError
 from ..storage.objects import presigned_put, put_upload
 from ..storage.records import file_id
 from ..storage.seeds import Seed
+from ..storage.stores import Stores
 from .deps import ApiDeps
 from .file_objects import version_info
 from .multipart import Part, parse_form
@@ -125,12 +126,15 @@ def file_bytes(part: Part | None, deps: ApiDeps) -> bytes:
 
 def store_upload(deps: ApiDeps, where: Placement, update: AnnotationUpdate, data: bytes, declared_type: str | None,
                  wanted: frozenset[str]) -> dict[str, Any]:
-    """Extract, hand the extraction to the ingest, put the object; the hosted upload response."""
+    """Extract, put the thumbnail, hand both to the ingest, put the object; the hosted upload response."""
+    from imagemeta.thumbnail import NoThumbnail, Thumbnail, extract_with_thumbnail  # the image stack: first use
+
     metadata: dict | None = None
     embedded: dict | None = None
+    made: Thumbnail | NoThumbnail = NoThumbnail("not an image")
     error: ImageMetaError | None = None
     try:
-        metadata, embedded = extract_with_embedded(data, deps.limits)
+        metadata, embedded, made = extract_with_thumbnail(data, deps.limits)
     except (NotAnImage, TooLarge) as refused:
         error = refused
     kind = file_kind(where.key, declared_type or "", metadata["format"] if metadata else None,
@@ -139,13 +143,23 @@ def store_upload(deps: ApiDeps, where: Placement, update: AnnotationUpdate, data
     fid = file_id(stores.bucket, where.key)
     replaced = current_file(deps, fid) if where.overwrite else None
     md5 = hashlib.md5(data).hexdigest()  # noqa: S324 - S3's ETag of a single-part put, not security
+    private = update.is_private
+    thumbnail: str | None = None
+    if isinstance(made, Thumbnail):
+        thumbnail, failure = stores.thumbnails.keep(fid, md5, made.webp, private)
+        if failure:
+            deps.logger.warning("thumbnail not stored", extra={"key": where.key, "reason": failure})
     # Over this function's budget the ingest reads the bytes itself: its larger function may decode them.
     extraction = None if isinstance(error, OverMemoryBudget) else \
-        Extraction(metadata, embedded, StoredError.of(error) if error else None)
-    stores.seeds.leave(fid, md5, Seed(extraction, update))
-    put = put_upload(stores.clients.s3, stores.bucket, where.key, data, kind.mime, where.overwrite)
+        Extraction(metadata, embedded, StoredError.of(error) if error else None, thumbnail)
+    if not stores.seeds.put(fid, md5, Seed(extraction, update)):
+        stores.seeds.put(fid, md5, Seed(None, update))  # an extraction too large to leave: the ingest reads
+        discard_thumbnail(stores, thumbnail)  # and makes its own thumbnail
+        thumbnail = None
+    put = put_upload(stores.clients.s3, stores.bucket, where.key, data, kind.mime, where.overwrite, private)
     if put is None:
         stores.seeds.discard(fid, md5)
+        discard_thumbnail(stores, thumbnail)
         raise FileExists()
     version = put.get("VersionId")
     version = version if version and version != "null" else None
@@ -157,11 +171,11 @@ def store_upload(deps: ApiDeps, where: Placement, update: AnnotationUpdate, data
         "size": len(data),
         "versionInfo": version_info(fid, version, replaced.version_number + 1 if replaced is not None else 1),
         "filePath": file_path(where.key),
-        "url": stores.urls.of(where.key, version),
+        "url": deps.file_urls.of(where.key, version, kind.mime, private),
         "fileType": kind.file_type,
         "height": metadata["height"] if metadata else None,
         "width": metadata["width"] if metadata else None,
-        "thumbnailUrl": None,
+        "thumbnailUrl": deps.file_urls.thumbnail(thumbnail, private),
         "AITags": None,
     }
     if notes.description is not None:
@@ -186,6 +200,12 @@ def current_file(deps: ApiDeps, fid: str) -> FileRecord | None:
         return deps.storage.records.file(fid)
     except RecordNotFound:
         return None
+
+
+def discard_thumbnail(stores: Stores, thumbnail: str | None) -> None:
+    """Delete a thumbnail no record will hold (the upload failed, or the ingest makes its own)."""
+    if thumbnail is not None:
+        stores.thumbnails.delete(thumbnail)
 
 
 def guessed_type(key: str) -> str:

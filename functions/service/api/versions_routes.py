@@ -27,17 +27,17 @@ def router(deps: ApiDeps) -> Router:
     def list_versions(fileId: str) -> Response:  # noqa: N803 - the contract's parameter name
         current = stores.records.file(parse_file_id(fileId), consistent=True)
         kept = stores.records.versions(current.file_id)
-        return ok(routes, [file_object(record, stores.urls) for record in [current, *reversed(kept)]])
+        return ok(routes, [file_object(record, deps.file_urls) for record in [current, *reversed(kept)]])
 
     @routes.get("/v1/files/<fileId>/versions/<versionId>")
     def get_version(fileId: str, versionId: str) -> Response:  # noqa: N803 - the contract's parameter names
         current, version_id = addressed_version(stores, fileId, versionId)
         if current.is_version(version_id):
-            return ok(routes, file_object(current, stores.urls))
+            return ok(routes, file_object(current, deps.file_urls))
         kept = stores.records.version(current.file_id, version_id)
         if kept is None:
             raise VersionNotFound()
-        return ok(routes, file_object(kept, stores.urls))
+        return ok(routes, file_object(kept, deps.file_urls))
 
     return routes
 

@@ -5,14 +5,15 @@ import json
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes.s3_event import S3EventRecord
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from imagemeta import Limits, NotAnImage, OverMemoryBudget, TooLarge, extract_with_embedded
-from library.annotations import Carried, FromBucket, Update, bucket_tags
+from imagemeta import Limits, NotAnImage, OverMemoryBudget, TooLarge
+from library.annotations import Carried, FromBucket, Update, bucket_tags, is_private_object
 from library.fields import Fields, typed_from_text, with_defaults
 from library.records import Extraction, FileRecord, StoredError
 
@@ -30,8 +31,9 @@ from ..storage.objects import (
     version_exists,
 )
 from ..storage.overflow import RESERVED_PREFIX
-from ..storage.records import BACKFILL_SEQUENCER, RecordStore, Written, file_id
+from ..storage.records import BACKFILL_SEQUENCER, RecordStore, StoreThumbnail, Written, file_id
 from ..storage.seeds import Seed, Seeds
+from ..storage.thumbnails import ThumbnailStore
 from .backfill import backfill_event
 from .events import ObjectEvent, object_event
 from .handover import LargerIngest
@@ -142,12 +144,13 @@ class Ingest:
     already current gets its kept-version item, and one deleted for good loses it (records.py).
     """
 
-    def __init__(self, s3: Any, bucket: str, store: RecordStore, seeds: Seeds, pages: Pages, limits: Limits,
-                 logger: Logger, larger: LargerIngest | None = None, typing: MetadataTyping = as_text):
+    def __init__(self, s3: Any, bucket: str, store: RecordStore, seeds: Seeds, pages: Pages, thumbnails: ThumbnailStore,
+                 limits: Limits, logger: Logger, larger: LargerIngest | None = None, typing: MetadataTyping = as_text):
         self._s3 = s3
         self._bucket = bucket
         self._store = store
         self._seeds = seeds
+        self._thumbnails = thumbnails
         self._pages = pages
         self._limits = limits
         self._logger = logger
@@ -298,17 +301,17 @@ class Ingest:
         mark = state.seed_mark
         seed = self._seeds.take(fid, state.etag, mark) if mark is not None else None
         extraction, update = self._seeded(opened, seed) if seed is not None else (
-            self._extraction(opened), self._bucket_update(state))
+            self._extraction(opened)[0], self._bucket_update(state))
         listed = [found.version_id for found in key_versions(self._s3, self._bucket, key) if not found.delete_marker]
         newer = set(listed[listed.index(version_id) + 1:]) if version_id in listed else set()
         if self._store.write_version(state, extraction, update, newer) and seed is not None and mark is not None:
             self._seeds.discard(fid, state.etag, mark)
 
     def _seeded(self, opened: OpenedObject, seed: Seed) -> tuple[Extraction, Update]:
-        """What a seed says of an object: its extraction (read from the bytes when the writer left none), and how
-        the write changes the annotations."""
+        """What a seed says of an object: its extraction (read from the bytes when the writer left none; a kept
+        version gets no thumbnail of its own then), and how the write changes the annotations."""
         if seed.extraction is None:
-            return self._extraction(opened), seed.update
+            return self._extraction(opened)[0], seed.update
         opened.close()
         return seed.extraction, seed.update
 
@@ -316,19 +319,34 @@ class Ingest:
         """A write straight to the bucket: its S3 tags and user metadata (the seed's mark aside)."""
         custom, defaults = self._typing(
             {name: value for name, value in state.user_metadata.items() if name != SEED_METADATA})
-        return FromBucket(bucket_tags(state.tags), custom, defaults)
+        return FromBucket(bucket_tags(state.tags), custom, defaults, is_private=is_private_object(state.tags))
 
-    def _extraction(self, current: OpenedObject) -> Extraction:
-        """The metadata and embeddedMetadata of the object's bytes, or why there are none."""
+    def _extraction(self, current: OpenedObject) -> tuple[Extraction, StoreThumbnail | None]:
+        """The metadata and embeddedMetadata of the object's bytes, or why there are none, and how to store their
+        thumbnail (the record write stores it only when it writes). A thumbnail that cannot be made is logged and
+        left out: it never fails the message."""
+        from imagemeta.thumbnail import NoThumbnail, extract_with_thumbnail  # the image stack: with the first image
+
         try:
-            metadata, embedded = extract_with_embedded(current.read(self._limits), self._limits)
+            metadata, embedded, made = extract_with_thumbnail(current.read(self._limits), self._limits)
         except OverMemoryBudget as error:
             if self._larger is not None:
                 raise NeedsLargerFunction(error.detail) from None
-            return Extraction(error=StoredError.of(error))
+            return Extraction(error=StoredError.of(error)), None
         except (NotAnImage, TooLarge) as error:
-            return Extraction(error=StoredError.of(error))
-        return Extraction(metadata, embedded)
+            return Extraction(error=StoredError.of(error)), None
+        if isinstance(made, NoThumbnail):
+            self._logger.info("no thumbnail", extra={"key": current.state.key, "reason": made.reason})
+            return Extraction(metadata, embedded), None
+        return Extraction(metadata, embedded), partial(self._store_thumbnail, current.state, made.webp)
+
+    def _store_thumbnail(self, state: ObjectState, webp: bytes) -> str | None:
+        """Put a thumbnail, tagged private as its object is; None (logged) when S3 refuses it."""
+        key, failure = self._thumbnails.keep(file_id(self._bucket, state.key), state.etag, webp,
+                                             is_private_object(state.tags))
+        if failure:
+            self._logger.warning("thumbnail not stored", extra={"key": state.key, "reason": failure})
+        return key
 
     def _hand_over(self, body: str, source: str, reason: str) -> None:
         """Hand a notification (a message body) to the larger ingest function; self._larger is set. `source`: the
@@ -339,5 +357,5 @@ class Ingest:
 
 
 def kept_extraction(record: FileRecord) -> Extraction:
-    """What a kept version's item says its bytes are (its document, or its stored error)."""
-    return Extraction(record.metadata(), record.embedded_metadata(), record.error)
+    """What a kept version's item says its bytes are (its document, or its stored error, and its thumbnail)."""
+    return Extraction(record.metadata(), record.embedded_metadata(), record.error, record.thumbnail_key)

@@ -11,6 +11,8 @@ Partition key `pk` is the fileId, sort key `sk` is FILE_SK. Attributes (docs/fil
   (DateTimeOriginal), `em` (the other embeddedMetadata tags searches read: library.search_fields.EMBEDDED_STORED),
   `error`, and `doc`: the metadata
   object and embeddedMetadata as one compressed JSON document (docs.py), or `docRef` when it is spilled;
+  `thumb`, the key of an image's thumbnail in the bucket (thumbnails.py; "" when none could be made, absent in
+  records written before thumbnails, which a backfill gives one);
 - what callers keep: `tags`, `custom` (typed values), `coords`, `desc`, `private` and `published` (when not
   false and true), `vnum`;
 - `page`: the library page that lists it (library_pages.py).
@@ -105,6 +107,8 @@ def file_attributes(record: FileRecord, document: docs.Stored) -> Item:
                                          "help": {"S": record.error.help}}},
     }
     item.update({name: value for name, value in optional.items() if value})
+    if record.phash is not None:  # an image read by a version that makes thumbnails: "" when it could make none
+        item["thumb"] = {"S": record.thumbnail_key or ""}
     return item
 
 
@@ -159,6 +163,7 @@ def file_record(item: Item, overflow: OverflowStore) -> FileRecord:
         has_alpha=item["hasAlpha"]["BOOL"] if "hasAlpha" in item else None,
         phash=item["pHash"]["S"] if "pHash" in item else None,
         taken_at=item["taken"]["S"] if "taken" in item else None,
+        thumbnail_key=item["thumb"]["S"] or None if "thumb" in item else None,
         annotations=read_annotations(item),
         version_number=int(item["vnum"]["N"]) if "vnum" in item else 1,
         error=stored_error(item),

@@ -1,5 +1,6 @@
 """S3's own word on an object: its current version and facts, read whenever an event names the key; and the
-service's other S3 work (puts, copies, deletes, listings of keys and versions, signed URLs).
+service's other S3 work (puts, copies, deletes, listings of keys and versions, PUT URLs; the GET URLs are
+file_urls.py's).
 
 The ingest never takes an object's facts from a message: it asks S3 what the key holds now (docs/files-api.md,
 "The write"). A forged or stale message can only make the ingest look again.
@@ -12,6 +13,7 @@ from email.header import Header, decode_header, make_header
 from typing import Any
 
 from imagemeta.limits import Limits
+from library.annotations import private_tagging
 from library.instants import instant_of
 
 # HeadObject's and GetObject's answer for a key with no current version (none left, or a delete marker on top).
@@ -189,34 +191,14 @@ def header_value(value: str) -> str:
     return value if value.isascii() else Header(value, "utf-8").encode()
 
 
-class FileUrls:
-    """The `url` of File objects: a presigned GET of the file's version, or None when the deployment hands
-    out none (FILE_URL_SECONDS 0, which also saves signing)."""
-
-    def __init__(self, s3: Any, bucket: str, seconds: int) -> None:
-        self._s3, self._bucket, self._seconds = s3, bucket, seconds
-
-    def of(self, key: str, version_id: str | None) -> str | None:
-        if not self._seconds:
-            return None
-        return presigned_get(self._s3, self._bucket, key, version_id, self._seconds)
-
-
-def presigned_get(s3: Any, bucket: str, key: str, version_id: str | None, seconds: int) -> str:
-    """A URL that GETs this object version for `seconds` (signed with the caller's credentials, so it lasts at
-    most as long as they do)."""
-    params: dict[str, Any] = {"Bucket": bucket, "Key": key}
-    if version_id:
-        params["VersionId"] = version_id
-    return str(s3.generate_presigned_url("get_object", Params=params, ExpiresIn=seconds))
-
-
 def put_upload(s3: Any, bucket: str, key: str, body: bytes, content_type: str,
-               overwrite: bool) -> dict[str, Any] | None:
-    """Put an uploaded file, marked as seeded (its annotations and extraction wait for the ingest in a seed);
-    None when `overwrite` is off and the key exists."""
+               overwrite: bool, private: bool) -> dict[str, Any] | None:
+    """Put an uploaded file, marked as seeded (its annotations and extraction wait for the ingest in a seed) and
+    tagged private when it is; None when `overwrite` is off and the key exists."""
     request: dict[str, Any] = {"Bucket": bucket, "Key": key, "Body": body, "ContentType": content_type,
                                "Metadata": {SEED_METADATA: UPLOAD_MARK}}
+    if private:
+        request["Tagging"] = private_tagging()
     if not overwrite:
         request["IfNoneMatch"] = "*"  # S3's conditional write: refused (412) when the key exists
     try:

@@ -9,7 +9,7 @@ A write reads the stored item (strongly consistent) and puts conditionally on th
 which every write and every edit of the annotations bumps): a concurrent write makes the condition fail and
 the write starts over. Knowing what it
 replaces, a write keeps the key's first creation time and the annotations the update does not change,
-releases the replaced item's spilled document, moves the file's library page entry when it changes, and
+releases the replaced item's spilled document and thumbnail, moves the file's library page entry when it changes, and
 creates the folder items above a new key before it writes (folders.py). Item layout: items.py.
 
 Where the bucket keeps versions, a write that replaces the current version (or hides it behind a delete
@@ -53,6 +53,7 @@ from .objects import ObjectState
 from .overflow import OverflowStore
 from .seeds import Seeds
 from .similar_index import BAND_ATTRIBUTES, index_attributes
+from .thumbnails import ThumbnailStore
 from .versions import VERSION_SK_PREFIX, version_item, version_key
 
 # S3 sequencers are hex strings of varying length; right-padded to one width they compare as S3 documents.
@@ -65,6 +66,10 @@ TOMBSTONE_TTL_SECONDS = 15 * 24 * 3600
 # Concurrent writes to one record make each other's condition fail; each retries after a pause.
 WRITE_ATTEMPTS = 8
 MARKER_KIND = "marker"
+# Puts a thumbnail and gives its key (None when it could not be stored).
+StoreThumbnail = Callable[[], str | None]
+# Reads an object's bytes: their extraction, and how to store their thumbnail (None: no thumbnail to store).
+ReadExtraction = Callable[[], tuple[Extraction, StoreThumbnail | None]]
 # What an edit of the annotations rewrites (items.py), and the revision every write bumps.
 ANNOTATION_ATTRIBUTES = ("tags", "custom", "coords", "desc", "private", "published", "rev")
 # Whether S3 still holds a version of a key (key, version id): a replaced version is kept only if it does.
@@ -118,11 +123,13 @@ class RecordStore:
     `bands`: whether records enter the similar-image band indexes (the SimilarIndex setting, docs/similar.md).
     """
 
-    def __init__(self, dynamodb: Any, table: str, bucket: str, overflow: OverflowStore, bands: bool = False):
+    def __init__(self, dynamodb: Any, table: str, bucket: str, overflow: OverflowStore, *,
+                 thumbnails: ThumbnailStore, bands: bool = False):
         self._dynamodb = dynamodb
         self._table = table
         self._bucket = bucket
         self._overflow = overflow
+        self._thumbnails = thumbnails
         self._bands = bands
         self._folders = FolderItems(dynamodb, table, bucket)
         self._pages = Pages(dynamodb, table)
@@ -130,30 +137,42 @@ class RecordStore:
 
     # ---------------------------------------------------------------- writes
 
-    def write_file(self, state: ObjectState, extraction: Extraction | Callable[[], Extraction], update: Update,
+    def write_file(self, state: ObjectState, extraction: Extraction | ReadExtraction, update: Update,
                    sequencer: str, batch: Batch, created_at: str | None = None, seeded: bool = False,
                    promoted: FileRecord | None = None, kept: VersionCheck = always_kept) -> Written:
         """Bring the key's record to S3's current version (unless a write as new is stored).
 
-        `extraction`: what the object's bytes gave, or the function that reads them, called only when the write
-        goes ahead: an event for a record that already says what S3 holds (a repeated delivery, a backfill run
-        again) costs a read of the record and no extraction. `created_at`: the creation time a move keeps (else
-        the key's own, or this version's for a new key). `seeded`: the write of an upload (or copy) whose seed
-        this is: a new write of the key even when S3's facts look the same (the same bytes again within
+        `extraction`: what the object's bytes gave, or the function that reads them (and gives how to store their
+        thumbnail), called only when the write goes ahead: an event for a record that already says what S3 holds (a
+        repeated delivery, a backfill run again) costs a read of the record and no extraction. The thumbnail is
+        stored once, when a write is to be made, and is the write's to keep: the record written keeps it; when
+        nothing is written it is deleted, unless the stored record holds it (a repeated event of the write that
+        did). A seed's thumbnail (the upload put it) is the write's too. `created_at`: the creation time a move
+        keeps (else the key's own, or this version's for a new key). `seeded`: the write of an upload (or copy)
+        whose seed this is: a new write of the key even when S3's facts look the same (the same bytes again within
         LastModified's second), with the annotations it gave. `promoted`: the kept version this one is, current
         again (its number stays; its item goes). `kept`: whether S3 still holds a version the write replaces (then
         it keeps its record as a version).
         """
         fid = file_id(self._bucket, state.key)
         order = write_order(state.observed_at, sequencer)
-        old = self._current(fid)
-        if not may_replace(old, order, state, self._bands, seeded):
-            return Written(False)
-        extracted = extraction() if callable(extraction) else extraction
-        stored, spilled_key = self._document(fid, order, extracted)
+        # What the write owns and must not leave behind unwritten: a thumbnail it stores, or a seed's.
+        extracted = None if callable(extraction) else extraction
+        owns_thumbnail = seeded or callable(extraction)
+        store_thumbnail: StoreThumbnail | None = None
+        spilled_key = None
         written = False
+        old = self._current(fid)
         try:
+            if not may_replace(old, order, state, self._bands, seeded):
+                return Written(False)
+            if callable(extraction):
+                extracted, store_thumbnail = extraction()
+            assert extracted is not None  # noqa: S101 - for mypy: given, or just read
+            stored, spilled_key = self._document(fid, order, extracted)
             for attempt in range(WRITE_ATTEMPTS):
+                if store_thumbnail is not None:
+                    extracted, store_thumbnail = replace(extracted, thumbnail_key=store_thumbnail()), None
                 record = new_record(fid, old, state, extracted, update, created_at, seeded, promoted)
                 entry = Entry(ms_of(record.created_at), fid, record.phash or "")
                 page = old["page"]["S"] if old is not None and same_entry(old, entry) else batch.add(entry)
@@ -169,8 +188,7 @@ class RecordStore:
                     self._folders.ensure(state.key, record.updated_at)
                 if self._commit(old, item):
                     written = True
-                    keeps_document = self._keep_replaced(old, state.version_id, kept)
-                    self._release(old, item, keeps_document)
+                    self._release(old, item, keeps_bodies=self._keep_replaced(old, state.version_id, kept))
                     if promoted is not None and promoted.version_id:
                         self.drop_version(fid, promoted.version_id)
                     return Written(True, record)
@@ -183,6 +201,9 @@ class RecordStore:
         finally:
             if spilled_key is not None and not written:
                 self._overflow.delete(spilled_key)  # stale, or the write failed: no record points at this body
+            thumbnail = extracted.thumbnail_key if extracted is not None and owns_thumbnail else None
+            if thumbnail is not None and not written and thumbnail != thumbnail_of(old):
+                self._thumbnails.delete(thumbnail)
 
     def write_version(self, state: ObjectState, extraction: Extraction, update: Update, newer: set[str]) -> bool:
         """Keep a version S3 holds that is not the current one and has no item yet (the ingest heard of it once a
@@ -239,7 +260,8 @@ class RecordStore:
 
     def _keep_replaced(self, old: dict[str, Any] | None, version_id: str | None, kept: VersionCheck) -> bool:
         """Keep a replaced live record as its version's item, if its version was another and S3 still holds it
-        (the item is written once: a kept version never changes). Whether the item took the old document."""
+        (the item is written once: a kept version never changes). Whether the item took the old document and
+        thumbnail."""
         if not is_file(old) or old is None or "vid" not in old or old["vid"]["S"] == version_id:
             return False
         if not kept(object_key(old), old["vid"]["S"]):
@@ -335,14 +357,17 @@ class RecordStore:
             return False
         return True
 
-    def _release(self, old: dict[str, Any] | None, item: dict[str, Any], keeps_document: bool = False) -> None:
-        """What the replaced item held that the new one does not: its spilled document (unless its version's item
-        took it), its page entry."""
+    def _release(self, old: dict[str, Any] | None, item: dict[str, Any], keeps_bodies: bool = False) -> None:
+        """What the replaced item held that the new one does not: its spilled document and its thumbnail (unless
+        its version's item took them), its page entry."""
         if old is None:
             return
         reference = docs.reference(old)
-        if reference is not None and reference != docs.reference(item) and not keeps_document:
+        if reference is not None and reference != docs.reference(item) and not keeps_bodies:
             self._overflow.delete(reference)
+        thumbnail = thumbnail_of(old)
+        if thumbnail is not None and thumbnail != thumbnail_of(item) and not keeps_bodies:
+            self._thumbnails.delete(thumbnail)
         if "page" in old and old["page"] != item.get("page"):
             self._pages.remove(old["page"]["S"], old["pk"]["S"])
 
@@ -444,6 +469,7 @@ def new_record(fid: str, old: dict[str, Any] | None, state: ObjectState, extract
         has_alpha=metadata["hasTransparency"] if metadata else None,
         phash=metadata.get("pHash") if metadata else None,
         taken_at=taken if isinstance(taken, str) else None,
+        thumbnail_key=extraction.thumbnail_key,
         annotations=update.applied_to(read_annotations(kept) if kept else None),
         version_number=version_number,
         error=error,
@@ -458,11 +484,13 @@ def may_replace(old: dict[str, Any] | None, order: str, state: ObjectState, band
 
 def says(old: dict[str, Any], state: ObjectState, bands: bool) -> bool:
     """Whether a stored item says what S3 holds: a live file of the current layout with this version's ETag, size,
-    version and time, in the band indexes when it should be."""
+    version and time, in the band indexes when it should be, with a thumbnail when it is an image (records read
+    before thumbnails were made get one)."""
     return is_file(old) and int(old["ver"]["N"]) == RECORD_VERSION and old["etag"]["S"] == state.etag and (
         int(old["size"]["N"]) == state.size and old.get("vid", {}).get("S") == state.version_id
         and update_instant(old) == state.last_modified
-        and not (bands and "pHash" in old and BAND_ATTRIBUTES[0] not in old))
+        and not (bands and "pHash" in old and BAND_ATTRIBUTES[0] not in old)
+        and not ("pHash" in old and "thumb" not in old))
 
 
 def renumbering(key: dict[str, Any], number: int, table: str) -> dict[str, Any]:
@@ -472,6 +500,11 @@ def renumbering(key: dict[str, Any], number: int, table: str) -> dict[str, Any]:
     values = {":next": {"N": str(number + 1)}, **({":was": {"N": str(number)}} if number > 1 else {})}
     return {"Update": {"TableName": table, "Key": key, "UpdateExpression": "SET vnum = :next",
                        "ConditionExpression": condition, "ExpressionAttributeValues": values}}
+
+
+def thumbnail_of(item: dict[str, Any] | None) -> str | None:
+    """The thumbnail key a stored item holds."""
+    return item["thumb"]["S"] or None if item is not None and "thumb" in item else None
 
 
 def same_entry(old: dict[str, Any] | None, entry: Entry) -> bool:

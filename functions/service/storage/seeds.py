@@ -1,6 +1,7 @@
 """Seeds: what a writer of an object knew about it, left for the ingest, so it does not read the bytes again.
 
-The upload route extracts the bytes it is about to put; a copy, move or restore knows the source's record.
+The upload route extracts the bytes it is about to put (and puts their thumbnail); a copy, move or restore
+knows the source's record.
 Each leaves a seed under the destination's fileId, the object's ETag (the MD5 of a single-part put, the same
 for a copy of the same bytes) and its mark: the extraction, how the write changes the annotations (the
 upload's fields and overwrite rules, or the source's annotations carried whole), and the creation time a move
@@ -106,6 +107,7 @@ def encode(seed: Seed) -> dict[str, Any]:
         "metadata": extraction.metadata,
         "embedded": extraction.embedded,
         "error": asdict(extraction.error) if extraction.error else None,
+        "thumbnail": extraction.thumbnail_key,
         "update": update,
         "created": seed.created_at,
     }
@@ -120,7 +122,8 @@ def decode(found: dict[str, Any]) -> Seed:
         upload = found["update"]["upload"]
         update = AnnotationUpdate(**{**upload, "tags": None if upload["tags"] is None else tuple(upload["tags"])})
     error = StoredError(**found["error"]) if found["error"] else None
-    extraction = Extraction(found["metadata"], found["embedded"], error) if found["read"] else None
+    extraction = Extraction(found["metadata"], found["embedded"], error, found.get("thumbnail")) if found["read"] \
+        else None
     return Seed(extraction, update, found["created"])
 
 

@@ -14,11 +14,11 @@ from .folders import FolderItems
 from .jobs import JobQueue, JobStore
 from .library_pages import Pages
 from .listings import Listings
-from .objects import FileUrls
 from .overflow import OverflowStore
 from .records import RecordStore
 from .seeds import Seeds
 from .similar_index import SimilarIndex
+from .thumbnails import ThumbnailStore
 from .tokens import UsedTokens
 from .transfers import Transfers
 
@@ -48,21 +48,25 @@ class Stores:
     """The stores over one bucket and table."""
 
     def __init__(self, clients: StorageClients, bucket: str, table: str, *, search_max_records: int = 0,
-                 file_url_seconds: int = 0, similar_bands: bool = False, jobs_queue_url: str = "",
-                 distribution_id: str = "") -> None:
+                 similar_bands: bool = False, jobs_queue_url: str = "",
+                 distribution_ids: tuple[str, ...] = ()) -> None:
         self.clients = clients
         self.bucket = bucket
         self.table = table
         self._search_max_records = search_max_records
-        self._file_url_seconds = file_url_seconds
         self._similar_bands = similar_bands
         self._jobs_queue_url = jobs_queue_url
-        self._distribution_id = distribution_id
+        self._distribution_ids = distribution_ids
 
     @cached_property
     def records(self) -> RecordStore:
         overflow = OverflowStore(self.clients.s3, self.bucket)
-        return RecordStore(self.clients.dynamodb, self.table, self.bucket, overflow, bands=self._similar_bands)
+        return RecordStore(self.clients.dynamodb, self.table, self.bucket, overflow, thumbnails=self.thumbnails,
+                           bands=self._similar_bands)
+
+    @cached_property
+    def thumbnails(self) -> ThumbnailStore:
+        return ThumbnailStore(self.clients.s3, self.bucket)
 
     @cached_property
     def listings(self) -> Listings:
@@ -94,10 +98,6 @@ class Stores:
         return SimilarIndex(self.clients.dynamodb, self.table, bands=self._similar_bands)
 
     @cached_property
-    def urls(self) -> FileUrls:
-        return FileUrls(self.clients.s3, self.bucket, self._file_url_seconds)
-
-    @cached_property
     def folders(self) -> FolderItems:
         return FolderItems(self.clients.dynamodb, self.table, self.bucket)
 
@@ -113,7 +113,7 @@ class Stores:
 
     @cached_property
     def purges(self) -> Purges:
-        return Purges(self.clients.cloudfront if self._distribution_id else None, self._distribution_id)
+        return Purges(self.clients.cloudfront if self._distribution_ids else None, self._distribution_ids)
 
     @cached_property
     def transfers(self) -> Transfers:

@@ -1,0 +1,51 @@
+"""Thumbnails in the upload bucket, under the service's prefix: one WebP per image version, named by its file.
+
+Who makes a thumbnail puts it (the upload route in the request, else the ingest), under a key of its own
+(`_imagemeta/thumbnails/<fileId>/<ETag>-<random>.webp`), and hands the key to the record write, which keeps
+it or deletes it (records.py): a write that loses (a stale or repeated event, a key overwritten since) never
+deletes the thumbnail of the record that won, and a record that replaces another deletes the one it replaces.
+A private file's thumbnail carries the private tag as its object does, so only signed URLs reach it.
+The bucket policy lets only the ingest and the upload function write under the prefix (template.yaml).
+"""
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from library.annotations import private_tagging
+
+from .overflow import RESERVED_PREFIX
+
+THUMBNAIL_PREFIX = f"{RESERVED_PREFIX}thumbnails/"
+# Each key is written once and never changes: browsers and the distribution may keep it for good (a private
+# one, only the browser that was given its signed URL).
+CACHE_CONTROL = {False: "public, max-age=31536000, immutable", True: "private, max-age=31536000, immutable"}
+
+
+class ThumbnailStore:
+    """Puts and deletes thumbnails; the S3 client is passed in."""
+
+    def __init__(self, s3: Any, bucket: str) -> None:
+        self._s3 = s3
+        self._bucket = bucket
+
+    def put(self, file_id: str, etag: str, webp: bytes, private: bool) -> str:
+        """Store a thumbnail of one version of a file under a new key, and return the key."""
+        key = f"{THUMBNAIL_PREFIX}{file_id}/{etag}-{secrets.token_hex(6)}.webp"
+        request: dict[str, Any] = {"Bucket": self._bucket, "Key": key, "Body": webp, "ContentType": "image/webp",
+                                   "CacheControl": CACHE_CONTROL[private]}
+        if private:
+            request["Tagging"] = private_tagging()
+        self._s3.put_object(**request)
+        return key
+
+    def keep(self, file_id: str, etag: str, webp: bytes, private: bool) -> tuple[str | None, str]:
+        """put(), as (key, ""); or (None, why) when S3 refuses it: a thumbnail never fails its file's upload or
+        ingest."""
+        try:
+            return self.put(file_id, etag, webp, private), ""
+        except Exception as error:  # noqa: BLE001 - whatever S3 answers, the file's record or upload goes on
+            return None, f"{type(error).__name__}: {error}"
+
+    def delete(self, key: str) -> None:
+        self._s3.delete_object(Bucket=self._bucket, Key=key)
