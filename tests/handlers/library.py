@@ -29,7 +29,7 @@ from infra.moto_s3 import s3_as_aws
 from infra.pump import Sequencer, lambda_record, with_sequencer
 
 from ..local_template import local_template
-from .conftest import BUCKET, SEARCH_MAX_RECORDS, TABLE, lambda_context, load_event
+from .conftest import BUCKET, KEYS_TABLE, SEARCH_MAX_RECORDS, TABLE, lambda_context, load_event
 
 JOBS_QUEUE = local_template().physical_name("JobsQueue")
 # Receives per settle() before it gives up on a queue that never empties (a job that never completes).
@@ -110,7 +110,7 @@ def library(aws: Any, versioned: bool) -> Library:
         organize=organize.build(OrganizeSettings(BUCKET, TABLE, jobs_queue, (), 3600), clients),
         files=files.build(FilesSettings(BUCKET, TABLE, SEARCH_MAX_RECORDS, 3600), clients),
         delete=file_delete.build(DeleteSettings(BUCKET, TABLE), clients),
-        upload=upload.build(UploadSettings(BUCKET, TABLE, DEFAULT_LIMITS, FetchSettings(), 3600), clients),
+        upload=upload.build(UploadSettings(BUCKET, TABLE, DEFAULT_LIMITS, FetchSettings(), 3600, KEYS_TABLE), clients),
         not_supported=not_supported.build(),
     )
     return found
