@@ -1,10 +1,12 @@
 """Handler tests: each Lambda handler invoked in-process with the files in events/, AWS on moto."""
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote_plus
@@ -135,11 +137,25 @@ def moto_clients() -> SimpleNamespace:
         )
 
 
+@contextmanager
+def own_event_hooks(*clients: Any) -> Iterator[None]:
+    """Each client with a copy of its event emitter while a test runs: a hook a test registers (to count or
+    change requests) goes with the test instead of staying on the session's clients."""
+    kept = [client.meta.events for client in clients]
+    for client, emitter in zip(clients, kept, strict=True):
+        client.meta.events = copy.copy(emitter)
+    try:
+        yield
+    finally:
+        for client, emitter in zip(clients, kept, strict=True):
+            client.meta.events = emitter
+
+
 @pytest.fixture()
 def aws(monkeypatch: pytest.MonkeyPatch, moto_clients: SimpleNamespace) -> Iterator[SimpleNamespace]:
     """A fresh moto with the bucket, table and queue, and each function's handler built against them."""
     set_aws_environment(monkeypatch)
-    with mock_aws():
+    with mock_aws(), own_event_hooks(moto_clients.s3, moto_clients.dynamodb, moto_clients.sqs):
         s3, dynamodb, sqs = moto_clients.s3, moto_clients.dynamodb, moto_clients.sqs
         s3.create_bucket(Bucket=BUCKET)
         create_table_from_template(dynamodb)

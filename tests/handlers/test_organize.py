@@ -18,9 +18,9 @@ import pytest
 from handlers import organize
 from handlers.clients import AwsClients
 from handlers.settings import OrganizeSettings
-from imagemeta import extract
-from service.ingest import processor
+from imagemeta import extract, thumbnail
 from service.storage.folders import folder_id
+from service.storage.overflow import RESERVED_PREFIX
 from service.storage.records import file_id
 
 from ..paths import IMAGES
@@ -75,11 +75,13 @@ def no_extraction(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_: object) -> None:
         raise AssertionError("the ingest extracted bytes a seed described")
 
-    monkeypatch.setattr(processor, "extract_with_embedded", refuse)
+    monkeypatch.setattr(thumbnail, "extract_with_thumbnail", refuse)
 
 
 def keys(lib: Library, prefix: str = "") -> list[str]:
-    return sorted(entry["Key"] for entry in lib.s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents", []))
+    """The library's keys under a prefix (not the service's own: thumbnails, spilled records)."""
+    listed = lib.s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents", [])
+    return sorted(entry["Key"] for entry in listed if not entry["Key"].startswith(RESERVED_PREFIX))
 
 
 def versions_of(lib: Library, key: str) -> list[dict[str, Any]]:
@@ -269,7 +271,9 @@ def test_restore_makes_a_kept_version_the_newest_with_its_record(versioned: Libr
         "file", "Version 3", ["old"], kept["width"])
     versioned.settle()
     now = details(versioned, "v/c.jpg")
-    assert {**now, "url": None} == {**answer, "status": 200, "url": None}  # the record follows what it answered
+    # The record follows what it answered; its thumbnail is a copy of the version's, its own to keep.
+    assert {**now, "url": None, "thumbnail": None} == {**answer, "status": 200, "url": None, "thumbnail": None}
+    assert now["thumbnail"] is not None and answer["thumbnail"] is not None
     assert [v["versionInfo"]["name"] for v in body_of(versioned.call("files", "file_versions.json",
                                                                      pathParameters={"fileId": fid}))] == [
         "Version 3", "Version 2", "Version 1"]

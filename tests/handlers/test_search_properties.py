@@ -88,6 +88,8 @@ def test_every_query_answers_200_or_400_and_the_filter_never_changes_what_is_fou
         ('tags IN ["sale"]', ["one.jpg", "five.jpg"]),
         ('"customMetadata.price" >= 10 AND "customMetadata.price" < 100', ["one.jpg", "two.png"]),
         ('"embeddedMetadata.DateTimeOriginal" > "2021-01-01"', ["five.jpg"]),
+        # Records keep updatedAt only when it is not their creation instant (storage/items.py): both are found.
+        ('updatedAt < "9999-12-31T23:59:59.999Z" AND name = "one.jpg"', ["one.jpg"]),
         ('"embeddedMetadata.Keywords" IN ["Paris"]', ["one.jpg", "two.png"]),
         ('"embeddedMetadata.LocationTaken" = "48.8584,2.2945 1km"', ["one.jpg"]),
         ('"customMetadata.colours" IN [5]', ["two.png"]),

@@ -19,7 +19,7 @@ from service.storage.records import file_id
 from service.storage.thumbnails import THUMBNAIL_PREFIX, ThumbnailStore
 
 from ..paths import IMAGES
-from .conftest import BUCKET, TABLE, for_file, lambda_context, load_event, upload_event
+from .conftest import BUCKET, TABLE, define_fields, for_file, lambda_context, load_event, upload_event
 from .test_files_write import BOUNDARY, form, ingest_upload, posted
 
 CANON = IMAGES / "exif-samples" / "jpg" / "Canon_40D.jpg"
@@ -135,6 +135,7 @@ def test_a_record_written_before_thumbnails_gets_one_from_the_backfills_event(aw
 
 
 def test_the_upload_answers_a_thumbnail_url_and_the_ingest_makes_no_second_one(aws: SimpleNamespace) -> None:
+    define_fields(aws.dynamodb, camera={"type": "Text"})  # the field the event's customMetadata gives a value of
     answer = json.loads(aws.upload(load_event("file_upload.json"), lambda_context())["body"])
     (made,) = thumbnails(aws)
     assert webp_size(answer["thumbnailUrl"]) == (100, 68)  # there before the record is

@@ -107,7 +107,7 @@ def restored(stores: Stores, current: FileRecord, version_id: str) -> FileRecord
     state = head_version(stores.clients.s3, stores.bucket, current.key, version_id)
     if kept is None or state is None:
         raise VersionNotFound()
-    extraction = Extraction(kept.metadata(), kept.embedded_metadata(), kept.error)
+    extraction = Extraction(kept.metadata(), kept.embedded_metadata(), kept.error, kept.thumbnail_key)
     mark = f"restore/{version_id}"
     stores.seeds.leave(current.file_id, state.etag, Seed(extraction, Carried(kept.annotations), current.created_at),
                        mark)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -31,7 +31,7 @@ from ..storage.objects import (
     version_exists,
 )
 from ..storage.overflow import RESERVED_PREFIX
-from ..storage.records import BACKFILL_SEQUENCER, RecordStore, StoreThumbnail, Written, file_id
+from ..storage.records import BACKFILL_SEQUENCER, ReadExtraction, RecordStore, StoreThumbnail, Written, file_id
 from ..storage.seeds import Seed, Seeds
 from ..storage.thumbnails import ThumbnailStore
 from .backfill import backfill_event
@@ -277,12 +277,31 @@ class Ingest:
         if seed is None:
             return self._store.write_file(state, lambda: self._extraction(current), self._bucket_update(state),
                                           sequencer, self._batch, kept=self._kept)
-        extraction = seed.extraction or (lambda: self._extraction(current))
-        written = self._store.write_file(state, extraction, seed.update, sequencer, self._batch, seed.created_at,
-                                         seeded=True, kept=self._kept)
+        written = self._store.write_file(state, self._seeded_extraction(current, seed), seed.update, sequencer,
+                                         self._batch, seed.created_at, seeded=True, kept=self._kept)
         if mark is not None:
             self._seeds.discard(fid, state.etag, mark)
         return written
+
+    def _seeded_extraction(self, current: OpenedObject, seed: Seed) -> Extraction | ReadExtraction:
+        """What a seed gives the write: the upload's extraction with the thumbnail it put; a copy's (move's,
+        restore's) with a copy of its source's thumbnail, stored when the write is made; else the bytes read."""
+        given = seed.extraction
+        if given is None:
+            return lambda: self._extraction(current)
+        source = given.thumbnail_key
+        if source is None or not isinstance(seed.update, Carried):
+            return given
+        state = current.state
+        return lambda: (replace(given, thumbnail_key=None), partial(self._copy_thumbnail, state, source))
+
+    def _copy_thumbnail(self, state: ObjectState, source: str) -> str | None:
+        """A copy of a source file's thumbnail for this object's record; None (logged) when S3 refuses it."""
+        key, failure = self._thumbnails.keep_copy(source, file_id(self._bucket, state.key), state.etag,
+                                                  is_private_object(state.tags))
+        if failure:
+            self._logger.warning("thumbnail not copied", extra={"key": state.key, "reason": failure})
+        return key
 
     def _follow_version(self, key: str, version_id: str, removed: bool) -> None:
         """A version the event names that is not the current one: its item goes when S3 no longer holds it, and

@@ -115,6 +115,8 @@ class _Compiler:
             return _Part(f"attribute_exists({path})", kind != MULTI)
         if name == "createdAt":
             return self.created(condition, path)
+        if name == "updatedAt":
+            return self.updated(condition, path)
         if kind == DATE:
             return self.instants(condition, path) if not name.startswith(CUSTOM_PREFIX) else UNKNOWN
         if kind in (NUMBER, BOOLEAN):
@@ -171,6 +173,13 @@ class _Compiler:
         bound = {"<": at, "<=": at + "0", ">": at + "0", ">=": at}[operator]
         comparison = {"<": "<", "<=": "<", ">": ">=", ">=": ">="}[operator]
         return _Part(f"{path} {comparison} {self.value(bound)}", True)
+
+    def updated(self, condition: Condition, path: str) -> _Part:
+        """updatedAt: a record keeps it only when it differs from the creation instant (items.py), which `ckey`
+        holds otherwise."""
+        own = self.instants(condition, path)
+        created = self.created(condition, self.name(ATTRIBUTES["createdAt"]))
+        return _Part(f"({own.expression}) OR (attribute_not_exists({path}) AND ({created.expression}))", True)
 
     def instants(self, condition: Condition, path: str) -> _Part:
         """A stored instant (fixed width, so text order is time order) against the spans."""

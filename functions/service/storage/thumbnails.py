@@ -1,6 +1,7 @@
 """Thumbnails in the upload bucket, under the service's prefix: one WebP per image version, named by its file.
 
-Who makes a thumbnail puts it (the upload route in the request, else the ingest), under a key of its own
+Who makes a thumbnail puts it (the upload route in the request, else the ingest; for a copy, move or restore
+the ingest copies the source's), under a key of its own
 (`_imagemeta/thumbnails/<fileId>/<ETag>-<random>.webp`), and hands the key to the record write, which keeps
 it or deletes it (records.py): a write that loses (a stale or repeated event, a key overwritten since) never
 deletes the thumbnail of the record that won, and a record that replaces another deletes the one it replaces.
@@ -10,6 +11,7 @@ The bucket policy lets only the ingest and the upload function write under the p
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from library.annotations import private_tagging
@@ -31,7 +33,7 @@ class ThumbnailStore:
 
     def put(self, file_id: str, etag: str, webp: bytes, private: bool) -> str:
         """Store a thumbnail of one version of a file under a new key, and return the key."""
-        key = f"{THUMBNAIL_PREFIX}{file_id}/{etag}-{secrets.token_hex(6)}.webp"
+        key = self._new_key(file_id, etag)
         request: dict[str, Any] = {"Bucket": self._bucket, "Key": key, "Body": webp, "ContentType": "image/webp",
                                    "CacheControl": CACHE_CONTROL[private]}
         if private:
@@ -39,13 +41,36 @@ class ThumbnailStore:
         self._s3.put_object(**request)
         return key
 
+    def copy(self, source: str, file_id: str, etag: str, private: bool) -> str:
+        """Store a copy of another file's thumbnail (a copied, moved or restored file's source) under a new key of
+        this file's, and return the key: each record owns its thumbnail, so the source's may go with its record."""
+        key = self._new_key(file_id, etag)
+        self._s3.copy_object(
+            Bucket=self._bucket, Key=key, CopySource={"Bucket": self._bucket, "Key": source},
+            MetadataDirective="REPLACE", ContentType="image/webp", CacheControl=CACHE_CONTROL[private],
+            TaggingDirective="REPLACE", Tagging=private_tagging() if private else "",
+        )
+        return key
+
     def keep(self, file_id: str, etag: str, webp: bytes, private: bool) -> tuple[str | None, str]:
         """put(), as (key, ""); or (None, why) when S3 refuses it: a thumbnail never fails its file's upload or
         ingest."""
+        return self._kept(lambda: self.put(file_id, etag, webp, private))
+
+    def keep_copy(self, source: str, file_id: str, etag: str, private: bool) -> tuple[str | None, str]:
+        """copy(), as keep() puts: (None, why) when S3 refuses it (the source gone meanwhile, say)."""
+        return self._kept(lambda: self.copy(source, file_id, etag, private))
+
+    @staticmethod
+    def _kept(store: Callable[[], str]) -> tuple[str | None, str]:
         try:
-            return self.put(file_id, etag, webp, private), ""
+            return store(), ""
         except Exception as error:  # noqa: BLE001 - whatever S3 answers, the file's record or upload goes on
             return None, f"{type(error).__name__}: {error}"
+
+    @staticmethod
+    def _new_key(file_id: str, etag: str) -> str:
+        return f"{THUMBNAIL_PREFIX}{file_id}/{etag}-{secrets.token_hex(6)}.webp"
 
     def delete(self, key: str) -> None:
         self._s3.delete_object(Bucket=self._bucket, Key=key)

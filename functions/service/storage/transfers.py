@@ -98,7 +98,7 @@ class Transfers:
         fid = file_id(self._bucket, source.key)
         record = self._record(fid, source)
         if record is not None:
-            extraction = Extraction(record.metadata(), record.embedded_metadata(), record.error)
+            extraction = Extraction(record.metadata(), record.embedded_metadata(), record.error, record.thumbnail_key)
             return Seed(extraction, Carried(record.annotations), record.created_at if moves else None)
         mark = source.seed_mark
         return self._seeds.take(fid, source.etag, mark) if mark is not None else None
