@@ -106,12 +106,15 @@ class LocalDistribution:
                    for pattern, wanted in self.denied)
 
 
+# The bucket the distributions serve, and the policy that says what they may read of it (template.yaml).
+UPLOAD_BUCKET = "UploadBucket"
+UPLOAD_BUCKET_POLICY = "UploadBucketPolicy"
+
+
 def local_distributions(template: LocalTemplate, ssm: Any) -> Iterator[LocalDistribution]:
     """The distributions the template creates (conditions evaluated), with what their requests meet."""
-    bucket = template.only("AWS::S3::Bucket")
-    bucket_name = template.physical_name(bucket.logical_id)
-    statements = next(policy.properties["PolicyDocument"]["Statement"]
-                      for policy in template.resources("AWS::S3::BucketPolicy"))
+    bucket_name = template.physical_name(UPLOAD_BUCKET)
+    statements = template.resource(UPLOAD_BUCKET_POLICY).properties["PolicyDocument"]["Statement"]
     inline_types = parse_inline_types(str(template.parameters["InlineContentTypes"]))
     for distribution in template.resources(DISTRIBUTION):
         behaviour = distribution.properties["DistributionConfig"]["DefaultCacheBehavior"]

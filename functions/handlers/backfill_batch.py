@@ -18,13 +18,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers.settings import BackfillBatchSettings
 from service.ingest.backfill import enqueue_events
-from service.ingest.handover import LargerIngest
-from service.ingest.processor import Ingest, typed_by_fields
 from service.storage.overflow import RESERVED_PREFIX
 from service.storage.stores import Stores
 
 from . import LambdaHandler, built_on_lookup
 from .clients import AwsClients
+from .ingest import ingest_path
 
 # Stop taking objects with this much time left: enough to write the batch's pages and queue the rest.
 RESERVE_MILLIS = 20_000
@@ -47,19 +46,7 @@ def build(settings: BackfillBatchSettings, clients: AwsClients) -> LambdaHandler
     """The backfill of the settings' bucket into its table, a batch of inventory items at a time."""
     logger = Logger()
     stores = Stores(clients, settings.bucket, settings.table, similar_bands=settings.similar_bands)
-    larger = settings.larger_ingest_queue_url
-    ingest = Ingest(
-        s3=clients.s3,
-        bucket=settings.bucket,
-        store=stores.records,
-        seeds=stores.seeds,
-        pages=stores.pages,
-        thumbnails=stores.thumbnails,
-        limits=settings.limits,
-        logger=logger,
-        larger=LargerIngest(clients.sqs, larger) if larger else None,
-        typing=typed_by_fields(stores.field_cache),
-    )
+    ingest = ingest_path(settings, clients, stores, logger)
 
     @logger.inject_lambda_context
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:

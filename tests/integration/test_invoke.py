@@ -149,6 +149,13 @@ def skipped_as_older(response: Any, record: dict[str, Any], stack: LocalStack) -
     assert by_path(stack, KEY).json() == record
 
 
+def the_batch_left_alone(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
+    """An inventory batch naming the README's upload (its record already says what S3 holds: nothing to write)
+    and a key the bucket does not hold: both ingested here, none left to the queue, the record unchanged."""
+    assert response == {"ingested": 2, "queued": 0}, response
+    assert by_path(stack, KEY).json() == record
+
+
 def no_failures(response: Any, record: dict[str, Any], stack: LocalStack) -> None:
     assert response == {"batchItemFailures": []}
 
@@ -232,6 +239,7 @@ EXPECTED: dict[str, tuple[str, Check]] = {
     "ingest_large_put.json": ("IngestLargeFunction", skipped_as_older),
     "ingest_delete.json": ("IngestFunction", skipped_as_older),
     "ingest_test_event.json": ("IngestFunction", no_failures),
+    "backfill_batch.json": ("BackfillBatchFunction", the_batch_left_alone),
     "folder_create.json": ("OrganizeFunction", answered(201)),
     "file_copy.json": ("OrganizeFunction", answered(204)),
     "file_rename.json": ("OrganizeFunction", renamed_with_a_purge),

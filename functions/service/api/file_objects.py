@@ -1,13 +1,14 @@
 """The hosted API's File and Folder objects, and the service's own record view, from typed records."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from library.kinds import IMAGE
 from library.paths import folder_path
 from library.records import FileRecord, Folder
 
-from ..storage.file_urls import FileUrls
+if TYPE_CHECKING:  # the functions that answer no File object (deletes) do not load url signing
+    from ..storage.file_urls import FileUrls
 
 
 def file_object(record: FileRecord, urls: FileUrls) -> dict[str, Any]:
