@@ -29,6 +29,7 @@ def ingest_path(settings: IngestSettings | BackfillBatchSettings, clients: AwsCl
         logger=logger,
         larger=LargerIngest(clients.sqs, larger) if larger else None,
         typing=typed_by_fields(stores.field_cache),
+        make_thumbnails=settings.thumbnails,
     )
 
 

@@ -70,6 +70,14 @@ def _distribution_ids(env: Mapping[str, str]) -> tuple[str, ...]:
     return found
 
 
+def _thumbnails(env: Mapping[str, str]) -> bool:
+    """THUMBNAILS: `Stored` (the default) makes and keeps every image's thumbnail; `Off` makes none."""
+    value = env.get("THUMBNAILS", "Stored").strip() or "Stored"
+    if value not in ("Stored", "Off"):
+        raise ConfigError("THUMBNAILS", env["THUMBNAILS"], "Stored or Off")
+    return value == "Stored"
+
+
 def _similar_bands(env: Mapping[str, str]) -> bool:
     """SIMILAR_INDEX: `bands` puts every image in the band indexes (four write units an upload, sub-linear
     searches); `scan` (the default) compares against the library pages (docs/similar.md)."""
@@ -160,6 +168,7 @@ class UploadSettings(FromEnvironment):
     file_url_seconds: int = read_by(_file_url_seconds)
     keys_table: str = read_by(_keys_table)
     delivery: Delivery = read_by(_delivery, default=Delivery())
+    thumbnails: bool = read_by(_thumbnails, default=True)
 
 
 @dataclass(frozen=True)
@@ -217,6 +226,7 @@ class IngestSettings(FromEnvironment):
     limits: Limits = read_by(read_limits)
     larger_ingest_queue_url: str | None = read_by(_larger_ingest_queue_url, default=None)
     similar_bands: bool = read_by(_similar_bands, default=False)
+    thumbnails: bool = read_by(_thumbnails, default=True)
 
 
 @dataclass(frozen=True)
@@ -239,6 +249,7 @@ class BackfillBatchSettings(FromEnvironment):
     ingest_queue_url: str = read_by(_ingest_queue_url)
     larger_ingest_queue_url: str | None = read_by(_larger_ingest_queue_url, default=None)
     similar_bands: bool = read_by(_similar_bands, default=False)
+    thumbnails: bool = read_by(_thumbnails, default=True)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ def build(settings: UploadSettings, clients: AwsClients) -> LambdaHandler:
     stores = Stores(clients, settings.bucket, settings.table)
     deps = ApiDeps(logger, stores, limits=settings.limits, fetch=settings.fetch,
                    urls=file_urls(clients, settings.bucket, settings.file_url_seconds, settings.delivery),
-                   signing_keys=KeyStore(clients.dynamodb, settings.keys_table))
+                   signing_keys=KeyStore(clients.dynamodb, settings.keys_table), make_thumbnails=settings.thumbnails)
     return api_handler(logger, upload_routes.router(deps))
 
 

@@ -53,8 +53,12 @@ class NoThumbnail:
     reason: str
 
 
-def extract_with_thumbnail(data: bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[dict, dict, Thumbnail | NoThumbnail]:
-    """The metadata object, embeddedMetadata and the thumbnail from one extraction (its errors are the extraction's)."""
+def extract_with_thumbnail(data: bytes, limits: Limits = DEFAULT_LIMITS,
+                           make: bool = True) -> tuple[dict, dict, Thumbnail | NoThumbnail]:
+    """The metadata object, embeddedMetadata and the thumbnail from one extraction (its errors are the extraction's);
+    no thumbnail unless `make` (a deployment with Thumbnails=Off)."""
+    if not make:
+        return *extract_with_embedded(data, limits), NoThumbnail("this deployment makes no thumbnails")
     seen: list[tuple[Probe, pyvips.Image]] = []
     metadata, embedded = extract_with_embedded(data, limits, decoded=lambda found, pixels: seen.append((found, pixels)))
     if not seen:

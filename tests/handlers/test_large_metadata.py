@@ -21,6 +21,7 @@ from imagemeta import embedded_metadata, extract
 from library.annotations import FromBucket
 from library.records import Extraction
 from service.storage.docs import DICTIONARY, dictionary, inflate
+from service.storage.items import thumbnail_of
 from service.storage.library_pages import Batch
 from service.storage.objects import ObjectState
 from service.storage.overflow import MAX_BODY_BYTES, CorruptRecordBody
@@ -141,7 +142,7 @@ def test_a_stale_large_event_leaves_nothing_behind(aws: SimpleNamespace) -> None
     assert aws.ingest(upload_event(KEY, large, "0062B4F0A1C2D3E4F5"), lambda_context()) == {"batchItemFailures": []}
     assert overflow_objects(aws) == []
     # Nor a thumbnail: the one there is the record's.
-    assert overflow_objects(aws, "_imagemeta/thumbnails/") == [stored_record(aws)["thumb"]["S"]]
+    assert overflow_objects(aws, "_imagemeta/thumbnails/") == [thumbnail_of(stored_record(aws))]
     response = aws.files(load_event("file_by_path.json"), lambda_context())
     assert json.loads(response["body"])["metadata"] == extract(small)
 

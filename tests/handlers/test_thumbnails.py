@@ -15,11 +15,13 @@ import requests
 from PIL import Image
 
 from imagemeta.limits import Limits
+from service.storage.items import thumbnail_of
 from service.storage.records import file_id
-from service.storage.thumbnails import THUMBNAIL_PREFIX, ThumbnailStore
+from service.storage.thumbnails import THUMBNAIL_PREFIX, ThumbnailStore, kept_thumbnail
+from service.storage.thumbnails import stored_thumbnail as stored_thumbnail_key
 
 from ..paths import IMAGES
-from .conftest import BUCKET, TABLE, define_fields, for_file, lambda_context, load_event, upload_event
+from .conftest import BUCKET, KEYS_TABLE, TABLE, define_fields, for_file, lambda_context, load_event, upload_event
 from .test_files_write import BOUNDARY, form, ingest_upload, posted
 
 CANON = IMAGES / "exif-samples" / "jpg" / "Canon_40D.jpg"
@@ -48,7 +50,7 @@ def thumbnails(aws: SimpleNamespace) -> list[str]:
 
 def stored_thumbnail(aws: SimpleNamespace, key: str) -> str:
     item = aws.dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": file_id(BUCKET, key)}, "sk": {"S": "F"}})["Item"]
-    return str(item["thumb"]["S"])
+    return thumbnail_of(item) or ""
 
 
 def details(aws: SimpleNamespace, key: str) -> dict:
@@ -71,6 +73,19 @@ def test_the_ingest_makes_the_thumbnail_the_file_object_shows(aws: SimpleNamespa
     head = aws.s3.head_object(Bucket=BUCKET, Key=key)
     assert (head["ContentType"], head["CacheControl"]) == ("image/webp", "public, max-age=31536000, immutable")
     assert webp_size(details(aws, KEY)["thumbnail"]) == (100, 68)
+
+
+def test_a_record_keeps_only_the_random_part_of_its_thumbnail_s_key() -> None:
+    # The rest is the record's own fileId and ETag: 12 bytes in the item instead of about 90, which keeps a camera
+    # JPEG's record within one write unit (docs/benchmarks.md, "Ingest cost").
+    fid, etag = file_id(BUCKET, KEY), "406958840ad1665ffcd1be9c29d515b9"
+    own = f"{THUMBNAIL_PREFIX}{fid}/{etag}-0123456789ab.webp"
+    assert stored_thumbnail_key(own, fid, etag) == "0123456789ab"
+    assert kept_thumbnail(stored_thumbnail_key(own, fid, etag), fid, etag) == own
+    # Another file's or another version's key is kept whole, and none is "".
+    for other in (f"{THUMBNAIL_PREFIX}{fid}/{'0' * 32}-0123456789ab.webp", f"{THUMBNAIL_PREFIX}x/{etag}-0123456789ab.webp"):
+        assert stored_thumbnail_key(other, fid, etag) == other and kept_thumbnail(other, fid, etag) == other
+    assert (stored_thumbnail_key(None, fid, etag), kept_thumbnail("", fid, etag)) == ("", None)
 
 
 def test_an_overwrite_replaces_the_thumbnail_and_a_delete_removes_it(aws: SimpleNamespace) -> None:
@@ -156,3 +171,21 @@ def test_a_non_image_upload_answers_no_thumbnail_url(aws: SimpleNamespace) -> No
     response = posted(aws, form({"fileName": "page.html"}, ("page.html", b"<b>hi</b>", "text/html")),
                       f"multipart/form-data; boundary={BOUNDARY}")
     assert json.loads(response["body"])["thumbnailUrl"] is None and thumbnails(aws) == []
+
+
+def test_a_deployment_with_thumbnails_off_makes_none(aws: SimpleNamespace) -> None:
+    # Thumbnails=Off: no PUT (nor its event) per image; File objects answer thumbnail null.
+    from handlers import ingest, upload
+    from handlers.settings import IngestSettings, UploadSettings
+    from imagemeta.fetch.policy import FetchSettings
+    from imagemeta.limits import DEFAULT_LIMITS
+
+    aws.ingest = ingest.build(IngestSettings(BUCKET, TABLE, DEFAULT_LIMITS, thumbnails=False), aws.clients)
+    put_and_ingest(aws, KEY, CANON.read_bytes(), "0062B4F0A1C2D3E4F5")
+    assert thumbnails(aws) == [] and details(aws, KEY)["thumbnail"] is None
+    assert details(aws, KEY)["width"] == 100  # the rest of the record as ever
+    aws.upload = upload.build(UploadSettings(BUCKET, TABLE, DEFAULT_LIMITS, FetchSettings(), 3600, KEYS_TABLE,
+                                             thumbnails=False), aws.clients)
+    answer = posted(aws, form({"fileName": "again.jpg"}, ("again.jpg", SECOND.read_bytes(), "image/jpeg")))
+    assert answer["statusCode"] == 200, answer["body"]
+    assert json.loads(answer["body"])["thumbnailUrl"] is None and thumbnails(aws) == []

@@ -13,7 +13,9 @@ from openapi_spec_validator import validate
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 
+from handlers.settings import IngestSettings
 from imagemeta.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_DECODE_BYTES, DEFAULT_MAX_PIXELS
+from imagemeta.settings import ConfigError
 from infra.functions import template_environment
 from ops.signing_keys import key_prefix
 from service.ingest.processor import READ_AHEAD_BYTES
@@ -390,6 +392,19 @@ def test_environment_is_the_only_configuration(resources: dict, template: dict):
         assert {"POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL"} <= set(template_environment(function))
     # Loopback fetching is for the local stack only.
     assert "ALLOW_LOOPBACK_URLS" not in TEMPLATE.read_text()
+
+
+def test_the_functions_that_read_images_make_thumbnails_as_the_stack_says(resources: dict, template: dict):
+    makers = {"UploadFunction", "IngestFunction", "IngestLargeFunction", "BackfillBatchFunction"}
+    variables = {name: resources[name]["Properties"]["Environment"]["Variables"] for name in FUNCTIONS}
+    assert {name for name in FUNCTIONS if "THUMBNAILS" in variables[name]} == makers
+    assert all(variables[name]["THUMBNAILS"] == {"Ref": "Thumbnails"} for name in makers)
+    assert template["Parameters"]["Thumbnails"]["Default"] == "Stored"
+    for value, made in (("Stored", True), ("Off", False)):
+        environment = template_environment(local_template(Thumbnails=value).function("IngestFunction"))
+        assert IngestSettings.from_env(environment).thumbnails is made
+    with pytest.raises(ConfigError, match="THUMBNAILS"):
+        IngestSettings.from_env({**environment, "THUMBNAILS": "sometimes"})
 
 
 def test_fetch_budget_fits_the_url_function_timeout(resources: dict, template: dict):

@@ -47,6 +47,7 @@ class ApiDeps:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     signing_keys: SigningKeys | None = None
     urls: FileUrls | None = None
+    make_thumbnails: bool = True  # the upload's: Thumbnails=Off makes none
 
     @property
     def storage(self) -> Stores:

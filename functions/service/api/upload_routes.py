@@ -134,7 +134,7 @@ def store_upload(deps: ApiDeps, where: Placement, update: AnnotationUpdate, data
     made: Thumbnail | NoThumbnail = NoThumbnail("not an image")
     error: ImageMetaError | None = None
     try:
-        metadata, embedded, made = extract_with_thumbnail(data, deps.limits)
+        metadata, embedded, made = extract_with_thumbnail(data, deps.limits, deps.make_thumbnails)
     except (NotAnImage, TooLarge) as refused:
         error = refused
     kind = file_kind(where.key, declared_type or "", metadata["format"] if metadata else None,

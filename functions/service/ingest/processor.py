@@ -145,12 +145,14 @@ class Ingest:
     """
 
     def __init__(self, s3: Any, bucket: str, store: RecordStore, seeds: Seeds, pages: Pages, thumbnails: ThumbnailStore,
-                 limits: Limits, logger: Logger, larger: LargerIngest | None = None, typing: MetadataTyping = as_text):
+                 limits: Limits, logger: Logger, larger: LargerIngest | None = None, typing: MetadataTyping = as_text,
+                 make_thumbnails: bool = True):
         self._s3 = s3
         self._bucket = bucket
         self._store = store
         self._seeds = seeds
         self._thumbnails = thumbnails
+        self._make_thumbnails = make_thumbnails
         self._pages = pages
         self._limits = limits
         self._logger = logger
@@ -290,6 +292,8 @@ class Ingest:
         if given is None:
             return lambda: self._extraction(current)
         source = given.thumbnail_key
+        if source is not None and not self._make_thumbnails:
+            return replace(given, thumbnail_key=None)
         if source is None or not isinstance(seed.update, Carried):
             return given
         state = current.state
@@ -347,7 +351,8 @@ class Ingest:
         from imagemeta.thumbnail import NoThumbnail, extract_with_thumbnail  # the image stack: with the first image
 
         try:
-            metadata, embedded, made = extract_with_thumbnail(current.read(self._limits), self._limits)
+            metadata, embedded, made = extract_with_thumbnail(current.read(self._limits), self._limits,
+                                                              self._make_thumbnails)
         except OverMemoryBudget as error:
             if self._larger is not None:
                 raise NeedsLargerFunction(error.detail) from None

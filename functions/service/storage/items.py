@@ -11,8 +11,9 @@ Partition key `pk` is the fileId, sort key `sk` is FILE_SK. Attributes (docs/fil
   (DateTimeOriginal), `em` (the other embeddedMetadata tags searches read: library.search_fields.EMBEDDED_STORED),
   `error`, and `doc`: the metadata
   object and embeddedMetadata as one compressed JSON document (docs.py), or `docRef` when it is spilled;
-  `thumb`, the key of an image's thumbnail in the bucket (thumbnails.py; "" when none could be made, absent in
-  records written before thumbnails, which a backfill gives one);
+  `thumb`, the key of an image's thumbnail in the bucket, its random part alone when the rest is the record's
+  fileId and ETag (thumbnails.py; "" when none could be made, absent in records written before thumbnails,
+  which a backfill gives one);
 - what callers keep: `tags`, `custom` (typed values), `coords`, `desc`, `private` and `published` (when not
   false and true), `vnum`;
 - `page`: the library page that lists it (library_pages.py).
@@ -36,6 +37,7 @@ from library.search_fields import EMBEDDED_STORED
 
 from . import docs
 from .overflow import OverflowStore
+from .thumbnails import kept_thumbnail, stored_thumbnail
 
 Item = dict[str, Any]
 FILE_SK = "F"
@@ -108,7 +110,7 @@ def file_attributes(record: FileRecord, document: docs.Stored) -> Item:
     }
     item.update({name: value for name, value in optional.items() if value})
     if record.phash is not None:  # an image read by a version that makes thumbnails: "" when it could make none
-        item["thumb"] = {"S": record.thumbnail_key or ""}
+        item["thumb"] = {"S": stored_thumbnail(record.thumbnail_key, record.file_id, record.etag)}
     return item
 
 
@@ -163,7 +165,7 @@ def file_record(item: Item, overflow: OverflowStore) -> FileRecord:
         has_alpha=item["hasAlpha"]["BOOL"] if "hasAlpha" in item else None,
         phash=item["pHash"]["S"] if "pHash" in item else None,
         taken_at=item["taken"]["S"] if "taken" in item else None,
-        thumbnail_key=item["thumb"]["S"] or None if "thumb" in item else None,
+        thumbnail_key=thumbnail_of(item),
         annotations=read_annotations(item),
         version_number=int(item["vnum"]["N"]) if "vnum" in item else 1,
         error=stored_error(item),
@@ -216,3 +218,10 @@ def untyped(value: dict[str, Any]) -> Any:
     if "S" in value:
         return value["S"]
     return [untyped(each) for each in value["L"]]
+
+
+def thumbnail_of(item: Item | None) -> str | None:
+    """The thumbnail key a stored item holds (None for none)."""
+    if item is None or "thumb" not in item:
+        return None
+    return kept_thumbnail(str(item["thumb"]["S"]), str(item["pk"]["S"]), str(item["etag"]["S"]))

@@ -46,6 +46,7 @@ from .items import (
     object_key,
     read_annotations,
     searchable_embedded,
+    thumbnail_of,
     update_instant,
 )
 from .library_pages import Batch, Entry, Pages
@@ -500,11 +501,6 @@ def renumbering(key: dict[str, Any], number: int, table: str) -> dict[str, Any]:
     values = {":next": {"N": str(number + 1)}, **({":was": {"N": str(number)}} if number > 1 else {})}
     return {"Update": {"TableName": table, "Key": key, "UpdateExpression": "SET vnum = :next",
                        "ConditionExpression": condition, "ExpressionAttributeValues": values}}
-
-
-def thumbnail_of(item: dict[str, Any] | None) -> str | None:
-    """The thumbnail key a stored item holds."""
-    return item["thumb"]["S"] or None if item is not None and "thumb" in item else None
 
 
 def same_entry(old: dict[str, Any] | None, entry: Entry) -> bool:

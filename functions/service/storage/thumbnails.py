@@ -19,6 +19,9 @@ from library.annotations import private_tagging
 from .overflow import RESERVED_PREFIX
 
 THUMBNAIL_PREFIX = f"{RESERVED_PREFIX}thumbnails/"
+# The random part of a thumbnail's key (a key is written once: a new thumbnail is a new key).
+SUFFIX_BYTES = 6
+ENDING = ".webp"
 # Each key is written once and never changes: browsers and the distribution may keep it for good (a private
 # one, only the browser that was given its signed URL).
 CACHE_CONTROL = {False: "public, max-age=31536000, immutable", True: "private, max-age=31536000, immutable"}
@@ -61,6 +64,9 @@ class ThumbnailStore:
         """copy(), as keep() puts: (None, why) when S3 refuses it (the source gone meanwhile, say)."""
         return self._kept(lambda: self.copy(source, file_id, etag, private))
 
+    def delete(self, key: str) -> None:
+        self._s3.delete_object(Bucket=self._bucket, Key=key)
+
     @staticmethod
     def _kept(store: Callable[[], str]) -> tuple[str | None, str]:
         try:
@@ -70,7 +76,24 @@ class ThumbnailStore:
 
     @staticmethod
     def _new_key(file_id: str, etag: str) -> str:
-        return f"{THUMBNAIL_PREFIX}{file_id}/{etag}-{secrets.token_hex(6)}.webp"
+        return thumbnail_key(file_id, etag, secrets.token_hex(SUFFIX_BYTES))
 
-    def delete(self, key: str) -> None:
-        self._s3.delete_object(Bucket=self._bucket, Key=key)
+
+def thumbnail_key(file_id: str, etag: str, suffix: str) -> str:
+    return f"{THUMBNAIL_PREFIX}{file_id}/{etag}-{suffix}{ENDING}"
+
+
+def stored_thumbnail(key: str | None, file_id: str, etag: str) -> str:
+    """How a record keeps its thumbnail's key: the random part alone when the rest is its own fileId and ETag (a
+    record's write unit holds 1 KB, and the whole key is 90 bytes), else the key; "" for none."""
+    if not key:
+        return ""
+    suffix = key[-len(ENDING) - SUFFIX_BYTES * 2:-len(ENDING)]
+    return suffix if key == thumbnail_key(file_id, etag, suffix) else key
+
+
+def kept_thumbnail(stored: str, file_id: str, etag: str) -> str | None:
+    """The thumbnail key a record keeps as stored_thumbnail() wrote it."""
+    if not stored:
+        return None
+    return stored if stored.startswith(THUMBNAIL_PREFIX) else thumbnail_key(file_id, etag, stored)
