@@ -36,6 +36,8 @@ class AwsClients:
     @property
     def cloudfront(self) -> Any:
         return self._client("cloudfront")
+
+    @property
     def ssm(self) -> Any:
         return self._client("ssm")
 
