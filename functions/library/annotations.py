@@ -23,6 +23,10 @@ from .records import Annotations
 # `%` (the hosted rule) and `,` (tags travel comma-joined in an upload form).
 MAX_TAG_CHARACTERS = 500
 _TAG_REFUSED = re.compile(r"[%,]")
+# What a tag is trimmed of: the white space of JavaScript's String.trim() (ECMAScript's), which the OpenAPI
+# description's Tag pattern spells out character by character, so a tag it allows is never refused here nor one
+# it refuses kept. Python's str.strip() differs: it also trims \x1c-\x1f and \x85, and keeps \ufeff.
+TAG_SPACE = " \t\n\v\f\r\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000\ufeff"
 # What callers keep with one file, as JSON: its record is one DynamoDB item (400 KB), whose document may take
 # up to 350 KB (storage/docs.py); the rest is the record's own.
 MAX_ANNOTATION_BYTES = 40 * 1024
@@ -165,7 +169,7 @@ def checked_tags(values: Any, parameter: str = "tags") -> tuple[str, ...]:
     """Tags a request gives (a list of text): each trimmed, non-empty, without `%` or `,`; 500 characters in all."""
     if not isinstance(values, (list, tuple)) or not all(isinstance(tag, str) for tag in values):
         raise BadParameter(f"Parameter `{parameter}` must be a list of text tags.")
-    tags = tuple(dict.fromkeys(tag.strip() for tag in values))
+    tags = tuple(dict.fromkeys(tag.strip(TAG_SPACE) for tag in values))
     for tag in tags:
         if not tag or _TAG_REFUSED.search(tag):
             raise BadParameter(f"Parameter `{parameter}`: {echo(tag)} is not a tag (non-empty, no `%` or `,`).")

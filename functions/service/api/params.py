@@ -55,13 +55,14 @@ def choice_query(app: Router, name: str, choices: tuple[str, ...], default: str)
 
 
 def bool_query(app: Router, name: str, default: bool) -> bool:
-    """An optional true/false query parameter; BadParameter naming it when it is anything else."""
+    """An optional true/false query parameter (absent or empty: the default); BadParameter naming it when it is
+    anything else."""
     value = app.current_event.get_query_string_value(name)
     if value is None or value == "":
         return default
-    if value.lower() not in ("true", "false"):
+    if value not in ("true", "false"):
         raise BadParameter(f"Parameter `{name}` must be true or false; got {echo(value)}.")
-    return value.lower() == "true"
+    return value == "true"
 
 
 def parse_file_id(value: str) -> str:
