@@ -1,6 +1,7 @@
 """`python -m ops.env` (`make env`): shell exports for the running local stack, for `eval "$(make env)"`.
 
-API, KEY, BUCKET and DELIVERY (where the stack serves files) for the README's examples, and what the AWS CLI
+API, KEY (the first private key), PUBLIC_KEY (its public key, which names it in a browser's upload), BUCKET and
+DELIVERY (where the stack serves files) for the README's examples, and what the AWS CLI
 and boto3 need to reach the stack's moto server: its endpoint, its region and dummy credentials (moto takes
 any; without them the CLI refuses to sign, and a developer's real ones would be sent to it).
 """
@@ -21,6 +22,7 @@ def exports(state_path: Path | None) -> dict[str, str]:
     return {
         "API": stack.output("apiUrl"),
         "KEY": stack.output("privateKey"),
+        "PUBLIC_KEY": stack.output("publicKey"),
         "BUCKET": stack.output("bucket"),
         **delivery,
         "AWS_ENDPOINT_URL": stack.output("awsEndpoint"),

@@ -113,15 +113,17 @@ def test_a_deployed_stack_is_found_through_its_cloudformation_outputs(monkeypatc
 def test_make_env_prints_exports_a_shell_can_eval(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     key = "private_a'b $c"  # quoted as the shell needs, whatever the characters
     state = tmp_path / "stack.json"
-    state.write_text(json.dumps({**LOCAL_OUTPUTS, "bucket": "the-bucket", "privateKey": key}))
+    state.write_text(json.dumps({**LOCAL_OUTPUTS, "bucket": "the-bucket", "privateKey": key,
+                                 "publicKey": "public_xyz"}))
 
     assert env_main([str(state)]) == 0
     printed = capsys.readouterr().out
     shell = subprocess.run(
-        ["bash", "-c", printed + 'printf "%s\\n" "$API" "$KEY" "$BUCKET" "$AWS_ENDPOINT_URL" "$AWS_ACCESS_KEY_ID"'],
+        ["bash", "-c", printed + 'printf "%s\\n" "$API" "$KEY" "$PUBLIC_KEY" "$BUCKET" "$AWS_ENDPOINT_URL" "$AWS_ACCESS_KEY_ID"'],
         capture_output=True, text=True, check=True, env={"PATH": os.environ["PATH"]},
     )
-    assert shell.stdout.splitlines() == ["http://127.0.0.1:3000", key, "the-bucket", "http://127.0.0.1:4566", "local"]
+    assert shell.stdout.splitlines() == ["http://127.0.0.1:3000", key, "public_xyz", "the-bucket", "http://127.0.0.1:4566",
+                                      "local"]
 
 
 def test_signing_keys_are_made_listed_and_deleted_in_parameter_store(monkeypatch: pytest.MonkeyPatch,
