@@ -27,6 +27,7 @@ from .api import LocalApi, serve_api
 from .delivery import start_distributions
 from .functions import load_functions, local_environment
 from .moto_s3 import s3_as_aws
+from .moto_sqs import sqs_as_aws
 from .pump import event_source_pumps
 from .resources import create_resources
 from .template import DEFAULT_DELIVERY_PORT, REGION, STACK_NAME, LocalTemplate
@@ -134,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         require_free_port(port, "LOCAL_DELIVERY_PORT")
     with ExitStack() as running:
         s3_as_aws()
+        sqs_as_aws()
         moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
         moto.start()
         running.callback(moto.stop)

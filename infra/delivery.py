@@ -7,7 +7,8 @@ thumbnails aside), the bucket policy's word on the distribution's origin access 
 have: record bodies, and objects tagged private for a distribution the policy names), the object from S3, then the
 response headers policy and the edge function's viewer response (an attachment unless the type may be shown in
 place). The edge function's logic is template.yaml's JavaScript, restated here; tests/unit/test_edge_function.py
-runs both on the same requests. No caching, no compression, no ranges.
+runs both on the same requests. No caching, no compression, no ranges; invalidations are made and followed on
+moto (register_distribution), where they are Completed at once.
 """
 from __future__ import annotations
 
@@ -255,10 +256,29 @@ def serve_distribution(distribution: LocalDistribution, s3: Any) -> ThreadingHTT
     return server
 
 
+def register_distribution(logical_id: str, cloudfront: Any) -> None:
+    """The distribution known to CloudFront's API on moto under the id the functions are given (its Ref), so a
+    purge creates and follows invalidations as in AWS. moto picks ids of its own, so the distribution it makes is
+    filed again under ours: moto serves from this process (ThreadedMotoServer), its backend is at hand."""
+    from moto.cloudfront.models import cloudfront_backends
+
+    made = cloudfront.create_distribution(DistributionConfig={
+        "CallerReference": logical_id, "Comment": logical_id, "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [{"Id": "bucket", "DomainName": "bucket.s3.amazonaws.com",
+                                             "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
+        "DefaultCacheBehavior": {"TargetOriginId": "bucket", "ViewerProtocolPolicy": "https-only"},
+    })["Distribution"]
+    distributions = cloudfront_backends[ACCOUNT_ID]["aws"].distributions
+    local = distributions.pop(made["Id"])
+    local.distribution_id = local.id = cloudfront_id(logical_id)
+    distributions[local.id] = local
+
+
 def start_distributions(template: LocalTemplate, session: Any) -> list[ThreadingHTTPServer]:
-    """Every distribution served, each on a thread of its own."""
+    """Every distribution served, each on a thread of its own, and known to moto's CloudFront."""
     servers = []
     for distribution in local_distributions(template, session.client("ssm")):
+        register_distribution(distribution.logical_id, session.client("cloudfront"))
         server = serve_distribution(distribution, session.client("s3"))
         threading.Thread(target=server.serve_forever, name=distribution.logical_id, daemon=True).start()
         servers.append(server)

@@ -146,10 +146,15 @@ def test_folders_are_created_copied_moved_renamed_and_deleted_as_jobs(local_stac
     assert local_stack.s3().list_object_versions(Bucket=local_stack.bucket, Prefix=root[1:] + "/").get("Versions") is None
 
 
-def test_a_purge_without_a_distribution_is_completed(local_stack: LocalStack) -> None:
+def test_a_purge_invalidates_the_path_in_each_distribution_and_is_followed(local_stack: LocalStack) -> None:
     client = sdk(local_stack)
     request = client.cache.invalidation.create(url=f"{local_stack.api_url}/photos/a.jpg")
-    assert client.cache.invalidation.get(request.request_id).status == "Completed"
+    assert client.cache.invalidation.get(request.request_id).status == "Completed"  # moto completes them at once
+    cloudfront = local_stack.client("cloudfront")
+    distributions = [d["Id"] for d in cloudfront.list_distributions()["DistributionList"]["Items"]]
+    made = [cloudfront.get_invalidation(DistributionId=distribution, Id=invalidation)["Invalidation"]
+            for distribution, invalidation in zip(distributions, request.request_id.split("."), strict=True)]
+    assert [m["InvalidationBatch"]["Paths"]["Items"] for m in made] == [["/photos/a.jpg"]] * len(distributions)
 
 
 def test_a_call_this_service_does_not_serve_is_501_and_not_retried(local_stack: LocalStack) -> None:

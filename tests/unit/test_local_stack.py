@@ -177,3 +177,53 @@ def test_with_sequencer_fills_only_missing_sequencers() -> None:
 )
 def test_batch_item_failures_follow_lambda(result: object, reports_failures: bool, failed: set[str]) -> None:
     assert failed_message_ids(result, ["a", "b"], reports_failures) == failed
+
+
+def test_moto_sqs_patched_hands_out_what_is_within_retention_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    # sqs_as_aws() replaces moto's retention check (a pass over the whole queue per message) by one attribute read.
+    import boto3
+    from moto import mock_aws
+    from moto.sqs.models import sqs_backends
+
+    from infra.moto_sqs import sqs_as_aws
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with mock_aws():
+        sqs_as_aws()
+        sqs = boto3.client("sqs")
+        url = sqs.create_queue(QueueName="retained", Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
+        for body in ("kept", "expired", "kept too"):
+            sqs.send_message(QueueUrl=url, MessageBody=body)
+        for message in sqs_backends["123456789012"]["us-east-1"].get_queue("retained")._messages:
+            if message.body == "expired":
+                message.sent_timestamp -= 61_000  # sent 61 s before the others, past the 60 s retention
+        received = [m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]]
+    assert received == ["kept"]  # moto stops at the first message past retention, as before the patch
+
+
+def test_moto_sqs_patched_keeps_visibility_and_delays(monkeypatch: pytest.MonkeyPatch) -> None:
+    import boto3
+    from moto import mock_aws
+
+    from infra.moto_sqs import sqs_as_aws
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with mock_aws():
+        sqs_as_aws()
+        sqs = boto3.client("sqs")
+        url = sqs.create_queue(QueueName="timed")["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="now")
+        sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=60)
+        counts = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed",
+                  "ApproximateNumberOfMessagesNotVisible"]
+
+        def counted() -> list[str]:
+            found = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=counts)["Attributes"]
+            return [found[name] for name in counts]
+
+        assert counted() == ["1", "1", "0"]
+        first = sqs.receive_message(QueueUrl=url, VisibilityTimeout=60)["Messages"]
+        assert [m["Body"] for m in first] == ["now"] and counted() == ["0", "1", "1"]
+        assert "Messages" not in sqs.receive_message(QueueUrl=url)  # in flight, and delayed
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=first[0]["ReceiptHandle"], VisibilityTimeout=0)
+        assert [m["Body"] for m in sqs.receive_message(QueueUrl=url)["Messages"]] == ["now"]
