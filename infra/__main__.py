@@ -27,6 +27,7 @@ from .api import LocalApi, serve_api
 from .delivery import start_distributions
 from .functions import load_functions, local_environment
 from .moto_s3 import s3_as_aws
+from .moto_server import routing_listed_once
 from .moto_sqs import sqs_as_aws
 from .pump import event_source_pumps
 from .resources import create_resources
@@ -136,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     with ExitStack() as running:
         s3_as_aws()
         sqs_as_aws()
+        routing_listed_once()
         moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
         moto.start()
         running.callback(moto.stop)

@@ -227,3 +227,21 @@ def test_moto_sqs_patched_keeps_visibility_and_delays(monkeypatch: pytest.Monkey
         assert "Messages" not in sqs.receive_message(QueueUrl=url)  # in flight, and delayed
         sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=first[0]["ReceiptHandle"], VisibilityTimeout=0)
         assert [m["Body"] for m in sqs.receive_message(QueueUrl=url)["Messages"]] == ["now"]
+
+
+def test_moto_routing_lists_its_services_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from moto import backends
+
+    from infra.moto_server import routing_listed_once
+
+    routing_listed_once()
+    listed = list(backends.list_of_moto_modules())
+    assert {"s3", "sqs", "dynamodb", "cloudfront"} <= set(listed)
+
+    def no_listing(path: str) -> list[str]:
+        raise AssertionError(f"listed {path} again")
+
+    monkeypatch.setattr(os, "listdir", no_listing)
+    assert list(backends.list_of_moto_modules()) == listed and "s3" in backends.list_of_moto_modules()
