@@ -52,8 +52,8 @@ $(NODE_MODULES): scripts/package.json scripts/package-lock.json
 	npm --prefix scripts ci --no-audit --no-fund
 	touch $@
 
-test-fast: install ## unit and handler tests, for the inner loop: no local stack, no build or lint tools
-	$(PYTEST) -m "not integration and not tools"
+test-fast: install ## unit and handler tests, for the inner loop: no local stack, no build or lint tools, no scenarios
+	$(PY) -m pytest -q -n auto --dist worksteal -m "not integration and not tools and not scenarios"
 
 # PARAMS="Name=Value ..." sets template parameters, as sam's --parameter-overrides (e.g. FetchAllowedPorts=80,443,8765).
 run: install ## run the service locally on moto (foreground; Ctrl-C stops it) [PARAMS="Name=Value ..."]

@@ -151,6 +151,23 @@ def own_event_hooks(*clients: Any) -> Iterator[None]:
             client.meta.events = emitter
 
 
+class Handlers(SimpleNamespace):
+    """The AWS clients and resources of a test, and each function's handler, built when the test first uses it
+    (building all of them for every test was most of a handler test's set-up). A test may set one of its own."""
+
+    def __init__(self, builders: dict[str, Any], **resources: Any) -> None:
+        super().__init__(**resources)
+        self._builders = builders
+
+    def __getattr__(self, name: str) -> Any:
+        builders = self.__dict__.get("_builders", {})
+        if name not in builders:
+            raise AttributeError(name)
+        handler = builders[name]()
+        setattr(self, name, handler)
+        return handler
+
+
 @pytest.fixture()
 def aws(monkeypatch: pytest.MonkeyPatch, moto_clients: SimpleNamespace) -> Iterator[SimpleNamespace]:
     """A fresh moto with the bucket, table and queue, and each function's handler built against them."""
@@ -163,20 +180,22 @@ def aws(monkeypatch: pytest.MonkeyPatch, moto_clients: SimpleNamespace) -> Itera
         queue_url = sqs.create_queue(QueueName=local_template().physical_name("IngestQueue"))["QueueUrl"]
         large_queue_url = sqs.create_queue(QueueName=local_template().physical_name("IngestLargeQueue"))["QueueUrl"]
         clients = AwsClients(s3=s3, dynamodb=dynamodb, sqs=sqs)
-        yield SimpleNamespace(
+        yield Handlers(
+            {
+                "backfill": lambda: backfill.build(BackfillSettings(BUCKET, TABLE, queue_url), clients),
+                "files": lambda: files.build(FilesSettings(BUCKET, TABLE, SEARCH_MAX_RECORDS, 3600), clients),
+                # IngestLargeFunction's: the service's limits and no larger function to hand over to.
+                "ingest": lambda: ingest.build(IngestSettings(BUCKET, TABLE, DEFAULT_LIMITS), clients),
+                "metadata_url": lambda: metadata_url.build(MetadataUrlSettings(DEFAULT_LIMITS, FetchSettings())),
+                "upload": lambda: upload.build(UploadSettings(BUCKET, TABLE, DEFAULT_LIMITS, FetchSettings(), 3600,
+                                                              KEYS_TABLE), clients),
+                "delete": lambda: file_delete.build(DeleteSettings(BUCKET, TABLE), clients),
+                "edit": lambda: edit.build(EditSettings(BUCKET, TABLE, 3600), clients),
+            },
             s3=s3,
             dynamodb=dynamodb,
             sqs=sqs,
             clients=clients,
             queue_url=queue_url,
             large_queue_url=large_queue_url,
-            backfill=backfill.build(BackfillSettings(BUCKET, TABLE, queue_url), clients),
-            files=files.build(FilesSettings(BUCKET, TABLE, SEARCH_MAX_RECORDS, 3600), clients),
-            # IngestLargeFunction's: the service's limits and no larger function to hand over to.
-            ingest=ingest.build(IngestSettings(BUCKET, TABLE, DEFAULT_LIMITS), clients),
-            metadata_url=metadata_url.build(MetadataUrlSettings(DEFAULT_LIMITS, FetchSettings())),
-            upload=upload.build(UploadSettings(BUCKET, TABLE, DEFAULT_LIMITS, FetchSettings(), 3600, KEYS_TABLE),
-                                clients),
-            delete=file_delete.build(DeleteSettings(BUCKET, TABLE), clients),
-            edit=edit.build(EditSettings(BUCKET, TABLE, 3600), clients),
         )

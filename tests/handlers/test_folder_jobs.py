@@ -22,6 +22,8 @@ from .conftest import BUCKET, for_file, lambda_context
 from .library import Library, library
 from .test_organize import body_of, details, keys, listed, no_extraction, versions_of
 
+pytestmark = pytest.mark.scenarios  # jobs over whole folders, each step as the worker runs it: make test
+
 FIRST = IMAGES / "phash-vectors" / "first.jpg"
 SECOND = IMAGES / "phash-vectors" / "second.jpg"
 PAGE = 3

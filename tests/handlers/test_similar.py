@@ -37,6 +37,8 @@ from .conftest import (
     upload_event,
 )
 
+pytestmark = pytest.mark.scenarios  # 600 records, every search checked by brute force: make test
+
 CANON = IMAGES / "exif-samples" / "jpg" / "Canon_40D.jpg"
 KEY = "photos/Canon 40D.jpg"  # the key of the ingest events in events/
 
@@ -51,8 +53,9 @@ def similar_bands(request: pytest.FixtureRequest) -> bool:
 def searching(aws: SimpleNamespace, similar_bands: bool) -> SimpleNamespace:
     """The deployment in one SimilarIndex mode: its files function, and records written as its ingest writes."""
     settings = FilesSettings(BUCKET, TABLE, SEARCH_MAX_RECORDS, 3600, similar_bands=similar_bands)
-    return SimpleNamespace(**{**vars(aws), "files": files.build(settings, aws.clients),
-                              "store": records(aws, similar_bands)})
+    aws.files = files.build(settings, aws.clients)
+    aws.store = records(aws, similar_bands)
+    return aws
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,8 @@ import json
 import random
 from types import SimpleNamespace
 
+import pytest
+
 from ..replay import (
     Uploader,
     assert_kept_versions_match_bucket,
@@ -18,6 +20,8 @@ from ..replay import (
     s3_notification,
 )
 from .conftest import BUCKET, TABLE, lambda_context, sqs_event
+
+pytestmark = pytest.mark.scenarios  # hundreds of events: make test, not make test-fast
 
 SEED = 20250101
 KEYS = 24
