@@ -11,6 +11,7 @@ import base64
 import json
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import boto3
 import pytest
@@ -22,6 +23,7 @@ from imagemeta import extract, thumbnail
 from service.storage.folders import folder_id
 from service.storage.overflow import RESERVED_PREFIX
 from service.storage.records import file_id
+from service.storage.thumbnails import THUMBNAIL_PREFIX as THUMBNAILS
 
 from ..paths import IMAGES
 from .conftest import BUCKET, TABLE, for_file, lambda_context
@@ -252,11 +254,22 @@ def test_versions_are_deleted_one_by_one_but_not_the_current_one(versioned: Libr
     refused = delete(current["versionInfo"]["id"])
     assert refused["statusCode"] == 400 and "current version" in body_of(refused)["message"]
     assert delete("no-such-version")["statusCode"] == 404
+    assert sorted(thumbnail_keys(versioned)) == sorted(thumbnail_key_of(o) for o in (current, kept))
     assert delete(kept["versionInfo"]["id"])["statusCode"] == 204
     versioned.settle()
     assert [v["type"] for v in body_of(versioned.call("files", "file_versions.json", pathParameters={"fileId": fid}))] == [
         "file"]
     assert len(versions_of(versioned, "v/b.jpg")) == 1
+    assert thumbnail_keys(versioned) == [thumbnail_key_of(current)]  # the version's thumbnail went with it
+
+
+def thumbnail_keys(lib: Library) -> list[str]:
+    return [entry["Key"] for entry in lib.s3.list_objects_v2(Bucket=BUCKET, Prefix=THUMBNAILS).get("Contents", [])]
+
+
+def thumbnail_key_of(file_object: dict[str, Any]) -> str:
+    """The bucket key a File object's (presigned) thumbnail URL names."""
+    return unquote(urlsplit(file_object["thumbnail"]).path.lstrip("/"))
 
 
 def test_restore_makes_a_kept_version_the_newest_with_its_record(versioned: Library,

@@ -420,8 +420,9 @@ class RecordStore:
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def drop_version(self, fid: str, version_id: str) -> bool:
-        """Delete a kept version's item (S3 no longer holds the version, or it is current again) and its spilled
-        document (each write spills a copy of its own); whether there was one."""
+        """Delete a kept version's item (S3 no longer holds the version, or it is current again), its spilled
+        document (each write spills a copy of its own) and its thumbnail, unless the file or another of its
+        versions shows the same one (the same bytes again, or the version current again); whether there was one."""
         response = self._dynamodb.delete_item(TableName=self._table, Key=version_key(fid, version_id),
                                               ReturnValues="ALL_OLD")
         old = response.get("Attributes")
@@ -430,6 +431,11 @@ class RecordStore:
         reference = docs.reference(old)
         if reference is not None:
             self._overflow.delete(reference)
+        thumbnail = thumbnail_of(old)
+        if thumbnail is not None:
+            shown = {thumbnail_of(self._current(fid))} | {record.thumbnail_key for record in self.versions(fid)}
+            if thumbnail not in shown:
+                self._thumbnails.delete(thumbnail)
         return True
 
 
