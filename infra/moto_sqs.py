@@ -2,8 +2,8 @@
 
 moto checks each message it hands out against the queue's retention period by computing every attribute of the
 queue, ApproximateNumberOfMessages and the other counts included: a pass over all the queue's messages for each
-message received, so a queue of N messages is drained in N² steps. A burst of a thousand uploads (and their
-thumbnails' events) spent more than a quarter of the local stack's time there (py-spy, docs/local-stack.md).
+message received, so a queue of N messages is drained in N² steps. Ingesting a folder of 500 uploads (and
+their thumbnails' events) spent more than a quarter of the local stack's time there (py-spy, docs/local-stack.md).
 `sqs_as_aws()` reads the retention period alone, which is the same check. The counts remain a pass over the
 queue (each SendMessage and GetQueueAttributes makes one), so a message's visible and delayed read the clock
 as a number instead of building two datetimes for each message (most of such a pass).

@@ -153,7 +153,7 @@ def own_event_hooks(*clients: Any) -> Iterator[None]:
 
 class Handlers(SimpleNamespace):
     """The AWS clients and resources of a test, and each function's handler, built when the test first uses it
-    (building all of them for every test was most of a handler test's set-up). A test may set one of its own."""
+    (most tests call one or two of the seven). A test may set one of its own."""
 
     def __init__(self, builders: dict[str, Any], **resources: Any) -> None:
         super().__init__(**resources)
@@ -170,7 +170,7 @@ class Handlers(SimpleNamespace):
 
 @pytest.fixture()
 def aws(monkeypatch: pytest.MonkeyPatch, moto_clients: SimpleNamespace) -> Iterator[SimpleNamespace]:
-    """A fresh moto with the bucket, table and queue, and each function's handler built against them."""
+    """A fresh moto with the bucket, table and queue, and each function's handler built against them on use."""
     set_aws_environment(monkeypatch)
     with mock_aws(), own_event_hooks(moto_clients.s3, moto_clients.dynamodb, moto_clients.sqs):
         s3, dynamodb, sqs = moto_clients.s3, moto_clients.dynamodb, moto_clients.sqs
