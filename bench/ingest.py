@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
 
+from infra.ports import free_port, free_port_run
 from ops.stack import STATE_FILE
 
 from .inputs import ROOT, ingest_batch
@@ -72,18 +72,14 @@ def measure_ingest() -> IngestResult:
 # The child ------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def local_stack() -> Iterator[dict[str, str]]:
     """`python -m infra` on free ports; its outputs while it runs."""
     with tempfile.TemporaryDirectory() as state_dir:
         api_port, aws_port = free_port(), free_port()
-        env = {**os.environ, "LOCAL_API_PORT": str(api_port), "LOCAL_AWS_PORT": str(aws_port), "LOCAL_STATE_DIR": state_dir}
+        # Its distributions (two) on ports of their own too, so a `make run` beside it keeps the default ones.
+        env = {**os.environ, "LOCAL_API_PORT": str(api_port), "LOCAL_AWS_PORT": str(aws_port),
+               "LOCAL_DELIVERY_PORT": str(free_port_run(2)), "LOCAL_STATE_DIR": state_dir}
         log_path = Path(state_dir) / "stack.log"
         with log_path.open("w") as log:
             stack = subprocess.Popen([sys.executable, "-m", "infra"], cwd=ROOT, env=env,

@@ -6,7 +6,6 @@ import json
 import logging
 import os
 import signal
-import socket
 import sys
 import threading
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from .functions import load_functions, local_environment
 from .moto_s3 import s3_as_aws
 from .moto_server import routing_listed_once
 from .moto_sqs import sqs_as_aws
+from .ports import reserve
 from .pump import event_source_pumps
 from .resources import create_resources
 from .template import DEFAULT_DELIVERY_PORT, REGION, STACK_NAME, LocalTemplate
@@ -65,17 +65,6 @@ def parameter_overrides(pairs: list[str]) -> dict[str, str]:
             raise SystemExit(f"--parameter-overrides takes NAME=VALUE, not {pair!r}")
         overrides[name] = value
     return overrides
-
-
-def require_free_port(port: int, variable: str) -> None:
-    """Fail early and clearly: moto's threaded server would wait forever on a port it cannot bind."""
-    with socket.socket() as probe:
-        # As the servers bind: a port a stopped stack's connections still hold (TIME_WAIT) is free to reuse.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            raise SystemExit(f"port {port} on 127.0.0.1 is in use; choose another with {variable}") from None
 
 
 def with_own_ports(template: LocalTemplate, aws_port: int) -> dict[str, str]:
@@ -116,8 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     aws_port = int(os.environ.get("LOCAL_AWS_PORT", "4566"))
     delivery_port = int(os.environ.get("LOCAL_DELIVERY_PORT", str(DEFAULT_DELIVERY_PORT)))
     state_path = local_state_path(api_port, aws_port)  # where the operator's tools (ops/) look for this stack
-    require_free_port(aws_port, "LOCAL_AWS_PORT")
-    require_free_port(api_port, "LOCAL_API_PORT")
+    # Held from now on (infra/ports.py): moto's server binds its own, before this process connects anywhere.
+    reserve(aws_port, "LOCAL_AWS_PORT").close()
+    api_socket = reserve(api_port, "LOCAL_API_PORT")
 
     stop = threading.Event()
 
@@ -132,8 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     environment = local_environment(aws_endpoint)
     overrides = parameter_overrides(args.parameter_overrides)
     template = LocalTemplate(args.template, aws_endpoint, overrides, delivery_port)
-    for port in template.delivery_ports.values():
-        require_free_port(port, "LOCAL_DELIVERY_PORT")
+    delivery_sockets = {logical_id: reserve(port, "LOCAL_DELIVERY_PORT")
+                        for logical_id, port in template.delivery_ports.items()}
     with ExitStack() as running:
         s3_as_aws()
         sqs_as_aws()
@@ -159,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         private_key, first_key = KeyManager(
             KeyStore(dynamodb, keys_table), apigateway, usage_plan_id, STACK_NAME
         ).create("local")
-        server = serve_api(api, api_port)
+        server = serve_api(api, api_socket)
         running.callback(server.server_close)
         running.callback(server.shutdown)
         threading.Thread(target=server.serve_forever, name="api", daemon=True).start()
@@ -167,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         for pump in event_source_pumps(template, functions, sqs):
             pump.start()
             running.callback(pump.stop)
-        for distribution in start_distributions(template, session):
+        for distribution in start_distributions(template, session, delivery_sockets):
             running.callback(distribution.server_close)
             running.callback(distribution.shutdown)
         outputs = {

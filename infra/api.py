@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import socket
 import time
 import uuid
 from collections.abc import Iterable, Mapping
@@ -23,6 +24,7 @@ from samcli.local.apigw.authorizers.lambda_authorizer import IdentitySource
 from samcli.local.apigw.authorizers.lambda_authorizer import LambdaAuthorizer as SamLambdaAuthorizer
 
 from .functions import LocalFunction
+from .ports import http_server
 from .template import ACCOUNT_ID, REGION, LocalTemplate
 
 if TYPE_CHECKING:
@@ -499,9 +501,6 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
-def serve_api(api: LocalApi, port: int) -> ThreadingHTTPServer:
-    """A threaded HTTP server for the API on 127.0.0.1 (the caller runs serve_forever)."""
-    handler = type("BoundApiRequestHandler", (ApiRequestHandler,), {"api": api})
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    server.daemon_threads = True
-    return server
+def serve_api(api: LocalApi, held: socket.socket) -> ThreadingHTTPServer:
+    """A threaded HTTP server for the API on its reserved port (the caller runs serve_forever)."""
+    return http_server(held, type("BoundApiRequestHandler", (ApiRequestHandler,), {"api": api}))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -29,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from service.storage.delivery import parse_inline_types, shown_inline
 
+from .ports import http_server
 from .template import ACCOUNT_ID, DISTRIBUTION, LocalTemplate, cloudfront_id
 
 RESERVED, SERVED = "/_imagemeta/", "/_imagemeta/thumbnails/"
@@ -247,13 +249,10 @@ def error_xml(code: str) -> bytes:
     return f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{code}</Code></Error>".encode()
 
 
-def serve_distribution(distribution: LocalDistribution, s3: Any) -> ThreadingHTTPServer:
-    """A threaded HTTP server for one distribution on 127.0.0.1 (the caller runs serve_forever)."""
-    handler = type(f"{distribution.logical_id}Handler", (DeliveryRequestHandler,),
-                   {"distribution": distribution, "s3": s3})
-    server = ThreadingHTTPServer(("127.0.0.1", distribution.port), handler)
-    server.daemon_threads = True
-    return server
+def serve_distribution(distribution: LocalDistribution, s3: Any, held: socket.socket) -> ThreadingHTTPServer:
+    """A threaded HTTP server for one distribution on its reserved port (the caller runs serve_forever)."""
+    return http_server(held, type(f"{distribution.logical_id}Handler", (DeliveryRequestHandler,),
+                                  {"distribution": distribution, "s3": s3}))
 
 
 def register_distribution(logical_id: str, cloudfront: Any) -> None:
@@ -274,12 +273,14 @@ def register_distribution(logical_id: str, cloudfront: Any) -> None:
     distributions[local.id] = local
 
 
-def start_distributions(template: LocalTemplate, session: Any) -> list[ThreadingHTTPServer]:
-    """Every distribution served, each on a thread of its own, and known to moto's CloudFront."""
+def start_distributions(template: LocalTemplate, session: Any,
+                        held: Mapping[str, socket.socket]) -> list[ThreadingHTTPServer]:
+    """Every distribution served from its reserved socket (by logical id), each on a thread of its own, and known
+    to moto's CloudFront."""
     servers = []
     for distribution in local_distributions(template, session.client("ssm")):
         register_distribution(distribution.logical_id, session.client("cloudfront"))
-        server = serve_distribution(distribution, session.client("s3"))
+        server = serve_distribution(distribution, session.client("s3"), held[distribution.logical_id])
         threading.Thread(target=server.serve_forever, name=distribution.logical_id, daemon=True).start()
         servers.append(server)
     return servers

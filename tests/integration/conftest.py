@@ -16,10 +16,11 @@ from typing import Any
 
 import pytest
 
+from infra.ports import free_port, free_port_run
 from ops.stack import STATE_FILE
 
 from ..paths import ROOT
-from .local_stack import ImageServer, LocalStack, free_port, free_port_run
+from .local_stack import ImageServer, LocalStack
 
 STARTUP_SECONDS = 60
 # The template's distributions (PublicDelivery, SignedDelivery): one port each, in a run.

@@ -1,9 +1,7 @@
 """Helpers of the integration tests: the running stack's outputs and clients, an image server, polling."""
 from __future__ import annotations
 
-import contextlib
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -17,26 +15,6 @@ import boto3
 import requests
 
 from ..paths import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def free_port_run(count: int) -> int:
-    """The first of `count` consecutive free ports: the stack serves its distributions from LOCAL_DELIVERY_PORT on."""
-    while True:
-        first = free_port()
-        try:
-            with contextlib.ExitStack() as held:
-                for port in range(first, first + count):
-                    probe = held.enter_context(socket.socket())
-                    probe.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        return first
 
 
 @dataclass

@@ -23,10 +23,10 @@ from pathlib import Path
 
 import pytest
 
+from infra.ports import free_port, free_port_run
 from ops.stack import STATE_FILE
 
 from ..paths import ROOT
-from .local_stack import free_port, free_port_run
 
 pytestmark = pytest.mark.integration
 
