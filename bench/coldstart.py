@@ -23,7 +23,10 @@ from .inputs import ROOT
 from .lambdas import LambdaFunction
 from .timing import child_cpu_seconds
 
-RUNS = 5
+RUNS = 9
+# -X importtime, which the largest imports come from, slows every import down (it writes a line for each): its
+# runs are separate from the timed ones.
+IMPORTTIME_RUNS = 3
 PROJECT_PACKAGES = {"handlers", "service", "library", "imagemeta"}
 TOP_MODULES = 3
 # What Lambda's environment adds to the function's variables: the credentials the clients are made with.
@@ -89,8 +92,9 @@ def dependency_imports(lines: list[ImportLine]) -> dict[str, float]:
     return found
 
 
-def import_once(function: LambdaFunction, artifact: Path) -> tuple[str, float, float]:
-    """-X importtime's lines, the ms `from handlers.X import handler` took, and the process's CPU ms."""
+def import_once(function: LambdaFunction, artifact: Path, importtime: bool = False) -> tuple[str, float, float]:
+    """Standard error (-X importtime's lines when asked for), the ms `from handlers.X import handler` took, and the
+    process's CPU ms."""
     env = {**function.environment, **LAMBDA_CREDENTIALS, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_mb)}
     code = (
         f"import sys, time; sys.path.insert(0, {str(artifact)!r}); started = time.perf_counter()\n"
@@ -99,7 +103,7 @@ def import_once(function: LambdaFunction, artifact: Path) -> tuple[str, float, f
     )
     cpu = child_cpu_seconds()
     completed = subprocess.run(
-        [sys.executable, "-I", "-S", "-B", "-X", "importtime", "-c", code],
+        [sys.executable, "-I", "-S", "-B", *(["-X", "importtime"] if importtime else []), "-c", code],
         env=env, cwd=artifact, check=True, capture_output=True, text=True,
     )
     return completed.stderr, float(completed.stdout.split()[-1]), (child_cpu_seconds() - cpu) * 1000
@@ -111,11 +115,12 @@ def measure_cold_start(function: LambdaFunction) -> ColdStart:
     totals, cpus = [], []
     per_module: dict[str, list[float]] = defaultdict(list)
     for _ in range(RUNS):
-        stderr, start_ms, cpu_ms = import_once(function, artifact)
-        lines = parse_importtime(stderr)
+        _, start_ms, cpu_ms = import_once(function, artifact)
         totals.append(start_ms)
         cpus.append(cpu_ms)
-        for name, ms in dependency_imports(lines).items():
+    for _ in range(IMPORTTIME_RUNS):
+        stderr, _, _ = import_once(function, artifact, importtime=True)
+        for name, ms in dependency_imports(parse_importtime(stderr)).items():
             per_module[name].append(ms)
     medians = {name: statistics.median(values) for name, values in per_module.items()}
     top = sorted(medians.items(), key=lambda item: item[1], reverse=True)[:TOP_MODULES]

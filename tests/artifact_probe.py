@@ -5,7 +5,9 @@ the artifact, as /var/task is on Lambda. It imports the handler module and looks
 the function's environment and builds it), then imports whatever the project code it loaded imports inside
 its functions (pillow_heif when a HEIC arrives, the fetcher's urllib3 on the first fetch, ...), until no new
 project module loads. Module-level `__getattr__` re-exports and `if TYPE_CHECKING:` imports are not
-followed: they load only when used, which the first pass shows. Standard library only.
+followed: they load only when used, which the first pass shows. Last, it makes every client the project's
+AwsClients can make, so an artifact without one of those services' models (functions/Makefile keeps only
+the ones named) fails. Standard library only.
 """
 from __future__ import annotations
 
@@ -68,6 +70,20 @@ def follow_deferred_imports(failed: list[str]) -> None:
                                       f"{type(error).__name__}: {error}")
 
 
+def make_every_client(failed: list[str]) -> None:
+    """Each AwsClients property, when the handler loaded handlers.clients (the page's function does not)."""
+    clients_module = sys.modules.get("handlers.clients")
+    if clients_module is None:
+        return
+    clients = clients_module.AwsClients()
+    for name, member in vars(clients_module.AwsClients).items():
+        if isinstance(member, property):
+            try:
+                getattr(clients, name)
+            except Exception as error:  # noqa: BLE001 - every failure is reported
+                failed.append(f"AwsClients().{name}: {type(error).__name__}: {error}")
+
+
 def loaded_from_elsewhere(artifact: str) -> list[str]:
     """Top-level modules outside the standard library that were loaded from anywhere but the artifact."""
     return sorted(
@@ -88,6 +104,7 @@ def main(artifact: str, module: str) -> dict[str, object]:
     except Exception as error:  # noqa: BLE001 - the init failure is the finding
         failed.append(f"init: {type(error).__name__}: {error}")
     follow_deferred_imports(failed)
+    make_every_client(failed)
     loaded = {name.split(".")[0] for name in sys.modules if not name.startswith("__")} - set(sys.stdlib_module_names)
     return {"failed": failed, "loaded": sorted(loaded), "outside": loaded_from_elsewhere(artifact)}
 

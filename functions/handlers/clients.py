@@ -1,22 +1,31 @@
-"""The AWS clients of one Lambda process, made once, on first use, and passed to each module's build()."""
+"""The AWS clients of one Lambda process, made once, on first use, and passed to each module's build().
+
+Made by botocore, the SDK's core, not through boto3: the functions use clients only (no resources, no managed
+transfers), and boto3 would add its session layer and s3transfer to every cold start (docs/benchmarks.md,
+"Cold start"). The clients are the same objects boto3.client returns.
+"""
 from __future__ import annotations
 
 from typing import Any
 
-import boto3
 from botocore.config import Config
+from botocore.session import Session, get_session
 
 from service.storage.objects import TRANSFER_CONCURRENCY
 from service.storage.similar_index import PROBE_CONCURRENCY
 
 
 class AwsClients:
-    """boto3 clients by service, each made on first use and kept for the process; tests hand in moto's."""
+    """Clients by service, each made on first use and kept for the process; tests hand in moto's.
+
+    The services here are the ones functions/Makefile keeps the models of (BOTOCORE_SERVICES): a client for
+    another service fails in the artifacts' test (tests/artifact_probe.py makes every one)."""
 
     def __init__(self, *, s3: Any = None, dynamodb: Any = None, sqs: Any = None, cloudfront: Any = None,
                  ssm: Any = None) -> None:
         given = (("s3", s3), ("dynamodb", dynamodb), ("sqs", sqs), ("cloudfront", cloudfront), ("ssm", ssm))
         self._clients = {name: client for name, client in given if client}
+        self._session: Session | None = None
 
     @property
     def s3(self) -> Any:
@@ -43,8 +52,8 @@ class AwsClients:
 
     def _client(self, service: str, config: Config | None = None) -> Any:
         if service not in self._clients:
-            # boto3's stubs type client() per literal service name; these clients are passed on untyped.
-            make_client: Any = boto3.client
-            self._clients[service] = make_client(service, config=config)
+            # One session for all: each loads the endpoint and partition data once.
+            self._session = self._session or get_session()
+            self._clients[service] = self._session.create_client(service, config=config)
         return self._clients[service]
 

@@ -127,15 +127,17 @@ def test_reading_any_functions_settings_loads_no_imaging_or_http_library() -> No
     assert not loaded & IMAGING_AND_HTTP
 
 
-def test_the_not_supported_handler_loads_neither_boto3_nor_the_image_stack() -> None:
+def test_the_not_supported_handler_loads_neither_the_aws_sdk_nor_the_image_stack() -> None:
     loaded = modules_after("from handlers.not_supported import handler")
+    # Not botocore either, but Powertools imports that when it is installed (its user agent), as here; the
+    # function's artifact ships none (tests/unit/test_artifacts.py).
     assert "aws_lambda_powertools" in loaded and not loaded & {"boto3", "numpy", "PIL", "pyvips", "cffi"}
 
 
-def test_the_remote_url_handler_does_not_load_boto3() -> None:
+def test_the_remote_url_handler_does_not_load_the_aws_sdk() -> None:
     loaded = modules_after("from handlers.metadata_url import handler")
     assert "aws_lambda_powertools" in loaded and "urllib3" in loaded
-    assert "boto3" not in loaded
+    assert "boto3" not in loaded  # and no botocore in its artifact (see the test above)
 
 
 def test_the_record_functions_do_not_load_the_image_stack() -> None:
@@ -145,7 +147,8 @@ def test_the_record_functions_do_not_load_the_image_stack() -> None:
                    "JOBS_QUEUE_URL": "https://j"}
     for function in ("files", "file_delete", "authorizer", "backfill", "edit", "organize", "folder_jobs"):
         loaded = modules_after(f"from handlers.{function} import handler", environment, whole=True)
-        assert "boto3" in loaded
+        # botocore's clients, without boto3's session layer and s3transfer (handlers/clients.py).
+        assert "botocore" in loaded and "boto3" not in loaded, function
         assert not loaded & {"numpy", "PIL", "pyvips", "cffi"}, function
         # Nor the format registry: what a File object needs of a file's kind is in its record.
         assert "imagemeta.formats" not in loaded, function
@@ -155,7 +158,7 @@ def test_the_upload_function_loads_the_image_stack_only_for_an_upload() -> None:
     # Its cold start serves upload URLs too; the extraction loads numpy and Pillow on the first upload.
     environment = {"BUCKET_NAME": "b", "TABLE_NAME": "t", "KEYS_TABLE_NAME": "k"}
     loaded = modules_after("from handlers.upload import handler", environment)
-    assert "boto3" in loaded and not loaded & {"numpy", "PIL"}
+    assert "botocore" in loaded and not loaded & {"boto3", "numpy", "PIL"}
 
 
 def test_only_an_avif_loads_numpy() -> None:
