@@ -6,6 +6,10 @@ NODE_MODULES := scripts/node_modules/.installed
 CHROMIUM := /usr/bin/chromium
 # `eval "$(make env)"` must read exports only, even when make runs inside another make.
 MAKEFLAGS += --no-print-directory
+# Bytecode caches (__pycache__, ignored by git) are kept, whatever the shell says: without them every pytest
+# worker and every process a test starts compiles the project again, and pytest rewrites the test modules'
+# asserts again (test-fast: about 8 s of its 90; docs/development.md). Lambda's artifacts ship their own.
+unexport PYTHONDONTWRITEBYTECODE
 # The test images (committed) are what `make golden` describes; the larger corpus is an optional input of `make bench`.
 IMAGES ?= tests/data/images
 CORPUS ?= ../shared/corpus

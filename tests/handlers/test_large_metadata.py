@@ -48,7 +48,7 @@ def exif_with_text(chars_per_tag: int, seed: int) -> bytes:
     return b"II*\0" + struct.pack("<L", entries_at) + struct.pack("<H", len(ASCII_TAGS)) + entries + b"\0\0\0\0" + data
 
 
-@cache  # the parametrized tests share a seed, and drawing 262,140 random numbers takes a while
+@cache  # the parametrized tests share a seed
 def exif_with_numbers(seed: int) -> bytes:
     """A little-endian TIFF block whose IFD0 holds as many random SRATIONALs as the parser decodes (hard to compress)."""
     rng = random.Random(seed)
@@ -58,7 +58,9 @@ def exif_with_numbers(seed: int) -> bytes:
     entries, data = b"", b""
     for tag in tags:
         entries += struct.pack("<HHLL", tag, 10, per_tag, data_at + len(data))
-        data += b"".join(struct.pack("<ii", rng.randint(1, 1 << 30), rng.randint(1, 1 << 30)) for _ in range(per_tag))
+        # Numerators and denominators from 1 to 2**30, drawn as one block of bytes (randint per number: 1.5 s).
+        drawn = struct.unpack(f"<{2 * per_tag}I", rng.randbytes(8 * per_tag))
+        data += struct.pack(f"<{2 * per_tag}i", *((number & 0x3FFFFFFF) + 1 for number in drawn))
     return b"II*\0" + struct.pack("<L", entries_at) + struct.pack("<H", len(tags)) + entries + b"\0\0\0\0" + data
 
 
