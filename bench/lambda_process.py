@@ -7,8 +7,8 @@ turn. For the init and each invocation it records the wall time, this process's 
 function's own work, not the AWS endpoint's, which runs in another process), the peak RSS so far (VmHWM) and
 the bytes the function logged (its standard output, which Lambda sends to CloudWatch Logs). With --aws-calls
 it also lists each AWS call the invocation made (service.Operation, and a PutItem's item size in DynamoDB's
-sizing): the hook goes on boto3's default session before the handler makes its clients, so boto3 is imported
-first and the init's figures include it (the ingest imports it anyway).
+sizing): the hook goes on botocore before the handler makes its clients, so botocore is imported first and the
+init's figures include it (the ingest imports it anyway).
 """
 from __future__ import annotations
 
@@ -87,9 +87,9 @@ def item_size(item: dict[str, Any]) -> int:
 
 def record_aws_calls(calls: list[dict[str, Any]]) -> None:
     """Append every AWS call of the clients made from now on to `calls`: service.Operation; for DynamoDB writes the
-    item (each attribute's size in DynamoDB's sizing) and whether the write's condition held; for reads whether
-    they were strongly consistent and the size of what they read; for S3 reads the bytes of the object."""
-    import boto3
+    item (each attribute's size in DynamoDB's sizing) and whether the write's condition held; for reads (GetItem,
+    BatchGetItem) their keys, whether they were strongly consistent and the size of each item read; for S3 reads the bytes of the object."""
+    from botocore.handlers import BUILTIN_HANDLERS
 
     def on_call(model: Any, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         call: dict[str, Any] = {"call": f"{model.service_model.service_name}.{model.name}"}
@@ -101,6 +101,12 @@ def record_aws_calls(calls: list[dict[str, Any]]) -> None:
                      "conditional": "ConditionExpression" in params}
         elif model.name == "GetItem":
             call["consistent"] = bool(params.get("ConsistentRead"))
+            call["key"] = [params["Key"][name].get("S", "") for name in ("pk", "sk") if name in params["Key"]]
+        elif model.name == "BatchGetItem":
+            requests = list(params["RequestItems"].values())
+            call["key"] = [[key[name].get("S", "") for name in ("pk", "sk") if name in key]
+                           for request in requests for key in request["Keys"]]
+            call["consistent"] = all(request.get("ConsistentRead") for request in requests)
         context["bench_call"] = call
         calls.append(call)
 
@@ -111,12 +117,16 @@ def record_aws_calls(calls: list[dict[str, Any]]) -> None:
         call["status"] = http_response.status_code
         if call["call"] == "dynamodb.GetItem":
             call["read_bytes"] = item_size(parsed["Item"]) if "Item" in parsed else 0
+        elif call["call"] == "dynamodb.BatchGetItem":
+            # Each key is an item read; one not found still costs a read's least (as a missing GetItem does).
+            found = [item_size(item) for items in parsed.get("Responses", {}).values() for item in items]
+            call["read_items_bytes"] = found + [0] * (len(call["key"]) - len(found))
         elif call["call"] == "s3.GetObject":
             call["object_bytes"] = parsed.get("ContentLength", 0)
 
-    boto3.setup_default_session()
-    boto3.DEFAULT_SESSION.events.register("before-parameter-build", on_call)
-    boto3.DEFAULT_SESSION.events.register("after-call", after_call)
+    # Every botocore session registers BUILTIN_HANDLERS when it is made (moto hooks in the same way): the
+    # handler's clients come from a session of its own (handlers/clients.py).
+    BUILTIN_HANDLERS.extend([("before-parameter-build", on_call), ("after-call", after_call)])
 
 
 def measured(log: Any, work: Any, calls: list[dict[str, Any]] | None = None) -> Phase:

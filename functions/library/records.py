@@ -125,6 +125,11 @@ class FileRecord:
         """The folder holding the file, as a folder path ("/album/")."""
         return folder_path(parent_prefix(self.key))
 
+    def kept_extraction(self) -> Extraction:
+        """What the item says its bytes are (its document, or its stored error, and its thumbnail): a kept version
+        made current again is not read again."""
+        return Extraction(self.metadata(), self.embedded_metadata(), self.error, self.thumbnail_key)
+
     def is_version(self, version_id: str) -> bool:
         """Whether a caller's versionId names this record's version: its S3 version id, or its fileId (what
         versionInfo.id says of the one version of a file in a bucket without versions)."""

@@ -26,7 +26,7 @@ from service.storage.records import file_id
 from service.storage.thumbnails import THUMBNAIL_PREFIX as THUMBNAILS
 
 from ..paths import IMAGES
-from .conftest import BUCKET, TABLE, for_file, lambda_context
+from .conftest import BUCKET, TABLE, for_file, lambda_context, sqs_event, upload_event
 from .library import Library, library
 
 CANON = IMAGES / "exif-samples" / "jpg" / "Canon_40D.jpg"
@@ -261,6 +261,59 @@ def test_versions_are_deleted_one_by_one_but_not_the_current_one(versioned: Libr
         "file"]
     assert len(versions_of(versioned, "v/b.jpg")) == 1
     assert thumbnail_keys(versioned) == [thumbnail_key_of(current)]  # the version's thumbnail went with it
+
+
+def removal_event(key: str, version_id: str) -> dict[str, Any]:
+    """The ingest's SQS event of S3's ObjectRemoved:Delete of one version (moto sends none for a version)."""
+    event = upload_event(key, b"", "FFFFFFFFFFFFFFFFFF")
+    message = json.loads(event["Records"][0]["body"])
+    message["Records"][0]["eventName"] = "ObjectRemoved:Delete"
+    message["Records"][0]["s3"]["object"]["versionId"] = version_id
+    event["Records"][0]["body"] = json.dumps(message)
+    return event
+
+
+def test_a_kept_version_current_again_takes_its_record_back_unread(versioned: Library,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # The newest version deleted for good: S3's current is the kept one again, and the record becomes it, its
+    # number, annotations and document, from its item (no read of the bytes); the item goes.
+    put(versioned, "v/p.jpg", CANON.read_bytes(), Tagging="old=")
+    put(versioned, "v/p.jpg", FIRST.read_bytes())
+    fid = file_id(BUCKET, "v/p.jpg")
+    current, kept = body_of(versioned.call("files", "file_versions.json", pathParameters={"fileId": fid}))
+    versioned.s3.delete_object(Bucket=BUCKET, Key="v/p.jpg", VersionId=current["versionInfo"]["id"])
+    versioned.settle()
+    no_extraction(monkeypatch)
+
+    answer = versioned.handlers["ingest"](removal_event("v/p.jpg", current["versionInfo"]["id"]), lambda_context())
+    assert answer == {"batchItemFailures": []}
+    now = details(versioned, "v/p.jpg")
+    assert (now["versionInfo"], now["tags"], now["width"]) == (kept["versionInfo"], ["old"], kept["width"])
+    assert [v["type"] for v in body_of(versioned.call("files", "file_versions.json", pathParameters={"fileId": fid}))] == [
+        "file"]
+
+
+def test_a_batch_of_first_uploads_reads_each_record_once_and_their_folder_once(versioned: Library) -> None:
+    # What the ingest cost rests on (docs/benchmarks.md): no version item is read for a key with no record, and a
+    # batch's folder item is read once, not once an upload.
+    keys = [f"v/batch/{n}.jpg" for n in range(5)]
+    for key in keys:
+        versioned.s3.put_object(Bucket=BUCKET, Key=key, Body=CANON.read_bytes())
+    while messages := versioned.sqs.receive_message(QueueUrl=versioned.ingest_queue, MaxNumberOfMessages=10,
+                                                    WaitTimeSeconds=0).get("Messages", []):
+        for message in messages:  # S3's notifications: delivered below instead, as one batch
+            versioned.sqs.delete_message(QueueUrl=versioned.ingest_queue, ReceiptHandle=message["ReceiptHandle"])
+    bodies = [upload_event(key, CANON.read_bytes(), f"{n:018X}")["Records"][0]["body"] for n, key in enumerate(keys)]
+    reads: list[tuple[str, Any]] = []
+    versioned.dynamodb.meta.events.register(
+        "before-parameter-build.dynamodb", lambda model, params, **_: reads.append((model.name, params)))
+
+    assert versioned.handlers["ingest"](sqs_event(bodies), lambda_context()) == {"batchItemFailures": []}
+    got = [params["Key"]["sk"]["S"] for name, params in reads if name == "GetItem"]
+    # Each record once, and no version item (besides, once a process, the custom metadata fields' item).
+    assert got.count("F") == len(keys) and not [sk for sk in got if sk.startswith("V#")]
+    assert [name for name, _ in reads].count("BatchGetItem") == 1
+    assert all(details(versioned, key)["status"] == 200 for key in keys)
 
 
 def thumbnail_keys(lib: Library) -> list[str]:

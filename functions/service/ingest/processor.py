@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from imagemeta import Limits, NotAnImage, OverMemoryBudget, TooLarge
 from library.annotations import Carried, FromBucket, Update, bucket_tags, is_private_object
 from library.fields import Fields, typed_from_text, with_defaults
-from library.records import Extraction, FileRecord, StoredError
+from library.records import Extraction, StoredError
 
 from ..storage.fields import FieldCache
 from ..storage.library_pages import Batch, Pages
@@ -270,15 +270,9 @@ class Ingest:
         fid = file_id(self._bucket, state.key)
         mark = state.seed_mark
         seed = self._seeds.take(fid, state.etag, mark) if mark is not None else None
-        if seed is None and state.version_id is not None:
-            promoted = self._store.version(fid, state.version_id)
-            if promoted is not None:  # a kept version is current again (the newer ones were deleted for good)
-                return self._store.write_file(state, kept_extraction(promoted), Carried(promoted.annotations),
-                                              sequencer, self._batch, promoted.created_at, promoted=promoted,
-                                              kept=self._kept)
         if seed is None:
             return self._store.write_file(state, lambda: self._extraction(current), self._bucket_update(state),
-                                          sequencer, self._batch, kept=self._kept)
+                                          sequencer, self._batch, kept=self._kept, promotable=True)
         written = self._store.write_file(state, self._seeded_extraction(current, seed), seed.update, sequencer,
                                          self._batch, seed.created_at, seeded=True, kept=self._kept)
         if mark is not None:
@@ -360,7 +354,8 @@ class Ingest:
         except (NotAnImage, TooLarge) as error:
             return Extraction(error=StoredError.of(error)), None
         if isinstance(made, NoThumbnail):
-            self._logger.info("no thumbnail", extra={"key": current.state.key, "reason": made.reason})
+            if self._make_thumbnails:  # with Thumbnails=Off there is nothing to say (and a line an image costs)
+                self._logger.info("no thumbnail", extra={"key": current.state.key, "reason": made.reason})
             return Extraction(metadata, embedded), None
         return Extraction(metadata, embedded), partial(self._store_thumbnail, current.state, made.webp)
 
@@ -379,7 +374,3 @@ class Ingest:
         self._logger.info("sent to the larger ingest function",
                           extra={"messageId": source, "reason": reason, "largerMessageId": larger_message_id})
 
-
-def kept_extraction(record: FileRecord) -> Extraction:
-    """What a kept version's item says its bytes are (its document, or its stored error, and its thumbnail)."""
-    return Extraction(record.metadata(), record.embedded_metadata(), record.error, record.thumbnail_key)

@@ -53,9 +53,15 @@ class FolderItems:
         self._table = table
         self._bucket = bucket
 
-    def ensure(self, key: str, now: str) -> None:
-        """The folder items above a key (and of a folder marker's own folder), created where missing."""
-        prefixes = {folder_id(self._bucket, prefix): prefix for prefix in ancestor_prefixes(key)[:MAX_FOLDER_DEPTH]}
+    def ensure(self, key: str, now: str, known: set[str] | None = None) -> None:
+        """The folder items above a key (and of a folder marker's own folder), created where missing.
+
+        `known`: ids of folders found or made moments ago (an ingest batch's), not read again, and added to. A
+        folder emptied and deleted within that moment could be left without its item, as it could between
+        the read and this write: the window is one batch, a few seconds."""
+        known = set() if known is None else known
+        above = {folder_id(self._bucket, prefix): prefix for prefix in ancestor_prefixes(key)[:MAX_FOLDER_DEPTH]}
+        prefixes = {fid: prefix for fid, prefix in above.items() if fid not in known}
         if not prefixes:
             return
         found, _ = batch_get(self._dynamodb, self._table, [folder_key(fid) for fid in prefixes], consistent=True)
@@ -63,6 +69,7 @@ class FolderItems:
         for fid, prefix in prefixes.items():
             if fid not in present:
                 ensure_folder(self._dynamodb, self._table, prefix, fid, now)
+        known.update(prefixes)
 
     def exists(self, prefix: str) -> bool:
         """Whether the folder of this prefix has its item (strongly consistent)."""

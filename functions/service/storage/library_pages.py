@@ -49,12 +49,14 @@ class Entry:
 
 
 class Batch:
-    """The pages one ingest batch writes: a page key per window, known before the records are written."""
+    """The pages one ingest batch writes: a page key per window, known before the records are written; and the
+    folders whose items it has found or made (a batch's uploads mostly share one: one read for all of them)."""
 
     def __init__(self) -> None:
         self.shard = random.randrange(SHARDS)  # noqa: S311 - spreads writes, not a secret
         self.token = uuid.uuid4().hex[:12]
         self.entries: dict[str, list[Entry]] = {}
+        self.folders: set[str] = set()
 
     def page_of(self, entry: Entry) -> str:
         """The reference (`<shard>|<sort key>`) of the page this batch puts an entry in."""

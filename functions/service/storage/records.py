@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from library.annotations import Update
+from library.annotations import Carried, Update
 from library.errors import FileMoved, RecordNotFound
 from library.instants import ms_of
 from library.kinds import file_kind
@@ -140,7 +140,7 @@ class RecordStore:
 
     def write_file(self, state: ObjectState, extraction: Extraction | ReadExtraction, update: Update,
                    sequencer: str, batch: Batch, created_at: str | None = None, seeded: bool = False,
-                   promoted: FileRecord | None = None, kept: VersionCheck = always_kept) -> Written:
+                   kept: VersionCheck = always_kept, promotable: bool = False) -> Written:
         """Bring the key's record to S3's current version (unless a write as new is stored).
 
         `extraction`: what the object's bytes gave, or the function that reads them (and gives how to store their
@@ -151,19 +151,27 @@ class RecordStore:
         did). A seed's thumbnail (the upload put it) is the write's too. `created_at`: the creation time a move
         keeps (else the key's own, or this version's for a new key). `seeded`: the write of an upload (or copy)
         whose seed this is: a new write of the key even when S3's facts look the same (the same bytes again within
-        LastModified's second), with the annotations it gave. `promoted`: the kept version this one is, current
-        again (its number stays; its item goes). `kept`: whether S3 still holds a version the write replaces (then
-        it keeps its record as a version).
+        LastModified's second), with the annotations it gave. `kept`: whether S3 still holds a version the write
+        replaces (then it keeps its record as a version). `promotable`: the version may be a kept one current
+        again (the newer ones deleted for good): then its item's document, annotations and creation time are
+        the write's, its number stays, and its item goes. Only a record of another version can have kept it, so
+        a first upload reads no version item.
         """
         fid = file_id(self._bucket, state.key)
         order = write_order(state.observed_at, sequencer)
+        old = self._current(fid)
+        promoted = None
+        if promotable and old is not None and state.version_id and old.get("vid", {}).get("S") != state.version_id:
+            promoted = self.version(fid, state.version_id)
+            if promoted is not None:
+                extraction, update = promoted.kept_extraction(), Carried(promoted.annotations)
+                created_at = promoted.created_at
         # What the write owns and must not leave behind unwritten: a thumbnail it stores, or a seed's.
         extracted = None if callable(extraction) else extraction
         owns_thumbnail = seeded or callable(extraction)
         store_thumbnail: StoreThumbnail | None = None
         spilled_key = None
         written = False
-        old = self._current(fid)
         try:
             if not may_replace(old, order, state, self._bands, seeded):
                 return Written(False)
@@ -186,7 +194,7 @@ class RecordStore:
                     "page": {"S": page},
                 }
                 if not live(old):
-                    self._folders.ensure(state.key, record.updated_at)
+                    self._folders.ensure(state.key, record.updated_at, batch.folders)
                 if self._commit(old, item):
                     written = True
                     self._release(old, item, keeps_bodies=self._keep_replaced(old, state.version_id, kept))
