@@ -178,8 +178,8 @@ class ConditionFailed(Exception):
 
 
 class SeedingDynamoDB:
-    """Just enough of a DynamoDB client for the ingest's writes to build their items (GetItem, conditional
-    PutItem, DeleteItem) in a dict, then put them straight into moto's table: moto's request handling would take
+    """Just enough of a DynamoDB client for the ingest's writes to build their items (GetItem, BatchGetItem,
+    conditional PutItem, DeleteItem) in a dict, then put them straight into moto's table: moto's request handling would take
     the better part of an hour for 100,000 records, and the items are the ones the ingest writes either way."""
 
     class exceptions:  # noqa: N801 - the client's attribute, as botocore names it
@@ -199,6 +199,13 @@ class SeedingDynamoDB:
             raise ConditionFailed(ConditionExpression)
         self.items[key] = Item
         return {}
+
+    def batch_get_item(self, RequestItems: dict[str, Any], **_: Any) -> dict[str, Any]:  # noqa: N803
+        """The folder items the ingest's write looks up (service/storage/batch.py), all found or absent at once."""
+        keys = {table: [(key["pk"]["S"], key["sk"]["S"]) for key in request["Keys"]]
+                for table, request in RequestItems.items()}
+        return {"Responses": {table: [self.items[key] for key in wanted if key in self.items]
+                              for table, wanted in keys.items()}, "UnprocessedKeys": {}}
 
     def delete_item(self, TableName: str, Key: dict[str, Any], **_: Any) -> dict[str, Any]:  # noqa: N803
         self.items.pop((Key["pk"]["S"], Key["sk"]["S"]), None)
