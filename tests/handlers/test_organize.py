@@ -273,14 +273,21 @@ def removal_event(key: str, version_id: str) -> dict[str, Any]:
     return event
 
 
+def two_versions(lib: Library, key: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """A file written twice to the versioned bucket, the first time tagged `old`: its id, then the File objects
+    of its current version and of the kept one."""
+    put(lib, key, CANON.read_bytes(), Tagging="old=")
+    put(lib, key, FIRST.read_bytes())
+    fid = file_id(BUCKET, key)
+    current, kept = body_of(lib.call("files", "file_versions.json", pathParameters={"fileId": fid}))
+    return fid, current, kept
+
+
 def test_a_kept_version_current_again_takes_its_record_back_unread(versioned: Library,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     # The newest version deleted for good: S3's current is the kept one again, and the record becomes it, its
     # number, annotations and document, from its item (no read of the bytes); the item goes.
-    put(versioned, "v/p.jpg", CANON.read_bytes(), Tagging="old=")
-    put(versioned, "v/p.jpg", FIRST.read_bytes())
-    fid = file_id(BUCKET, "v/p.jpg")
-    current, kept = body_of(versioned.call("files", "file_versions.json", pathParameters={"fileId": fid}))
+    fid, current, kept = two_versions(versioned, "v/p.jpg")
     versioned.s3.delete_object(Bucket=BUCKET, Key="v/p.jpg", VersionId=current["versionInfo"]["id"])
     versioned.settle()
     no_extraction(monkeypatch)
@@ -327,10 +334,7 @@ def thumbnail_key_of(file_object: dict[str, Any]) -> str:
 
 def test_restore_makes_a_kept_version_the_newest_with_its_record(versioned: Library,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    put(versioned, "v/c.jpg", CANON.read_bytes(), Tagging="old=")
-    put(versioned, "v/c.jpg", FIRST.read_bytes())
-    fid = file_id(BUCKET, "v/c.jpg")
-    _, kept = body_of(versioned.call("files", "file_versions.json", pathParameters={"fileId": fid}))
+    fid, _, kept = two_versions(versioned, "v/c.jpg")
     no_extraction(monkeypatch)
 
     restored = versioned.call("organize", "version_restore.json",
